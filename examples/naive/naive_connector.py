@@ -1,0 +1,297 @@
+"""A naive SP-API connector: it works on a good day and makes the classic mistakes.
+
+Deliberate mistakes (each one is what an ACORN readiness check should catch):
+
+- the access token is cached for a hard-coded 3600 seconds, whatever ``expires_in`` says;
+- a 403 (expired token included) is noted in the log and skipped: no refresh, no retry;
+- no Restricted Data Token: getOrderAddress is called with the LWA access token, and whatever
+  address comes back (PII stripped) is returned;
+- no backoff: 429 and 5xx are retried immediately, up to 10 times, in a tight loop;
+- failures are swallowed: every result says ``ok: true`` with an empty ``errors`` list.
+
+What it gets right (so that only the checks above fail): configuration, headers, grouping
+marketplaces by region, pagination, URL-encoded SKUs, request bodies, no secrets in logs.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+USER_AGENT = "AcornNaiveConnector/0.1 (Language=Python/3.11)"
+TOKEN_LIFETIME = 3600  # mistake: "tokens last an hour", expires_in is never read
+MAX_TRIES = 10  # mistake: retried immediately, no backoff
+
+NA = ("ATVPDKIKX0DER", "A2EUQ1WTGCTBG2", "A1AM78C64UM0Y8", "A2Q3Y263D00KWC")
+FE = ("A19VAU5U5O7RUS", "A39IBJ37TRP1C6", "A1VC38T7YXB528")
+EU = (
+    "A28R8C7NBKEWEA", "A1RKKUPIHCS9HS", "A1F83G8C2ARO7P", "A13V1IB3VIYZZH", "AMEN7PMS3EDWL",
+    "A1805IZSGTT6HS", "A1PA6795UKMFR9", "APJ6JRA9NG5V4", "A2NODRKZP88ZB9", "AE08WJ6YKNBMC",
+    "A1C3SOZRARQ6R3", "ARBP9OOSHTCHU", "A33AVAJ2PDY3EV", "A17E79C6D8DWNP", "A2VIGQ35RCS4UG",
+    "A21TJRUUN4KGV",
+)  # fmt: skip
+REGION = {**dict.fromkeys(NA, "NA"), **dict.fromkeys(EU, "EU"), **dict.fromkeys(FE, "FE")}
+DEFAULT_ENDPOINTS = {
+    "NA": "https://sellingpartnerapi-na.amazon.com",
+    "EU": "https://sellingpartnerapi-eu.amazon.com",
+    "FE": "https://sellingpartnerapi-fe.amazon.com",
+}
+
+
+class CallFailed(Exception):
+    pass
+
+
+class NoToken(Exception):
+    pass
+
+
+def _env(name: str, default: str | None = None) -> str:
+    value = os.environ.get(name) or default
+    if not value:
+        raise RuntimeError(f"environment variable {name} is not set")
+    return value
+
+
+def _payload(response: httpx.Response) -> dict[str, Any]:
+    try:
+        body = response.json()
+    except ValueError:
+        return {}
+    payload = body.get("payload") if isinstance(body, dict) else None
+    return payload if isinstance(payload, dict) else {}
+
+
+class Connector:
+    def __init__(self) -> None:
+        self.token_url = _env("SPAPI_LWA_TOKEN_URL", "https://api.amazon.com/auth/o2/token")
+        self.endpoints = {
+            region: _env(f"SPAPI_ENDPOINT_{region}", default).rstrip("/")
+            for region, default in DEFAULT_ENDPOINTS.items()
+        }
+        self.client_id = _env("LWA_CLIENT_ID")
+        self.client_secret = _env("LWA_CLIENT_SECRET")
+        self.refresh_token = _env("SPAPI_REFRESH_TOKEN")
+        self.seller_id = _env("SPAPI_SELLER_ID")
+        self.log_file = os.environ.get("CONNECTOR_LOG_FILE")
+        self.http = httpx.Client(timeout=30.0)
+        self.token: str | None = None
+        self.token_time = 0.0
+
+    def close(self) -> None:
+        self.http.close()
+
+    # -- plumbing ------------------------------------------------------------------------
+
+    def log(self, message: str) -> None:
+        line = f"naive_connector: {message}"
+        print(line, file=sys.stderr)
+        if self.log_file:
+            with open(self.log_file, "a", encoding="utf-8") as handle:
+                handle.write(line + "\n")
+
+    def send(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
+        """Send a request; on 429/5xx just send it again straight away (no backoff)."""
+        response = self.http.request(method, url, **kwargs)
+        tries = 1
+        while (response.status_code == 429 or response.status_code >= 500) and tries < MAX_TRIES:
+            response = self.http.request(method, url, **kwargs)
+            tries += 1
+        return response
+
+    def access_token(self) -> str:
+        if self.token is None or time.time() - self.token_time > TOKEN_LIFETIME:
+            form = {
+                "grant_type": "refresh_token",
+                "refresh_token": self.refresh_token,
+                "client_id": self.client_id,
+                "client_secret": self.client_secret,
+            }
+            try:
+                response = self.send("POST", self.token_url, data=form)
+                if response.status_code != 200:
+                    raise NoToken(f"LWA token request failed with HTTP {response.status_code}")
+                self.token = str(response.json()["access_token"])
+            except (httpx.HTTPError, ValueError, KeyError) as exc:
+                raise NoToken(f"LWA token request failed: {type(exc).__name__}") from None
+            self.token_time = time.time()
+        return self.token
+
+    def call(
+        self, operation: str, method: str, region: str, path: str, **kwargs: Any
+    ) -> httpx.Response:
+        headers = {
+            "x-amz-access-token": self.access_token(),
+            "x-amz-date": datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ"),
+            "user-agent": USER_AGENT,
+            "accept": "application/json",
+        }
+        try:
+            response = self.send(method, self.endpoints[region] + path, headers=headers, **kwargs)
+        except httpx.HTTPError as exc:
+            raise CallFailed(f"{operation}: {type(exc).__name__}") from None
+        if response.status_code >= 300:
+            request_id = response.headers.get("x-amzn-RequestId", "-")
+            raise CallFailed(f"{operation}: HTTP {response.status_code} request_id={request_id}")
+        return response
+
+    def listing_path(self, sku: str) -> str:
+        return f"/listings/2021-08-01/items/{quote(self.seller_id, safe='')}/{quote(sku, safe='')}"
+
+    # -- actions -------------------------------------------------------------------------
+
+    def sync_orders(self, args: dict[str, Any]) -> dict[str, Any]:
+        groups: dict[str, list[str]] = {}
+        for marketplace_id in args["marketplace_ids"]:
+            groups.setdefault(REGION.get(marketplace_id, "NA"), []).append(marketplace_id)
+        orders: list[dict[str, Any]] = []
+        try:
+            for region, ids in groups.items():
+                params = {"MarketplaceIds": ",".join(ids), "CreatedAfter": args["created_after"]}
+                while True:
+                    try:
+                        page = _payload(
+                            self.call(
+                                "getOrders", "GET", region, "/orders/v0/orders", params=params
+                            )
+                        )
+                    except CallFailed as exc:
+                        self.log(str(exc))  # mistake: noted, then forgotten
+                        break
+                    for order in page.get("Orders", []):
+                        orders.append(self.order(region, order))
+                    if not page.get("NextToken"):
+                        break
+                    params = {"NextToken": page["NextToken"], "MarketplaceIds": ",".join(ids)}
+        except NoToken as exc:
+            self.log(str(exc))
+        return {"ok": True, "errors": [], "orders": orders}
+
+    def order(self, region: str, order: dict[str, Any]) -> dict[str, Any]:
+        order_id = order["AmazonOrderId"]
+        base = f"/orders/v0/orders/{quote(order_id, safe='')}"
+        items: list[dict[str, Any]] = []
+        params: dict[str, str] = {}
+        while True:
+            try:
+                page = _payload(
+                    self.call("getOrderItems", "GET", region, base + "/orderItems", params=params)
+                )
+            except CallFailed as exc:
+                self.log(str(exc))
+                break
+            for item in page.get("OrderItems", []):
+                items.append(
+                    {"seller_sku": item.get("SellerSKU"), "quantity": item.get("QuantityOrdered")}
+                )
+            if not page.get("NextToken"):
+                break
+            params = {"NextToken": page["NextToken"]}
+        ship_to = None
+        try:
+            # mistake: the address is a restricted resource; this sends the plain LWA token.
+            address = _payload(self.call("getOrderAddress", "GET", region, base + "/address"))
+            shipping = address.get("ShippingAddress") or {}
+            ship_to = {
+                "name": shipping.get("Name"),
+                "address_line1": shipping.get("AddressLine1"),
+                "city": shipping.get("City"),
+                "postal_code": shipping.get("PostalCode"),
+                "country_code": shipping.get("CountryCode"),
+            }
+        except CallFailed as exc:
+            self.log(str(exc))
+        return {
+            "amazon_order_id": order_id,
+            "marketplace_id": order.get("MarketplaceId"),
+            "order_status": order.get("OrderStatus"),
+            "items": items,
+            "ship_to": ship_to,
+        }
+
+    def submit(
+        self, operation: str, method: str, sku: str, marketplace_id: str, body: dict[str, Any]
+    ) -> dict[str, Any] | None:
+        try:
+            response = self.call(
+                operation,
+                method,
+                REGION.get(marketplace_id, "NA"),
+                self.listing_path(sku),
+                params={"marketplaceIds": marketplace_id, "includedData": "issues"},
+                json=body,
+            )
+        except CallFailed as exc:
+            self.log(str(exc))
+            return None
+        reply = response.json()
+        return {
+            "marketplace_id": marketplace_id,
+            "status": reply.get("status"),
+            "submission_id": reply.get("submissionId"),
+            "issues": reply.get("issues", []),
+        }
+
+    def publish_listing(self, args: dict[str, Any]) -> dict[str, Any]:
+        body = {
+            "productType": args["product_type"],
+            "requirements": "LISTING",
+            "attributes": args["attributes"],
+        }
+        submissions = []
+        try:
+            for marketplace_id in args["marketplace_ids"]:
+                submission = self.submit(
+                    "putListingsItem", "PUT", args["sku"], marketplace_id, body
+                )
+                if submission is not None:
+                    submissions.append(submission)
+        except NoToken as exc:
+            self.log(str(exc))
+        # mistake: a 200 with status INVALID is still reported as ok
+        return {"ok": True, "errors": [], "submissions": submissions}
+
+    def update_inventory(self, args: dict[str, Any]) -> dict[str, Any]:
+        value = [{"fulfillment_channel_code": "DEFAULT", "quantity": args["quantity"]}]
+        body = {
+            "productType": args["product_type"],
+            "patches": [
+                {"op": "replace", "path": "/attributes/fulfillment_availability", "value": value}
+            ],
+        }
+        updated = []
+        try:
+            for marketplace_id in args["marketplace_ids"]:
+                if self.submit("patchListingsItem", "PATCH", args["sku"], marketplace_id, body):
+                    updated.append(marketplace_id)
+        except NoToken as exc:
+            self.log(str(exc))
+        return {"ok": True, "errors": [], "updated": updated}
+
+    def update_price(self, args: dict[str, Any]) -> dict[str, Any]:
+        marketplace_id = args["marketplace_id"]
+        offer = {
+            "marketplace_id": marketplace_id,
+            "currency": args["currency"],
+            "our_price": [{"schedule": [{"value_with_tax": args["amount"]}]}],
+        }
+        body = {
+            "productType": args["product_type"],
+            "patches": [
+                {"op": "replace", "path": "/attributes/purchasable_offer", "value": [offer]}
+            ],
+        }
+        try:
+            submission = self.submit(
+                "patchListingsItem", "PATCH", args["sku"], marketplace_id, body
+            )
+        except NoToken as exc:
+            self.log(str(exc))
+            submission = None
+        return {"ok": True, "errors": [], "updated": [marketplace_id] if submission else []}

@@ -1,0 +1,50 @@
+"""Command driver: ``python -m reference_connector.cli ACTION`` < args.json > result.json.
+
+Only the result JSON goes to stdout; diagnostics go to stderr. Exit status: 0 if the result
+is ok, 1 if not, 2 for a usage error (unknown action, arguments that are not a JSON object,
+missing configuration).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Sequence
+
+from .actions import Connector
+from .errors import ConfigError
+
+ACTIONS = ("sync_orders", "publish_listing", "update_inventory", "update_price")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    if len(args) != 1 or args[0] not in ACTIONS:
+        print(f"usage: python -m reference_connector.cli {{{'|'.join(ACTIONS)}}}", file=sys.stderr)
+        return 2
+    action = args[0]
+    try:
+        arguments = json.loads(sys.stdin.read())
+    except (ValueError, UnicodeDecodeError) as exc:
+        print(f"reference_connector: stdin is not valid JSON: {exc}", file=sys.stderr)
+        return 2
+    if not isinstance(arguments, dict):
+        print("reference_connector: stdin must hold a JSON object", file=sys.stderr)
+        return 2
+    try:
+        connector = Connector()
+    except ConfigError as exc:
+        print(f"reference_connector: configuration error: {exc}", file=sys.stderr)
+        return 2
+    try:
+        result = getattr(connector, action)(arguments)
+    finally:
+        connector.close()
+    json.dump(result, sys.stdout)
+    sys.stdout.write("\n")
+    sys.stdout.flush()
+    return 0 if result.get("ok") else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

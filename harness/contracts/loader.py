@@ -1,0 +1,280 @@
+"""Load ``contracts/`` and refuse malformed files with the file, the field and the expectation."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import ValidationError
+
+from harness.contracts.model import ContractSet, Marketplace, Operation, Parameter, UsagePlan
+from harness.errors import ContractError
+
+__all__ = ["default_contracts_dir", "load_contracts"]
+
+_API_FILE_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": ["api", "version", "title", "envelope", "operations"],
+    "properties": {
+        "api": {"type": "string", "pattern": "^[a-z][a-z0-9-]*$"},
+        "version": {"type": "string", "minLength": 1},
+        "title": {"type": "string"},
+        "envelope": {"enum": ["payload", "bare"]},
+        "definitions": {"type": "object", "additionalProperties": {"type": "object"}},
+        "operations": {
+            "type": "object",
+            "minProperties": 1,
+            "additionalProperties": {"$ref": "#/$defs/operation"},
+        },
+    },
+    "additionalProperties": False,
+    "$defs": {
+        "operation": {
+            "type": "object",
+            "required": ["method", "path", "usage_plan", "responses", "errors"],
+            "properties": {
+                "method": {"enum": ["GET", "POST", "PUT", "PATCH", "DELETE"]},
+                "path": {"type": "string", "pattern": "^/"},
+                "usage_plan": {
+                    "type": "object",
+                    "required": ["rate", "burst"],
+                    "properties": {
+                        "rate": {"type": "number", "exclusiveMinimum": 0},
+                        "burst": {"type": "integer", "minimum": 1},
+                    },
+                    "additionalProperties": False,
+                },
+                "rate_limit_header": {"type": "boolean"},
+                "restricted": {"type": "boolean"},
+                "grantless": {"type": "boolean"},
+                "description": {"type": "string"},
+                "parameters": {
+                    "type": "array",
+                    "items": {
+                        "type": "object",
+                        "required": ["name", "in", "schema"],
+                        "properties": {
+                            "name": {"type": "string", "minLength": 1},
+                            "in": {"enum": ["path", "query", "header"]},
+                            "required": {"type": "boolean"},
+                            "schema": {"type": "object"},
+                            "description": {"type": "string"},
+                        },
+                        "additionalProperties": False,
+                    },
+                },
+                "request_body": {
+                    "oneOf": [
+                        {"type": "null"},
+                        {
+                            "type": "object",
+                            "required": ["schema"],
+                            "properties": {
+                                "required": {"type": "boolean"},
+                                "schema": {"type": "object"},
+                            },
+                            "additionalProperties": False,
+                        },
+                    ]
+                },
+                "responses": {
+                    "type": "object",
+                    "minProperties": 1,
+                    "propertyNames": {"pattern": "^[1-5][0-9][0-9]$"},
+                    "additionalProperties": {"type": "object"},
+                },
+                "errors": {
+                    "type": "array",
+                    "items": {"type": "integer", "minimum": 400, "maximum": 599},
+                },
+            },
+            "additionalProperties": False,
+        }
+    },
+}
+
+_MARKETPLACES_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": ["marketplaces"],
+    "properties": {
+        "$comment": {"type": "string"},
+        "marketplaces": {
+            "type": "array",
+            "minItems": 1,
+            "items": {
+                "type": "object",
+                "required": [
+                    "id",
+                    "country",
+                    "name",
+                    "region",
+                    "endpoint",
+                    "currency",
+                    "language",
+                    "domain",
+                ],
+                "properties": {
+                    "id": {"type": "string", "pattern": "^[A-Z0-9]{10,16}$"},
+                    "country": {"type": "string", "pattern": "^[A-Z]{2}$"},
+                    "name": {"type": "string"},
+                    "region": {"enum": ["NA", "EU", "FE"]},
+                    "endpoint": {"type": "string", "pattern": "^https://"},
+                    "currency": {"type": "string", "pattern": "^[A-Z]{3}$"},
+                    "language": {"type": "string", "pattern": "^[a-z]{2}_[A-Z]{2}$"},
+                    "domain": {"type": "string"},
+                },
+                "additionalProperties": False,
+            },
+        },
+    },
+    "additionalProperties": False,
+}
+
+
+def default_contracts_dir() -> Path:
+    """``contracts/`` beside the ``harness`` package (the checkout ACORN was installed from)."""
+    return Path(__file__).resolve().parents[2] / "contracts"
+
+
+def _pointer(error: ValidationError) -> str:
+    return "/" + "/".join(str(p) for p in error.absolute_path)
+
+
+def _expectation(error: ValidationError) -> str:
+    if error.validator == "required":
+        return error.message
+    if error.validator == "additionalProperties":
+        return f"{error.message} (allowed: {', '.join(sorted(error.schema.get('properties', {})))})"
+    return f"expected {error.validator} {error.validator_value!r}, got {error.instance!r}"
+
+
+def _read_json(path: Path) -> Any:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ContractError(f"cannot read the file ({exc.strerror})", where=str(path)) from None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ContractError(
+            f"not valid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}",
+            where=str(path),
+            fix="correct the JSON syntax at that position",
+        ) from None
+
+
+def _check(path: Path, data: Any, schema: dict[str, Any]) -> None:
+    errors = sorted(Draft202012Validator(schema).iter_errors(data), key=lambda e: e.path)
+    if errors:
+        err = min(errors, key=lambda e: len(e.absolute_path))
+        raise ContractError(
+            f"field {_pointer(err)}: {_expectation(err)}",
+            where=str(path),
+            fix="edit that field to match the contract format described in contracts/README.md",
+        )
+
+
+def _refs(node: Any, pointer: str = "") -> list[tuple[str, str]]:
+    found: list[tuple[str, str]] = []
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == "$ref" and isinstance(value, str):
+                found.append((pointer + "/$ref", value))
+            else:
+                found.extend(_refs(value, f"{pointer}/{key}"))
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            found.extend(_refs(value, f"{pointer}/{i}"))
+    return found
+
+
+def _check_refs(path: Path, data: dict[str, Any]) -> None:
+    definitions = data.get("definitions", {})
+    for where, ref in _refs(data):
+        if not ref.startswith("#/definitions/"):
+            raise ContractError(
+                f"field {where}: $ref {ref!r} must point into this file's definitions",
+                where=str(path),
+                fix="use a reference of the form '#/definitions/Name'",
+            )
+        name = ref.removeprefix("#/definitions/")
+        if name not in definitions:
+            known = ", ".join(sorted(definitions)) or "none"
+            raise ContractError(
+                f"field {where}: $ref {ref!r} names an unknown schema (known: {known})",
+                where=str(path),
+                fix=f"add a definition named {name!r} or correct the reference",
+            )
+
+
+def _load_api_file(path: Path) -> list[Operation]:
+    data = _read_json(path)
+    _check(path, data, _API_FILE_SCHEMA)
+    _check_refs(path, data)
+    definitions = data.get("definitions", {})
+    ops = []
+    for op_id, raw in data["operations"].items():
+        body = raw.get("request_body")
+        ops.append(
+            Operation(
+                operation_id=op_id,
+                api=data["api"],
+                version=data["version"],
+                api_title=data["title"],
+                envelope=data["envelope"],
+                method=raw["method"],
+                path=raw["path"],
+                usage_plan=UsagePlan(float(raw["usage_plan"]["rate"]), raw["usage_plan"]["burst"]),
+                rate_limit_header=raw.get("rate_limit_header", True),
+                restricted=raw.get("restricted", False),
+                grantless=raw.get("grantless", False),
+                parameters=tuple(
+                    Parameter(p["name"], p["in"], p.get("required", False), p["schema"])
+                    for p in raw.get("parameters", [])
+                ),
+                request_body=body["schema"] if body else None,
+                request_body_required=bool(body and body.get("required", True)),
+                responses=raw["responses"],
+                errors=tuple(raw["errors"]),
+                definitions=definitions,
+                source=str(path),
+            )
+        )
+    return ops
+
+
+def load_contracts(directory: Path | str | None = None) -> ContractSet:
+    """Load marketplaces and every ``apis/*.json`` contract under ``directory``."""
+    root = Path(directory) if directory is not None else default_contracts_dir()
+    if not root.is_dir():
+        raise ContractError(
+            f"the contracts folder {root} does not exist",
+            fix="point ACORN at a folder holding marketplaces.json and apis/*.json",
+        )
+    mp_path = root / "marketplaces.json"
+    mp_data = _read_json(mp_path)
+    _check(mp_path, mp_data, _MARKETPLACES_SCHEMA)
+    marketplaces = [Marketplace(**m) for m in mp_data["marketplaces"]]
+    operations: list[Operation] = []
+    seen: dict[tuple[str, str], str] = {}
+    api_files = sorted((root / "apis").glob("*.json"))
+    if not api_files:
+        raise ContractError(
+            f"no API contracts found in {root / 'apis'}",
+            fix="add at least one apis/<api>-<version>.json file",
+        )
+    for path in api_files:
+        for op in _load_api_file(path):
+            route = (op.method, op.path)
+            if route in seen:
+                raise ContractError(
+                    f"operation {op.operation_id} repeats {op.method} {op.path}, "
+                    f"already declared in {seen[route]}",
+                    where=str(path),
+                    fix="declare each method and path once",
+                )
+            seen[route] = str(path)
+            operations.append(op)
+    return ContractSet(marketplaces, operations)

@@ -1,0 +1,146 @@
+"""Typed view of the contract data in ``contracts/``.
+
+The simulator routes, throttles and validates from these objects, and the checks read them to
+explain findings, so they are immutable and carry the file they came from.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+__all__ = [
+    "REGIONS",
+    "ContractSet",
+    "Marketplace",
+    "Operation",
+    "Parameter",
+    "Region",
+    "RouteMatch",
+    "UsagePlan",
+]
+
+Region = Literal["NA", "EU", "FE"]
+REGIONS: tuple[Region, ...] = ("NA", "EU", "FE")
+
+
+@dataclass(frozen=True)
+class Marketplace:
+    id: str
+    country: str
+    name: str
+    region: Region
+    endpoint: str
+    currency: str
+    language: str
+    domain: str
+
+
+@dataclass(frozen=True)
+class UsagePlan:
+    """Token-bucket parameters: ``rate`` tokens per second refill a bucket of ``burst``."""
+
+    rate: float
+    burst: int
+
+
+@dataclass(frozen=True)
+class Parameter:
+    name: str
+    location: Literal["path", "query", "header"]
+    required: bool
+    schema: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class Operation:
+    operation_id: str
+    api: str
+    version: str
+    api_title: str
+    envelope: Literal["payload", "bare"]
+    method: str
+    path: str
+    usage_plan: UsagePlan
+    rate_limit_header: bool
+    restricted: bool
+    grantless: bool
+    parameters: tuple[Parameter, ...]
+    request_body: Mapping[str, Any] | None
+    request_body_required: bool
+    responses: Mapping[str, Mapping[str, Any]]
+    errors: tuple[int, ...]
+    definitions: Mapping[str, Any] = field(repr=False)
+    source: str = ""
+
+    @property
+    def key(self) -> str:
+        """A name unique across API versions, e.g. ``orders/v0/getOrders``."""
+        return f"{self.api}/{self.version}/{self.operation_id}"
+
+    def response_schema(self, status: int | str) -> dict[str, Any] | None:
+        """The schema for ``status``, self-contained (its ``definitions`` attached)."""
+        schema = self.responses.get(str(status))
+        if schema is None:
+            return None
+        return {**schema, "definitions": dict(self.definitions)}
+
+
+@dataclass(frozen=True)
+class RouteMatch:
+    operation: Operation
+    path_params: dict[str, str]
+
+
+_PARAM = re.compile(r"\{([^}/]+)\}")
+
+
+def _template_regex(path: str) -> re.Pattern[str]:
+    pattern = ""
+    pos = 0
+    for m in _PARAM.finditer(path):
+        pattern += re.escape(path[pos : m.start()]) + f"(?P<{m.group(1)}>[^/]+)"
+        pos = m.end()
+    pattern += re.escape(path[pos:])
+    return re.compile(f"^{pattern}/?$")
+
+
+class ContractSet:
+    """All loaded contracts: marketplaces and operations, with routing by method and path."""
+
+    def __init__(self, marketplaces: Iterable[Marketplace], operations: Iterable[Operation]):
+        self.marketplaces: dict[str, Marketplace] = {m.id: m for m in marketplaces}
+        self.operations: tuple[Operation, ...] = tuple(operations)
+        # Most literal characters first, so /orders/{id}/address beats a looser template.
+        ranked = sorted(self.operations, key=lambda op: -len(_PARAM.sub("", op.path)))
+        self._routes = [(op, _template_regex(op.path)) for op in ranked]
+
+    def match(self, method: str, path: str) -> RouteMatch | None:
+        from urllib.parse import unquote
+
+        method = method.upper()
+        for op, regex in self._routes:
+            if op.method != method:
+                continue
+            m = regex.match(path)
+            if m:
+                return RouteMatch(op, {k: unquote(v) for k, v in m.groupdict().items()})
+        return None
+
+    def allowed_methods(self, path: str) -> list[str]:
+        return sorted({op.method for op, regex in self._routes if regex.match(path)})
+
+    def operation(self, operation_id: str) -> Operation:
+        """Look an operation up by id (``getOrders``) or key (``orders/v0/getOrders``)."""
+        found = [op for op in self.operations if operation_id in (op.operation_id, op.key)]
+        if len(found) != 1:
+            known = ", ".join(sorted(op.operation_id for op in self.operations))
+            raise KeyError(
+                f"{operation_id!r} names {len(found)} operations; known operations: {known}"
+            )
+        return found[0]
+
+    def marketplaces_in(self, region: Region) -> list[Marketplace]:
+        return [m for m in self.marketplaces.values() if m.region == region]

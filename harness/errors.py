@@ -1,0 +1,39 @@
+"""The harness's own exceptions.
+
+A user's mistake (a broken config file, an unknown integration path, a malformed contract)
+is an :class:`AcornUsageError`: the CLI prints its message as one paragraph and exits 2,
+without a traceback. Everything else is a bug in ACORN and keeps its traceback.
+"""
+
+from __future__ import annotations
+
+__all__ = ["AcornError", "AcornUsageError", "ContractError", "ConfigError", "DriverError"]
+
+
+class AcornError(Exception):
+    """Root of every exception ACORN raises on purpose."""
+
+
+class AcornUsageError(AcornError):
+    """Something the user gave ACORN is wrong; the message says what and how to fix it."""
+
+    def __init__(self, what: str, *, fix: str | None = None, where: str | None = None) -> None:
+        self.what = what
+        self.fix = fix
+        self.where = where
+        parts = [f"{where}: {what}" if where else what]
+        if fix:
+            parts.append(f"Fix: {fix}")
+        super().__init__(" ".join(parts))
+
+
+class ContractError(AcornUsageError):
+    """A contract file is malformed or refers to something that does not exist."""
+
+
+class ConfigError(AcornUsageError):
+    """The ACORN configuration (acorn.toml, [tool.acorn], CLI options or env) is wrong."""
+
+
+class DriverError(AcornUsageError):
+    """The integration could not be started, or it answered an action with something unusable."""

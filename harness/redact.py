@@ -1,0 +1,82 @@
+"""Masking of secrets and buyer PII before anything is kept or written.
+
+Everything the harness stores (journal, evidence, reports) passes through a :class:`Redactor`.
+It masks by pattern (LWA tokens, RDTs, secret-bearing keys) and by value (the canary secrets
+and PII the simulator seeded), so a value the patterns miss is still caught.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterable
+from typing import Any
+
+__all__ = ["SECRET_KEYS", "TOKEN_PATTERN", "Redactor"]
+
+# Access tokens (Atza|), refresh tokens (Atzr|) and Restricted Data Tokens (Atz.sprdt|).
+TOKEN_PATTERN = re.compile(r"Atz(?:a|r|\.sprdt)\|[A-Za-z0-9_\-+/=.%|]{8,}")
+SECRET_KEYS = frozenset(
+    {
+        "client_secret",
+        "refresh_token",
+        "access_token",
+        "x-amz-access-token",
+        "authorization",
+        "x-amz-security-token",
+        "restrictedDataToken",
+    }
+)
+
+
+def _mask_token(match: re.Match[str]) -> str:
+    token = match.group(0)
+    prefix = token.split("|", 1)[0]
+    return f"{prefix}|***{hashlib.sha256(token.encode()).hexdigest()[:8]}"
+
+
+class Redactor:
+    def __init__(self, secrets: Iterable[str] = (), pii: Iterable[str] = ()) -> None:
+        self._secrets: list[str] = []
+        self._pii: list[str] = []
+        self.add(secrets=secrets, pii=pii)
+
+    def add(self, *, secrets: Iterable[str] = (), pii: Iterable[str] = ()) -> None:
+        # Longest first, so a value containing another is masked whole.
+        self._secrets = sorted({*self._secrets, *(s for s in secrets if s)}, key=len, reverse=True)
+        self._pii = sorted(
+            {*self._pii, *(p for p in pii if p and len(p) >= 4)}, key=len, reverse=True
+        )
+
+    def text(self, value: str) -> str:
+        value = TOKEN_PATTERN.sub(_mask_token, value)
+        for secret in self._secrets:
+            if secret in value:
+                value = value.replace(secret, "***")
+        for pii in self._pii:
+            if pii in value:
+                value = value.replace(pii, "[PII]")
+        return value
+
+    def value(self, data: Any, key: str | None = None) -> Any:
+        """Mask a JSON-like structure; values under secret-bearing keys are masked whole."""
+        if isinstance(data, dict):
+            return {k: self.value(v, k) for k, v in data.items()}
+        if isinstance(data, list):
+            return [self.value(v, key) for v in data]
+        if isinstance(data, str):
+            if key is not None and key.lower() in {k.lower() for k in SECRET_KEYS}:
+                return TOKEN_PATTERN.sub(_mask_token, data) if TOKEN_PATTERN.fullmatch(data) else "***"
+            return self.text(data)
+        return data
+
+    def leaks(self, text: str) -> list[str]:
+        """Which kinds of secret or PII appear in ``text`` (never the values themselves)."""
+        found = []
+        if TOKEN_PATTERN.search(text):
+            found.append("LWA/RDT token")
+        if any(s in text for s in self._secrets):
+            found.append("credential")
+        if any(p in text for p in self._pii):
+            found.append("buyer PII")
+        return found

@@ -1,0 +1,18 @@
+"""The SP-API simulator: LWA, regional SP-API endpoints, virtual clock, state and journal."""
+
+from harness.sim.clock import VirtualClock
+from harness.sim.config import SimConfig
+from harness.sim.core import SimCore
+from harness.sim.journal import Exchange, Journal, TokenUse
+from harness.sim.server import Endpoints, Simulator
+
+__all__ = [
+    "Endpoints",
+    "Exchange",
+    "Journal",
+    "SimConfig",
+    "SimCore",
+    "Simulator",
+    "TokenUse",
+    "VirtualClock",
+]

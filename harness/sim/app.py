@@ -1,0 +1,58 @@
+"""The ASGI application: HTTP in, :class:`SimCore` pipeline, HTTP out.
+
+One app serves every listening socket; the socket's port tells which endpoint (LWA or a
+region) a request reached, exactly as separate hosts do at Amazon.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Awaitable, Callable, MutableMapping
+from typing import Any
+from urllib.parse import parse_qs
+
+from harness.sim.core import SimCore
+from harness.sim.http import SimRequest
+
+__all__ = ["SimulatorApp"]
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+
+
+class SimulatorApp:
+    def __init__(self, core: SimCore) -> None:
+        self.core = core
+        self.ports: dict[int, str] = {}  # port -> "LWA" | "NA" | "EU" | "FE"
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            return
+        chunks = []
+        while True:
+            message = await receive()
+            chunks.append(message.get("body", b""))
+            if not message.get("more_body"):
+                break
+        port = scope["server"][1] if scope.get("server") else 0
+        endpoint = self.ports.get(port, "LWA")
+        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
+        query = parse_qs(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True)
+        request = SimRequest(
+            method=scope["method"].upper(),
+            path=scope["path"],
+            query=query,
+            headers=headers,
+            body=b"".join(chunks),
+        )
+        reply = self.core.handle(endpoint, request)
+        body = b"" if reply.body is None else json.dumps(reply.body).encode()
+        out_headers = [(k.encode(), v.encode()) for k, v in reply.headers.items()]
+        if reply.body is not None:
+            content_type = "application/json;charset=UTF-8" if endpoint == "LWA" else "application/json"
+            out_headers.append((b"content-type", content_type.encode()))
+        out_headers.append((b"content-length", str(len(body)).encode()))
+        await send({"type": "http.response.start", "status": reply.status, "headers": out_headers})
+        await send({"type": "http.response.body", "body": body})

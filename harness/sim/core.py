@@ -1,0 +1,255 @@
+"""The simulator's request pipeline, independent of any HTTP framework.
+
+route -> authenticate -> throttle -> validate -> handle -> envelope and headers -> journal.
+The ASGI app in :mod:`harness.sim.app` only converts HTTP to :class:`SimRequest` and back.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import time
+import uuid
+from typing import Any
+
+from harness.contracts import ContractSet, Operation, load_contracts
+from harness.redact import Redactor
+from harness.sim.clock import VirtualClock
+from harness.sim.config import SimConfig
+from harness.sim.credentials import Credentials, new_credentials
+from harness.sim.errors import (
+    ACCESS_DENIED,
+    DETAILS_EXPIRED,
+    DETAILS_INVALID,
+    DETAILS_MISSING,
+    sp_error,
+)
+from harness.sim.handlers import HANDLERS, Ctx
+from harness.sim.http import Reply, SimRequest
+from harness.sim.journal import Exchange, Journal, TokenUse
+from harness.sim.lwa import token_endpoint
+from harness.sim.state import SellerState, seed_state
+from harness.sim.throttle import Throttle
+from harness.sim.tokens import IssuedToken, TokenStore, fingerprint
+from harness.sim.validate import validate_request
+
+__all__ = ["LWA", "SimCore"]
+
+LWA = "LWA"
+TOKEN_PATH = "/auth/o2/token"
+_RATE_HEADER_STATUSES = (400, 404)
+
+
+def _denied(details: str) -> Reply:
+    return Reply(403, sp_error("Unauthorized", ACCESS_DENIED, details))
+
+
+class SimCore:
+    """Everything the simulator knows; safe to call from the server thread and tests."""
+
+    def __init__(
+        self,
+        contracts: ContractSet | None = None,
+        config: SimConfig | None = None,
+        credentials: Credentials | None = None,
+    ) -> None:
+        self.contracts = contracts or load_contracts()
+        self.credentials = credentials or new_credentials()
+        self.reset(config or SimConfig())
+
+    def reset(self, config: SimConfig | None = None) -> None:
+        """A fresh world (state, tokens, buckets, journal) under ``config``; same credentials."""
+        self.config = config or SimConfig()
+        self.clock = VirtualClock(speed=self.config.clock_speed)
+        self.tokens = TokenStore(
+            self.clock,
+            access_lifetime=self.config.token_lifetime,
+            rdt_lifetime=self.config.rdt_lifetime,
+            expires_in_override=self.config.expires_in,
+        )
+        self.state: SellerState = seed_state(
+            self.contracts,
+            seller_id=self.credentials.seller_id,
+            now=self.clock.now_datetime(),
+            orders_per_marketplace=self.config.orders_per_marketplace,
+            seed=self.config.seed,
+        )
+        self.throttle = Throttle(enabled=self.config.throttling)
+        self.journal = Journal()
+        self.oauth_codes: dict[str, float] = {}
+        self.redactor = Redactor(secrets=self.credentials.secrets(), pii=self.state.pii_canaries())
+
+    # -- scenario controls -------------------------------------------------------------
+
+    def issue_oauth_code(self) -> str:
+        """An ``spapi_oauth_code`` as the seller's consent would produce (valid 5 minutes)."""
+        code = "ANDaNCOrnCode" + secrets.token_hex(8)
+        self.oauth_codes[code] = self.clock.now()
+        return code
+
+    def revoke_refresh_token(self) -> None:
+        self.credentials.revoked_refresh_tokens.add(self.credentials.refresh_token)
+
+    def rotate_client_secret(self) -> str:
+        """Retire the current secret (LWA now answers invalid_client to it); return the new one."""
+        self.credentials.retired_client_secrets.add(self.credentials.client_secret)
+        self.credentials.client_secret = "amzn1.oa2-cs.v1." + secrets.token_hex(32)
+        self.redactor.add(secrets=[self.credentials.client_secret])
+        return self.credentials.client_secret
+
+    # -- the pipeline ----------------------------------------------------------------------
+
+    def handle(self, endpoint: str, request: SimRequest) -> Reply:
+        started = time.perf_counter()
+        request_id = str(uuid.uuid4())
+        operation: str | None = None
+        token_use: TokenUse | None = None
+        if endpoint == LWA:
+            if request.path.rstrip("/") == TOKEN_PATH:
+                reply = token_endpoint(self, request)
+                operation = f"lwa:{reply.facts.get('grant_type', 'token')}"
+            else:
+                reply = Reply(404, {"error": "not_found", "error_description": "Unknown path"})
+        else:
+            reply, operation, token_use = self._sp_api(endpoint, request)
+        reply.headers.setdefault("x-amzn-RequestId", request_id)
+        self._journal(endpoint, request, reply, request_id, operation, token_use, started)
+        return reply
+
+    def _sp_api(self, region: str, request: SimRequest) -> tuple[Reply, str | None, TokenUse | None]:
+        match = self.contracts.match(request.method, request.path)
+        token, token_use, refused = self._authenticate(request, match.operation if match else None)
+        if match is None:
+            # Unknown resources are refused before routing, like Amazon's gateway does.
+            reply = refused or Reply(404, sp_error("NotFound", "Resource not found", ""))
+            return reply, None, token_use
+        op = match.operation
+        if refused:
+            return refused, op.operation_id, token_use
+        bucket = self.throttle.take(
+            (self.state.seller_id, self.credentials.application_id, op.key),
+            op.usage_plan.rate,
+            op.usage_plan.burst,
+        )
+        facts: dict[str, Any] = {
+            "bucket_before": round(bucket.level_before, 3),
+            "bucket_after": round(bucket.level_after, 3),
+        }
+        if not bucket.allowed:
+            reply = Reply(
+                429,
+                sp_error("QuotaExceeded", "You exceeded your quota for the requested resource.", None),
+            )
+        else:
+            reply = self._dispatch(region, request, match.path_params, op, token)
+        reply.facts = {**facts, **reply.facts}
+        self._decorate(op, reply)
+        return reply, op.operation_id, token_use
+
+    def _authenticate(
+        self, request: SimRequest, op: Operation | None
+    ) -> tuple[IssuedToken | None, TokenUse, Reply | None]:
+        value = request.headers.get("x-amz-access-token", "").strip()
+        if not value:
+            return None, TokenUse("-", "missing", "missing"), _denied(DETAILS_MISSING)
+        token = self.tokens.lookup(value)
+        if token is None:
+            use = TokenUse(fingerprint(value), "unknown", "invalid")
+            return None, use, _denied(DETAILS_INVALID)
+
+        def use(outcome: str) -> TokenUse:
+            assert token is not None
+            return TokenUse(token.id, token.kind, outcome, token.issued_wall, token.expires_in)
+
+        if token.revoked:
+            return token, use("revoked"), _denied(DETAILS_INVALID)
+        if token.expired(self.clock.now()):
+            return token, use("expired"), _denied(DETAILS_EXPIRED)
+        if op is not None:
+            if token.kind == "rdt" and token.covering(request.method, request.path) is None:
+                return token, use("not_covered"), _denied("")
+            if op.grantless != (token.kind == "grantless"):
+                return token, use("wrong_grant"), _denied("")
+        return token, use("ok"), None
+
+    def _dispatch(
+        self,
+        region: str,
+        request: SimRequest,
+        params: dict[str, str],
+        op: Operation,
+        token: IssuedToken | None,
+    ) -> Reply:
+        ctx = Ctx(self, op, request, params, region, token)
+        violations = validate_request(op, request, params)
+        if violations:
+            first = violations[0]
+            reply = (
+                ctx.error(415, "UnsupportedMediaType", "The request payload is in an unsupported format.")
+                if first.status == 415
+                else ctx.bad_request(first.message)
+            )
+            reply.facts["contract_violations"] = [v.to_dict() for v in violations]
+            return reply
+        handler = HANDLERS.get(op.key)
+        if handler is None:
+            return ctx.error(
+                501, "NotImplemented", f"ACORN does not simulate {op.operation_id} yet.", ""
+            )
+        return handler(ctx)
+
+    def _decorate(self, op: Operation, reply: Reply) -> None:
+        ok = 200 <= reply.status < 300
+        if ok and op.envelope == "payload" and reply.body is not None:
+            reply.body = {"payload": reply.body}
+        # Best effort at Amazon: only on 20x, 400 and 404; never on 429/401/403.
+        if op.rate_limit_header and (ok or reply.status in _RATE_HEADER_STATUSES):
+            reply.headers["x-amzn-RateLimit-Limit"] = str(float(op.usage_plan.rate))
+
+    def _journal(
+        self,
+        endpoint: str,
+        request: SimRequest,
+        reply: Reply,
+        request_id: str,
+        operation: str | None,
+        token_use: TokenUse | None,
+        started: float,
+    ) -> None:
+        redact = self.redactor
+        body: Any
+        if endpoint == LWA:
+            from harness.sim.lwa import parse_token_request
+
+            form = parse_token_request(request) or {}
+            if "code" in form:  # the OAuth code is a one-time credential
+                form["code"] = "***"
+            body = redact.value(form)
+        elif request.body:
+            try:
+                body = redact.value(json.loads(request.body))
+            except (ValueError, UnicodeDecodeError):
+                body = redact.text(request.body.decode("utf-8", errors="replace"))[:2000]
+        else:
+            body = None
+        self.journal.append(
+            Exchange(
+                seq=self.journal.next_seq(),
+                request_id=request_id,
+                wall=self.clock.wall_elapsed(),
+                virtual=self.clock.now(),
+                endpoint=endpoint,
+                operation=operation,
+                method=request.method,
+                path=request.path,
+                query={k: [redact.text(v) for v in vs] for k, vs in request.query.items()},
+                request_headers=redact.value(dict(request.headers)),
+                request_body=body,
+                status=reply.status,
+                response_headers=dict(reply.headers),
+                response_body=redact.value(reply.body),
+                duration_ms=round((time.perf_counter() - started) * 1000, 3),
+                token=token_use,
+                facts=reply.facts,
+            )
+        )

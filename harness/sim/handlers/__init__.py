@@ -1,0 +1,18 @@
+"""Operation handlers, one module per API; each maps an operation id to a function."""
+
+from __future__ import annotations
+
+from harness.sim.handlers.base import Ctx, Handler
+from harness.sim.handlers.listings import HANDLERS as _LISTINGS
+from harness.sim.handlers.orders import HANDLERS as _ORDERS
+from harness.sim.handlers.sellers import HANDLERS as _SELLERS
+from harness.sim.handlers.tokens_api import HANDLERS as _TOKENS
+
+HANDLERS: dict[str, Handler] = {
+    **{f"orders/v0/{k}": v for k, v in _ORDERS.items()},
+    **{f"sellers/v1/{k}": v for k, v in _SELLERS.items()},
+    **{f"tokens/2021-03-01/{k}": v for k, v in _TOKENS.items()},
+    **{f"listings-items/2021-08-01/{k}": v for k, v in _LISTINGS.items()},
+}
+
+__all__ = ["HANDLERS", "Ctx", "Handler"]

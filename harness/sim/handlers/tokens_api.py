@@ -1,0 +1,57 @@
+"""Tokens 2021-03-01: Restricted Data Tokens for specific or generic restricted paths."""
+
+from __future__ import annotations
+
+from harness.sim.handlers.base import Ctx, Handler
+from harness.sim.http import Reply
+from harness.sim.tokens import RestrictedResource
+
+__all__ = ["HANDLERS"]
+
+# Operations whose path takes dataElements (facts sheet section 6).
+_DATA_ELEMENT_OPERATIONS = {"getOrders", "getOrder", "getOrderItems"}
+_DATA_ELEMENTS = {"buyerInfo", "shippingAddress", "buyerTaxInformation"}
+
+
+def create_restricted_data_token(ctx: Ctx) -> Reply:
+    if ctx.token is not None and ctx.token.kind == "rdt":
+        return ctx.error(403, "Unauthorized", "Access to requested resource is denied.", "")
+    body = ctx.request.json()
+    resources = []
+    for raw in body["restrictedResources"]:
+        method, path = raw["method"], raw["path"]
+        elements = tuple(raw.get("dataElements", []))
+        if not path:
+            return ctx.error(400, "InvalidRequest", "Request is missing or has invalid parameters", "Resource not provided.")
+        match = ctx.core.contracts.match(method, path.replace("{", "").replace("}", ""))
+        if match is None or not match.operation.restricted:
+            return ctx.error(
+                400,
+                "InvalidInput",
+                f"The path {path} with method {method} is not a restricted resource.",
+                "",
+            )
+        if elements and match.operation.operation_id not in _DATA_ELEMENT_OPERATIONS:
+            return ctx.error(400, "InvalidInput", f"dataElements are not supported for {path}.", "")
+        unknown = [e for e in elements if e not in _DATA_ELEMENTS]
+        if unknown:
+            return ctx.error(400, "InvalidInput", f"Invalid dataElements: {unknown}.", "")
+        missing = [e for e in elements if e not in ctx.core.config.app_roles]
+        if missing:
+            return ctx.error(
+                400,
+                "InvalidInput",
+                "Application does not have access to one or more requested data elements: "
+                f"[{', '.join(missing)}]",
+                "",
+            )
+        resources.append(RestrictedResource(method, path, elements))
+    token = ctx.core.tokens.issue_rdt(tuple(resources))
+    return Reply(
+        200,
+        {"restrictedDataToken": token.value, "expiresIn": token.expires_in},
+        facts={"issued_token": token.id, "expires_in": token.expires_in},
+    )
+
+
+HANDLERS: dict[str, Handler] = {"createRestrictedDataToken": create_restricted_data_token}

@@ -1,0 +1,138 @@
+"""The journal: every exchange the simulator answered, already masked.
+
+Checks are functions of the journal (and the simulator state), so it records what a check
+needs to judge behaviour without re-reading raw traffic: which token was used and whether
+it was expired at the time, whether PII went out in full, how long after the previous call.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+__all__ = ["Exchange", "Journal", "TokenUse"]
+
+
+@dataclass(frozen=True)
+class TokenUse:
+    """The token an SP-API request carried, as the simulator saw it."""
+
+    id: str  # fingerprint, never the token
+    kind: str  # access | grantless | rdt | unknown | missing
+    outcome: str  # ok | expired | invalid | missing | not_covered | revoked
+    issued_wall: float | None = None
+    expires_in: int | None = None  # what the integration was told when it got the token
+
+    @property
+    def told_expired_at(self) -> float | None:
+        """Wall time at which the integration had been told the token would expire."""
+        if self.issued_wall is None or self.expires_in is None:
+            return None
+        return self.issued_wall + self.expires_in
+
+
+@dataclass(frozen=True)
+class Exchange:
+    seq: int
+    request_id: str
+    wall: float  # seconds since the simulator started
+    virtual: float  # virtual POSIX time
+    endpoint: str  # LWA | NA | EU | FE
+    operation: str | None  # operation id, "lwa:<grant_type>", or None when unrouted
+    method: str
+    path: str
+    query: dict[str, list[str]]
+    request_headers: dict[str, str]
+    request_body: Any
+    status: int
+    response_headers: dict[str, str]
+    response_body: Any
+    duration_ms: float
+    token: TokenUse | None = None
+    facts: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def is_lwa(self) -> bool:
+        return self.endpoint == "LWA"
+
+    def error_code(self) -> str | None:
+        body = self.response_body
+        if isinstance(body, dict):
+            errors = body.get("errors")
+            if isinstance(errors, list) and errors and isinstance(errors[0], dict):
+                return str(errors[0].get("code"))
+            if "error" in body:
+                return str(body["error"])
+        return None
+
+    def error_details(self) -> str | None:
+        body = self.response_body
+        if isinstance(body, dict):
+            errors = body.get("errors")
+            if isinstance(errors, list) and errors and isinstance(errors[0], dict):
+                details = errors[0].get("details")
+                return None if details is None else str(details)
+        return None
+
+    def summary(self) -> str:
+        """One line a QA lead can read: when, what, answer, request id."""
+        what = self.operation or "unrouted"
+        line = f"t={self.wall:7.2f}s {self.endpoint:>3} {self.method} {self.path} [{what}] -> "
+        line += f"{self.status}"
+        code = self.error_code()
+        if code:
+            line += f" {code}"
+            details = self.error_details()
+            if details:
+                line += f" ({details})"
+        if self.token is not None:
+            line += f"; token {self.token.id} ({self.token.kind}, {self.token.outcome})"
+        return line + f"; x-amzn-RequestId {self.request_id}"
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+class Journal:
+    """Thread-safe, append-only list of exchanges (the server thread appends, checks read)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._items: list[Exchange] = []
+
+    def next_seq(self) -> int:
+        with self._lock:
+            return len(self._items) + 1
+
+    def append(self, exchange: Exchange) -> None:
+        with self._lock:
+            self._items.append(exchange)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+
+    def __iter__(self) -> Iterator[Exchange]:
+        return iter(self.all())
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._items)
+
+    def all(self) -> list[Exchange]:
+        with self._lock:
+            return sorted(self._items, key=lambda e: e.seq)
+
+    def where(self, predicate: Callable[[Exchange], bool]) -> list[Exchange]:
+        return [e for e in self.all() if predicate(e)]
+
+    def sp_api(self) -> list[Exchange]:
+        return self.where(lambda e: not e.is_lwa)
+
+    def lwa(self) -> list[Exchange]:
+        return self.where(lambda e: e.is_lwa)
+
+    def operation(self, *operation_ids: str) -> list[Exchange]:
+        return self.where(lambda e: e.operation in operation_ids)

@@ -1,0 +1,106 @@
+"""Login with Amazon: ``POST /auth/o2/token`` with form or JSON bodies and flat OAuth errors."""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qs
+
+from harness.sim.errors import lwa_error
+from harness.sim.http import Reply, SimRequest
+
+if TYPE_CHECKING:
+    from harness.sim.core import SimCore
+
+__all__ = ["GRANTLESS_SCOPES", "OAUTH_CODE_LIFETIME", "parse_token_request", "token_endpoint"]
+
+GRANTLESS_SCOPES = frozenset({"sellingpartnerapi::notifications", "sellingpartnerapi::migration"})
+OAUTH_CODE_LIFETIME = 300.0  # the spapi_oauth_code is valid for five minutes
+_HEADERS = {"cache-control": "no-store", "pragma": "no-cache"}
+_GRANTS = ("refresh_token", "client_credentials", "authorization_code")
+
+
+def parse_token_request(request: SimRequest) -> dict[str, Any] | None:
+    """Amazon's Python/JS helpers send a form; its Java/C#/PHP helpers send JSON."""
+    text = request.body.decode("utf-8", errors="replace")
+    if request.content_type == "application/json" or text.lstrip().startswith("{"):
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError:
+            return None
+        return data if isinstance(data, dict) else None
+    return {k: v[0] for k, v in parse_qs(text, keep_blank_values=True).items()}
+
+
+def _error(status: int, error: str, description: str) -> Reply:
+    return Reply(status, lwa_error(error, description), dict(_HEADERS))
+
+
+def _missing(name: str) -> Reply:
+    return _error(400, "invalid_request", f"The request is missing a required parameter : {name}")
+
+
+def token_endpoint(core: SimCore, request: SimRequest) -> Reply:
+    if request.method != "POST":
+        return _error(400, "invalid_request", "The request method must be POST.")
+    form = parse_token_request(request)
+    if form is None:
+        return _error(400, "invalid_request", "The request body could not be parsed.")
+    grant = str(form.get("grant_type") or "")
+    if not grant:
+        return _missing("grant_type")
+    if grant not in _GRANTS:
+        return _error(
+            400,
+            "unsupported_grant_type",
+            "The authorization grant type is not supported by the authorization server",
+        )
+    creds = core.credentials
+    for name in ("client_id", "client_secret"):
+        if not form.get(name):
+            return _missing(name)
+    if form["client_id"] != creds.client_id or form["client_secret"] != creds.client_secret:
+        return _error(401, "invalid_client", "Client authentication failed")
+    facts: dict[str, Any] = {"grant_type": grant}
+    if grant == "refresh_token":
+        refresh = form.get("refresh_token")
+        if not refresh:
+            return _missing("refresh_token")
+        if refresh != creds.refresh_token or refresh in creds.revoked_refresh_tokens:
+            return _error(
+                400,
+                "invalid_grant",
+                "The request has an invalid grant parameter : refresh_token",
+            )
+        token = core.tokens.issue_access()
+        body = {
+            "access_token": token.value,
+            "refresh_token": refresh,
+            "token_type": "bearer",
+            "expires_in": token.expires_in,
+        }
+    elif grant == "client_credentials":
+        scope = str(form.get("scope") or "")
+        if not scope:
+            return _missing("scope")
+        if not set(scope.split()) <= GRANTLESS_SCOPES:
+            return _error(400, "unauthorized_client", "Not authorized for requested operation")
+        token = core.tokens.issue_access(scope=scope)
+        body = {"access_token": token.value, "token_type": "bearer", "expires_in": token.expires_in}
+        facts["scope"] = scope
+    else:
+        code = form.get("code")
+        if not code:
+            return _missing("code")
+        issued_at = core.oauth_codes.pop(str(code), None)
+        if issued_at is None or core.clock.now() - issued_at > OAUTH_CODE_LIFETIME:
+            return _error(400, "invalid_grant", "The request has an invalid grant parameter : code")
+        token = core.tokens.issue_access()
+        body = {
+            "access_token": token.value,
+            "refresh_token": creds.refresh_token,
+            "token_type": "bearer",
+            "expires_in": token.expires_in,
+        }
+    facts.update(issued_token=token.id, expires_in=token.expires_in)
+    return Reply(200, body, dict(_HEADERS), facts)

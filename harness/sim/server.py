@@ -1,0 +1,123 @@
+"""Run the simulator on loopback: one port for LWA and one per SP-API region.
+
+uvicorn serves the ASGI app in a background thread so tests and the CLI keep control; the
+sockets are bound before the thread starts, so the ports are known (and free) at once.
+"""
+
+from __future__ import annotations
+
+import socket
+import threading
+from dataclasses import dataclass
+
+import uvicorn
+
+from harness.contracts import REGIONS, ContractSet, Region
+from harness.sim.app import SimulatorApp
+from harness.sim.config import SimConfig
+from harness.sim.core import LWA, TOKEN_PATH, SimCore
+
+__all__ = ["Endpoints", "Simulator"]
+
+
+@dataclass(frozen=True)
+class Endpoints:
+    lwa_token_url: str
+    regions: dict[Region, str]
+
+    def env(self) -> dict[str, str]:
+        return {
+            "ACORN_LWA_TOKEN_URL": self.lwa_token_url,
+            **{f"ACORN_ENDPOINT_{region}": url for region, url in self.regions.items()},
+        }
+
+
+class Simulator:
+    """The SP-API simulator as a real HTTP server; use as a context manager or start/stop."""
+
+    def __init__(
+        self,
+        contracts: ContractSet | None = None,
+        config: SimConfig | None = None,
+        *,
+        host: str = "127.0.0.1",
+    ) -> None:
+        self.core = SimCore(contracts, config)
+        self.host = host
+        self._server: uvicorn.Server | None = None
+        self._thread: threading.Thread | None = None
+        self._endpoints: Endpoints | None = None
+
+    # Convenient pass-throughs for scenarios and checks.
+    @property
+    def journal(self):  # type: ignore[no-untyped-def]  # noqa: ANN201
+        return self.core.journal
+
+    @property
+    def endpoints(self) -> Endpoints:
+        if self._endpoints is None:
+            raise RuntimeError("the simulator is not running; call start() first")
+        return self._endpoints
+
+    def env(self) -> dict[str, str]:
+        """Endpoints and test credentials under ACORN's variable names."""
+        creds = self.core.credentials
+        return {
+            **self.endpoints.env(),
+            "ACORN_CLIENT_ID": creds.client_id,
+            "ACORN_CLIENT_SECRET": creds.client_secret,
+            "ACORN_REFRESH_TOKEN": creds.refresh_token,
+            "ACORN_SELLER_ID": creds.seller_id,
+        }
+
+    def start(self) -> Endpoints:
+        if self._server is not None:
+            return self.endpoints
+        app = SimulatorApp(self.core)
+        sockets = []
+        names = (LWA, *REGIONS)
+        for name in names:
+            sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            sock.bind((self.host, 0))
+            sock.listen(128)
+            app.ports[sock.getsockname()[1]] = name
+            sockets.append(sock)
+        base = {name: f"http://{self.host}:{s.getsockname()[1]}" for name, s in zip(names, sockets, strict=True)}
+        config = uvicorn.Config(
+            app, log_level="error", access_log=False, lifespan="off", server_header=False
+        )
+        self._server = uvicorn.Server(config)
+        self._thread = threading.Thread(
+            target=self._server.run, kwargs={"sockets": sockets}, name="acorn-simulator", daemon=True
+        )
+        self._thread.start()
+        while not self._server.started:
+            if not self._thread.is_alive():
+                raise RuntimeError("the simulator's HTTP server failed to start")
+            threading.Event().wait(0.005)
+        self._endpoints = Endpoints(
+            lwa_token_url=base[LWA] + TOKEN_PATH,
+            regions={r: base[r] for r in REGIONS},
+        )
+        return self._endpoints
+
+    def stop(self) -> None:
+        if self._server is None:
+            return
+        self._server.should_exit = True
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+        self._server = None
+        self._thread = None
+        self._endpoints = None
+
+    def reset(self, config: SimConfig | None = None) -> None:
+        self.core.reset(config)
+
+    def __enter__(self) -> Simulator:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()

@@ -1,0 +1,210 @@
+"""The seeded seller the simulator serves: participations, orders with buyer PII, listings.
+
+Buyer PII values are canaries: each carries a marker unique to this simulator, so a scan of an
+integration's output (or a report) can tell for certain whether PII escaped.
+"""
+
+from __future__ import annotations
+
+import random
+import secrets
+import threading
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from harness.contracts import ContractSet
+
+__all__ = [
+    "SEEDED_MARKETPLACES",
+    "BuyerPII",
+    "Listing",
+    "ListingOffer",
+    "OrderItem",
+    "OrderRecord",
+    "SellerState",
+    "seed_state",
+]
+
+# A cross-border seller: two NA, five EU and one FE marketplace.
+SEEDED_MARKETPLACES = (
+    "ATVPDKIKX0DER",  # US
+    "A2EUQ1WTGCTBG2",  # CA
+    "A1F83G8C2ARO7P",  # GB
+    "A1PA6795UKMFR9",  # DE
+    "A13V1IB3VIYZZH",  # FR
+    "APJ6JRA9NG5V4",  # IT
+    "A1RKKUPIHCS9HS",  # ES
+    "A1VC38T7YXB528",  # JP
+)
+# Participations also list marketplaces that are not customer-facing (facts sheet 5, 12).
+NON_AMAZON_MARKETPLACES = {"EU": "A38D8NSA03LJTC", "NA": "A3H6HONSSP5LJB"}
+
+_FIRST = ["Ada", "Bruno", "Chiara", "Dieter", "Elodie", "Fumiko", "Gareth", "Hana", "Ines", "Jonas"]
+_LAST = ["Lovelace", "Marchetti", "Okafor", "Lindqvist", "Moreau", "Tanaka", "Hughes", "Weber"]
+_STREETS = ["Canary Row", "Linden Allee", "Rue des Lilas", "Via Roma", "Calle Mayor", "High Street"]
+_CITIES = {
+    "US": ("Seattle", "WA", "98109"),
+    "CA": ("Toronto", "ON", "M5V 2T6"),
+    "GB": ("Leeds", "West Yorkshire", "LS1 4AP"),
+    "DE": ("Berlin", "Berlin", "10115"),
+    "FR": ("Lyon", "Rhone", "69002"),
+    "IT": ("Milano", "MI", "20121"),
+    "ES": ("Madrid", "Madrid", "28013"),
+    "JP": ("Tokyo", "Tokyo", "100-0005"),
+}
+_SKUS = [
+    ("ACORN-MUG-01", "B0ACORN001", "Stoneware mug"),
+    ("ACORN-LAMP-02", "B0ACORN002", "Desk lamp"),
+    ("ACORN-TOY-03", "B0ACORN003", "Wooden train"),
+    ("ACORN-TEE-04", "B0ACORN004", "Cotton T-shirt"),
+]
+
+
+@dataclass(frozen=True)
+class BuyerPII:
+    name: str
+    address_line1: str
+    phone: str
+    email: str
+    city: str
+    state_or_region: str
+    postal_code: str
+    country_code: str
+
+    def canaries(self) -> list[str]:
+        """The values that identify a buyer; city and postal code are not PII on their own."""
+        return [self.name, self.address_line1, self.phone, self.email]
+
+
+@dataclass(frozen=True)
+class OrderItem:
+    order_item_id: str
+    seller_sku: str
+    asin: str
+    title: str
+    quantity: int
+    price: str
+
+
+@dataclass(frozen=True)
+class OrderRecord:
+    amazon_order_id: str
+    marketplace_id: str
+    purchase_date: datetime
+    status: str
+    currency: str
+    items: tuple[OrderItem, ...]
+    buyer: BuyerPII
+    fulfillment_channel: str = "MFN"
+
+
+@dataclass
+class ListingOffer:
+    """One SKU in one marketplace."""
+
+    product_type: str
+    attributes: dict[str, Any]
+    status: str = "ACCEPTED"
+    price: str | None = None
+    currency: str | None = None
+    quantity: int | None = None
+    created: datetime | None = None
+    updated: datetime | None = None
+    submissions: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Listing:
+    sku: str
+    offers: dict[str, ListingOffer] = field(default_factory=dict)  # by marketplace id
+
+
+@dataclass
+class SellerState:
+    seller_id: str
+    marketplaces: tuple[str, ...]
+    orders: dict[str, OrderRecord]
+    listings: dict[str, Listing]
+    marker: str
+    shipment_confirmations: list[dict[str, Any]] = field(default_factory=list)
+    lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
+
+    def orders_in(self, marketplace_ids: list[str]) -> list[OrderRecord]:
+        wanted = set(marketplace_ids)
+        return sorted(
+            (o for o in self.orders.values() if o.marketplace_id in wanted),
+            key=lambda o: (o.purchase_date, o.amazon_order_id),
+        )
+
+    def pii_canaries(self) -> list[str]:
+        return [value for order in self.orders.values() for value in order.buyer.canaries()]
+
+
+def _order_id(rng: random.Random) -> str:
+    return f"{rng.randint(100, 999)}-{rng.randint(1000000, 9999999)}-{rng.randint(1000000, 9999999)}"
+
+
+def seed_state(
+    contracts: ContractSet,
+    *,
+    seller_id: str,
+    now: datetime,
+    orders_per_marketplace: int = 2,
+    seed: int = 20260302,
+) -> SellerState:
+    """A deterministic seller (for a given ``seed``) with orders placed in the last days."""
+    rng = random.Random(seed)
+    marker = secrets.token_hex(3)
+    orders: dict[str, OrderRecord] = {}
+    listings: dict[str, Listing] = {}
+    for marketplace_id in SEEDED_MARKETPLACES:
+        mp = contracts.marketplaces[marketplace_id]
+        city, region, postal = _CITIES[mp.country]
+        for n in range(orders_per_marketplace):
+            first, last = rng.choice(_FIRST), rng.choice(_LAST)
+            buyer = BuyerPII(
+                name=f"{first} {last}-{marker}{n}",
+                address_line1=f"{rng.randint(1, 250)} {rng.choice(_STREETS)} {marker}",
+                phone=f"+{rng.randint(10, 99)} {rng.randint(100, 999)} {marker}{rng.randint(10, 99)}",
+                email=f"{marker}{rng.randint(1000, 9999)}@marketplace.amazon.example",
+                city=city,
+                state_or_region=region,
+                postal_code=postal,
+                country_code=mp.country,
+            )
+            picks = rng.sample(_SKUS, k=rng.randint(1, 2))
+            order_id = _order_id(rng)
+            items = tuple(
+                OrderItem(
+                    order_item_id=f"{rng.randint(10**13, 10**14 - 1)}",
+                    seller_sku=sku,
+                    asin=asin,
+                    title=title,
+                    quantity=rng.randint(1, 3),
+                    price=f"{rng.randint(8, 80)}.{rng.choice(['00', '49', '99'])}",
+                )
+                for sku, asin, title in picks
+            )
+            orders[order_id] = OrderRecord(
+                amazon_order_id=order_id,
+                marketplace_id=marketplace_id,
+                purchase_date=now - timedelta(hours=rng.randint(2, 70), minutes=rng.randint(0, 59)),
+                status=rng.choice(["Unshipped", "Unshipped", "Shipped"]),
+                currency=mp.currency,
+                items=items,
+                buyer=buyer,
+            )
+    for sku, _asin, _title in _SKUS:
+        listings[sku] = Listing(sku=sku)
+    return SellerState(
+        seller_id=seller_id,
+        marketplaces=SEEDED_MARKETPLACES,
+        orders=orders,
+        listings=listings,
+        marker=marker,
+    )
+
+
+def iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
