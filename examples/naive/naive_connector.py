@@ -26,7 +26,7 @@ import httpx
 
 USER_AGENT = "AcornNaiveConnector/0.1 (Language=Python/3.11)"
 TOKEN_LIFETIME = 3600  # mistake: "tokens last an hour", expires_in is never read
-MAX_TRIES = 10  # mistake: retried immediately, no backoff
+MAX_RETRIES = 10  # mistake: retried immediately, no backoff
 
 NA = ("ATVPDKIKX0DER", "A2EUQ1WTGCTBG2", "A1AM78C64UM0Y8", "A2Q3Y263D00KWC")
 FE = ("A19VAU5U5O7RUS", "A39IBJ37TRP1C6", "A1VC38T7YXB528")
@@ -99,10 +99,12 @@ class Connector:
     def send(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
         """Send a request; on 429/5xx just send it again straight away (no backoff)."""
         response = self.http.request(method, url, **kwargs)
-        tries = 1
-        while (response.status_code == 429 or response.status_code >= 500) and tries < MAX_TRIES:
+        retries = 0
+        while (
+            response.status_code == 429 or response.status_code >= 500
+        ) and retries < MAX_RETRIES:
             response = self.http.request(method, url, **kwargs)
-            tries += 1
+            retries += 1
         return response
 
     def access_token(self) -> str:

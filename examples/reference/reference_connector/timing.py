@@ -35,30 +35,56 @@ class ExpiringValue:
         return time.monotonic() < self.refresh_at
 
 
-class Pacer:
-    """Per-operation pacing to the rate announced in ``x-amzn-RateLimit-Limit``.
+# Amazon's published default bursts (usage plans); the rate itself comes from the
+# x-amzn-RateLimit-Limit header, since Amazon may lower it per seller (dynamic plans).
+DEFAULT_BURST = {
+    "getOrders": 20,
+    "getOrder": 30,
+    "getOrderItems": 30,
+    "getOrderAddress": 30,
+    "getOrderBuyerInfo": 30,
+    "createRestrictedDataToken": 10,
+    "getListingsItem": 10,
+    "putListingsItem": 10,
+    "patchListingsItem": 5,
+    "deleteListingsItem": 5,
+    "getMarketplaceParticipations": 15,
+}
 
-    A plain "next allowed time" limiter: once an operation's rate is known, consecutive calls
-    to it are spaced ``1 / rate`` seconds apart, but a single wait never exceeds
-    ``MAX_PACING_SLEEP`` seconds.
+
+class _Bucket:
+    def __init__(self, rate: float, burst: int, now: float) -> None:
+        self.rate = rate
+        self.burst = burst
+        self.level = float(burst)
+        self.updated = now
+
+    def delay_for_one(self, now: float) -> float:
+        """Take a token now, or say how long until one is there (and reserve it)."""
+        self.level = min(float(self.burst), self.level + (now - self.updated) * self.rate)
+        self.updated = now
+        self.level -= 1.0
+        return 0.0 if self.level >= 0 else -self.level / self.rate
+
+
+class Pacer:
+    """Client-side token bucket per operation, mirroring Amazon's usage plans.
+
+    The rate is the one announced in ``x-amzn-RateLimit-Limit`` (kept up to date, so a lowered
+    dynamic plan is honoured); the burst is Amazon's published default. A single wait never
+    exceeds ``MAX_PACING_SLEEP`` seconds: past that, a 429 and backoff are cheaper than idling.
     """
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._rate: dict[str, float] = {}
-        self._last_sent: dict[str, float] = {}
+        self._buckets: dict[str, _Bucket] = {}
 
     def wait_turn(self, operation: str) -> None:
         with self._lock:
-            now = time.monotonic()
-            rate = self._rate.get(operation)
-            last = self._last_sent.get(operation)
-            delay = 0.0
-            if rate and last is not None:
-                delay = min(max(0.0, last + 1.0 / rate - now), MAX_PACING_SLEEP)
-            self._last_sent[operation] = now + delay
+            bucket = self._buckets.get(operation)
+            delay = 0.0 if bucket is None else bucket.delay_for_one(time.monotonic())
         if delay > 0:
-            time.sleep(delay)
+            time.sleep(min(delay, MAX_PACING_SLEEP))
 
     def observe(self, operation: str, header: str | None) -> None:
         """Remember the rate from a response's ``x-amzn-RateLimit-Limit`` header, if any."""
@@ -68,6 +94,14 @@ class Pacer:
             rate = float(header.strip())
         except ValueError:
             return
-        if rate > 0:
-            with self._lock:
-                self._rate[operation] = rate
+        if rate <= 0:
+            return
+        with self._lock:
+            bucket = self._buckets.get(operation)
+            if bucket is None:
+                burst = DEFAULT_BURST.get(operation, 1)
+                bucket = _Bucket(rate, burst, time.monotonic())
+                bucket.level = burst - 1.0  # the call that carried the header used one
+                self._buckets[operation] = bucket
+            else:
+                bucket.rate = rate

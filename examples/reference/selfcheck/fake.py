@@ -125,14 +125,17 @@ class Handler(BaseHTTPRequestHandler):
         is_rdt = token in st.rdts
         if forced_expired or (not is_rdt and st.tokens.get(token, 0) < time.time()):
             details = EXPIRED if forced_expired or token in st.tokens else "invalid"
-            self._send(403, {"errors": [{"code": "Unauthorized", "message": "denied",
-                                         "details": details}]})  # fmt: skip
+            self._send(
+                403, {"errors": [{"code": "Unauthorized", "message": "denied", "details": details}]}
+            )
             return
         if forced_status is not None:
             self._send(forced_status, {"errors": [{"code": "X", "message": "forced"}]})
             return
         rate = {"x-amzn-RateLimit-Limit": st.rate_header} if st.rate_header else {}
-        self._route(op, split.path, parse_qs(split.query), body, is_rdt, rate)
+        self._route(
+            op, path=split.path, query=parse_qs(split.query), body=body, is_rdt=is_rdt, rate=rate
+        )
 
     def _lwa(self) -> None:
         st = self.state
@@ -144,12 +147,14 @@ class Handler(BaseHTTPRequestHandler):
             st.counter += 1
             token = f"Atza|fake{st.counter}"
             st.tokens[token] = time.time() + st.expires_in
-        self._send(200, {"access_token": token, "token_type": "bearer",
-                         "expires_in": st.expires_in})  # fmt: skip
+        self._send(
+            200, {"access_token": token, "token_type": "bearer", "expires_in": st.expires_in}
+        )
 
     def _route(
         self,
         op: str,
+        *,
         path: str,
         query: dict[str, list[str]],
         body: Any,
@@ -169,12 +174,22 @@ class Handler(BaseHTTPRequestHandler):
         elif op == "getOrders":
             mids = query["MarketplaceIds"][0].split(",")
             if "NextToken" in query:
-                orders = [{"AmazonOrderId": f"{mids[0]}-2", "MarketplaceId": mids[-1],
-                           "OrderStatus": "Shipped"}]  # fmt: skip
+                orders = [
+                    {
+                        "AmazonOrderId": f"{mids[0]}-2",
+                        "MarketplaceId": mids[-1],
+                        "OrderStatus": "Shipped",
+                    }
+                ]
                 self._send(200, {"payload": {"Orders": orders}}, rate)
             else:
-                orders = [{"AmazonOrderId": f"{mids[0]}-1", "MarketplaceId": mids[0],
-                           "OrderStatus": "Unshipped"}]  # fmt: skip
+                orders = [
+                    {
+                        "AmazonOrderId": f"{mids[0]}-1",
+                        "MarketplaceId": mids[0],
+                        "OrderStatus": "Unshipped",
+                    }
+                ]
                 self._send(200, {"payload": {"Orders": orders, "NextToken": "page2"}}, rate)
         elif op == "getOrderItems":
             if "NextToken" in query:
@@ -191,13 +206,23 @@ class Handler(BaseHTTPRequestHandler):
         elif op in ("putListingsItem", "patchListingsItem"):
             sku = path.rsplit("/", 1)[1]
             if "BAD" in sku:
-                issue = {"code": "90220", "message": "'condition_type' is required",
-                         "severity": "ERROR", "categories": ["MISSING_ATTRIBUTE"]}  # fmt: skip
-                self._send(200, {"sku": sku, "status": "INVALID", "submissionId": "s1",
-                                 "issues": [issue]}, rate)  # fmt: skip
+                issue = {
+                    "code": "90220",
+                    "message": "'condition_type' is required",
+                    "severity": "ERROR",
+                    "categories": ["MISSING_ATTRIBUTE"],
+                }
+                self._send(
+                    200,
+                    {"sku": sku, "status": "INVALID", "submissionId": "s1", "issues": [issue]},
+                    rate,
+                )
             else:
-                self._send(200, {"sku": sku, "status": "ACCEPTED", "submissionId": "s2",
-                                 "issues": []}, rate)  # fmt: skip
+                self._send(
+                    200,
+                    {"sku": sku, "status": "ACCEPTED", "submissionId": "s2", "issues": []},
+                    rate,
+                )
         else:
             self._send(404, {"errors": [{"code": "NotFound", "message": "nope"}]})
 

@@ -1,0 +1,108 @@
+"""Readiness checks as data: id, severity, requirement, and a judgement with evidence.
+
+A check is a pure function of an :class:`Observation` (the journal of a scenario, the
+outcomes of the actions, the world the simulator served), so it can be unit-tested on a
+synthetic journal and its verdict explained without re-running anything.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+from harness.drive.base import ActionOutcome
+from harness.sim.journal import Exchange
+
+__all__ = ["Check", "CheckResult", "Judgement", "Observation", "Severity", "Status"]
+
+Severity = Literal["blocker", "critical", "normal"]
+Status = Literal["passed", "failed", "skipped"]
+
+
+@dataclass
+class Observation:
+    """What one scenario produced, as checks see it (already masked)."""
+
+    scenario: str
+    exchanges: list[Exchange]
+    outcomes: list[ActionOutcome]
+    expected: dict[str, Any] = field(default_factory=dict)
+    settings: dict[str, Any] = field(default_factory=dict)
+
+    def sp_api(self) -> list[Exchange]:
+        return [e for e in self.exchanges if not e.is_lwa]
+
+    def lwa(self) -> list[Exchange]:
+        return [e for e in self.exchanges if e.is_lwa]
+
+
+@dataclass(frozen=True)
+class Judgement:
+    passed: bool | None  # None: the scenario gave the check nothing to judge
+    summary: str
+    evidence: list[str] = field(default_factory=list)
+    metrics: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Check:
+    id: str
+    title: str
+    area: str
+    severity: Severity
+    requirement: str
+    why: str
+    remediation: str
+    judge: Callable[[Observation], Judgement]
+
+    def evaluate(self, observation: Observation) -> CheckResult:
+        judgement = self.judge(observation)
+        status: Status = (
+            "skipped" if judgement.passed is None else "passed" if judgement.passed else "failed"
+        )
+        return CheckResult(
+            id=self.id,
+            title=self.title,
+            area=self.area,
+            severity=self.severity,
+            requirement=self.requirement,
+            status=status,
+            summary=judgement.summary,
+            evidence=judgement.evidence[:25],
+            why=self.why,
+            remediation=self.remediation if status == "failed" else "",
+            scenario=observation.scenario,
+            metrics=judgement.metrics,
+        )
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    id: str
+    title: str
+    area: str
+    severity: Severity
+    requirement: str
+    status: Status
+    summary: str
+    evidence: list[str]
+    why: str
+    remediation: str
+    scenario: str
+    metrics: dict[str, Any]
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def explain(self) -> str:
+        """The failure as a QA lead reads it: what happened, evidence, why, fix."""
+        lines = [f"{self.id} {self.title} [{self.severity}]: {self.status.upper()}",
+                 f"Requirement: {self.requirement}", f"What happened: {self.summary}"]
+        if self.evidence:
+            lines.append("Evidence (from the simulator journal):")
+            lines += [f"  {line}" for line in self.evidence]
+        if self.status == "failed":
+            lines.append(f"Why it matters in production: {self.why}")
+            lines.append(f"How to fix: {self.remediation}")
+        return "\n".join(lines)

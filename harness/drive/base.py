@@ -1,0 +1,85 @@
+"""What every driver offers, and what one action produced."""
+
+from __future__ import annotations
+
+import os
+import sys
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any, Literal, Protocol
+
+from harness.drive.config import IntegrationSpec
+
+__all__ = ["ActionOutcome", "Driver", "OutputCapture", "harness_path_env"]
+
+OutcomeStatus = Literal["ok", "failed", "raised", "timeout", "crashed", "unsupported"]
+
+
+@dataclass
+class ActionOutcome:
+    """One action's outcome. ``failed`` = the integration said ok false; the others are worse."""
+
+    action: str
+    args: dict[str, Any]
+    status: OutcomeStatus
+    result: dict[str, Any] | None = None
+    error: str | None = None
+    duration_s: float = 0.0
+    exit_code: int | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "ok"
+
+    def summary(self) -> str:
+        text = f"{self.action}: {self.status} in {self.duration_s:.2f}s"
+        if self.error:
+            text += f" ({self.error.splitlines()[0][:200]})"
+        return text
+
+
+class Driver(Protocol):
+    spec: IntegrationSpec
+    capture: OutputCapture
+
+    def start(self, env: dict[str, str]) -> None: ...
+
+    def act(self, action: str, args: dict[str, Any]) -> ActionOutcome: ...
+
+    def stop(self) -> None: ...
+
+
+@dataclass
+class OutputCapture:
+    """Everything the integration wrote to stdout/stderr, kept for the output scan."""
+
+    chunks: list[str] = field(default_factory=list)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def add(self, text: str) -> None:
+        with self._lock:
+            self.chunks.append(text)
+
+    def text(self) -> str:
+        with self._lock:
+            return "".join(self.chunks)
+
+    def pump(self, stream: IO[bytes]) -> threading.Thread:
+        def run() -> None:
+            for raw in iter(stream.readline, b""):
+                self.add(raw.decode("utf-8", errors="replace"))
+
+        thread = threading.Thread(target=run, daemon=True, name="acorn-capture")
+        thread.start()
+        return thread
+
+
+def harness_path_env(base: dict[str, str], root: Path) -> dict[str, str]:
+    """``python`` is the harness's interpreter; the integration folder is importable."""
+    env = {**os.environ, **base}
+    bindir = str(Path(sys.executable).parent)
+    env["PATH"] = bindir + os.pathsep + env.get("PATH", "")
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(root), env.get("PYTHONPATH", "")) if p)
+    env["PYTHONUNBUFFERED"] = "1"
+    return env

@@ -1,0 +1,284 @@
+"""Where settings come from, in one precedence order: CLI > env > file > default.
+
+Two kinds of file: a run configuration (``acorn.toml`` or ``[tool.acorn]`` in
+``pyproject.toml``: which integration, where the report goes) and an integration's own
+``acorn.toml`` (``[integration]``: how to drive it). Every error names the file and the key.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from harness.errors import ConfigError
+
+__all__ = [
+    "ACTIONS",
+    "ENV_NAMES",
+    "IntegrationSpec",
+    "RunConfig",
+    "load_integration",
+    "resolve_run_config",
+]
+
+ACTIONS = ("sync_orders", "publish_listing", "update_inventory", "update_price")
+ENV_NAMES = (
+    "ACORN_LWA_TOKEN_URL",
+    "ACORN_ENDPOINT_NA",
+    "ACORN_ENDPOINT_EU",
+    "ACORN_ENDPOINT_FE",
+    "ACORN_CLIENT_ID",
+    "ACORN_CLIENT_SECRET",
+    "ACORN_REFRESH_TOKEN",
+    "ACORN_SELLER_ID",
+    "ACORN_LOG_FILE",
+)
+DriverKind = Literal["python", "command", "observe"]
+_RUN_KEYS = {"integration", "report_dir", "action_timeout", "scenarios"}
+_INTEGRATION_KEYS = {"name", "version", "driver", "adapter", "commands", "env", "action_timeout"}
+
+
+def _suggest(key: str, known: set[str]) -> str:
+    close = difflib.get_close_matches(key, sorted(known), n=1)
+    hint = f"did you mean {close[0]!r}? " if close else ""
+    return f"{hint}known keys: {', '.join(sorted(known))}"
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except FileNotFoundError:
+        raise ConfigError(
+            f"the file {path} does not exist", fix="give the path of an existing acorn.toml"
+        ) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(
+            f"not valid TOML: {exc}", where=str(path), fix="correct the TOML syntax there"
+        ) from None
+
+
+@dataclass(frozen=True)
+class IntegrationSpec:
+    """How to drive one integration (from its ``acorn.toml`` ``[integration]`` table)."""
+
+    name: str
+    version: str
+    driver: DriverKind
+    root: Path
+    source: Path
+    adapter: str | None = None
+    commands: Mapping[str, str] = field(default_factory=dict)
+    env_map: Mapping[str, str] = field(default_factory=dict)
+    action_timeout: float = 60.0
+
+    def integration_env(self, acorn_env: Mapping[str, str]) -> dict[str, str]:
+        """ACORN's values under both ACORN's names and the integration's own names."""
+        env = dict(acorn_env)
+        for acorn_name, own_name in self.env_map.items():
+            if acorn_name in acorn_env:
+                env[own_name] = acorn_env[acorn_name]
+        return env
+
+
+def load_integration(path: Path | str, *, source_hint: str = "") -> IntegrationSpec:
+    """Read an integration folder (holding ``acorn.toml``) or an integration TOML file."""
+    target = Path(path)
+    origin = f" (from {source_hint})" if source_hint else ""
+    if target.is_dir():
+        file = target / "acorn.toml"
+        if not file.is_file():
+            raise ConfigError(
+                f"the integration folder {target}{origin} has no acorn.toml",
+                fix="add an acorn.toml with an [integration] table (see examples/README.md), "
+                "or pass the path of the folder that has one",
+            )
+    elif target.is_file():
+        file = target
+    else:
+        raise ConfigError(
+            f"the integration path {target}{origin} does not exist",
+            fix="pass --integration with a folder holding acorn.toml, e.g. examples/reference",
+        )
+    data = _read_toml(file)
+    table = data.get("integration")
+    if not isinstance(table, dict):
+        raise ConfigError(
+            "there is no [integration] table",
+            where=str(file),
+            fix="add [integration] with name, version, driver and adapter or commands",
+        )
+    for key in table:
+        if key not in _INTEGRATION_KEYS:
+            raise ConfigError(
+                f"unknown key integration.{key}",
+                where=str(file),
+                fix=_suggest(key, _INTEGRATION_KEYS),
+            )
+    driver = table.get("driver", "python")
+    if driver not in ("python", "command", "observe"):
+        raise ConfigError(
+            f"integration.driver is {driver!r}",
+            where=str(file),
+            fix="set driver to 'python', 'command' or 'observe'",
+        )
+    adapter = table.get("adapter")
+    commands = table.get("commands", {})
+    if driver == "python" and (not isinstance(adapter, str) or ":" not in adapter):
+        raise ConfigError(
+            f"integration.adapter is {adapter!r}; the python driver needs 'module:object'",
+            where=str(file),
+            fix="set adapter = \"your_module:YourConnector\"",
+        )
+    if driver == "command":
+        if not isinstance(commands, dict) or not commands:
+            raise ConfigError(
+                "the command driver needs an [integration.commands] table",
+                where=str(file),
+                fix="add one command per action, e.g. sync_orders = \"./connector sync-orders\"",
+            )
+        for action, command in commands.items():
+            if action not in ACTIONS:
+                raise ConfigError(
+                    f"integration.commands.{action} is not an action",
+                    where=str(file),
+                    fix=_suggest(action, set(ACTIONS)),
+                )
+            if not isinstance(command, str) or not command.strip():
+                raise ConfigError(
+                    f"integration.commands.{action} must be a non-empty string",
+                    where=str(file),
+                    fix="give the shell command that performs the action",
+                )
+    env_map = table.get("env", {})
+    if not isinstance(env_map, dict):
+        raise ConfigError("integration.env must be a table", where=str(file), fix="use [integration.env]")
+    for acorn_name, own in env_map.items():
+        if acorn_name not in ENV_NAMES:
+            raise ConfigError(
+                f"integration.env.{acorn_name} is not a variable ACORN provides",
+                where=str(file),
+                fix=_suggest(acorn_name, set(ENV_NAMES)),
+            )
+        if not isinstance(own, str) or not own:
+            raise ConfigError(
+                f"integration.env.{acorn_name} must name an environment variable",
+                where=str(file),
+                fix=f'write {acorn_name} = "YOUR_VARIABLE_NAME"',
+            )
+    timeout = table.get("action_timeout", 60.0)
+    if not isinstance(timeout, int | float) or timeout <= 0:
+        raise ConfigError(
+            f"integration.action_timeout is {timeout!r}",
+            where=str(file),
+            fix="give a positive number of seconds",
+        )
+    return IntegrationSpec(
+        name=str(table.get("name", file.parent.name)),
+        version=str(table.get("version", "unknown")),
+        driver=driver,
+        root=file.parent.resolve(),
+        source=file.resolve(),
+        adapter=adapter,
+        commands=dict(commands),
+        env_map=dict(env_map),
+        action_timeout=float(timeout),
+    )
+
+
+@dataclass(frozen=True)
+class RunConfig:
+    integration: Path
+    report_dir: Path
+    action_timeout: float | None
+    origins: Mapping[str, str]  # key -> where its value came from
+
+    def describe(self) -> str:
+        return ", ".join(f"{k}={getattr(self, k)} ({v})" for k, v in sorted(self.origins.items()))
+
+
+def _file_settings(config_file: Path | None, cwd: Path) -> tuple[dict[str, Any], str, Path]:
+    """The run settings from --config, else ./acorn.toml ([run]), else pyproject [tool.acorn]."""
+    if config_file is not None:
+        data = _read_toml(config_file)
+        settings = data.get("run", data.get("tool", {}).get("acorn", {}))
+        if "integration" in data and "run" not in data:
+            # The file is itself an integration description.
+            settings = {"integration": str(config_file)}
+        return settings, str(config_file), config_file.parent
+    local = cwd / "acorn.toml"
+    if local.is_file():
+        data = _read_toml(local)
+        if "run" in data:
+            return data["run"], f"{local} [run]", cwd
+    pyproject = cwd / "pyproject.toml"
+    if pyproject.is_file():
+        data = _read_toml(pyproject)
+        settings = data.get("tool", {}).get("acorn")
+        if isinstance(settings, dict):
+            return settings, f"{pyproject} [tool.acorn]", cwd
+    return {}, "", cwd
+
+
+def resolve_run_config(
+    *,
+    integration: str | None = None,
+    config_file: str | None = None,
+    report_dir: str | None = None,
+    cwd: Path | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> RunConfig:
+    """Apply CLI > env (ACORN_INTEGRATION, ACORN_REPORT_DIR, ACORN_CONFIG) > file > default."""
+    cwd = cwd or Path.cwd()
+    environ = os.environ if environ is None else environ
+    config_path = config_file or environ.get("ACORN_CONFIG")
+    config_origin = "--config" if config_file else "ACORN_CONFIG"
+    if config_path and not Path(config_path).is_file():
+        raise ConfigError(
+            f"the config file {config_path} (from {config_origin}) does not exist",
+            fix="give the path of an acorn.toml",
+        )
+    settings, where, base = _file_settings(Path(config_path) if config_path else None, cwd)
+    for key in settings:
+        if key not in _RUN_KEYS:
+            raise ConfigError(f"unknown key {key!r}", where=where, fix=_suggest(key, _RUN_KEYS))
+    origins: dict[str, str] = {}
+
+    def pick(key: str, cli: str | None, env_name: str, default: str) -> tuple[str, Path]:
+        if cli is not None:
+            origins[key] = "command line"
+            return cli, cwd
+        if environ.get(env_name):
+            origins[key] = f"env {env_name}"
+            return environ[env_name], cwd
+        if key in settings:
+            value = settings[key]
+            if not isinstance(value, str):
+                raise ConfigError(f"{key} must be a string, got {value!r}", where=where)
+            origins[key] = where
+            return value, base
+        origins[key] = "default"
+        return default, cwd
+
+    integration_value, ibase = pick(
+        "integration", integration, "ACORN_INTEGRATION", str(_bundled_reference())
+    )
+    report_value, rbase = pick("report_dir", report_dir, "ACORN_REPORT_DIR", "reports")
+    timeout = settings.get("action_timeout")
+    if timeout is not None and (not isinstance(timeout, int | float) or timeout <= 0):
+        raise ConfigError(f"action_timeout is {timeout!r}", where=where, fix="give seconds > 0")
+    return RunConfig(
+        integration=(ibase / integration_value).resolve(),
+        report_dir=(rbase / report_value).resolve(),
+        action_timeout=float(timeout) if timeout is not None else None,
+        origins=origins,
+    )
+
+
+def _bundled_reference() -> Path:
+    return Path(__file__).resolve().parents[2] / "examples" / "reference"

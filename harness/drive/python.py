@@ -1,0 +1,140 @@
+"""The Python adapter driver: ``module:object`` in a worker process of its own."""
+
+from __future__ import annotations
+
+import json
+import queue
+import subprocess
+import sys
+import threading
+import time
+from typing import IO, Any
+
+from harness.drive.base import ActionOutcome, OutputCapture, harness_path_env
+from harness.drive.config import IntegrationSpec
+from harness.drive.results import check_result
+from harness.errors import DriverError
+
+__all__ = ["PythonDriver"]
+
+_START_TIMEOUT = 30.0
+
+
+class PythonDriver:
+    def __init__(self, spec: IntegrationSpec) -> None:
+        self.spec = spec
+        self.capture = OutputCapture()
+        self._proc: subprocess.Popen[bytes] | None = None
+        self._lines: queue.Queue[str | None] = queue.Queue()
+        self._env: dict[str, str] = {}
+
+    def start(self, env: dict[str, str]) -> None:
+        self._env = env
+        self._spawn()
+
+    def _spawn(self) -> None:
+        assert self.spec.adapter is not None
+        self._lines = queue.Queue()
+        self._proc = subprocess.Popen(
+            [sys.executable, "-m", "harness.drive.worker", self.spec.adapter],
+            cwd=self.spec.root,
+            env=harness_path_env(self.spec.integration_env(self._env), self.spec.root),
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            start_new_session=True,
+        )
+        assert self._proc.stdout is not None and self._proc.stderr is not None
+        self.capture.pump(self._proc.stderr)
+        threading.Thread(target=self._read, args=(self._proc.stdout,), daemon=True).start()
+        message = self._next(_START_TIMEOUT)
+        if message is None or message.get("type") != "ready":
+            self._kill()
+            reason = (message or {}).get("error") or "it exited or stayed silent while starting"
+            raise DriverError(
+                f"integration {self.spec.name!r} could not start its adapter "
+                f"{self.spec.adapter!r}: {reason}",
+                where=str(self.spec.source),
+                fix="check that the module is importable from the integration folder and that "
+                "the object can be created with no arguments",
+            )
+
+    def _read(self, stream: IO[bytes]) -> None:
+        lines = self._lines
+        for raw in iter(stream.readline, b""):
+            lines.put(raw.decode("utf-8", errors="replace"))
+        lines.put(None)
+
+    def _next(self, timeout: float) -> dict[str, Any] | None:
+        try:
+            line = self._lines.get(timeout=timeout)
+        except queue.Empty:
+            return {"type": "timeout"}
+        if line is None:
+            return None
+        parsed: dict[str, Any] = json.loads(line)
+        return parsed
+
+    def act(self, action: str, args: dict[str, Any]) -> ActionOutcome:
+        if self._proc is None or self._proc.poll() is not None:
+            self._spawn()
+        assert self._proc is not None and self._proc.stdin is not None
+        started = time.monotonic()
+        try:
+            self._proc.stdin.write((json.dumps({"action": action, "args": args}) + "\n").encode())
+            self._proc.stdin.flush()
+        except BrokenPipeError:
+            pass
+        message = self._next(self.spec.action_timeout)
+        elapsed = time.monotonic() - started
+        if message is None:
+            code = self._proc.wait(timeout=5)
+            self._proc = None
+            return ActionOutcome(action, args, "crashed", error=f"the worker exited with {code}",
+                                 duration_s=elapsed, exit_code=code)
+        kind = message["type"]
+        if kind == "timeout":
+            self._kill()
+            return ActionOutcome(
+                action, args, "timeout", duration_s=elapsed,
+                error=f"no answer within {self.spec.action_timeout:.0f}s; the integration was stopped",
+            )
+        if kind == "raised":
+            return ActionOutcome(action, args, "raised", error=message["error"], duration_s=elapsed)
+        if kind == "unsupported":
+            return ActionOutcome(action, args, "unsupported", duration_s=elapsed,
+                                 error=f"the adapter has no method {action!r}")
+        if kind == "bad_result":
+            raise DriverError(
+                f"the {action!r} action of integration {self.spec.name!r} returned a "
+                f"{message['result_type']} that is not JSON-serialisable ({message['error']})",
+                where=str(self.spec.source),
+                fix="return a dict of JSON types (str, number, bool, None, list, dict)",
+            )
+        result = check_result(self.spec, action, message["result"])
+        status = "ok" if result["ok"] else "failed"
+        return ActionOutcome(action, args, status, result=result, duration_s=elapsed)
+
+    def _kill(self) -> None:
+        if self._proc is None:
+            return
+        import os
+        import signal
+
+        try:
+            os.killpg(self._proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        self._proc.wait(timeout=5)
+        self._proc = None
+
+    def stop(self) -> None:
+        if self._proc is None:
+            return
+        assert self._proc.stdin is not None
+        try:
+            self._proc.stdin.close()
+            self._proc.wait(timeout=5)
+        except (subprocess.TimeoutExpired, BrokenPipeError):
+            self._kill()
+        self._proc = None

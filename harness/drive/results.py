@@ -1,0 +1,39 @@
+"""Checking what an integration returned for an action against the action protocol."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from harness.drive.config import IntegrationSpec
+from harness.errors import DriverError
+
+__all__ = ["parse_result", "check_result"]
+
+
+def parse_result(spec: IntegrationSpec, action: str, text: str) -> dict[str, Any]:
+    """Parse a command's stdout; anything but one JSON object is a protocol error."""
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as exc:
+        excerpt = text.strip().replace("\n", " ")[:120] or "(nothing)"
+        raise DriverError(
+            f"the {action!r} action of integration {spec.name!r} printed something that is not "
+            f"JSON on stdout ({exc.msg} at line {exc.lineno}); it began with: {excerpt!r}",
+            where=str(spec.source),
+            fix="print exactly one JSON object on stdout (logs go to stderr), "
+            'e.g. {"ok": true, "errors": []}',
+        ) from None
+    return check_result(spec, action, value)
+
+
+def check_result(spec: IntegrationSpec, action: str, value: Any) -> dict[str, Any]:
+    if not isinstance(value, dict) or not isinstance(value.get("ok"), bool):
+        shape = type(value).__name__ if not isinstance(value, dict) else "an object without ok"
+        raise DriverError(
+            f"the {action!r} action of integration {spec.name!r} returned {shape}",
+            where=str(spec.source),
+            fix='return a JSON object with a boolean "ok" and an "errors" list '
+            "(see examples/README.md, Actions)",
+        )
+    return value

@@ -1,0 +1,80 @@
+"""One scenario: a fresh simulated world, the integration started against it, its actions."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from harness.drive import driver_for
+from harness.drive.base import ActionOutcome, Driver
+from harness.drive.config import IntegrationSpec
+from harness.sim import SimConfig, Simulator
+from harness.sim.journal import Exchange
+
+__all__ = ["ScenarioRun"]
+
+
+class ScenarioRun:
+    """Use as a context manager; the integration is stopped on exit, whatever happened."""
+
+    def __init__(
+        self,
+        sim: Simulator,
+        spec: IntegrationSpec,
+        name: str,
+        config: SimConfig | None = None,
+        *,
+        work_dir: Path,
+    ) -> None:
+        self.sim = sim
+        self.spec = spec
+        self.name = name
+        self.config = config or SimConfig()
+        self.outcomes: list[ActionOutcome] = []
+        self.log_file = work_dir / f"{name}.integration.log"
+        self._driver: Driver | None = None
+        self._exchanges: list[Exchange] | None = None
+
+    def __enter__(self) -> ScenarioRun:
+        self.sim.reset(self.config)
+        self.log_file.parent.mkdir(parents=True, exist_ok=True)
+        self.log_file.write_text("")
+        self._driver = driver_for(self.spec)
+        self._driver.start({**self.sim.env(), "ACORN_LOG_FILE": str(self.log_file)})
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if self._driver is not None:
+            self._driver.stop()
+        self._exchanges = self.sim.journal.all()
+
+    def act(self, action: str, **args: Any) -> ActionOutcome:
+        assert self._driver is not None, "act() is only available inside the with-block"
+        outcome = self._driver.act(action, args)
+        self.outcomes.append(outcome)
+        return outcome
+
+    def wait(self, seconds: float) -> None:
+        """Let wall time pass (the integration's own clock moves too)."""
+        time.sleep(seconds)
+
+    def invalidate_tokens(self) -> None:
+        """Amazon stops accepting issued tokens before their announced expiry."""
+        self.sim.core.tokens.expire_all()
+
+    @property
+    def exchanges(self) -> list[Exchange]:
+        return self._exchanges if self._exchanges is not None else self.sim.journal.all()
+
+    @property
+    def integration_output(self) -> str:
+        captured = self._driver.capture.text() if self._driver else ""
+        log = self.log_file.read_text(errors="replace") if self.log_file.exists() else ""
+        return captured + log

@@ -1,0 +1,185 @@
+"""ACORN's pytest plugin: options, the ``acorn`` and ``acorn_check`` fixtures, the report.
+
+Kept thin and cheap to import: the simulator, drivers and report writers load only when a
+scenario asks for them.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Generator
+
+    from harness.checks import Check, CheckResult, Observation
+    from harness.drive import IntegrationSpec
+    from harness.drive.scenario import ScenarioRun
+    from harness.sim import SimConfig, Simulator
+
+__all__ = ["RESULTS", "AcornSession"]
+
+RESULTS = pytest.StashKey["list[CheckResult]"]()
+HARNESS_ERRORS = pytest.StashKey["list[str]"]()
+STARTED = pytest.StashKey[float]()
+SESSION = pytest.StashKey["AcornSession"]()
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("acorn", "ACORN readiness harness")
+    group.addoption(
+        "--acorn-integration",
+        default=None,
+        help="integration folder (with acorn.toml) or integration TOML file to test; "
+        "precedence: this option > env ACORN_INTEGRATION > acorn.toml/[tool.acorn] > "
+        "examples/reference",
+    )
+    group.addoption(
+        "--acorn-report-dir",
+        default=None,
+        help="write readiness.json and readiness.md here at the end of the session",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.stash[RESULTS] = []
+    config.stash[HARNESS_ERRORS] = []
+    config.stash[STARTED] = time.monotonic()
+    config.addinivalue_line(
+        "markers", "acorn_area(name): the readiness area (Auth, Orders, PII, ...) of a scenario"
+    )
+
+
+class AcornSession:
+    """The simulator (started once per session) and the integration under test."""
+
+    def __init__(self, spec: IntegrationSpec, work_dir: Path) -> None:
+        from harness.sim import Simulator
+
+        self.spec = spec
+        self.work_dir = work_dir
+        self.sim: Simulator = Simulator()
+        self.sim.start()
+
+    def scenario(self, name: str, config: SimConfig | None = None) -> ScenarioRun:
+        from harness.drive.scenario import ScenarioRun
+
+        return ScenarioRun(self.sim, self.spec, name, config, work_dir=self.work_dir)
+
+    def observe(self, run: ScenarioRun, *, expected: dict[str, Any] | None = None) -> Observation:
+        from harness.checks import Observation
+
+        return Observation(
+            scenario=run.name,
+            exchanges=run.exchanges,
+            outcomes=list(run.outcomes),
+            expected=expected or {},
+            settings={"clock_speed": run.config.clock_speed},
+        )
+
+    def close(self) -> None:
+        self.sim.stop()
+
+
+@pytest.fixture(scope="session")
+def acorn(request: pytest.FixtureRequest) -> Generator[AcornSession, None, None]:
+    """The ACORN session: ``acorn.scenario(name, SimConfig(...))`` runs the integration."""
+    from harness.drive import load_integration, resolve_run_config
+
+    config = request.config
+    run = resolve_run_config(
+        integration=config.getoption("--acorn-integration"),
+        report_dir=config.getoption("--acorn-report-dir"),
+    )
+    spec = load_integration(run.integration, source_hint=run.origins["integration"])
+    work_dir = run.report_dir / "work"
+    session = AcornSession(spec, work_dir)
+    config.stash[SESSION] = session
+    yield session
+    session.close()
+
+
+@pytest.fixture
+def acorn_check(request: pytest.FixtureRequest) -> Callable[[Check, Observation], CheckResult]:
+    """Judge ``check`` on ``observation``, record it for the report, fail the test if failed."""
+
+    def judge(check: Check, observation: Observation) -> CheckResult:
+        result = check.evaluate(observation)
+        request.config.stash[RESULTS].append(result)
+        _label_allure(result)
+        if result.status == "skipped":
+            pytest.skip(f"{result.id}: {result.summary}")
+        if result.status == "failed":
+            pytest.fail(result.explain(), pytrace=False)
+        return result
+
+    return judge
+
+
+def _label_allure(result: CheckResult) -> None:
+    try:
+        import allure
+    except ImportError:  # allure-pytest is a dependency, but the plugin must not need it
+        return
+    allure.dynamic.epic(result.area)
+    allure.dynamic.feature(result.scenario)
+    allure.dynamic.story(f"{result.id} {result.title}")
+    allure.dynamic.severity(result.severity)
+    allure.dynamic.label("check_id", result.id)
+    allure.dynamic.description(result.requirement)
+    allure.attach(
+        result.explain(), name=f"{result.id} evidence", attachment_type=allure.attachment_type.TEXT
+    )
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    report = yield
+    from harness.errors import AcornUsageError
+
+    if call.excinfo is not None and isinstance(call.excinfo.value, AcornUsageError):
+        errors = item.config.stash[HARNESS_ERRORS]
+        message = str(call.excinfo.value)
+        if message not in errors:
+            errors.append(message)
+    return report
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    report_dir = session.config.getoption("--acorn-report-dir", default=None)
+    acorn_session = session.config.stash.get(SESSION, None)
+    if report_dir is None or acorn_session is None:
+        return
+    from harness.report import write_reports
+
+    readiness = build_readiness(session.config)
+    write_reports(readiness, Path(report_dir))
+
+
+def build_readiness(config: pytest.Config) -> Any:
+    from harness import __version__
+    from harness.report import Readiness
+
+    acorn_session = config.stash.get(SESSION, None)
+    spec = acorn_session.spec if acorn_session else None
+    contracts: dict[str, str] = {}
+    if acorn_session is not None:
+        for op in acorn_session.sim.core.contracts.operations:
+            contracts[op.api_title] = op.version
+    return Readiness(
+        integration={
+            "name": spec.name if spec else "unknown",
+            "version": spec.version if spec else "unknown",
+            "driver": spec.driver if spec else "unknown",
+            "path": str(spec.root) if spec else "",
+        },
+        results=list(config.stash[RESULTS]),
+        contracts=contracts,
+        harness_version=__version__,
+        duration_s=time.monotonic() - config.stash[STARTED],
+    )

@@ -1,0 +1,98 @@
+"""readiness.json for machines, readiness.md for the compliance lead, a table for the terminal."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+from harness.report.model import Readiness
+
+__all__ = ["render_markdown", "terminal_table", "write_reports"]
+
+_ICON = {"passed": "PASS", "failed": "FAIL", "skipped": "SKIP"}
+
+
+def render_markdown(readiness: Readiness) -> str:
+    r = readiness
+    counts = r.counts()
+    lines = [
+        f"# Readiness report: {r.verdict}",
+        "",
+        f"Integration **{r.integration.get('name')}** {r.integration.get('version', '')} "
+        f"(driver {r.integration.get('driver')}), tested {r.generated_at} with ACORN "
+        f"{r.harness_version} in {r.duration_s:.1f} s.",
+        "",
+        f"**Verdict: {r.verdict}** — {counts['passed']} passed, {counts['failed']} failed, "
+        f"{counts['skipped']} skipped. GO requires every blocker and critical check to pass.",
+        "",
+        "| Check | Area | Severity | Result | Summary |",
+        "|---|---|---|---|---|",
+    ]
+    for c in r.results:
+        summary = c.summary.replace("|", "\\|")
+        lines.append(f"| {c.id} {c.title} | {c.area} | {c.severity} | {_ICON[c.status]} | {summary} |")
+    failed = [c for c in r.results if c.status == "failed"]
+    if failed:
+        lines += ["", "## What failed and how to fix it", ""]
+        for c in failed:
+            lines += [
+                f"### {c.id} {c.title} ({c.severity})",
+                "",
+                f"- **Requirement:** {c.requirement}",
+                f"- **What happened** (scenario `{c.scenario}`): {c.summary}",
+                f"- **Why it matters in production:** {c.why}",
+                f"- **How to fix:** {c.remediation}",
+                "",
+                "Evidence from the simulator journal (request ids are x-amzn-RequestId values):",
+                "",
+                "```",
+                *c.evidence,
+                "```",
+                "",
+            ]
+    if r.scan:
+        lines += ["", "## Output scan", "", f"{r.scan.get('summary', '')}", ""]
+    lines += [
+        "",
+        "## Contracts",
+        "",
+        *(f"- {name}: {version}" for name, version in sorted(r.contracts.items())),
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def write_reports(readiness: Readiness, report_dir: Path) -> dict[str, Path]:
+    report_dir.mkdir(parents=True, exist_ok=True)
+    paths = {"json": report_dir / "readiness.json", "markdown": report_dir / "readiness.md"}
+    paths["json"].write_text(json.dumps(readiness.to_dict(), indent=2) + "\n", encoding="utf-8")
+    paths["markdown"].write_text(render_markdown(readiness), encoding="utf-8")
+    return paths
+
+
+def terminal_table(readiness: Readiness, console: Console) -> None:
+    table = Table(title=f"ACORN readiness: {readiness.integration.get('name')}", show_lines=False)
+    table.add_column("Check", no_wrap=True)
+    table.add_column("Severity")
+    table.add_column("Result")
+    table.add_column("Summary", overflow="fold")
+    style = {"passed": "green", "failed": "bold red", "skipped": "yellow"}
+    for c in readiness.results:
+        table.add_row(
+            f"{c.id} {c.title}",
+            c.severity,
+            f"[{style[c.status]}]{_ICON[c.status]}[/]",
+            c.summary,
+        )
+    console.print(table)
+    colour = "green" if readiness.verdict == "GO" else "red"
+    console.print(f"[bold {colour}]Verdict: {readiness.verdict}[/]")
+    for c in readiness.results:
+        if c.status == "failed":
+            console.print(f"\n[bold red]{c.id}[/] {c.title}: {c.summary}")
+            for line in c.evidence[:4]:
+                console.print(f"    {line}", markup=False, highlight=False)
+            console.print(f"  [bold]Fix:[/] {c.remediation}")

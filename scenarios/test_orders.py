@@ -1,0 +1,28 @@
+"""Orders: one sync across NA, EU and FE marketplaces, with buyer addresses behind RDTs."""
+
+from __future__ import annotations
+
+import pytest
+from markets import ALL, SINCE
+
+from harness.checks import ORD_01, PII_01, Observation, expected_orders
+from harness.plugin import AcornSession
+from harness.sim import SimConfig
+
+
+@pytest.fixture(scope="module")
+def cross_border_sync(acorn: AcornSession) -> Observation:
+    # Small pages make the integration follow NextToken.
+    config = SimConfig(orders_per_marketplace=3, orders_page_size=4)
+    with acorn.scenario("cross-border-order-sync", config) as run:
+        run.act("sync_orders", marketplace_ids=ALL, created_after=SINCE)
+        expected = {"orders": expected_orders(acorn.sim.core, ALL)}
+    return acorn.observe(run, expected=expected)
+
+
+def test_ord_01_orders_synced_across_regions(cross_border_sync: Observation, acorn_check) -> None:  # type: ignore[no-untyped-def]
+    acorn_check(ORD_01, cross_border_sync)
+
+
+def test_pii_01_addresses_fetched_with_rdt(cross_border_sync: Observation, acorn_check) -> None:  # type: ignore[no-untyped-def]
+    acorn_check(PII_01, cross_border_sync)
