@@ -135,7 +135,9 @@ _MARKETPLACES_SCHEMA: dict[str, Any] = {
 
 def default_contracts_dir() -> Path:
     """``contracts/`` beside the ``harness`` package (the checkout ACORN was installed from)."""
-    return Path(__file__).resolve().parents[2] / "contracts"
+    from harness.paths import bundled
+
+    return bundled("contracts")
 
 
 def _pointer(error: ValidationError) -> str:

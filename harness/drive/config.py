@@ -281,4 +281,6 @@ def resolve_run_config(
 
 
 def _bundled_reference() -> Path:
-    return Path(__file__).resolve().parents[2] / "examples" / "reference"
+    from harness.paths import bundled
+
+    return bundled("examples/reference")

@@ -74,25 +74,24 @@ def write_reports(readiness: Readiness, report_dir: Path) -> dict[str, Path]:
 
 
 def terminal_table(readiness: Readiness, console: Console) -> None:
-    table = Table(title=f"ACORN readiness: {readiness.integration.get('name')}", show_lines=False)
+    table = Table(title=f"ACORN readiness: {readiness.integration.get('name')}")
     table.add_column("Check", no_wrap=True)
-    table.add_column("Severity")
-    table.add_column("Result")
-    table.add_column("Summary", overflow="fold")
+    table.add_column("Requirement", overflow="fold", ratio=1)
+    table.add_column("Severity", no_wrap=True)
+    table.add_column("Result", no_wrap=True)
     style = {"passed": "green", "failed": "bold red", "skipped": "yellow"}
     for c in readiness.results:
-        table.add_row(
-            f"{c.id} {c.title}",
-            c.severity,
-            f"[{style[c.status]}]{_ICON[c.status]}[/]",
-            c.summary,
-        )
+        table.add_row(c.id, c.title, c.severity, f"[{style[c.status]}]{_ICON[c.status]}[/]")
     console.print(table)
     colour = "green" if readiness.verdict == "GO" else "red"
-    console.print(f"[bold {colour}]Verdict: {readiness.verdict}[/]")
+    counts = readiness.counts()
+    console.print(
+        f"[bold {colour}]Verdict: {readiness.verdict}[/] "
+        f"({counts['passed']} passed, {counts['failed']} failed, {counts['skipped']} skipped)"
+    )
     for c in readiness.results:
         if c.status == "failed":
-            console.print(f"\n[bold red]{c.id}[/] {c.title}: {c.summary}")
+            console.print(f"\n[bold red]{c.id}[/] {c.title}: {c.summary}", highlight=False)
             for line in c.evidence[:4]:
                 console.print(f"    {line}", markup=False, highlight=False)
-            console.print(f"  [bold]Fix:[/] {c.remediation}")
+            console.print(f"  [bold]Fix:[/] {c.remediation}", highlight=False)

@@ -1,0 +1,135 @@
+"""``acorn run``: the readiness suite against one integration, as a GO / NO-GO with a report.
+
+The suite is pytest (scenarios/ with ACORN's plugin); this module runs it in-process, shows
+progress, prints the readiness table and turns the outcome into the exit code:
+0 GO, 1 NO-GO, 2 the harness could not run.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TextColumn,
+    TimeElapsedColumn,
+)
+
+__all__ = ["EXIT_GO", "EXIT_HARNESS", "EXIT_NO_GO", "RunOutcome", "run_readiness"]
+
+EXIT_GO, EXIT_NO_GO, EXIT_HARNESS = 0, 1, 2
+
+
+@dataclass
+class _Progress:
+    """A pytest plugin object that feeds the progress bar and keeps the session's config."""
+
+    progress: Progress
+    config: pytest.Config | None = None
+    task: Any = None
+    collect_errors: list[str] = field(default_factory=list)
+
+    def pytest_configure(self, config: pytest.Config) -> None:
+        self.config = config
+
+    def pytest_collectreport(self, report: pytest.CollectReport) -> None:
+        if report.failed:
+            self.collect_errors.append(f"{report.nodeid}: {report.longreprtext.strip()[-600:]}")
+
+    def pytest_collection_finish(self, session: pytest.Session) -> None:
+        self.task = self.progress.add_task("readiness scenarios", total=len(session.items))
+
+    def pytest_runtest_logstart(self, nodeid: str, location: tuple[str, int | None, str]) -> None:
+        if self.task is not None:
+            self.progress.update(self.task, description=location[2])
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        if self.task is None:
+            return
+        done = report.when == "call" or (report.when == "setup" and not report.passed)
+        if done:
+            self.progress.advance(self.task)
+
+
+@dataclass
+class RunOutcome:
+    exit_code: int
+    readiness: Any = None
+    report_paths: dict[str, Path] = field(default_factory=dict)
+    message: str = ""
+
+
+def run_readiness(
+    integration: Path,
+    report_dir: Path,
+    *,
+    console: Console,
+    verbose: bool = False,
+) -> RunOutcome:
+    from harness.contracts import load_contracts
+    from harness.drive import load_integration
+    from harness.paths import bundled
+    from harness.plugin import HARNESS_ERRORS, build_readiness
+
+    # Fail fast, before any scenario starts, on what the user can fix.
+    spec = load_integration(integration)
+    load_contracts()
+    scenarios = bundled("scenarios")
+    report_dir.mkdir(parents=True, exist_ok=True)
+    args = [
+        "-c",
+        str(scenarios / "pytest.ini"),
+        "--rootdir",
+        str(scenarios),
+        str(scenarios),
+        f"--acorn-integration={spec.source}",
+        f"--acorn-report-dir={report_dir}",
+        f"--alluredir={report_dir / 'allure-results'}",
+        "--clean-alluredir",
+        f"--junitxml={report_dir / 'junit.xml'}",
+        "-p",
+        "no:cacheprovider",
+    ]
+    args += ["-v"] if verbose else ["-p", "no:terminal"]
+    columns = (
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+    )
+    with Progress(*columns, console=console, transient=True, disable=verbose) as progress:
+        tracker = _Progress(progress)
+        code = pytest.main(args, plugins=[tracker])
+    config = tracker.config
+    errors = list(config.stash.get(HARNESS_ERRORS, [])) if config else []
+    if errors:
+        return RunOutcome(EXIT_HARNESS, message="\n".join(errors))
+    if tracker.collect_errors or code in (
+        pytest.ExitCode.INTERRUPTED,
+        pytest.ExitCode.INTERNAL_ERROR,
+        pytest.ExitCode.USAGE_ERROR,
+        pytest.ExitCode.NO_TESTS_COLLECTED,
+    ):
+        detail = "\n".join(tracker.collect_errors) or f"pytest exit code {int(code)}"
+        return RunOutcome(
+            EXIT_HARNESS,
+            message=f"the readiness suite in {scenarios} could not run: {detail}",
+        )
+    assert config is not None
+    readiness = build_readiness(config)
+    paths = {
+        "markdown": report_dir / "readiness.md",
+        "json": report_dir / "readiness.json",
+        "junit": report_dir / "junit.xml",
+        "allure": report_dir / "allure-results",
+    }
+    exit_code = EXIT_GO if readiness.verdict == "GO" else EXIT_NO_GO
+    return RunOutcome(exit_code, readiness, paths)
