@@ -134,10 +134,13 @@ _MARKETPLACES_SCHEMA: dict[str, Any] = {
 
 
 def default_contracts_dir() -> Path:
-    """``contracts/`` beside the ``harness`` package (the checkout ACORN was installed from)."""
+    """``ACORN_CONTRACTS_DIR`` if set, else ``contracts/`` beside the ``harness`` package."""
+    import os
+
     from harness.paths import bundled
 
-    return bundled("contracts")
+    override = os.environ.get("ACORN_CONTRACTS_DIR")
+    return Path(override) if override else bundled("contracts")
 
 
 def _pointer(error: ValidationError) -> str:
