@@ -7,7 +7,7 @@ without a traceback. Everything else is a bug in ACORN and keeps its traceback.
 
 from __future__ import annotations
 
-__all__ = ["AcornError", "AcornUsageError", "ContractError", "ConfigError", "DriverError"]
+__all__ = ["AcornError", "AcornUsageError", "ConfigError", "ContractError", "DriverError"]
 
 
 class AcornError(Exception):

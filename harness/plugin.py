@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 
 __all__ = ["RESULTS", "AcornSession"]
 
-RESULTS = pytest.StashKey["list[CheckResult]"]()
+RESULTS = pytest.StashKey["list[CheckResult]"]()  # appended to by acorn_check
 HARNESS_ERRORS = pytest.StashKey["list[str]"]()
 STARTED = pytest.StashKey[float]()
 SESSION = pytest.StashKey["AcornSession"]()
@@ -124,6 +124,7 @@ def _label_allure(result: CheckResult) -> None:
         import allure
     except ImportError:  # allure-pytest is a dependency, but the plugin must not need it
         return
+    # allure-python-commons ships no annotations for its dynamic API.
     allure.dynamic.epic(result.area)
     allure.dynamic.feature(result.scenario)
     allure.dynamic.story(f"{result.id} {result.title}")
@@ -161,6 +162,13 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     write_reports(readiness, Path(report_dir))
 
 
+def _recorded(config: pytest.Config) -> list[CheckResult]:
+    if RESULTS not in config.stash:
+        return []
+    results: list[CheckResult] = config.stash[RESULTS]
+    return list(results)
+
+
 def build_readiness(config: pytest.Config) -> Any:
     from harness import __version__
     from harness.report import Readiness
@@ -178,7 +186,7 @@ def build_readiness(config: pytest.Config) -> Any:
             "driver": spec.driver if spec else "unknown",
             "path": str(spec.root) if spec else "",
         },
-        results=list(config.stash[RESULTS]),
+        results=_recorded(config),
         contracts=contracts,
         harness_version=__version__,
         duration_s=time.monotonic() - config.stash[STARTED],

@@ -66,7 +66,9 @@ class Redactor:
             return [self.value(v, key) for v in data]
         if isinstance(data, str):
             if key is not None and key.lower() in {k.lower() for k in SECRET_KEYS}:
-                return TOKEN_PATTERN.sub(_mask_token, data) if TOKEN_PATTERN.fullmatch(data) else "***"
+                return (
+                    TOKEN_PATTERN.sub(_mask_token, data) if TOKEN_PATTERN.fullmatch(data) else "***"
+                )
             return self.text(data)
         return data
 

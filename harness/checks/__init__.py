@@ -1,8 +1,8 @@
 """Readiness checks: pure functions of a scenario's journal, outcomes and expectations."""
 
 from harness.checks.auth import AUTH_01, AUTH_02
-from harness.checks.model import Check, CheckResult, Judgement, Observation, Severity, Status
 from harness.checks.expectations import expected_orders
+from harness.checks.model import Check, CheckResult, Judgement, Observation, Severity, Status
 from harness.checks.orders import ORD_01, PII_01, digest
 
 ALL_CHECKS: tuple[Check, ...] = (AUTH_01, AUTH_02, ORD_01, PII_01)

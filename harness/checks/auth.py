@@ -40,9 +40,7 @@ def _judge_proactive_refresh(obs: Observation) -> Judgement:
             [e.summary() for e in late],
             metrics,
         )
-    first_expiry = (
-        grants[0].wall + float(grants[0].facts["expires_in"]) if grants else float("inf")
-    )
+    first_expiry = grants[0].wall + float(grants[0].facts["expires_in"]) if grants else float("inf")
     if not any(e.wall > first_expiry for e in obs.sp_api()):
         return Judgement(
             None, "The scenario ended before the first access token expired.", [], metrics
@@ -82,10 +80,16 @@ def _judge_refresh_after_403(obs: Observation) -> Judgement:
     handled = 0
     for e in expired:
         later = [x for x in exchanges if x.seq > e.seq]
-        retry = next((x for x in later if not x.is_lwa and (x.method, x.path) == (e.method, e.path)), None)
+        retry = next(
+            (x for x in later if not x.is_lwa and (x.method, x.path) == (e.method, e.path)), None
+        )
         until = retry.seq if retry else (later[-1].seq + 1 if later else e.seq + 1)
         # An access token is renewed at LWA; a Restricted Data Token at the Tokens API.
-        renewal = "createRestrictedDataToken" if e.token and e.token.kind == "rdt" else "lwa:refresh_token"
+        renewal = (
+            "createRestrictedDataToken"
+            if e.token and e.token.kind == "rdt"
+            else "lwa:refresh_token"
+        )
         refreshes = [x for x in later if x.seq < until and x.operation == renewal]
         evidence.append(e.summary())
         if retry is None:
@@ -102,7 +106,9 @@ def _judge_refresh_after_403(obs: Observation) -> Judgement:
             problems.append(f"the retry {retry.request_id} failed again with an expired token")
         else:
             handled += 1
-    repeated = len(expired) - len({(e.method, e.path, e.token.id if e.token else "") for e in expired})
+    repeated = len(expired) - len(
+        {(e.method, e.path, e.token.id if e.token else "") for e in expired}
+    )
     if repeated > 0:
         problems.append(f"the same expired token was sent {repeated} more time(s) to the same path")
     metrics = {"expired_403": len(expired), "recovered": handled}

@@ -97,8 +97,11 @@ class CheckResult:
 
     def explain(self) -> str:
         """The failure as a QA lead reads it: what happened, evidence, why, fix."""
-        lines = [f"{self.id} {self.title} [{self.severity}]: {self.status.upper()}",
-                 f"Requirement: {self.requirement}", f"What happened: {self.summary}"]
+        lines = [
+            f"{self.id} {self.title} [{self.severity}]: {self.status.upper()}",
+            f"Requirement: {self.requirement}",
+            f"What happened: {self.summary}",
+        ]
         if self.evidence:
             lines.append("Evidence (from the simulator journal):")
             lines += [f"  {line}" for line in self.evidence]

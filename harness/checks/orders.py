@@ -106,8 +106,11 @@ def _judge_rdt(obs: Observation) -> Judgement:
         if e.operation in ("getOrderAddress", "getOrder", "getOrders", "getOrderBuyerInfo")
         and e.status == 200
     ]
-    without_rdt = [e for e in restricted if e.facts.get("pii") == "stripped"
-                   and e.operation == "getOrderAddress"]
+    without_rdt = [
+        e
+        for e in restricted
+        if e.facts.get("pii") == "stripped" and e.operation == "getOrderAddress"
+    ]
     with_rdt = [e for e in restricted if e.facts.get("pii") == "full"]
     rdts = [e for e in obs.sp_api() if e.operation == "createRestrictedDataToken"]
     metrics = {

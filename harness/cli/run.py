@@ -109,7 +109,10 @@ def run_readiness(
         tracker = _Progress(progress)
         code = pytest.main(args, plugins=[tracker])
     config = tracker.config
-    errors = list(config.stash.get(HARNESS_ERRORS, [])) if config else []
+    errors: list[str] = []
+    if config is not None and HARNESS_ERRORS in config.stash:
+        recorded: list[str] = config.stash[HARNESS_ERRORS]
+        errors = list(recorded)
     if errors:
         return RunOutcome(EXIT_HARNESS, message="\n".join(errors))
     if tracker.collect_errors or code in (

@@ -149,9 +149,11 @@ def _pointer(error: ValidationError) -> str:
 
 def _expectation(error: ValidationError) -> str:
     if error.validator == "required":
-        return error.message
+        return str(error.message)
     if error.validator == "additionalProperties":
-        return f"{error.message} (allowed: {', '.join(sorted(error.schema.get('properties', {})))})"
+        schema = error.schema if isinstance(error.schema, dict) else {}
+        allowed = ", ".join(sorted(schema.get("properties", {})))
+        return f"{error.message} (allowed: {allowed})"
     return f"expected {error.validator} {error.validator_value!r}, got {error.instance!r}"
 
 

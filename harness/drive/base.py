@@ -11,7 +11,7 @@ from typing import IO, Any, Literal, Protocol
 
 from harness.drive.config import IntegrationSpec
 
-__all__ = ["ActionOutcome", "Driver", "OutputCapture", "harness_path_env"]
+__all__ = ["ActionOutcome", "Driver", "OutcomeStatus", "OutputCapture", "harness_path_env"]
 
 OutcomeStatus = Literal["ok", "failed", "raised", "timeout", "crashed", "unsupported"]
 

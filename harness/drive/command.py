@@ -9,7 +9,7 @@ import subprocess
 import time
 from typing import Any
 
-from harness.drive.base import ActionOutcome, OutputCapture, harness_path_env
+from harness.drive.base import ActionOutcome, OutcomeStatus, OutputCapture, harness_path_env
 from harness.drive.config import IntegrationSpec
 from harness.drive.results import parse_result
 from harness.errors import DriverError
@@ -31,12 +31,22 @@ class CommandDriver:
     def act(self, action: str, args: dict[str, Any]) -> ActionOutcome:
         command = self.spec.commands.get(action)
         if command is None:
-            return ActionOutcome(action, args, "unsupported",
-                                 error=f"no command for {action!r} in [integration.commands]")
+            return ActionOutcome(
+                action,
+                args,
+                "unsupported",
+                error=f"no command for {action!r} in [integration.commands]",
+            )
         started = time.monotonic()
         proc = subprocess.Popen(
-            command, shell=True, cwd=self.spec.root, env=self._env, start_new_session=True,
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            command,
+            shell=True,
+            cwd=self.spec.root,
+            env=self._env,
+            start_new_session=True,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
         )
         try:
             out, err = proc.communicate(json.dumps(args).encode(), timeout=self.spec.action_timeout)
@@ -45,7 +55,10 @@ class CommandDriver:
             out, err = proc.communicate()
             self.capture.add(out.decode(errors="replace") + err.decode(errors="replace"))
             return ActionOutcome(
-                action, args, "timeout", duration_s=time.monotonic() - started,
+                action,
+                args,
+                "timeout",
+                duration_s=time.monotonic() - started,
                 error=f"no answer within {self.spec.action_timeout:.0f}s; the command was killed",
             )
         elapsed = time.monotonic() - started
@@ -60,13 +73,18 @@ class CommandDriver:
             )
         if not stdout.strip():
             return ActionOutcome(
-                action, args, "crashed", duration_s=elapsed, exit_code=proc.returncode,
+                action,
+                args,
+                "crashed",
+                duration_s=elapsed,
+                exit_code=proc.returncode,
                 error=f"exit {proc.returncode} with no result; stderr: {stderr.strip()[-300:]}",
             )
         result = parse_result(self.spec, action, stdout)
-        status = "ok" if result["ok"] and proc.returncode == 0 else "failed"
-        return ActionOutcome(action, args, status, result=result, duration_s=elapsed,
-                             exit_code=proc.returncode)
+        status: OutcomeStatus = "ok" if result["ok"] and proc.returncode == 0 else "failed"
+        return ActionOutcome(
+            action, args, status, result=result, duration_s=elapsed, exit_code=proc.returncode
+        )
 
     def stop(self) -> None:
         return None

@@ -133,14 +133,14 @@ def load_integration(path: Path | str, *, source_hint: str = "") -> IntegrationS
         raise ConfigError(
             f"integration.adapter is {adapter!r}; the python driver needs 'module:object'",
             where=str(file),
-            fix="set adapter = \"your_module:YourConnector\"",
+            fix='set adapter = "your_module:YourConnector"',
         )
     if driver == "command":
         if not isinstance(commands, dict) or not commands:
             raise ConfigError(
                 "the command driver needs an [integration.commands] table",
                 where=str(file),
-                fix="add one command per action, e.g. sync_orders = \"./connector sync-orders\"",
+                fix='add one command per action, e.g. sync_orders = "./connector sync-orders"',
             )
         for action, command in commands.items():
             if action not in ACTIONS:
@@ -157,7 +157,9 @@ def load_integration(path: Path | str, *, source_hint: str = "") -> IntegrationS
                 )
     env_map = table.get("env", {})
     if not isinstance(env_map, dict):
-        raise ConfigError("integration.env must be a table", where=str(file), fix="use [integration.env]")
+        raise ConfigError(
+            "integration.env must be a table", where=str(file), fix="use [integration.env]"
+        )
     for acorn_name, own in env_map.items():
         if acorn_name not in ENV_NAMES:
             raise ConfigError(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import queue
 import subprocess
@@ -10,7 +11,7 @@ import threading
 import time
 from typing import IO, Any
 
-from harness.drive.base import ActionOutcome, OutputCapture, harness_path_env
+from harness.drive.base import ActionOutcome, OutcomeStatus, OutputCapture, harness_path_env
 from harness.drive.config import IntegrationSpec
 from harness.drive.results import check_result
 from harness.errors import DriverError
@@ -44,7 +45,8 @@ class PythonDriver:
             stderr=subprocess.PIPE,
             start_new_session=True,
         )
-        assert self._proc.stdout is not None and self._proc.stderr is not None
+        assert self._proc.stdout is not None
+        assert self._proc.stderr is not None
         self.capture.pump(self._proc.stderr)
         threading.Thread(target=self._read, args=(self._proc.stdout,), daemon=True).start()
         message = self._next(_START_TIMEOUT)
@@ -78,7 +80,8 @@ class PythonDriver:
     def act(self, action: str, args: dict[str, Any]) -> ActionOutcome:
         if self._proc is None or self._proc.poll() is not None:
             self._spawn()
-        assert self._proc is not None and self._proc.stdin is not None
+        assert self._proc is not None
+        assert self._proc.stdin is not None
         started = time.monotonic()
         try:
             self._proc.stdin.write((json.dumps({"action": action, "args": args}) + "\n").encode())
@@ -90,20 +93,35 @@ class PythonDriver:
         if message is None:
             code = self._proc.wait(timeout=5)
             self._proc = None
-            return ActionOutcome(action, args, "crashed", error=f"the worker exited with {code}",
-                                 duration_s=elapsed, exit_code=code)
+            return ActionOutcome(
+                action,
+                args,
+                "crashed",
+                error=f"the worker exited with {code}",
+                duration_s=elapsed,
+                exit_code=code,
+            )
         kind = message["type"]
         if kind == "timeout":
             self._kill()
             return ActionOutcome(
-                action, args, "timeout", duration_s=elapsed,
-                error=f"no answer within {self.spec.action_timeout:.0f}s; the integration was stopped",
+                action,
+                args,
+                "timeout",
+                duration_s=elapsed,
+                error=f"no answer within {self.spec.action_timeout:.0f}s; "
+                "the integration was stopped",
             )
         if kind == "raised":
             return ActionOutcome(action, args, "raised", error=message["error"], duration_s=elapsed)
         if kind == "unsupported":
-            return ActionOutcome(action, args, "unsupported", duration_s=elapsed,
-                                 error=f"the adapter has no method {action!r}")
+            return ActionOutcome(
+                action,
+                args,
+                "unsupported",
+                duration_s=elapsed,
+                error=f"the adapter has no method {action!r}",
+            )
         if kind == "bad_result":
             raise DriverError(
                 f"the {action!r} action of integration {self.spec.name!r} returned a "
@@ -112,7 +130,7 @@ class PythonDriver:
                 fix="return a dict of JSON types (str, number, bool, None, list, dict)",
             )
         result = check_result(self.spec, action, message["result"])
-        status = "ok" if result["ok"] else "failed"
+        status: OutcomeStatus = "ok" if result["ok"] else "failed"
         return ActionOutcome(action, args, status, result=result, duration_s=elapsed)
 
     def _kill(self) -> None:
@@ -121,10 +139,8 @@ class PythonDriver:
         import os
         import signal
 
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.killpg(self._proc.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
         self._proc.wait(timeout=5)
         self._proc = None
 

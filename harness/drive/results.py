@@ -8,7 +8,7 @@ from typing import Any
 from harness.drive.config import IntegrationSpec
 from harness.errors import DriverError
 
-__all__ = ["parse_result", "check_result"]
+__all__ = ["check_result", "parse_result"]
 
 
 def parse_result(spec: IntegrationSpec, action: str, text: str) -> dict[str, Any]:

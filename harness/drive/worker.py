@@ -33,8 +33,11 @@ def main(argv: list[str]) -> int:
     except Exception as exc:  # the integration could not start; say why, exactly
         _emit(
             protocol,
-            {"type": "start_failed", "error": f"{type(exc).__name__}: {exc}",
-             "traceback": traceback.format_exc(limit=8)},
+            {
+                "type": "start_failed",
+                "error": f"{type(exc).__name__}: {exc}",
+                "traceback": traceback.format_exc(limit=8),
+            },
         )
         return 3
     _emit(protocol, {"type": "ready"})
@@ -50,15 +53,24 @@ def main(argv: list[str]) -> int:
         except Exception as exc:
             _emit(
                 protocol,
-                {"type": "raised", "error": f"{type(exc).__name__}: {exc}",
-                 "traceback": traceback.format_exc(limit=8)},
+                {
+                    "type": "raised",
+                    "error": f"{type(exc).__name__}: {exc}",
+                    "traceback": traceback.format_exc(limit=8),
+                },
             )
             continue
         try:
             _emit(protocol, {"type": "result", "result": result})
         except (TypeError, ValueError) as exc:
-            _emit(protocol, {"type": "bad_result", "error": f"{type(exc).__name__}: {exc}",
-                             "result_type": type(result).__name__})
+            _emit(
+                protocol,
+                {
+                    "type": "bad_result",
+                    "error": f"{type(exc).__name__}: {exc}",
+                    "result_type": type(result).__name__,
+                },
+            )
     close = getattr(adapter, "close", None)
     if callable(close):
         close()

@@ -33,7 +33,9 @@ def render_markdown(readiness: Readiness) -> str:
     ]
     for c in r.results:
         summary = c.summary.replace("|", "\\|")
-        lines.append(f"| {c.id} {c.title} | {c.area} | {c.severity} | {_ICON[c.status]} | {summary} |")
+        lines.append(
+            f"| {c.id} {c.title} | {c.area} | {c.severity} | {_ICON[c.status]} | {summary} |"
+        )
     failed = [c for c in r.results if c.status == "failed"]
     if failed:
         lines += ["", "## What failed and how to fix it", ""]

@@ -51,7 +51,9 @@ class SimulatorApp:
         body = b"" if reply.body is None else json.dumps(reply.body).encode()
         out_headers = [(k.encode(), v.encode()) for k, v in reply.headers.items()]
         if reply.body is not None:
-            content_type = "application/json;charset=UTF-8" if endpoint == "LWA" else "application/json"
+            content_type = (
+                "application/json;charset=UTF-8" if endpoint == "LWA" else "application/json"
+            )
             out_headers.append((b"content-type", content_type.encode()))
         out_headers.append((b"content-length", str(len(body)).encode()))
         await send({"type": "http.response.start", "status": reply.status, "headers": out_headers})

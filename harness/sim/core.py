@@ -116,7 +116,9 @@ class SimCore:
         self._journal(endpoint, request, reply, request_id, operation, token_use, started)
         return reply
 
-    def _sp_api(self, region: str, request: SimRequest) -> tuple[Reply, str | None, TokenUse | None]:
+    def _sp_api(
+        self, region: str, request: SimRequest
+    ) -> tuple[Reply, str | None, TokenUse | None]:
         match = self.contracts.match(request.method, request.path)
         token, token_use, refused = self._authenticate(request, match.operation if match else None)
         if match is None:
@@ -138,7 +140,9 @@ class SimCore:
         if not bucket.allowed:
             reply = Reply(
                 429,
-                sp_error("QuotaExceeded", "You exceeded your quota for the requested resource.", None),
+                sp_error(
+                    "QuotaExceeded", "You exceeded your quota for the requested resource.", None
+                ),
             )
         else:
             reply = self._dispatch(region, request, match.path_params, op, token)
@@ -154,8 +158,8 @@ class SimCore:
             return None, TokenUse("-", "missing", "missing"), _denied(DETAILS_MISSING)
         token = self.tokens.lookup(value)
         if token is None:
-            use = TokenUse(fingerprint(value), "unknown", "invalid")
-            return None, use, _denied(DETAILS_INVALID)
+            unknown = TokenUse(fingerprint(value), "unknown", "invalid")
+            return None, unknown, _denied(DETAILS_INVALID)
 
         def use(outcome: str) -> TokenUse:
             assert token is not None
@@ -185,7 +189,9 @@ class SimCore:
         if violations:
             first = violations[0]
             reply = (
-                ctx.error(415, "UnsupportedMediaType", "The request payload is in an unsupported format.")
+                ctx.error(
+                    415, "UnsupportedMediaType", "The request payload is in an unsupported format."
+                )
                 if first.status == 415
                 else ctx.bad_request(first.message)
             )

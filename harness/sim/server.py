@@ -50,7 +50,7 @@ class Simulator:
 
     # Convenient pass-throughs for scenarios and checks.
     @property
-    def journal(self):  # type: ignore[no-untyped-def]  # noqa: ANN201
+    def journal(self):  # type: ignore[no-untyped-def]
         return self.core.journal
 
     @property
@@ -83,13 +83,19 @@ class Simulator:
             sock.listen(128)
             app.ports[sock.getsockname()[1]] = name
             sockets.append(sock)
-        base = {name: f"http://{self.host}:{s.getsockname()[1]}" for name, s in zip(names, sockets, strict=True)}
+        base = {
+            name: f"http://{self.host}:{s.getsockname()[1]}"
+            for name, s in zip(names, sockets, strict=True)
+        }
         config = uvicorn.Config(
             app, log_level="error", access_log=False, lifespan="off", server_header=False
         )
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(
-            target=self._server.run, kwargs={"sockets": sockets}, name="acorn-simulator", daemon=True
+            target=self._server.run,
+            kwargs={"sockets": sockets},
+            name="acorn-simulator",
+            daemon=True,
         )
         self._thread.start()
         while not self._server.started:

@@ -142,7 +142,9 @@ class SellerState:
 
 
 def _order_id(rng: random.Random) -> str:
-    return f"{rng.randint(100, 999)}-{rng.randint(1000000, 9999999)}-{rng.randint(1000000, 9999999)}"
+    return (
+        f"{rng.randint(100, 999)}-{rng.randint(1000000, 9999999)}-{rng.randint(1000000, 9999999)}"
+    )
 
 
 def seed_state(
@@ -166,7 +168,8 @@ def seed_state(
             buyer = BuyerPII(
                 name=f"{first} {last}-{marker}{n}",
                 address_line1=f"{rng.randint(1, 250)} {rng.choice(_STREETS)} {marker}",
-                phone=f"+{rng.randint(10, 99)} {rng.randint(100, 999)} {marker}{rng.randint(10, 99)}",
+                phone=f"+{rng.randint(10, 99)} {rng.randint(100, 999)} {marker}"
+                f"{rng.randint(10, 99)}",
                 email=f"{marker}{rng.randint(1000, 9999)}@marketplace.amazon.example",
                 city=city,
                 state_or_region=region,

@@ -7,7 +7,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-__all__ = ["BucketResult", "TokenBucket", "Throttle"]
+__all__ = ["BucketResult", "Throttle", "TokenBucket"]
 
 
 @dataclass(frozen=True)

@@ -58,7 +58,9 @@ def test_reference_integration_is_go(tmp_path: Path) -> None:
         {(lbl["name"], lbl["value"]) for lbl in json.loads(p.read_text())["labels"]}
         for p in allure_results
     ]
-    assert any(("story", "AUTH-01 Refreshes the access token before it expires") in s for s in labels)
+    assert any(
+        ("story", "AUTH-01 Refreshes the access token before it expires") in s for s in labels
+    )
     assert all(any(name == "epic" for name, _ in s) for s in labels)
 
 
@@ -81,7 +83,8 @@ def test_naive_integration_is_no_go_for_the_right_reasons(tmp_path: Path) -> Non
         assert any("x-amzn-RequestId" in line for line in check["evidence"])
     markdown = (tmp_path / "readiness.md").read_text()
     assert "## What failed and how to fix it" in markdown
-    assert "AUTH-02" in result.stdout and "Fix:" in result.stdout
+    assert "AUTH-02" in result.stdout
+    assert "Fix:" in result.stdout
 
 
 def test_command_driver_runs_the_integration_as_separate_processes(tmp_path: Path) -> None:
@@ -155,7 +158,9 @@ def test_broken_contract_file_is_exit_2(tmp_path: Path) -> None:
     data = json.loads(orders.read_text())
     data["operations"]["getOrders"]["usage_plan"]["rate"] = "fast"
     orders.write_text(json.dumps(data))
-    result = acorn("run", "--report-dir", str(tmp_path / "r"), env={"ACORN_CONTRACTS_DIR": str(contracts)})
+    result = acorn(
+        "run", "--report-dir", str(tmp_path / "r"), env={"ACORN_CONTRACTS_DIR": str(contracts)}
+    )
     _assert_harness_error(result, str(orders), "/operations/getOrders/usage_plan/rate")
 
 

@@ -50,7 +50,10 @@ def _apply_offer_fields(offer: ListingOffer, marketplace_id: str) -> None:
         if isinstance(entry, dict) and "quantity" in entry:
             offer.quantity = int(entry["quantity"])
     for entry in offer.attributes.get("purchasable_offer", []):
-        if not isinstance(entry, dict) or entry.get("marketplace_id", marketplace_id) != marketplace_id:
+        if (
+            not isinstance(entry, dict)
+            or entry.get("marketplace_id", marketplace_id) != marketplace_id
+        ):
             continue
         offer.currency = entry.get("currency", offer.currency)
         for price in entry.get("our_price", []):
@@ -117,9 +120,20 @@ def patch_listings_item(ctx: Ctx) -> Reply:
         path = patch["path"]
         if not path.startswith("/attributes/") or path.count("/") != 2:
             issues.append(
-                _issue("90000900", f"Patch path {path} is not a top-level attribute.", path, "INVALID_ATTRIBUTE")
+                _issue(
+                    "90000900",
+                    f"Patch path {path} is not a top-level attribute.",
+                    path,
+                    "INVALID_ATTRIBUTE",
+                )
             )
-    issues += _basic_issues({p["path"].rsplit("/", 1)[-1]: p.get("value", []) for p in body["patches"] if p["op"] != "delete"})
+    issues += _basic_issues(
+        {
+            p["path"].rsplit("/", 1)[-1]: p.get("value", [])
+            for p in body["patches"]
+            if p["op"] != "delete"
+        }
+    )
     if issues:
         return _submission(ctx, "INVALID", issues)
     if ctx.request.first("mode") == "VALIDATION_PREVIEW":
@@ -137,7 +151,10 @@ def patch_listings_item(ctx: Ctx) -> Reply:
                 if patch["op"] == "delete":
                     offer.attributes.pop(name, None)
                 elif patch["op"] == "merge" and name in offer.attributes:
-                    offer.attributes[name] = [*offer.attributes[name], *copy.deepcopy(patch["value"])]
+                    offer.attributes[name] = [
+                        *offer.attributes[name],
+                        *copy.deepcopy(patch["value"]),
+                    ]
                 else:
                     offer.attributes[name] = copy.deepcopy(patch["value"])
             offer.updated = now
@@ -159,7 +176,9 @@ def delete_listings_item(ctx: Ctx) -> Reply:
     return _submission(ctx, "ACCEPTED", [])
 
 
-def _item_json(ctx: Ctx, listing: Listing, marketplace_ids: list[str], included: list[str]) -> dict[str, Any]:
+def _item_json(
+    ctx: Ctx, listing: Listing, marketplace_ids: list[str], included: list[str]
+) -> dict[str, Any]:
     offers = {m: o for m, o in listing.offers.items() if m in marketplace_ids}
     item: dict[str, Any] = {"sku": listing.sku}
     if "summaries" in included:
@@ -219,7 +238,9 @@ def get_listings_item(ctx: Ctx) -> Reply:
         return refused
     listing = ctx.core.state.listings.get(ctx.params["sku"])
     if listing is None or not any(m in listing.offers for m in marketplace_ids):
-        return ctx.not_found(f"SKU {ctx.params['sku']} was not found in the requested marketplaces.")
+        return ctx.not_found(
+            f"SKU {ctx.params['sku']} was not found in the requested marketplaces."
+        )
     included = ctx.request.csv("includedData") or ["summaries"]
     return Reply(200, _item_json(ctx, listing, marketplace_ids, included))
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from harness.sim.handlers.base import Ctx, Handler
 from harness.sim.http import Reply
 from harness.sim.state import NON_AMAZON_MARKETPLACES
@@ -11,7 +13,7 @@ __all__ = ["HANDLERS"]
 
 def get_marketplace_participations(ctx: Ctx) -> Reply:
     contracts = ctx.core.contracts
-    items = []
+    items: list[dict[str, Any]] = []
     for marketplace_id in ctx.core.state.marketplaces:
         mp = contracts.marketplaces[marketplace_id]
         if mp.region != ctx.region:

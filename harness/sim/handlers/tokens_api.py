@@ -22,7 +22,12 @@ def create_restricted_data_token(ctx: Ctx) -> Reply:
         method, path = raw["method"], raw["path"]
         elements = tuple(raw.get("dataElements", []))
         if not path:
-            return ctx.error(400, "InvalidRequest", "Request is missing or has invalid parameters", "Resource not provided.")
+            return ctx.error(
+                400,
+                "InvalidRequest",
+                "Request is missing or has invalid parameters",
+                "Resource not provided.",
+            )
         match = ctx.core.contracts.match(method, path.replace("{", "").replace("}", ""))
         if match is None or not match.operation.restricted:
             return ctx.error(
