@@ -11,11 +11,13 @@ import hashlib
 import re
 from collections.abc import Iterable
 from typing import Any
+from urllib.parse import quote, quote_plus
 
 __all__ = ["SECRET_KEYS", "TOKEN_PATTERN", "Redactor"]
 
 # Access tokens (Atza|), refresh tokens (Atzr|) and Restricted Data Tokens (Atz.sprdt|).
-TOKEN_PATTERN = re.compile(r"Atz(?:a|r|\.sprdt)\|[A-Za-z0-9_\-+/=.%|]{8,}")
+# Also matched when form- or URL-encoded (the "|" as %7C), as a logged LWA request body is.
+TOKEN_PATTERN = re.compile(r"Atz(?:a|r|\.sprdt)(?:\||%7[Cc])[A-Za-z0-9_\-+/=.%|]{8,}")
 SECRET_KEYS = frozenset(
     {
         "client_secret",
@@ -31,7 +33,7 @@ SECRET_KEYS = frozenset(
 
 def _mask_token(match: re.Match[str]) -> str:
     token = match.group(0)
-    prefix = token.split("|", 1)[0]
+    prefix = re.split(r"\||%7[Cc]", token, maxsplit=1)[0]
     return f"{prefix}|***{hashlib.sha256(token.encode()).hexdigest()[:8]}"
 
 
@@ -43,7 +45,8 @@ class Redactor:
 
     def add(self, *, secrets: Iterable[str] = (), pii: Iterable[str] = ()) -> None:
         # Longest first, so a value containing another is masked whole.
-        self._secrets = sorted({*self._secrets, *(s for s in secrets if s)}, key=len, reverse=True)
+        encoded = [form for s in secrets if s for form in (s, quote(s, safe=""), quote_plus(s))]
+        self._secrets = sorted({*self._secrets, *encoded}, key=len, reverse=True)
         self._pii = sorted(
             {*self._pii, *(p for p in pii if p and len(p) >= 4)}, key=len, reverse=True
         )

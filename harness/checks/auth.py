@@ -81,7 +81,12 @@ def _judge_refresh_after_403(obs: Observation) -> Judgement:
     for e in expired:
         later = [x for x in exchanges if x.seq > e.seq]
         retry = next(
-            (x for x in later if not x.is_lwa and (x.method, x.path) == (e.method, e.path)), None
+            (
+                x
+                for x in later
+                if not x.is_lwa and (x.endpoint, x.method, x.path) == (e.endpoint, e.method, e.path)
+            ),
+            None,
         )
         until = retry.seq if retry else (later[-1].seq + 1 if later else e.seq + 1)
         # An access token is renewed at LWA; a Restricted Data Token at the Tokens API.
@@ -107,7 +112,7 @@ def _judge_refresh_after_403(obs: Observation) -> Judgement:
         else:
             handled += 1
     repeated = len(expired) - len(
-        {(e.method, e.path, e.token.id if e.token else "") for e in expired}
+        {(e.endpoint, e.method, e.path, e.token.id if e.token else "") for e in expired}
     )
     if repeated > 0:
         problems.append(f"the same expired token was sent {repeated} more time(s) to the same path")

@@ -174,7 +174,7 @@ def load_integration(path: Path | str, *, source_hint: str = "") -> IntegrationS
                 fix=f'write {acorn_name} = "YOUR_VARIABLE_NAME"',
             )
     timeout = table.get("action_timeout", 60.0)
-    if not isinstance(timeout, int | float) or timeout <= 0:
+    if isinstance(timeout, bool) or not isinstance(timeout, int | float) or timeout <= 0:
         raise ConfigError(
             f"integration.action_timeout is {timeout!r}",
             where=str(file),
@@ -211,7 +211,7 @@ def _file_settings(config_file: Path | None, cwd: Path) -> tuple[dict[str, Any],
         settings = data.get("run", data.get("tool", {}).get("acorn", {}))
         if "integration" in data and "run" not in data:
             # The file is itself an integration description.
-            settings = {"integration": str(config_file)}
+            settings = {"integration": config_file.name}
         return settings, str(config_file), config_file.parent
     local = cwd / "acorn.toml"
     if local.is_file():
@@ -239,6 +239,8 @@ def resolve_run_config(
     cwd = cwd or Path.cwd()
     environ = os.environ if environ is None else environ
     config_path = config_file or environ.get("ACORN_CONFIG")
+    if config_path:
+        config_path = str(cwd / config_path)
     config_origin = "--config" if config_file else "ACORN_CONFIG"
     if config_path and not Path(config_path).is_file():
         raise ConfigError(
@@ -272,7 +274,9 @@ def resolve_run_config(
     )
     report_value, rbase = pick("report_dir", report_dir, "ACORN_REPORT_DIR", "reports")
     timeout = settings.get("action_timeout")
-    if timeout is not None and (not isinstance(timeout, int | float) or timeout <= 0):
+    if timeout is not None and (
+        isinstance(timeout, bool) or not isinstance(timeout, int | float) or timeout <= 0
+    ):
         raise ConfigError(f"action_timeout is {timeout!r}", where=where, fix="give seconds > 0")
     return RunConfig(
         integration=(ibase / integration_value).resolve(),

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from harness.report.model import Readiness
@@ -83,7 +84,7 @@ def terminal_table(readiness: Readiness, console: Console) -> None:
     table.add_column("Result", no_wrap=True)
     style = {"passed": "green", "failed": "bold red", "skipped": "yellow"}
     for c in readiness.results:
-        table.add_row(c.id, c.title, c.severity, f"[{style[c.status]}]{_ICON[c.status]}[/]")
+        table.add_row(c.id, escape(c.title), c.severity, f"[{style[c.status]}]{_ICON[c.status]}[/]")
     console.print(table)
     colour = "green" if readiness.verdict == "GO" else "red"
     counts = readiness.counts()
@@ -93,7 +94,9 @@ def terminal_table(readiness: Readiness, console: Console) -> None:
     )
     for c in readiness.results:
         if c.status == "failed":
-            console.print(f"\n[bold red]{c.id}[/] {c.title}: {c.summary}", highlight=False)
+            console.print(
+                f"\n[bold red]{c.id}[/] {escape(c.title)}: {escape(c.summary)}", highlight=False
+            )
             for line in c.evidence[:4]:
                 console.print(f"    {line}", markup=False, highlight=False)
-            console.print(f"  [bold]Fix:[/] {c.remediation}", highlight=False)
+            console.print(f"  [bold]Fix:[/] {escape(c.remediation)}", highlight=False)

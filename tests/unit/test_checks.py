@@ -332,14 +332,33 @@ def _address_calls(stripped: tuple[str, ...] = ()) -> list:
     for order in ORDERS:
         region = {NA_US: "NA", EU_DE: "EU", FE_JP: "FE"}[order.marketplace_id]
         if order.amazon_order_id in stripped:
-            calls.append(sp_call(seq, 2.0, "getOrderAddress", token=TOKEN, endpoint=region,
-                                 order_id=order.amazon_order_id, facts={"pii": "stripped"}))
+            calls.append(
+                sp_call(
+                    seq,
+                    2.0,
+                    "getOrderAddress",
+                    token=TOKEN,
+                    endpoint=region,
+                    order_id=order.amazon_order_id,
+                    facts={"pii": "stripped"},
+                )
+            )
         else:
             rdt = rdt_token(f"Atz.sprdt|{seq}", issued_wall=2.0)
-            calls.append(sp_call(seq, 2.0, "createRestrictedDataToken", token=TOKEN,
-                                 endpoint=region))
-            calls.append(sp_call(seq + 1, 2.1, "getOrderAddress", token=rdt, endpoint=region,
-                                 order_id=order.amazon_order_id, facts={"pii": "full"}))
+            calls.append(
+                sp_call(seq, 2.0, "createRestrictedDataToken", token=TOKEN, endpoint=region)
+            )
+            calls.append(
+                sp_call(
+                    seq + 1,
+                    2.1,
+                    "getOrderAddress",
+                    token=rdt,
+                    endpoint=region,
+                    order_id=order.amazon_order_id,
+                    facts={"pii": "full"},
+                )
+            )
         seq += 2
     return calls
 
@@ -395,8 +414,16 @@ def test_ord01_fails_when_getorders_went_to_the_wrong_region() -> None:
         lwa_grant(1, 0.0, token_id="Atza|tok"),
         sp_call(2, 1.0, "getOrders", token=TOKEN, endpoint="NA", query={"MarketplaceIds": [NA_US]}),
         # The EU marketplace asked of the NA endpoint: Amazon refuses with empty details.
-        sp_call(3, 1.1, "getOrders", 403, token=TOKEN, endpoint="NA", details="",
-                query={"MarketplaceIds": [EU_DE]}),
+        sp_call(
+            3,
+            1.1,
+            "getOrders",
+            403,
+            token=TOKEN,
+            endpoint="NA",
+            details="",
+            query={"MarketplaceIds": [EU_DE]},
+        ),
         sp_call(4, 1.2, "getOrders", token=TOKEN, endpoint="EU", query={"MarketplaceIds": [EU_DE]}),
         sp_call(5, 1.3, "getOrders", token=TOKEN, endpoint="FE", query={"MarketplaceIds": [FE_JP]}),
         outcomes=[sync_orders([synced(o) for o in ORDERS])],
@@ -415,8 +442,14 @@ def test_ord01_fails_when_getorders_went_to_the_wrong_region() -> None:
 
 def test_ord01_wrong_region_and_missing_orders_are_both_reported() -> None:
     obs = observation(
-        sp_call(2, 1.0, "getOrders", token=TOKEN, endpoint="NA",
-                query={"MarketplaceIds": [NA_US, EU_DE, FE_JP]}),
+        sp_call(
+            2,
+            1.0,
+            "getOrders",
+            token=TOKEN,
+            endpoint="NA",
+            query={"MarketplaceIds": [NA_US, EU_DE, FE_JP]},
+        ),
         sp_call(3, 1.1, "getOrders", 403, token=TOKEN, endpoint="NA", details=""),
         outcomes=[sync_orders([synced(NA_ORDER)])],
         expected=EXPECTED,
@@ -498,9 +531,7 @@ def test_pii01_fails_when_address_fetched_without_rdt() -> None:
         ],
         expected=EXPECTED,
     )
-    eu_address_call = next(
-        e for e in obs.exchanges if e.facts.get("pii") == "stripped"
-    )
+    eu_address_call = next(e for e in obs.exchanges if e.facts.get("pii") == "stripped")
 
     result = PII_01.evaluate(obs)
 
@@ -515,8 +546,9 @@ def test_pii01_fails_when_address_fetched_without_rdt() -> None:
 
 def test_pii01_fails_when_only_the_name_is_missing() -> None:
     obs = _good_sync()
-    obs.outcomes = [sync_orders([synced(NA_ORDER, with_name=False), synced(EU_ORDER),
-                                 synced(FE_ORDER)])]
+    obs.outcomes = [
+        sync_orders([synced(NA_ORDER, with_name=False), synced(EU_ORDER), synced(FE_ORDER)])
+    ]
 
     result = PII_01.evaluate(obs)
 
