@@ -265,7 +265,7 @@ def load_contracts(directory: Path | str | None = None) -> ContractSet:
     _check(mp_path, mp_data, _MARKETPLACES_SCHEMA)
     marketplaces = [Marketplace(**m) for m in mp_data["marketplaces"]]
     operations: list[Operation] = []
-    seen: dict[tuple[str, str], str] = {}
+    seen: dict[tuple[str, str], tuple[str, str]] = {}
     api_files = sorted((root / "apis").glob("*.json"))
     if not api_files:
         raise ContractError(
@@ -276,12 +276,13 @@ def load_contracts(directory: Path | str | None = None) -> ContractSet:
         for op in _load_api_file(path):
             route = (op.method, op.path)
             if route in seen:
+                first_id, first_file = seen[route]
                 raise ContractError(
-                    f"operation {op.operation_id} repeats {op.method} {op.path}, "
-                    f"already declared in {seen[route]}",
+                    f"field /operations/{op.operation_id}: {op.method} {op.path} repeats "
+                    f"operation {first_id} declared in {first_file}",
                     where=str(path),
                     fix="declare each method and path once",
                 )
-            seen[route] = str(path)
+            seen[route] = (op.operation_id, str(path))
             operations.append(op)
     return ContractSet(marketplaces, operations)

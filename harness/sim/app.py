@@ -42,7 +42,9 @@ class SimulatorApp:
         query = parse_qs(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True)
         request = SimRequest(
             method=scope["method"].upper(),
-            path=scope["path"],
+            # Route on the raw path: SKUs may contain encoded "/" or "%", decoded once by
+            # the router, as at Amazon.
+            path=(scope.get("raw_path") or scope["path"].encode()).decode("latin-1").split("?")[0],
             query=query,
             headers=headers,
             body=b"".join(chunks),

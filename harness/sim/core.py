@@ -27,7 +27,7 @@ from harness.sim.errors import (
 from harness.sim.handlers import HANDLERS, Ctx
 from harness.sim.http import Reply, SimRequest
 from harness.sim.journal import Exchange, Journal, TokenUse
-from harness.sim.lwa import token_endpoint
+from harness.sim.lwa import parse_token_request, token_endpoint
 from harness.sim.state import SellerState, seed_state
 from harness.sim.throttle import Throttle
 from harness.sim.tokens import IssuedToken, TokenStore, fingerprint
@@ -55,11 +55,20 @@ class SimCore:
     ) -> None:
         self.contracts = contracts or load_contracts()
         self.credentials = credentials or new_credentials()
+        self._original_secret = self.credentials.client_secret
+        self._issued_secrets: set[str] = set(self.credentials.secrets())
         self.reset(config or SimConfig())
 
     def reset(self, config: SimConfig | None = None) -> None:
-        """A fresh world (state, tokens, buckets, journal) under ``config``; same credentials."""
+        """A fresh world (state, tokens, buckets, journal) under ``config``; same credentials.
+
+        Revocations and secret rotations of the previous world are undone, so one scenario's
+        lifecycle events never leak into the next.
+        """
         self.config = config or SimConfig()
+        self.credentials.client_secret = self._original_secret
+        self.credentials.revoked_refresh_tokens.clear()
+        self.credentials.retired_client_secrets.clear()
         self.clock = VirtualClock(speed=self.config.clock_speed)
         self.tokens = TokenStore(
             self.clock,
@@ -77,7 +86,8 @@ class SimCore:
         self.throttle = Throttle(enabled=self.config.throttling)
         self.journal = Journal()
         self.oauth_codes: dict[str, float] = {}
-        self.redactor = Redactor(secrets=self.credentials.secrets(), pii=self.state.pii_canaries())
+        # Every secret ever issued stays masked, including rotated-away client secrets.
+        self.redactor = Redactor(secrets=self._issued_secrets, pii=self.state.pii_canaries())
 
     # -- scenario controls -------------------------------------------------------------
 
@@ -94,6 +104,7 @@ class SimCore:
         """Retire the current secret (LWA now answers invalid_client to it); return the new one."""
         self.credentials.retired_client_secrets.add(self.credentials.client_secret)
         self.credentials.client_secret = "amzn1.oa2-cs.v1." + secrets.token_hex(32)
+        self._issued_secrets.add(self.credentials.client_secret)
         self.redactor.add(secrets=[self.credentials.client_secret])
         return self.credentials.client_secret
 
@@ -107,7 +118,10 @@ class SimCore:
         if endpoint == LWA:
             if request.path.rstrip("/") == TOKEN_PATH:
                 reply = token_endpoint(self, request)
-                operation = f"lwa:{reply.facts.get('grant_type', 'token')}"
+                grant = reply.facts.get("grant_type") or (parse_token_request(request) or {}).get(
+                    "grant_type"
+                )
+                operation = f"lwa:{grant or 'token'}"
             else:
                 reply = Reply(404, {"error": "not_found", "error_description": "Unknown path"})
         else:
@@ -225,8 +239,6 @@ class SimCore:
         redact = self.redactor
         body: Any
         if endpoint == LWA:
-            from harness.sim.lwa import parse_token_request
-
             form = parse_token_request(request) or {}
             if "code" in form:  # the OAuth code is a one-time credential
                 form["code"] = "***"
@@ -247,15 +259,15 @@ class SimCore:
                 endpoint=endpoint,
                 operation=operation,
                 method=request.method,
-                path=request.path,
+                path=redact.text(request.path),
                 query={k: [redact.text(v) for v in vs] for k, vs in request.query.items()},
                 request_headers=redact.value(dict(request.headers)),
                 request_body=body,
                 status=reply.status,
-                response_headers=dict(reply.headers),
+                response_headers=redact.value(dict(reply.headers)),
                 response_body=redact.value(reply.body),
                 duration_ms=round((time.perf_counter() - started) * 1000, 3),
                 token=token_use,
-                facts=reply.facts,
+                facts=redact.value(reply.facts),
             )
         )

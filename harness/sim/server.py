@@ -79,6 +79,8 @@ class Simulator:
         for name in names:
             sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            # Without it a keep-alive answer waits ~40 ms for a delayed ACK (Nagle).
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             sock.bind((self.host, 0))
             sock.listen(128)
             app.ports[sock.getsockname()[1]] = name

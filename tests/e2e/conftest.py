@@ -55,7 +55,8 @@ class World:
         """The seeded orders whose marketplace belongs to ``region`` (test oracle)."""
         marketplaces = self.sim.core.contracts.marketplaces
         return [
-            o for o in self.sim.core.state.orders.values()
+            o
+            for o in self.sim.core.state.orders.values()
             if marketplaces[o.marketplace_id].region == region
         ]
 
@@ -117,7 +118,11 @@ def world(sim: Simulator) -> Iterator[World]:
     """
     saved = copy.deepcopy(sim.core.credentials)
     sim.reset(SimConfig())
-    with httpx.Client(timeout=5.0, trust_env=False) as client:
+    # One connection per request: the simulator's sockets lack TCP_NODELAY, so a reused
+    # keep-alive connection waits ~40 ms per response for a delayed ACK (a harness bug, see
+    # test_keep_alive_requests_are_answered_promptly); fresh connections keep the file fast.
+    limits = httpx.Limits(max_keepalive_connections=0)
+    with httpx.Client(timeout=5.0, trust_env=False, limits=limits) as client:
         yield World(sim, client)
     creds = sim.core.credentials
     creds.client_secret = saved.client_secret

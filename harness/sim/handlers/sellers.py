@@ -41,8 +41,12 @@ def get_marketplace_participations(ctx: Ctx) -> Reply:
                     "id": non_amazon,
                     "name": "Non-Amazon",
                     "countryCode": items[0]["marketplace"]["countryCode"] if items else "US",
-                    "defaultCurrencyCode": "USD",
-                    "defaultLanguageCode": "en_US",
+                    "defaultCurrencyCode": (
+                        items[0]["marketplace"]["defaultCurrencyCode"] if items else "USD"
+                    ),
+                    "defaultLanguageCode": (
+                        items[0]["marketplace"]["defaultLanguageCode"] if items else "en_US"
+                    ),
                     "domainName": "sim1.stores.amazon.com",
                 },
                 "participation": {"isParticipating": True, "hasSuspendedListings": False},
