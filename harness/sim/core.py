@@ -118,10 +118,7 @@ class SimCore:
         if endpoint == LWA:
             if request.path.rstrip("/") == TOKEN_PATH:
                 reply = token_endpoint(self, request)
-                grant = reply.facts.get("grant_type") or (parse_token_request(request) or {}).get(
-                    "grant_type"
-                )
-                operation = f"lwa:{grant or 'token'}"
+                operation = f"lwa:{reply.facts.get('grant_type', 'token')}"
             else:
                 reply = Reply(404, {"error": "not_found", "error_description": "Unknown path"})
         else:

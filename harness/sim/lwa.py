@@ -41,11 +41,19 @@ def _missing(name: str) -> Reply:
 
 
 def token_endpoint(core: SimCore, request: SimRequest) -> Reply:
+    """Answer a token request; ``facts["grant_type"]`` names the grant, refused ones too."""
     if request.method != "POST":
         return _error(400, "invalid_request", "The request method must be POST.")
     form = parse_token_request(request)
     if form is None:
         return _error(400, "invalid_request", "The request body could not be parsed.")
+    reply = _answer(core, form)
+    if form.get("grant_type"):
+        reply.facts.setdefault("grant_type", str(form["grant_type"]))
+    return reply
+
+
+def _answer(core: SimCore, form: dict[str, Any]) -> Reply:
     grant = str(form.get("grant_type") or "")
     if not grant:
         return _missing("grant_type")

@@ -808,3 +808,13 @@ def test_keep_alive_requests_are_answered_promptly(world) -> None:
     # Loopback answers take about a millisecond; load only makes single calls slower, so the
     # fastest of six stays far below the 40 ms delayed-ACK floor unless that floor exists.
     assert min(durations) < 0.02, f"fastest keep-alive response took {min(durations):.3f} s"
+
+
+def test_refused_token_requests_are_journaled_under_their_grant(world) -> None:
+    """Checks count failed refresh attempts (retry storms), so refusals keep their grant."""
+    refused = world.lwa(world.refresh_form(client_secret="amzn1.oa2-cs.v1.wrong"))
+    assert refused.status_code == 401
+    unknown = world.lwa({"grant_type": "password", "client_id": "x", "client_secret": "y"})
+    assert unknown.status_code == 400
+    operations = [e.operation for e in world.sim.journal.lwa()]
+    assert operations == ["lwa:refresh_token", "lwa:password"]
