@@ -30,6 +30,8 @@ SECRET_KEYS = frozenset(
     }
 )
 
+_SECRET_KEYS_LOWER = frozenset(k.lower() for k in SECRET_KEYS)
+
 
 def _mask_token(match: re.Match[str]) -> str:
     token = match.group(0)
@@ -68,7 +70,7 @@ class Redactor:
         if isinstance(data, list):
             return [self.value(v, key) for v in data]
         if isinstance(data, str):
-            if key is not None and key.lower() in {k.lower() for k in SECRET_KEYS}:
+            if key is not None and key.lower() in _SECRET_KEYS_LOWER:
                 return (
                     TOKEN_PATTERN.sub(_mask_token, data) if TOKEN_PATTERN.fullmatch(data) else "***"
                 )

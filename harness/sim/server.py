@@ -16,6 +16,7 @@ from harness.contracts import REGIONS, ContractSet, Region
 from harness.sim.app import SimulatorApp
 from harness.sim.config import SimConfig
 from harness.sim.core import LWA, TOKEN_PATH, SimCore
+from harness.sim.journal import Journal
 
 __all__ = ["Endpoints", "Simulator"]
 
@@ -50,7 +51,7 @@ class Simulator:
 
     # Convenient pass-throughs for scenarios and checks.
     @property
-    def journal(self):  # type: ignore[no-untyped-def]
+    def journal(self) -> Journal:
         return self.core.journal
 
     @property

@@ -34,19 +34,16 @@ def get_marketplace_participations(ctx: Ctx) -> Reply:
         )
     non_amazon = NON_AMAZON_MARKETPLACES.get(ctx.region)
     if non_amazon:
+        home = items[0]["marketplace"] if items else {}
         # Real participations include marketplaces that are not storefronts.
         items.append(
             {
                 "marketplace": {
                     "id": non_amazon,
                     "name": "Non-Amazon",
-                    "countryCode": items[0]["marketplace"]["countryCode"] if items else "US",
-                    "defaultCurrencyCode": (
-                        items[0]["marketplace"]["defaultCurrencyCode"] if items else "USD"
-                    ),
-                    "defaultLanguageCode": (
-                        items[0]["marketplace"]["defaultLanguageCode"] if items else "en_US"
-                    ),
+                    "countryCode": home.get("countryCode", "US"),
+                    "defaultCurrencyCode": home.get("defaultCurrencyCode", "USD"),
+                    "defaultLanguageCode": home.get("defaultLanguageCode", "en_US"),
                     "domainName": "sim1.stores.amazon.com",
                 },
                 "participation": {"isParticipating": True, "hasSuspendedListings": False},
