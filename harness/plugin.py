@@ -134,6 +134,14 @@ def _label_allure(result: CheckResult) -> None:
     allure.attach(
         result.explain(), name=f"{result.id} evidence", attachment_type=allure.attachment_type.TEXT
     )
+    kinds = {t.mime_type: t for t in allure.attachment_type}
+    for item in result.attachments:
+        allure.attach(
+            item.content,
+            name=item.name,
+            attachment_type=kinds.get(item.mime),
+            extension=item.extension,
+        )
 
 
 @pytest.hookimpl(wrapper=True)

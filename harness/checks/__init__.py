@@ -2,7 +2,15 @@
 
 from harness.checks.auth import AUTH_01, AUTH_02
 from harness.checks.expectations import expected_orders
-from harness.checks.model import Check, CheckResult, Judgement, Observation, Severity, Status
+from harness.checks.model import (
+    Attachment,
+    Check,
+    CheckResult,
+    Judgement,
+    Observation,
+    Severity,
+    Status,
+)
 from harness.checks.orders import ORD_01, PII_01, digest
 
 ALL_CHECKS: tuple[Check, ...] = (AUTH_01, AUTH_02, ORD_01, PII_01)
@@ -13,6 +21,7 @@ __all__ = [
     "AUTH_02",
     "ORD_01",
     "PII_01",
+    "Attachment",
     "Check",
     "CheckResult",
     "Judgement",

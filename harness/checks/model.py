@@ -14,7 +14,15 @@ from typing import Any, Literal
 from harness.drive.base import ActionOutcome
 from harness.sim.journal import Exchange
 
-__all__ = ["Check", "CheckResult", "Judgement", "Observation", "Severity", "Status"]
+__all__ = [
+    "Attachment",
+    "Check",
+    "CheckResult",
+    "Judgement",
+    "Observation",
+    "Severity",
+    "Status",
+]
 
 Severity = Literal["blocker", "critical", "normal"]
 Status = Literal["passed", "failed", "skipped"]
@@ -38,11 +46,23 @@ class Observation:
 
 
 @dataclass(frozen=True)
+class Attachment:
+    """A file a check hands to the report (a chart, a matrix): allure attaches it, and the
+    report directory keeps a copy, so a QA lead sees the picture next to the verdict."""
+
+    name: str
+    content: bytes
+    mime: str = "text/plain"
+    extension: str = "txt"
+
+
+@dataclass(frozen=True)
 class Judgement:
     passed: bool | None  # None: the scenario gave the check nothing to judge
     summary: str
     evidence: list[str] = field(default_factory=list)
     metrics: dict[str, Any] = field(default_factory=dict)
+    attachments: list[Attachment] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -74,6 +94,7 @@ class Check:
             remediation=self.remediation if status == "failed" else "",
             scenario=observation.scenario,
             metrics=judgement.metrics,
+            attachments=judgement.attachments,
         )
 
 
@@ -91,9 +112,12 @@ class CheckResult:
     remediation: str
     scenario: str
     metrics: dict[str, Any]
+    attachments: list[Attachment] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        out = asdict(self)
+        out["attachments"] = [a.name for a in self.attachments]
+        return out
 
     def explain(self) -> str:
         """The failure as a QA lead reads it: what happened, evidence, why, fix."""

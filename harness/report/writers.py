@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 from rich.console import Console
@@ -56,6 +57,15 @@ def render_markdown(readiness: Readiness) -> str:
                 "```",
                 "",
             ]
+    attached = [(c, a) for c in r.results for a in c.attachments]
+    if attached:
+        lines += ["", "## Charts and matrices", ""]
+        for c, a in attached:
+            target = f"attachments/{attachment_file(c.id, a.name, a.extension)}"
+            link = (
+                f"![{a.name}]({target})" if a.mime.startswith("image/") else f"[{a.name}]({target})"
+            )
+            lines += [f"- {c.id} ({c.scenario}): {link}"]
     if r.scan:
         lines += ["", "## Output scan", "", f"{r.scan.get('summary', '')}", ""]
     lines += [
@@ -73,7 +83,18 @@ def write_reports(readiness: Readiness, report_dir: Path) -> dict[str, Path]:
     paths = {"json": report_dir / "readiness.json", "markdown": report_dir / "readiness.md"}
     paths["json"].write_text(json.dumps(readiness.to_dict(), indent=2) + "\n", encoding="utf-8")
     paths["markdown"].write_text(render_markdown(readiness), encoding="utf-8")
+    for c in readiness.results:
+        for a in c.attachments:
+            target = report_dir / "attachments" / attachment_file(c.id, a.name, a.extension)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(a.content)
     return paths
+
+
+def attachment_file(check_id: str, name: str, extension: str) -> str:
+    """A stable, filesystem-safe file name for one check's attachment."""
+    stem = re.sub(r"[^A-Za-z0-9._-]+", "-", f"{check_id}-{name}").strip("-")
+    return f"{stem}.{extension}"
 
 
 def terminal_table(readiness: Readiness, console: Console) -> None:
