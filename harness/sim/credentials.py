@@ -6,10 +6,17 @@ log, a report or a cassette. Values are random per simulator, in Amazon's format
 
 from __future__ import annotations
 
+import re
 import secrets
 from dataclasses import dataclass, field
+from urllib.parse import quote, quote_plus, unquote
 
-__all__ = ["Credentials", "new_credentials"]
+from harness.sim.http import SimRequest
+
+__all__ = ["Credentials", "exposure", "new_credentials"]
+
+# A bearer token (access token, RDT, refresh token) in a URL ends up in proxy and server logs.
+_TOKEN_IN_URL = re.compile(r"Atz(?:a|r|\.sprdt)\|[A-Za-z0-9_\-+/=.]{8,}")
 
 
 @dataclass
@@ -25,6 +32,53 @@ class Credentials:
     def secrets(self) -> list[str]:
         """Values that must never leave the token endpoint exchange."""
         return [self.client_secret, self.refresh_token, *self.retired_client_secrets]
+
+    def labelled(self) -> dict[str, list[str]]:
+        """The long-lived secrets by what they are (for findings that never show the value)."""
+        return {
+            "LWA client secret": [self.client_secret, *sorted(self.retired_client_secrets)],
+            "refresh token": [self.refresh_token],
+        }
+
+
+def _forms(value: str) -> tuple[str, ...]:
+    return (value, quote(value, safe=""), quote_plus(value))
+
+
+def exposure(
+    creds: Credentials, request: SimRequest, *, token_endpoint: bool
+) -> dict[str, list[str]]:
+    """Where this request carried a credential it must not: names only, never values.
+
+    ``secrets_in_url``: a secret or bearer token in the path or query string (URLs are logged
+    by every proxy); ``secrets_to_sp_api``: the client secret or refresh token sent anywhere
+    to an SP-API host (they belong to the token endpoint alone).
+    """
+    url_parts = [request.path, unquote(request.path)]
+    url_parts += [v for values in request.query.values() for v in values]
+    url_parts += list(request.query)
+    url = "\n".join(url_parts)
+    found: dict[str, list[str]] = {}
+    in_url = [
+        label
+        for label, values in creds.labelled().items()
+        if any(form in url for value in values for form in _forms(value))
+    ]
+    if _TOKEN_IN_URL.search(url) and not in_url:
+        in_url.append("bearer token")
+    if in_url:
+        found["secrets_in_url"] = in_url
+    if not token_endpoint:
+        rest = "\n".join([url, *request.headers.values()])
+        rest += "\n" + request.body.decode("utf-8", errors="replace")
+        sent = [
+            label
+            for label, values in creds.labelled().items()
+            if any(form in rest for value in values for form in _forms(value))
+        ]
+        if sent:
+            found["secrets_to_sp_api"] = sent
+    return found
 
 
 def new_credentials() -> Credentials:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import threading
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs
 
@@ -12,12 +14,97 @@ from harness.sim.http import Reply, SimRequest
 if TYPE_CHECKING:
     from harness.sim.core import SimCore
 
-__all__ = ["GRANTLESS_SCOPES", "OAUTH_CODE_LIFETIME", "parse_token_request", "token_endpoint"]
+__all__ = [
+    "GRANTLESS_SCOPES",
+    "LWA_ERRORS",
+    "OAUTH_CODE_LIFETIME",
+    "LwaFaults",
+    "parse_token_request",
+    "token_endpoint",
+]
 
 GRANTLESS_SCOPES = frozenset({"sellingpartnerapi::notifications", "sellingpartnerapi::migration"})
 OAUTH_CODE_LIFETIME = 300.0  # the spapi_oauth_code is valid for five minutes
 _HEADERS = {"cache-control": "no-store", "pragma": "no-cache"}
 _GRANTS = ("refresh_token", "client_credentials", "authorization_code")
+
+# OAuth error -> (HTTP status, error_description), facts sheet section 1.4. LWA's outage
+# answers carry no known description, so none is sent (clients must cope with that too).
+LWA_ERRORS: dict[str, tuple[int, str | None]] = {
+    "invalid_client": (401, "Client authentication failed"),
+    "invalid_grant": (400, "The request has an invalid grant parameter : refresh_token"),
+    "invalid_request": (400, "The request is missing a required parameter : refresh_token"),
+    "unauthorized_client": (400, "Not authorized for requested operation"),
+    "unsupported_grant_type": (
+        400,
+        "The authorization grant type is not supported by the authorization server",
+    ),
+    "access_denied": (400, "Access denied"),
+    "invalid_scope": (400, "The requested scope is invalid"),
+    "server_error": (500, None),
+    "temporarily_unavailable": (503, None),
+}
+_OUTAGE_ERROR = {500: "server_error", 503: "temporarily_unavailable"}
+
+
+@dataclass
+class LwaFaults:
+    """What is wrong with LWA right now: slow answers, an outage, a forced refusal.
+
+    Built from the scenario's :class:`~harness.sim.config.SimConfig` at every reset and
+    changed mid-scenario through :meth:`harness.sim.core.SimCore.lwa_outage`.
+    """
+
+    delay: float = 0.0
+    """Wall seconds every token answer is held back (slow LWA widens refresh races)."""
+    outage_status: int | None = None
+    """500 (``server_error``) or 503 (``temporarily_unavailable``) while the outage lasts."""
+    outage_requests: int | None = None
+    """How many more token requests the outage refuses; None: until it is cleared."""
+    forced_error: str | None = None
+    """An OAuth error (a key of :data:`LWA_ERRORS`) every token request gets."""
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def __post_init__(self) -> None:
+        if self.outage_status is not None and self.outage_status not in _OUTAGE_ERROR:
+            raise ValueError(
+                f"an LWA outage answers 500 or 503, not {self.outage_status} "
+                "(use forced_error for 4xx refusals)"
+            )
+        if self.forced_error is not None and self.forced_error not in LWA_ERRORS:
+            known = ", ".join(sorted(LWA_ERRORS))
+            raise ValueError(f"unknown LWA error {self.forced_error!r}; known: {known}")
+        if self.delay < 0:
+            raise ValueError(f"the LWA delay must be >= 0 seconds, got {self.delay}")
+
+    def start_outage(self, status: int, requests: int | None) -> None:
+        if status not in _OUTAGE_ERROR:
+            raise ValueError(f"an LWA outage answers 500 or 503, not {status}")
+        with self._lock:
+            self.outage_status, self.outage_requests = status, requests
+
+    def end_outage(self) -> None:
+        with self._lock:
+            self.outage_status, self.outage_requests = None, None
+
+    def refusal(self) -> Reply | None:
+        """The fault answer for the next token request, if LWA is failing (counts it)."""
+        with self._lock:
+            if self.outage_status is not None:
+                status = self.outage_status
+                if self.outage_requests is not None:
+                    self.outage_requests -= 1
+                    if self.outage_requests <= 0:
+                        self.outage_status, self.outage_requests = None, None
+                reply = _error(status, _OUTAGE_ERROR[status], None)
+                reply.facts["fault"] = "outage"
+                return reply
+            if self.forced_error is not None:
+                status, description = LWA_ERRORS[self.forced_error]
+                reply = _error(status, self.forced_error, description)
+                reply.facts["fault"] = "forced"
+                return reply
+        return None
 
 
 def parse_token_request(request: SimRequest) -> dict[str, Any] | None:
@@ -32,7 +119,7 @@ def parse_token_request(request: SimRequest) -> dict[str, Any] | None:
     return {k: v[0] for k, v in parse_qs(text, keep_blank_values=True).items()}
 
 
-def _error(status: int, error: str, description: str) -> Reply:
+def _error(status: int, error: str, description: str | None) -> Reply:
     return Reply(status, lwa_error(error, description), dict(_HEADERS))
 
 
@@ -47,7 +134,11 @@ def token_endpoint(core: SimCore, request: SimRequest) -> Reply:
     form = parse_token_request(request)
     if form is None:
         return _error(400, "invalid_request", "The request body could not be parsed.")
-    reply = _answer(core, form)
+    faults = core.lwa_faults
+    reply = faults.refusal() or _answer(core, form)
+    if faults.delay > 0:
+        reply.delay = faults.delay
+        reply.facts["delay_s"] = faults.delay
     if form.get("grant_type"):
         reply.facts.setdefault("grant_type", str(form["grant_type"]))
     return reply

@@ -11,6 +11,12 @@ __all__ = ["HANDLERS"]
 # Operations whose path takes dataElements (facts sheet section 6).
 _DATA_ELEMENT_OPERATIONS = {"getOrders", "getOrder", "getOrderItems"}
 _DATA_ELEMENTS = {"buyerInfo", "shippingAddress", "buyerTaxInformation"}
+# Restricted operations that need a role without taking dataElements (the role is implied).
+_IMPLIED_ROLE = {
+    "getOrderAddress": "shippingAddress",
+    "getOrderBuyerInfo": "buyerInfo",
+    "getOrderItemsBuyerInfo": "buyerInfo",
+}
 
 
 def create_restricted_data_token(ctx: Ctx) -> Reply:
@@ -41,7 +47,14 @@ def create_restricted_data_token(ctx: Ctx) -> Reply:
         unknown = [e for e in elements if e not in _DATA_ELEMENTS]
         if unknown:
             return ctx.error(400, "InvalidInput", f"Invalid dataElements: {unknown}.", "")
-        missing = [e for e in elements if e not in ctx.core.config.app_roles]
+        roles = ctx.core.config.app_roles
+        if not roles:
+            return ctx.error(
+                400, "InvalidInput", "The application isn't configured with roles.", ""
+            )
+        implied = _IMPLIED_ROLE.get(match.operation.operation_id)
+        needed = elements or ((implied,) if implied else ())
+        missing = [e for e in needed if e not in roles]
         if missing:
             return ctx.error(
                 400,
