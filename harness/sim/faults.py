@@ -1,0 +1,430 @@
+"""Fault plans: declarative, seeded failures the simulator injects into SP-API exchanges.
+
+Production fails in ways a happy-path test never shows: a 503 in the middle of a page walk, a
+read timeout after Amazon already accepted a listing, a body cut off half way. A fault plan
+says, per operation (or for all), *when* to fail (on the n-th call, on a seeded share of
+calls, inside a time window) and *how*: an HTTP status with an SP-API error body (Amazon's
+quirks are presets), or a transport fault the ASGI layer enacts (the connection held open past
+the client's timeout, reset, a truncated body, malformed JSON, a slowly dribbled body).
+
+``after_write`` faults let the handler apply the write first and then fail: the classic
+ambiguous failure, after which a blind retry leaves a duplicate in the simulator's state.
+
+A plan is a Python object (:class:`FaultPlan`, :class:`FaultRule`) or a TOML/YAML file
+(:func:`load_fault_plan`); every mistake is a :class:`ConfigError` naming the file, the line,
+the rule and the fix. Example (TOML)::
+
+    seed = 7
+    client_timeout = 0.5          # the read timeout the integration is asked to use
+
+    [[fault]]
+    name = "orders unavailable twice"
+    operation = "getOrders"
+    on_calls = [1, 2]
+    preset = "service_unavailable"
+
+    [[fault]]
+    operation = "putListingsItem"
+    on_calls = [1]
+    transport = "timeout"
+    after_write = true
+"""
+
+from __future__ import annotations
+
+import difflib
+import random
+import threading
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote
+
+from harness.contracts import ContractSet, Operation
+from harness.errors import ConfigError
+from harness.sim.errors import ACCESS_DENIED, BAD_REQUEST_CODE, sp_error
+from harness.sim.http import Reply
+
+__all__ = [
+    "ANY_OPERATION",
+    "BODY_KINDS",
+    "PRESETS",
+    "TRANSPORT_KINDS",
+    "FaultInjector",
+    "FaultPlan",
+    "FaultRule",
+    "Preset",
+    "load_fault_plan",
+    "suggest",
+]
+
+ANY_OPERATION = "*"
+TRANSPORT_KINDS = ("timeout", "reset", "truncated", "malformed_json", "dribble")
+# These mangle the real answer, so the handler always runs (a write is applied).
+BODY_KINDS = frozenset({"truncated", "malformed_json", "dribble"})
+NO_ANSWER = 0  # journal status of an exchange the client got no status line for
+
+
+@dataclass(frozen=True)
+class Preset:
+    """One of Amazon's real error answers (facts sheet section 2.2)."""
+
+    status: int
+    code: str | None  # None: the API's own 400 code (InvalidInput, BAD_REQUEST, "400", ...)
+    message: str | None
+    details: str | None = None
+    listings_only: bool = False
+
+
+PRESETS: dict[str, Preset] = {
+    # Lacking role, wrong region, seller not authorized: Amazon says nothing more.
+    "forbidden_empty_details": Preset(403, "Unauthorized", ACCESS_DENIED, ""),
+    "bad_request": Preset(400, None, None, ""),
+    "not_found": Preset(404, "NotFound", "The requested resource doesn't exist."),
+    # Amazon documents the message (models) but no code; the code is ours.
+    "payload_too_large": Preset(
+        413, "RequestEntityTooLarge", "The request size exceeded the maximum accepted size."
+    ),
+    "unsupported_media_type": Preset(
+        415, "UnsupportedMediaType", "The request payload is in an unsupported format."
+    ),
+    "quota_exceeded": Preset(
+        429, "QuotaExceeded", "You exceeded your quota for the requested resource."
+    ),
+    "internal_failure": Preset(
+        500, "InternalFailure", "We encountered an internal error. Please try again."
+    ),
+    "service_unavailable": Preset(
+        503, "ServiceUnavailable", "Service is temporarily unavailable. Please try again."
+    ),
+    # Listings answer HTTP 200 and put the verdict in the body.
+    "listing_invalid": Preset(200, None, None, listings_only=True),
+}
+_LISTING_WRITES = ("putListingsItem", "patchListingsItem")
+
+
+def suggest(value: str, known: Iterable[str]) -> str:
+    close = difflib.get_close_matches(value, sorted(known), n=1)
+    return f"did you mean {close[0]!r}? " if close else ""
+
+
+@dataclass(frozen=True)
+class FaultRule:
+    """When to fail one operation (or all, ``"*"``), and how.
+
+    Triggers combine: a call is hit when it is one of ``on_calls`` (1-based, counting the
+    calls of this rule's operation that got past authentication and throttling), falls in
+    ``window`` (seconds since the scenario began) and wins the seeded ``share`` draw; a rule
+    without triggers hits every call. ``times`` caps how often the rule fires.
+    """
+
+    operation: str = ANY_OPERATION
+    name: str = ""
+    on_calls: tuple[int, ...] = ()
+    share: float | None = None
+    window: tuple[float, float] | None = None
+    times: int | None = None
+    preset: str | None = None
+    status: int | None = None
+    code: str | None = None
+    message: str | None = None
+    details: str | None = None
+    body: Any = None
+    transport: str | None = None
+    after_write: bool = False
+    hold: float | None = None
+    """``timeout``: seconds the connection stays open (default: 3 x the plan's client timeout)."""
+    interval: float = 0.2
+    """``dribble``: seconds between two chunks of the body."""
+    chunks: int = 5
+    """``dribble``: how many pieces the body is sent in."""
+    where: str = field(default="", compare=False)
+    """Where the rule came from (file, rule number), for error messages."""
+    lines: tuple[tuple[str, int], ...] = field(default=(), compare=False)
+    """Line number of each key in the plan file (key "" is the rule's first line)."""
+
+    def __post_init__(self) -> None:
+        self._check()
+
+    @property
+    def label(self) -> str:
+        return self.name or f"{self.operation} {self.kind}"
+
+    @property
+    def kind(self) -> str:
+        """``status`` or the transport fault's name."""
+        return self.transport or "status"
+
+    def _fail(self, what: str, fix: str, key: str = "") -> ConfigError:
+        """An error naming the file, the line of ``key`` (or of the rule) and the rule."""
+        where = self.where or "fault plan"
+        numbers = dict(self.lines)
+        line = numbers.get(key) or numbers.get("")
+        if line:
+            file, sep, rest = where.partition(" (fault #")
+            where = f"{file}:{line}{sep}{rest}"
+        return ConfigError(f"fault rule {self.label!r}: {what}", where=where, fix=fix)
+
+    def _check(self) -> None:
+        if not isinstance(self.operation, str) or not self.operation:
+            raise self._fail(
+                "operation must be a non-empty string",
+                'write operation = "getOrders" or "*"',
+                "operation",
+            )
+        answers = [k for k in ("preset", "status", "transport") if getattr(self, k) is not None]
+        if len(answers) != 1:
+            raise self._fail(
+                "needs exactly one of preset, status or transport"
+                + (f" (got {', '.join(answers)})" if answers else ""),
+                'say how to fail: preset = "service_unavailable", status = 503 (with code '
+                'and message), or transport = "timeout"',
+                answers[1] if len(answers) > 1 else "",
+            )
+        if self.preset is not None and self.preset not in PRESETS:
+            raise self._fail(
+                f"unknown preset {self.preset!r}",
+                f"{suggest(self.preset, PRESETS.keys())}presets: {', '.join(PRESETS)}",
+                "preset",
+            )
+        if self.transport is not None and self.transport not in TRANSPORT_KINDS:
+            raise self._fail(
+                f"unknown transport fault {self.transport!r}",
+                f"{suggest(self.transport, TRANSPORT_KINDS)}transport faults: "
+                + ", ".join(TRANSPORT_KINDS),
+                "transport",
+            )
+        if self.status is not None:
+            if isinstance(self.status, bool) or not isinstance(self.status, int):
+                raise self._fail(
+                    f"status {self.status!r} is not an integer",
+                    "give an HTTP status such as 503",
+                    "status",
+                )
+            if not 400 <= self.status <= 599:
+                raise self._fail(
+                    f"status {self.status} is impossible for a fault (errors are 4xx or 5xx)",
+                    "use a status from 400 to 599; for listings' 200-with-INVALID use "
+                    'preset = "listing_invalid"',
+                    "status",
+                )
+            if self.body is None and not self.code:
+                raise self._fail(
+                    f"status {self.status} needs an SP-API error code (or a whole body)",
+                    'add code = "InternalFailure" and message = "...", or body = {...}',
+                    "status",
+                )
+        if self.share is not None and (
+            isinstance(self.share, bool)
+            or not isinstance(self.share, int | float)
+            or not 0.0 < float(self.share) <= 1.0
+        ):
+            raise self._fail(
+                f"share {self.share!r} is not a probability",
+                "give the share of calls to fail as a number above 0 and at most 1, e.g. 0.25",
+                "share",
+            )
+        for n in self.on_calls:
+            if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+                raise self._fail(
+                    f"on_calls holds {n!r}; calls are counted from 1",
+                    "list call numbers such as on_calls = [1, 3]",
+                    "on_calls",
+                )
+        if self.window is not None:
+            start, end = self.window
+            if not 0 <= start < end:
+                raise self._fail(
+                    f"window {list(self.window)} is empty or negative",
+                    "give [start, end] in seconds since the scenario began, start < end",
+                    "window",
+                )
+        if self.times is not None and (isinstance(self.times, bool) or self.times < 1):
+            raise self._fail(
+                f"times is {self.times!r}", "give a positive number of firings", "times"
+            )
+        if self.hold is not None and self.hold <= 0:
+            raise self._fail(
+                f"hold is {self.hold!r}", "give the hold time in seconds (> 0)", "hold"
+            )
+        if self.interval < 0 or self.chunks < 1:
+            raise self._fail(
+                f"interval {self.interval} / chunks {self.chunks} cannot dribble a body",
+                "use interval >= 0 seconds and chunks >= 1",
+                "interval",
+            )
+
+    def check_against(self, contracts: ContractSet) -> None:
+        """Refuse operations the contracts do not know and statuses the operation never sends."""
+        if self.operation == ANY_OPERATION:
+            if self.preset is not None and PRESETS[self.preset].listings_only:
+                raise self._fail(
+                    f"preset {self.preset!r} only applies to listings writes",
+                    f"set operation to one of {', '.join(_LISTING_WRITES)}",
+                    "preset",
+                )
+            return
+        known = sorted({op.operation_id for op in contracts.operations})
+        if self.operation not in known:
+            raise self._fail(
+                f"unknown operation {self.operation!r}",
+                f"{suggest(self.operation, known)}use an operation id from contracts/apis "
+                f'(e.g. {", ".join(known[:4])}) or "*" for every operation',
+                "operation",
+            )
+        op = contracts.operation(self.operation)
+        if self.preset is not None and PRESETS[self.preset].listings_only:
+            if self.operation not in _LISTING_WRITES:
+                raise self._fail(
+                    f"preset {self.preset!r} only applies to listings writes",
+                    f"set operation to one of {', '.join(_LISTING_WRITES)}",
+                    "preset",
+                )
+            return
+        status = (
+            self.status
+            if self.status is not None
+            else (PRESETS[self.preset].status if self.preset is not None else None)
+        )
+        declared = sorted(int(s) for s in op.errors)
+        if status is not None and status not in declared:
+            raise self._fail(
+                f"{self.operation} never answers {status} (its contract declares "
+                f"{', '.join(map(str, declared))})",
+                'pick one of the declared statuses, or use operation = "*"',
+                "status" if self.status is not None else "preset",
+            )
+
+    def answer(self, op: Operation, applied: Reply | None, path: str = "") -> Reply:
+        """The reply this fault gives instead of (or on top of) the handler's ``applied``."""
+        facts: dict[str, Any] = {
+            "rule": self.label,
+            "kind": self.kind,
+            "after_write": self.after_write,
+            "write_applied": applied is not None and op.method != "GET" and applied.status < 300,
+            "handler_status": applied.status if applied is not None else None,
+        }
+        if self.transport is not None:
+            facts.update(hold=self.hold, interval=self.interval, chunks=self.chunks)
+            if self.transport in BODY_KINDS:
+                assert applied is not None
+                reply = applied
+            else:
+                reply = Reply(NO_ANSWER, None)
+        elif self.preset is not None and PRESETS[self.preset].listings_only:
+            reply = _listing_invalid(unquote(path.rsplit("/", 1)[-1]))
+        else:
+            reply = Reply(self._status(), self._body(op))
+        reply.facts = {**(applied.facts if applied is not None else {}), "fault": facts}
+        return reply
+
+    def runs_handler(self) -> bool:
+        """Does the write happen before this fault strikes?"""
+        return self.after_write or self.transport in BODY_KINDS
+
+    def _status(self) -> int:
+        if self.preset is not None:
+            return PRESETS[self.preset].status
+        assert self.status is not None
+        return self.status
+
+    def _body(self, op: Operation) -> Any:
+        if self.body is not None:
+            return self.body
+        if self.preset is not None:
+            preset = PRESETS[self.preset]
+            code, message = preset.code, preset.message
+            if code is None:  # the per-API 400 code
+                code, default = BAD_REQUEST_CODE.get(op.api, ("InvalidInput", "Invalid Input"))
+                message = message or default
+            return sp_error(code, self.message or message or "", self.details or preset.details)
+        return sp_error(self.code or str(self.status), self.message or "", self.details)
+
+
+def _listing_invalid(sku: str) -> Reply:
+    """Amazon's HTTP 200 that refuses the listing: nothing is stored."""
+    issue = {
+        "code": "90220",
+        "message": "'brand' is required but not supplied.",
+        "severity": "ERROR",
+        "attributeNames": ["brand"],
+        "categories": ["MISSING_ATTRIBUTE"],
+    }
+    body = {"sku": sku, "status": "INVALID", "submissionId": uuid.uuid4().hex, "issues": [issue]}
+    return Reply(200, body, facts={"submission_status": "INVALID"})
+
+
+@dataclass(frozen=True)
+class FaultPlan:
+    """Rules (first match wins), a seed for the ``share`` draws, and the client timeout."""
+
+    rules: tuple[FaultRule, ...] = ()
+    seed: int = 0
+    client_timeout: float = 1.0
+    """The read timeout the integration is asked to use (``ACORN_READ_TIMEOUT``), seconds."""
+    source: str = "<python>"
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.client_timeout, int | float) or self.client_timeout <= 0:
+            raise ConfigError(
+                f"client_timeout is {self.client_timeout!r}",
+                where=self.source,
+                fix="give the integration's read timeout in seconds (> 0), e.g. 0.5",
+            )
+
+    def check_against(self, contracts: ContractSet) -> None:
+        for rule in self.rules:
+            rule.check_against(contracts)
+
+    def hold_for(self, rule: FaultRule) -> float:
+        return rule.hold if rule.hold is not None else 3.0 * self.client_timeout
+
+
+class FaultInjector:
+    """A plan's running state for one scenario: call counters, firings and the seeded draws."""
+
+    def __init__(self, plan: FaultPlan) -> None:
+        self.plan = plan
+        self._rng = random.Random(plan.seed)
+        self._calls = [0] * len(plan.rules)
+        self._fired = [0] * len(plan.rules)
+        self._lock = threading.Lock()
+
+    def pick(self, operation: str, elapsed: float) -> FaultRule | None:
+        """The rule that hits this call, if any; every matching rule counts the call."""
+        chosen: FaultRule | None = None
+        with self._lock:
+            for i, rule in enumerate(self.plan.rules):
+                if rule.operation not in (ANY_OPERATION, operation):
+                    continue
+                self._calls[i] += 1
+                # Draw for every matching call so the sequence depends only on the seed.
+                draw = self._rng.random() if rule.share is not None else 0.0
+                if chosen is not None:
+                    continue
+                if rule.times is not None and self._fired[i] >= rule.times:
+                    continue
+                if rule.on_calls and self._calls[i] not in rule.on_calls:
+                    continue
+                if rule.window is not None and not rule.window[0] <= elapsed < rule.window[1]:
+                    continue
+                if rule.share is not None and draw >= rule.share:
+                    continue
+                self._fired[i] += 1
+                chosen = rule
+        if chosen is not None and chosen.transport == "timeout" and chosen.hold is None:
+            return _with_hold(chosen, self.plan.hold_for(chosen))
+        return chosen
+
+
+def _with_hold(rule: FaultRule, hold: float) -> FaultRule:
+    return replace(rule, hold=hold)
+
+
+def load_fault_plan(path: Path | str, contracts: ContractSet | None = None) -> FaultPlan:
+    """Read a ``.toml`` or ``.yaml``/``.yml`` fault plan (see :mod:`harness.sim.fault_files`)."""
+    from harness.sim.fault_files import load
+
+    return load(path, contracts)
