@@ -50,9 +50,16 @@ class SimulatorApp:
             body=b"".join(chunks),
         )
         reply = self.core.handle(endpoint, request)
-        body = b"" if reply.body is None else json.dumps(reply.body).encode()
+        raw = isinstance(reply.body, bytes)  # documents: bytes with their own content-type
+        body = (
+            b""
+            if reply.body is None
+            else reply.body
+            if isinstance(reply.body, bytes)
+            else json.dumps(reply.body).encode()
+        )
         out_headers = [(k.encode(), v.encode()) for k, v in reply.headers.items()]
-        if reply.body is not None:
+        if reply.body is not None and not raw:
             content_type = (
                 "application/json;charset=UTF-8" if endpoint == "LWA" else "application/json"
             )

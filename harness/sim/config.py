@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 __all__ = ["SimConfig"]
 
@@ -25,3 +26,20 @@ class SimConfig:
         default_factory=lambda: frozenset({"shippingAddress", "buyerInfo"})
     )
     """Restricted roles the application holds, as RDT dataElements."""
+    # -- listings and feeds (virtual seconds) ----------------------------------------------
+    listing_processing_seconds: float = 300.0
+    """How long after ACCEPTED Amazon's asynchronous listing checks report their issues."""
+    post_accept_issues: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    """Marketplace id -> issues every ACCEPTED listing there receives after processing."""
+    feed_queue_seconds: float = 120.0
+    """A feed waits this long IN_QUEUE before IN_PROGRESS."""
+    feed_processing_seconds: float = 900.0
+    """...and this long IN_PROGRESS before DONE."""
+    feed_preset: str | None = None
+    """None, "stuck" (IN_PROGRESS for ever, Amazon's 48-hour stalls) or "fatal"."""
+    inventory_pools: dict[str, tuple[str, ...]] = field(
+        default_factory=lambda: {
+            "EU": ("A1PA6795UKMFR9", "A13V1IB3VIYZZH", "APJ6JRA9NG5V4", "A1RKKUPIHCS9HS"),
+        }
+    )
+    """Marketplaces that sell from one stock (one EU warehouse ships DE, FR, IT, ES)."""

@@ -25,6 +25,8 @@ from harness.sim.errors import (
     sp_error,
 )
 from harness.sim.handlers import HANDLERS, Ctx
+from harness.sim.handlers.documents import PREFIX as DOCUMENTS_PREFIX
+from harness.sim.handlers.documents import serve_document
 from harness.sim.http import Reply, SimRequest
 from harness.sim.journal import Exchange, Journal, TokenUse
 from harness.sim.lwa import parse_token_request, token_endpoint
@@ -121,6 +123,10 @@ class SimCore:
                 operation = f"lwa:{reply.facts.get('grant_type', 'token')}"
             else:
                 reply = Reply(404, {"error": "not_found", "error_description": "Unknown path"})
+        elif request.path.startswith(DOCUMENTS_PREFIX):
+            # Presigned S3-style document URLs (feeds, reports, schemas): no SP-API token.
+            reply = serve_document(self, request)
+            operation = f"s3:{request.method}"
         else:
             reply, operation, token_use = self._sp_api(endpoint, request)
         reply.headers.setdefault("x-amzn-RequestId", request_id)
@@ -262,7 +268,11 @@ class SimCore:
                 request_body=body,
                 status=reply.status,
                 response_headers=redact.value(dict(reply.headers)),
-                response_body=redact.value(reply.body),
+                response_body=(
+                    f"<{len(reply.body)} bytes>"
+                    if isinstance(reply.body, bytes)
+                    else redact.value(reply.body)
+                ),
                 duration_ms=round((time.perf_counter() - started) * 1000, 3),
                 token=token_use,
                 facts=redact.value(reply.facts),

@@ -18,6 +18,8 @@ from harness.contracts import ContractSet
 __all__ = [
     "SEEDED_MARKETPLACES",
     "BuyerPII",
+    "Document",
+    "FeedRecord",
     "Listing",
     "ListingOffer",
     "OrderItem",
@@ -112,6 +114,65 @@ class ListingOffer:
     created: datetime | None = None
     updated: datetime | None = None
     submissions: list[str] = field(default_factory=list)
+    issues: list[dict[str, Any]] = field(default_factory=list)
+    """Issues Amazon found after ACCEPTED (shown by getListingsItem includedData=issues)."""
+    pending_issues: list[tuple[float, dict[str, Any]]] = field(default_factory=list)
+    """(virtual time they appear, issue): asynchronous processing results not yet visible."""
+    suppressed: bool = False
+
+    def settle(self, now: float) -> None:
+        """Move issues whose processing time has come into ``issues``."""
+        due = [issue for at, issue in self.pending_issues if at <= now]
+        if not due:
+            return
+        self.pending_issues = [(at, i) for at, i in self.pending_issues if at > now]
+        self.issues.extend(due)
+        if any(
+            a.get("action") == "LISTING_SUPPRESSED"
+            for i in due
+            for a in (i.get("enforcements") or {}).get("actions", [])
+        ):
+            self.suppressed = True
+
+
+@dataclass
+class Document:
+    """A feed or report document, or a schema file, behind a presigned-looking URL."""
+
+    document_id: str
+    key: str  # the URL path segment that names the object
+    content_type: str
+    created: float  # virtual time
+    url_expires: float  # virtual time after which the presigned URL is refused
+    kind: str  # feed | report | schema
+    content: bytes | None = None
+    checksum: str | None = None
+
+
+@dataclass
+class FeedRecord:
+    """One feed and its timeline on the virtual clock (status is derived from the times)."""
+
+    feed_id: str
+    feed_type: str
+    marketplace_ids: list[str]
+    input_document_id: str
+    created: float
+    starts: float | None  # virtual time it goes IN_PROGRESS; None: stays IN_QUEUE
+    ends: float | None  # virtual time it finishes; None: stuck
+    outcome: str = "DONE"  # DONE | FATAL when it ends
+    cancelled: bool = False
+    result_document_id: str | None = None
+    applied: bool = False
+
+    def status(self, now: float) -> str:
+        if self.cancelled:
+            return "CANCELLED"
+        if self.starts is None or now < self.starts:
+            return "IN_QUEUE"
+        if self.ends is None or now < self.ends:
+            return "IN_PROGRESS"
+        return self.outcome
 
 
 @dataclass
@@ -128,6 +189,8 @@ class SellerState:
     listings: dict[str, Listing]
     marker: str
     shipment_confirmations: list[dict[str, Any]] = field(default_factory=list)
+    documents: dict[str, Document] = field(default_factory=dict)
+    feeds: dict[str, FeedRecord] = field(default_factory=dict)
     lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
 
     def orders_in(self, marketplace_ids: list[str]) -> list[OrderRecord]:
@@ -139,6 +202,49 @@ class SellerState:
 
     def pii_canaries(self) -> list[str]:
         return [value for order in self.orders.values() for value in order.buyer.canaries()]
+
+    def place_order(
+        self,
+        marketplace_id: str,
+        country: str,
+        currency: str,
+        sku: str,
+        quantity: int,
+        now: datetime,
+    ) -> OrderRecord:
+        """A buyer orders ``quantity`` of ``sku`` now (INV-01 scenarios: stock must follow)."""
+        rng = random.Random(f"{marketplace_id}{sku}{now.isoformat()}")
+        city, region, postal = _CITIES.get(country, ("Springfield", "-", "00000"))
+        n = len(self.orders)
+        buyer = BuyerPII(
+            name=f"{rng.choice(_FIRST)} {rng.choice(_LAST)}-{self.marker}o{n}",
+            address_line1=f"{rng.randint(1, 250)} {rng.choice(_STREETS)} {self.marker}o",
+            phone=f"+{rng.randint(10, 99)} {rng.randint(100, 999)} {self.marker}{n}",
+            email=f"{self.marker}o{n}@marketplace.amazon.example",
+            city=city,
+            state_or_region=region,
+            postal_code=postal,
+            country_code=country,
+        )
+        asin = next((a for s, a, _t in _SKUS if s == sku), "B0ACORN0ZZ")
+        order = OrderRecord(
+            amazon_order_id=_order_id(rng),
+            marketplace_id=marketplace_id,
+            purchase_date=now,
+            status="Unshipped",
+            currency=currency,
+            items=(
+                OrderItem(f"{rng.randint(10**13, 10**14 - 1)}", sku, asin, sku, quantity, "10.00"),
+            ),
+            buyer=buyer,
+        )
+        with self.lock:
+            self.orders[order.amazon_order_id] = order
+            # Amazon lowers the quantity where the order was placed, and only there.
+            offer = self.listings.get(sku, Listing(sku)).offers.get(marketplace_id)
+            if offer is not None and offer.quantity is not None:
+                offer.quantity = max(offer.quantity - quantity, 0)
+        return order
 
 
 def _order_id(rng: random.Random) -> str:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from harness.sim.handlers.base import Ctx, Handler
+from harness.sim.handlers.feeds import HANDLERS as _FEEDS
 from harness.sim.handlers.listings import HANDLERS as _LISTINGS
 from harness.sim.handlers.orders import HANDLERS as _ORDERS
+from harness.sim.handlers.ptd import HANDLERS as _PTD
 from harness.sim.handlers.sellers import HANDLERS as _SELLERS
 from harness.sim.handlers.tokens_api import HANDLERS as _TOKENS
 
@@ -13,6 +15,8 @@ HANDLERS: dict[str, Handler] = {
     **{f"sellers/v1/{k}": v for k, v in _SELLERS.items()},
     **{f"tokens/2021-03-01/{k}": v for k, v in _TOKENS.items()},
     **{f"listings-items/2021-08-01/{k}": v for k, v in _LISTINGS.items()},
+    **{f"feeds/2021-06-30/{k}": v for k, v in _FEEDS.items()},
+    **{f"definitions/2020-09-01/{k}": v for k, v in _PTD.items()},
 }
 
 __all__ = ["HANDLERS", "Ctx", "Handler"]
