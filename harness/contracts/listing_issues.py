@@ -17,7 +17,7 @@ Errors from python-jsonschema and jsonschema-rs are first reduced to a :class:`S
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, KeysView, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -64,6 +64,13 @@ class Issue:
         if self.marketplaceIds:
             out["marketplaceIds"] = list(self.marketplaceIds)
         return out
+
+    # Mapping protocol, so ``dict(issue)`` is Amazon's object too (the simulator does that).
+    def keys(self) -> KeysView[str]:
+        return self.to_dict().keys()
+
+    def __getitem__(self, key: str) -> Any:
+        return self.to_dict()[key]
 
     @property
     def attribute(self) -> str:
