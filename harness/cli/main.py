@@ -23,6 +23,15 @@ app = typer.Typer(
 )
 
 
+def _register_subcommands() -> None:
+    from harness.cli.contracts import app as contracts_app
+
+    app.add_typer(contracts_app, name="contracts")
+
+
+_register_subcommands()
+
+
 def _fail(exc: AcornUsageError, console: Console) -> None:
     console.print(f"[bold red]acorn: cannot run.[/] {exc}", highlight=False, soft_wrap=True)
     raise typer.Exit(2)

@@ -9,7 +9,14 @@ from typing import Any
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 
-from harness.contracts.model import ContractSet, Marketplace, Operation, Parameter, UsagePlan
+from harness.contracts.model import (
+    UNPUBLISHED_PLAN,
+    ContractSet,
+    Marketplace,
+    Operation,
+    Parameter,
+    UsagePlan,
+)
 from harness.errors import ContractError
 
 __all__ = ["default_contracts_dir", "load_contracts"]
@@ -23,6 +30,12 @@ _API_FILE_SCHEMA: dict[str, Any] = {
         "title": {"type": "string"},
         "envelope": {"enum": ["payload", "bare"]},
         "definitions": {"type": "object", "additionalProperties": {"type": "object"}},
+        "model": {
+            "type": "object",
+            "required": ["file"],
+            "properties": {"file": {"type": "string"}, "complete": {"type": "boolean"}},
+            "additionalProperties": False,
+        },
         "operations": {
             "type": "object",
             "minProperties": 1,
@@ -38,7 +51,7 @@ _API_FILE_SCHEMA: dict[str, Any] = {
                 "method": {"enum": ["GET", "POST", "PUT", "PATCH", "DELETE"]},
                 "path": {"type": "string", "pattern": "^/"},
                 "usage_plan": {
-                    "type": "object",
+                    "type": ["object", "null"],
                     "required": ["rate", "burst"],
                     "properties": {
                         "rate": {"type": "number", "exclusiveMinimum": 0},
@@ -88,6 +101,30 @@ _API_FILE_SCHEMA: dict[str, Any] = {
                 "errors": {
                     "type": "array",
                     "items": {"type": "integer", "minimum": 400, "maximum": 599},
+                },
+                "sandbox": {
+                    "type": "array",
+                    "items": {
+                        "type": "object",
+                        "required": ["status", "parameters"],
+                        "properties": {
+                            "status": {"type": "integer", "minimum": 100, "maximum": 599},
+                            "parameters": {
+                                "type": "object",
+                                "additionalProperties": {
+                                    "type": "object",
+                                    "properties": {"value": {}},
+                                    "additionalProperties": False,
+                                },
+                            },
+                            "response": {},
+                            "response_headers": {
+                                "type": "object",
+                                "additionalProperties": {"type": "string"},
+                            },
+                        },
+                        "additionalProperties": False,
+                    },
                 },
             },
             "additionalProperties": False,
@@ -216,6 +253,13 @@ def _check_refs(path: Path, data: dict[str, Any]) -> None:
             )
 
 
+def _usage_plan(raw: dict[str, Any] | None) -> UsagePlan:
+    """``null`` means Amazon publishes no plan: the fallback is marked ``published=False``."""
+    if raw is None:
+        return UNPUBLISHED_PLAN
+    return UsagePlan(float(raw["rate"]), raw["burst"])
+
+
 def _load_api_file(path: Path) -> list[Operation]:
     data = _read_json(path)
     _check(path, data, _API_FILE_SCHEMA)
@@ -233,7 +277,7 @@ def _load_api_file(path: Path) -> list[Operation]:
                 envelope=data["envelope"],
                 method=raw["method"],
                 path=raw["path"],
-                usage_plan=UsagePlan(float(raw["usage_plan"]["rate"]), raw["usage_plan"]["burst"]),
+                usage_plan=_usage_plan(raw["usage_plan"]),
                 rate_limit_header=raw.get("rate_limit_header", True),
                 restricted=raw.get("restricted", False),
                 grantless=raw.get("grantless", False),
@@ -247,6 +291,7 @@ def _load_api_file(path: Path) -> list[Operation]:
                 errors=tuple(raw["errors"]),
                 definitions=definitions,
                 source=str(path),
+                sandbox=tuple(raw.get("sandbox", ())),
             )
         )
     return ops

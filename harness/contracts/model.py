@@ -18,6 +18,7 @@ __all__ = [
     "Operation",
     "Parameter",
     "Region",
+    "UNPUBLISHED_PLAN",
     "RouteMatch",
     "UsagePlan",
 ]
@@ -44,6 +45,12 @@ class UsagePlan:
 
     rate: float
     burst: int
+    published: bool = True
+    """False when Amazon's model publishes no plan and ACORN applies its fallback."""
+
+
+UNPUBLISHED_PLAN = UsagePlan(1.0, 1, published=False)
+"""Contract ``"usage_plan": null``: Amazon publishes none; one request per second, no burst."""
 
 
 @dataclass(frozen=True)
@@ -74,6 +81,8 @@ class Operation:
     errors: tuple[int, ...]
     definitions: Mapping[str, Any] = field(repr=False)
     source: str = ""
+    sandbox: tuple[Mapping[str, Any], ...] = field(default=(), repr=False)
+    """Static-sandbox cases (``status``, ``parameters``, ``response``...), when imported."""
 
     @property
     def key(self) -> str:

@@ -1,0 +1,40 @@
+"""Fixtures shared by unit and end-to-end tests."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _is_amazon_layout(path: Path) -> bool:
+    return (path / "models").is_dir() and any((path / "models").glob("*/*.json"))
+
+
+@pytest.fixture(scope="session")
+def amazon_models_dir() -> Path:
+    """Amazon's models checkout (``ACORN_MODELS_DIR``, set by .ci/run).
+
+    Set but missing or not Amazon's layout: the test fails, because CI promised the models.
+    Unset: ``../shared/reference/sp-api-models`` beside the checkout if it exists, else skip.
+    """
+    env = os.environ.get("ACORN_MODELS_DIR")
+    if env:
+        path = Path(env)
+        if not _is_amazon_layout(path):
+            pytest.fail(
+                f"ACORN_MODELS_DIR={env} is not a checkout of amzn/selling-partner-api-models "
+                "(expected models/<api>-model/*.json under it); fix the path or unset it",
+                pytrace=False,
+            )
+        return path
+    fallback = ROOT.parent / "shared" / "reference" / "sp-api-models"
+    if _is_amazon_layout(fallback):
+        return fallback
+    pytest.skip(
+        "Amazon's models are not available: set ACORN_MODELS_DIR to a checkout of "
+        "amzn/selling-partner-api-models"
+    )
