@@ -7,7 +7,9 @@ Deliberate mistakes (each one is what an ACORN readiness check should catch):
 - no Restricted Data Token: getOrderAddress is called with the LWA access token, and whatever
   address comes back (PII stripped) is returned;
 - no backoff: 429 and 5xx are retried immediately, up to 10 times, in a tight loop;
-- failures are swallowed: every result says ``ok: true`` with an empty ``errors`` list.
+- failures are swallowed: every result says ``ok: true`` with an empty ``errors`` list;
+- a price update asks for ``includedData=issues,offers`` (``offers`` is valid on
+  getListingsItem, not on patchListingsItem), so Amazon refuses it with a 400.
 
 What it gets right (so that only the checks above fail): configuration, headers, grouping
 marketplaces by region, pagination, URL-encoded SKUs, request bodies, no secrets in logs.
@@ -218,7 +220,13 @@ class Connector:
         }
 
     def submit(
-        self, operation: str, method: str, sku: str, marketplace_id: str, body: dict[str, Any]
+        self,
+        operation: str,
+        method: str,
+        sku: str,
+        marketplace_id: str,
+        body: dict[str, Any],
+        included: str = "issues",
     ) -> dict[str, Any] | None:
         try:
             response = self.call(
@@ -226,7 +234,7 @@ class Connector:
                 method,
                 REGION.get(marketplace_id, "NA"),
                 self.listing_path(sku),
-                params={"marketplaceIds": marketplace_id, "includedData": "issues"},
+                params={"marketplaceIds": marketplace_id, "includedData": included},
                 json=body,
             )
         except CallFailed as exc:
@@ -290,8 +298,9 @@ class Connector:
             ],
         }
         try:
+            # mistake: "offers" copied from getListingsItem; PATCH only takes identifiers/issues
             submission = self.submit(
-                "patchListingsItem", "PATCH", args["sku"], marketplace_id, body
+                "patchListingsItem", "PATCH", args["sku"], marketplace_id, body, "issues,offers"
             )
         except NoToken as exc:
             self.log(str(exc))

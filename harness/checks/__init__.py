@@ -1,6 +1,7 @@
 """Readiness checks: pure functions of a scenario's journal, outcomes and expectations."""
 
 from harness.checks.auth import AUTH_01, AUTH_02
+from harness.checks.contract import CONTRACT_01
 from harness.checks.expectations import expected_orders
 from harness.checks.model import (
     Attachment,
@@ -13,12 +14,13 @@ from harness.checks.model import (
 )
 from harness.checks.orders import ORD_01, PII_01, digest
 
-ALL_CHECKS: tuple[Check, ...] = (AUTH_01, AUTH_02, ORD_01, PII_01)
+ALL_CHECKS: tuple[Check, ...] = (AUTH_01, AUTH_02, ORD_01, PII_01, CONTRACT_01)
 
 __all__ = [
     "ALL_CHECKS",
     "AUTH_01",
     "AUTH_02",
+    "CONTRACT_01",
     "ORD_01",
     "PII_01",
     "Attachment",

@@ -213,18 +213,21 @@ class SimCore:
                 else ctx.bad_request(first.message)
             )
             reply.facts["contract_violations"] = [v.to_dict() for v in violations]
+            reply.facts["contract"] = "invalid"
             return reply
         handler = HANDLERS.get(op.key)
         if handler is None:
             return ctx.error(
                 501, "NotImplemented", f"ACORN does not simulate {op.operation_id} yet.", ""
             )
-        return handler(ctx)
+        reply = handler(ctx)
+        reply.facts.setdefault("contract", "valid")  # CONTRACT-01 counts validated requests
+        return reply
 
     def _decorate(self, op: Operation, reply: Reply) -> None:
         ok = 200 <= reply.status < 300
         if ok and op.envelope == "payload" and reply.body is not None:
-            reply.body = {"payload": reply.body}
+            reply.body = {"payload": reply.body, **reply.beside_payload}
         # Best effort at Amazon: only on 20x, 400 and 404; never on 429/401/403.
         if op.rate_limit_header and (ok or reply.status in _RATE_HEADER_STATUSES):
             reply.headers["x-amzn-RateLimit-Limit"] = str(float(op.usage_plan.rate))

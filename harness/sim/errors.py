@@ -27,6 +27,10 @@ BAD_REQUEST_CODE: dict[str, tuple[str, str]] = {
     "definitions": ("BAD_REQUEST", "Invalid input"),
     "tokens": ("InvalidRequest", "Request is missing or has invalid parameters"),
     "feeds": ("400", "Invalid input"),
+    "reports": ("400", "Invalid input"),
+    "fba-inventory": ("InvalidInput", "Invalid Input"),
+    "product-pricing": ("InvalidInput", "Invalid Input"),
+    "notifications": ("InvalidInput", "Invalid Input"),
 }
 
 

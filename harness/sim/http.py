@@ -39,3 +39,5 @@ class Reply:
     body: Any = None  # JSON-able; None means an empty body
     headers: dict[str, str] = field(default_factory=dict)
     facts: dict[str, Any] = field(default_factory=dict)
+    beside_payload: dict[str, Any] = field(default_factory=dict)
+    """Top-level members next to ``payload`` (FBA Inventory's ``pagination``)."""

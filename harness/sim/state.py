@@ -14,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from harness.contracts import ContractSet
+from harness.sim.commerce import Commerce, seed_commerce
 
 __all__ = [
     "SEEDED_MARKETPLACES",
@@ -191,6 +192,8 @@ class SellerState:
     shipment_confirmations: list[dict[str, Any]] = field(default_factory=list)
     documents: dict[str, Document] = field(default_factory=dict)
     feeds: dict[str, FeedRecord] = field(default_factory=dict)
+    commerce: Commerce = field(default_factory=Commerce)
+    """FBA stock, prices, reports, notification destinations and subscriptions."""
     lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
 
     def orders_in(self, marketplace_ids: list[str]) -> list[OrderRecord]:
@@ -312,6 +315,7 @@ def seed_state(
         orders=orders,
         listings=listings,
         marker=marker,
+        commerce=seed_commerce(SEEDED_MARKETPLACES, _SKUS, now),
     )
 
 

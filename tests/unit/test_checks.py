@@ -674,4 +674,10 @@ def test_every_check_is_fully_described(check) -> None:  # type: ignore[no-untyp
 
 def test_check_ids_are_unique() -> None:
     ids = [c.id for c in ALL_CHECKS]
-    assert sorted(ids) == sorted(set(ids)) == ["AUTH-01", "AUTH-02", "ORD-01", "PII-01"]
+    assert sorted(ids) == sorted(set(ids)) == [
+        "AUTH-01",
+        "AUTH-02",
+        "CONTRACT-01",
+        "ORD-01",
+        "PII-01",
+    ]
