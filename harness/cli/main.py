@@ -28,6 +28,10 @@ def _register_subcommands() -> None:
 
     app.add_typer(contracts_app, name="contracts")
 
+    from harness.cli.cassettes import register as register_cassettes
+
+    register_cassettes(app)  # record, scan
+
 
 _register_subcommands()
 
@@ -92,6 +96,18 @@ def serve(
     no_throttling: Annotated[
         bool, typer.Option("--no-throttling", help="Switch the usage-plan buckets off.")
     ] = False,
+    cassette: Annotated[
+        str | None,
+        typer.Option(help="Replay this recorded cassette (name or path) instead of simulating."),
+    ] = None,
+    match_on: Annotated[
+        str | None,
+        typer.Option(help="With --cassette: matchers, default method,endpoint,path,query,body."),
+    ] = None,
+    ignore_param: Annotated[
+        list[str] | None,
+        typer.Option(help="With --cassette: a query parameter left out of matching; repeatable."),
+    ] = None,
 ) -> None:
     """Start the simulator on loopback and print its endpoints and test credentials."""
     from harness.sim import SimConfig, Simulator
@@ -101,11 +117,19 @@ def serve(
             "acorn: cannot run. --clock-speed and --token-lifetime must be positive numbers."
         )
         raise typer.Exit(2)
-    sim = Simulator(
-        config=SimConfig(
-            clock_speed=clock_speed, token_lifetime=token_lifetime, throttling=not no_throttling
+    if cassette is not None:
+        from harness.cli.cassettes import replay_for_serve
+
+        try:
+            sim = replay_for_serve(cassette, match_on, ignore_param)
+        except AcornUsageError as exc:
+            _fail(exc, Console(stderr=True))
+    else:
+        sim = Simulator(
+            config=SimConfig(
+                clock_speed=clock_speed, token_lifetime=token_lifetime, throttling=not no_throttling
+            )
         )
-    )
     sim.start()
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())

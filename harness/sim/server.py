@@ -42,8 +42,11 @@ class Simulator:
         config: SimConfig | None = None,
         *,
         host: str = "127.0.0.1",
+        core: SimCore | None = None,
     ) -> None:
-        self.core = SimCore(contracts, config)
+        # ``core``: another pipeline on the same ports and env (a cassette replay, see
+        # harness.sim.replay.ReplayCore), so an integration points at it by configuration.
+        self.core = core or SimCore(contracts, config)
         self.host = host
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
@@ -109,6 +112,9 @@ class Simulator:
             lwa_token_url=base[LWA] + TOKEN_PATH,
             regions={r: base[r] for r in REGIONS},
         )
+        bind = getattr(self.core, "bind_endpoints", None)
+        if bind is not None:  # a replay rewrites recorded Amazon hosts to these ports
+            bind(dict(base))
         return self._endpoints
 
     def stop(self) -> None:

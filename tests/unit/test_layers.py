@@ -14,6 +14,7 @@ LAYERS = {
     "redact": 0,
     "paths": 0,
     "contracts": 1,
+    "cassettes": 1,  # data-level: format, scrub, scan, match (no sockets)
     "sim": 2,
     "drive": 3,
     "checks": 4,

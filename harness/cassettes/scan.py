@@ -1,0 +1,197 @@
+"""Find secrets and buyer PII left in text or files, without ever repeating them.
+
+Used three ways: on a cassette's text before it is written (fail-closed), by ``acorn scan``
+(pre-commit hook, CI), and by ``acorn run`` on its own report. A finding names the file and
+line (or the cassette entry and field) and the kind of leak; the value itself never appears.
+
+Patterns catch what has a shape (LWA tokens, client secrets, presigned-URL credentials,
+credential headers, e-mail addresses, PII-bearing JSON fields); ``known`` values catch the
+rest (the simulator's canaries, the credentials in the recording environment).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import quote, quote_plus
+
+__all__ = ["PLACEHOLDER_PII", "Finding", "KnownValues", "Scanner", "scan_paths"]
+
+PLACEHOLDER_PII = "[PII]"
+
+# A value that is already a mask: ***, Atza|***hash, [PII], [PII:email]...
+_MASKED = r"(?!\*\*\*|%2[Aa]%2[Aa]%2[Aa]|\[PII|Atz(?:a|r|\.sprdt)\|\*\*\*)"
+_Q = r"\\?[\"']?"  # an optional (maybe JSON-escaped) quote
+
+_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("LWA refresh token (Atzr|)", re.compile(r"Atzr(?:\||%7[Cc])[A-Za-z0-9_\-+/=.%|]{8,}")),
+    ("LWA access token (Atza|)", re.compile(r"Atza(?:\||%7[Cc])[A-Za-z0-9_\-+/=.%|]{8,}")),
+    (
+        "restricted data token (Atz.sprdt|)",
+        re.compile(r"Atz\.sprdt(?:\||%7[Cc])[A-Za-z0-9_\-+/=.%|]{8,}"),
+    ),
+    ("LWA client secret", re.compile(r"amzn1\.oa2-cs\.v1\.[0-9A-Fa-f]{8,}")),
+    (
+        "LWA client secret",
+        re.compile(rf"(?i)\bclient_secret{_Q}\s*[:=]\s*{_Q}{_MASKED}[^\s\"'&\\,}}\]]{{6,}}"),
+    ),
+    (
+        "credential header (Authorization / x-amz-access-token)",
+        re.compile(
+            rf"(?i)\b(?:authorization|x-amz-access-token|x-amz-security-token|proxy-authorization)"
+            rf"{_Q}\s*[:=]\s*\[?\s*{_Q}{_MASKED}[A-Za-z0-9][^\s\"'\]\\,}}]{{7,}}"
+        ),
+    ),
+    (
+        "presigned URL credential (X-Amz-Credential/Signature/Security-Token)",
+        re.compile(
+            rf"(?i)X-Amz-(?:Credential|Signature|Security-Token)(?:=|%3D){_MASKED}[^&\s\"'\\]+"
+        ),
+    ),
+    (
+        "e-mail address (buyer PII)",
+        re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}"),
+    ),
+    (
+        "buyer PII field (name, phone, address line, e-mail)",
+        re.compile(
+            rf"{_Q}\b(?:BuyerName|BuyerEmail|buyerName|buyerEmail|Name|AddressLine[123]|"
+            rf"addressLine[123]|Phone|phone|phoneNumber|PhoneNumber){_Q}\s*:\s*{_Q}"
+            rf"{_MASKED}(?=[^\s\"'\\,}}\]])"
+        ),
+    ),
+)
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One leak: where and what kind. Deliberately holds no part of the value."""
+
+    where: str
+    kind: str
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.kind}"
+
+
+class KnownValues:
+    """Exact values that must never appear (also URL-encoded), by kind; no shape needed."""
+
+    def __init__(self, secrets: Iterable[str] = (), pii: Iterable[str] = ()) -> None:
+        self._values: dict[str, str] = {}
+        self.add(secrets=secrets, pii=pii)
+
+    def add(self, *, secrets: Iterable[str] = (), pii: Iterable[str] = ()) -> None:
+        for kind, values, minimum in (("known secret", secrets, 8), ("known buyer PII", pii, 4)):
+            for value in values:
+                if not value or len(value) < minimum:
+                    continue
+                for form in (value, quote(value, safe=""), quote_plus(value)):
+                    self._values.setdefault(form, kind)
+
+    def values(self) -> list[tuple[str, str]]:
+        """(value, kind), longest first so a value containing another is replaced whole."""
+        return sorted(self._values.items(), key=lambda kv: len(kv[0]), reverse=True)
+
+    def __bool__(self) -> bool:
+        return bool(self._values)
+
+
+class Scanner:
+    def __init__(self, known: KnownValues | None = None) -> None:
+        self.known = known or KnownValues()
+
+    def kinds(self, text: str) -> list[str]:
+        """The kinds of leak in ``text`` (deduplicated, in rule order)."""
+        found = [kind for kind, rule in _RULES if rule.search(text)]
+        found += [kind for value, kind in self.known.values() if value in text]
+        return list(dict.fromkeys(found))
+
+    def text(self, text: str, where: str) -> list[Finding]:
+        """Findings per line: ``where:LINE: kind``."""
+        out: list[Finding] = []
+        for number, line in enumerate(text.splitlines(), start=1):
+            out += [Finding(f"{where}:{number}", kind) for kind in self.kinds(line)]
+        return out
+
+    def file(self, path: Path) -> list[Finding]:
+        try:
+            raw = path.read_bytes()
+        except OSError as exc:
+            return [Finding(str(path), f"unreadable ({exc.strerror})")]
+        if b"\0" in raw[:4096]:
+            return self._binary(raw, path)
+        text = raw.decode("utf-8", errors="replace")
+        findings = self.text(text, str(path))
+        if path.suffix in (".yaml", ".yml"):
+            findings += self._cassette_fields(text, path, {f.kind for f in findings})
+        return findings
+
+    def _binary(self, raw: bytes, path: Path) -> list[Finding]:
+        # Screenshots and archives: look at the printable runs only.
+        text = "\n".join(s.decode("ascii") for s in re.findall(rb"[\x20-\x7e]{6,}", raw))
+        return [Finding(str(path), kind) for kind in self.kinds(text)]
+
+    def _cassette_fields(self, text: str, path: Path, seen: set[str]) -> list[Finding]:
+        """Values a YAML writer folded over lines or escaped are scanned once decoded."""
+        import yaml
+
+        try:
+            data = yaml.safe_load(text)
+        except yaml.YAMLError:
+            return []
+        if not isinstance(data, dict) or not isinstance(data.get("interactions"), list):
+            return []
+        out = []
+        for index, entry in enumerate(data["interactions"]):
+            for field, value in _leaves(entry, ""):
+                for kind in self.kinds(value):
+                    if kind not in seen:
+                        out.append(Finding(f"{path}: entry {index} {field}", kind))
+        return out
+
+
+def _leaves(node: object, prefix: str) -> Iterator[tuple[str, str]]:
+    if isinstance(node, dict):
+        for key, value in node.items():
+            name = f"{prefix}.{key}" if prefix else str(key)
+            if isinstance(value, str):
+                # A header's name matters to the credential-header rule.
+                yield name, f"{key}: {value}"
+            else:
+                yield from _leaves(value, name)
+    elif isinstance(node, list):
+        for value in node:
+            if isinstance(value, str):
+                yield prefix, f"{prefix.rsplit('.', 1)[-1]}: {value}"
+            else:
+                yield from _leaves(value, prefix)
+    elif isinstance(node, bytes):
+        yield prefix, node.decode("utf-8", errors="replace")
+
+
+_SKIP_DIRS = frozenset({".git", ".venv", "node_modules", "__pycache__", ".mypy_cache"})
+
+
+def iter_files(paths: Iterable[Path]) -> Iterator[Path]:
+    for path in paths:
+        if path.is_dir():
+            for child in sorted(path.rglob("*")):
+                if child.is_file() and not _SKIP_DIRS.intersection(child.parts):
+                    yield child
+        elif path.is_file():
+            yield path
+
+
+def scan_paths(
+    paths: Iterable[Path], known: KnownValues | None = None
+) -> tuple[int, list[Finding]]:
+    """(files scanned, findings) over files and folders (recursively)."""
+    scanner = Scanner(known)
+    count, findings = 0, []
+    for file in iter_files(paths):
+        count += 1
+        findings += scanner.file(file)
+    return count, findings

@@ -1,0 +1,231 @@
+"""``acorn record`` (recording proxy), ``acorn scan`` (leak scanner) and the replay for ``serve``.
+
+``acorn record`` prints the endpoints your integration should use, forwards every call to the
+upstream (Amazon's sandbox by default), and on Ctrl-C (or when ``--run CMD`` ends) scrubs,
+scans and writes ``cassettes/<name>/cassette.yaml``. ``acorn scan PATH...`` exits 1 if any
+secret or buyer PII pattern remains: use it as a pre-commit hook and in CI.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import subprocess
+import threading
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+from rich.console import Console
+
+from harness.errors import AcornUsageError
+
+if TYPE_CHECKING:
+    from harness.cassettes import Miss
+    from harness.sim import Simulator
+
+__all__ = ["cassettes_root", "record", "register", "replay_for_serve", "scan"]
+
+# Environment variables whose values are secrets wherever they show up in the traffic.
+_SECRET_NAME_PARTS = ("SECRET", "TOKEN", "PASSWORD", "CREDENTIAL", "PRIVATE_KEY")
+_SELLER_VARS = ("ACORN_SELLER_ID", "SPAPI_SELLER_ID", "SELLER_ID")
+
+
+def cassettes_root(given: str | None = None) -> Path:
+    """``--cassettes-dir`` > env ``ACORN_CASSETTES_DIR`` > ``./cassettes``."""
+    return Path(given or os.environ.get("ACORN_CASSETTES_DIR") or "cassettes")
+
+
+def _find_cassette(name: str, root: str | None) -> Path:
+    """A name resolves in ./cassettes (or the given root), then in ACORN's bundled cassettes."""
+    from harness.cassettes import cassette_path
+    from harness.paths import bundled
+
+    path = cassette_path(name, cassettes_root(root))
+    if not path.exists() and root is None and not Path(name).suffix:
+        fallback = cassette_path(name, bundled("cassettes"))
+        if fallback.exists():
+            return fallback
+    return path
+
+
+def _known_from_env() -> tuple[list[str], list[str]]:
+    secrets = [
+        value
+        for name, value in os.environ.items()
+        if any(part in name.upper() for part in _SECRET_NAME_PARTS) and len(value) >= 8
+    ]
+    sellers = [os.environ[v] for v in _SELLER_VARS if os.environ.get(v)]
+    return secrets, sellers
+
+
+def record(
+    cassette: Annotated[
+        str, typer.Option(help="Cassette name: written to <cassettes-dir>/<name>/cassette.yaml.")
+    ],
+    upstream: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="Where calls go: 'sandbox' (default: Amazon's sandbox hosts and LWA), a URL for "
+            "every endpoint, or ENDPOINT=URL (LWA, NA, EU, FE); repeatable."
+        ),
+    ] = None,
+    allow_production: Annotated[
+        bool,
+        typer.Option(
+            "--allow-production", help="Allow recording Amazon's production SP-API hosts."
+        ),
+    ] = False,
+    run_command: Annotated[
+        str | None,
+        typer.Option(
+            "--run",
+            help="Run this shell command against the proxy, then save (default: record until "
+            "Ctrl-C). It gets the proxy's ACORN_LWA_TOKEN_URL / ACORN_ENDPOINT_* variables.",
+        ),
+    ] = None,
+    cassettes_dir: Annotated[
+        str | None, typer.Option(help="Folder of cassettes (default: env, then ./cassettes).")
+    ] = None,
+    pseudonymise: Annotated[
+        bool,
+        typer.Option(
+            "--pseudonymise/--no-pseudonymise",
+            help="Replace seller and order ids with stable placeholders (replay still matches).",
+        ),
+    ] = True,
+    seller_id: Annotated[
+        list[str] | None,
+        typer.Option(help="Seller id(s) to pseudonymise (default: env ACORN_SELLER_ID...)."),
+    ] = None,
+    overwrite: Annotated[
+        bool, typer.Option("--overwrite", help="Replace an existing cassette of that name.")
+    ] = False,
+) -> None:
+    """Record SP-API and LWA exchanges through ACORN into a scrubbed cassette."""
+    from harness.cassettes import CassetteError, cassette_path
+    from harness.sim.proxy import RecordingProxy, Upstream
+
+    out, err = Console(), Console(stderr=True)
+    try:
+        target = Upstream.parse(upstream, allow_production=allow_production)
+        path = cassette_path(cassette, cassettes_root(cassettes_dir))
+        if path.exists() and not overwrite:
+            raise CassetteError(
+                "a cassette of that name exists",
+                where=str(path),
+                fix="choose another --cassette name, or pass --overwrite to replace it",
+            )
+    except AcornUsageError as exc:
+        err.print(f"[bold red]acorn: cannot record.[/] {exc}", highlight=False, soft_wrap=True)
+        raise typer.Exit(2) from None
+    proxy = RecordingProxy(
+        target, name=path.parent.name, on_exchange=lambda line: err.print(line, markup=False)
+    )
+    proxy.start()
+    print(f"# ACORN recording proxy -> {target.description}")
+    print("# Point your integration at these endpoints (credentials stay your own):")
+    for name, value in proxy.env().items():
+        print(f"export {name}='{value}'")
+    code = 0
+    try:
+        if run_command:
+            print(f"# running: {run_command}", flush=True)
+            code = subprocess.run(
+                run_command, shell=True, env={**os.environ, **proxy.env()}, check=False
+            ).returncode
+        else:
+            print("# Recording. Press Ctrl-C to stop and write the cassette.", flush=True)
+            stop = threading.Event()
+            signal.signal(signal.SIGTERM, lambda *_: stop.set())
+            with contextlib.suppress(KeyboardInterrupt):
+                stop.wait()
+    finally:
+        proxy.stop()
+    for problem in proxy.errors:
+        err.print(f"upstream unreachable, not recorded: {problem}", markup=False)
+    if proxy.count == 0:
+        err.print(
+            "[bold red]acorn: nothing was recorded.[/] Point the integration at the endpoints "
+            "printed above (or check --upstream); no cassette was written.",
+            highlight=False,
+        )
+        raise typer.Exit(1)
+    secrets, sellers = _known_from_env()
+    try:
+        _, clean = proxy.save(
+            path,
+            pseudonymise=pseudonymise,
+            secrets=secrets,
+            seller_ids=[*(seller_id or []), *sellers],
+        )
+    except CassetteError as exc:
+        err.print(f"[bold red]acorn: cassette not written.[/] {exc}", highlight=False)
+        raise typer.Exit(2) from None
+    out.print(
+        f"recorded {len(clean.interactions)} exchanges to {path} (scrubbed"
+        + (", seller and order ids pseudonymised" if pseudonymise else "")
+        + "; scan clean)",
+        highlight=False,
+    )
+    if code:
+        err.print(f"the --run command exited {code}", highlight=False)
+        raise typer.Exit(1)
+
+
+def scan(
+    paths: Annotated[list[Path], typer.Argument(help="Files or folders to scan (recursively).")],
+) -> None:
+    """Exit 1 if any secret or buyer PII pattern remains in PATHS (pre-commit hook, CI)."""
+    from harness.cassettes import scan_paths
+
+    err = Console(stderr=True)
+    missing = [str(p) for p in paths if not p.exists()]
+    if missing:
+        err.print(
+            f"acorn: cannot scan. No such file or folder: {', '.join(missing)}", highlight=False
+        )
+        raise typer.Exit(2)
+    count, findings = scan_paths(paths)
+    for finding in findings:
+        print(str(finding))
+    if findings:
+        err.print(
+            f"[bold red]{len(findings)} leak(s)[/] in {count} file(s) scanned. Remove them "
+            "(and rotate any real credential) before committing.",
+            highlight=False,
+        )
+        raise typer.Exit(1)
+    print(f"{count} file(s) scanned: no secrets or buyer PII found")
+
+
+def replay_for_serve(
+    cassette: str,
+    match_on: str | None,
+    ignore_param: list[str] | None,
+    cassettes_dir: str | None = None,
+) -> Simulator:
+    """The Simulator that ``acorn serve --cassette`` runs; misses are printed on stderr."""
+    from harness.cassettes import MatchPolicy, load
+    from harness.sim.replay import replay_simulator
+
+    err = Console(stderr=True)
+    policy = MatchPolicy.parse(
+        match_on.split(",") if match_on else None, ignore_query=ignore_param or ()
+    )
+    loaded = load(_find_cassette(cassette, cassettes_dir))
+
+    def report(miss: Miss) -> None:
+        err.print(
+            "400 InvalidInput 'Could not match input arguments': " + miss.explain(),
+            markup=False,
+            highlight=False,
+        )
+
+    return replay_simulator(loaded, policy, on_miss=report)
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(record)
+    app.command()(scan)
