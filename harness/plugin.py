@@ -77,7 +77,12 @@ class AcornSession:
             exchanges=run.exchanges,
             outcomes=list(run.outcomes),
             expected=expected or {},
-            settings={"clock_speed": run.config.clock_speed},
+            settings={
+                "clock_speed": run.config.clock_speed,
+                # The usage plans in force, so throttling verdicts can say which plan they
+                # judged against (scaled plans are stated, never hidden).
+                "usage_plans": run.sim.core.plans.describe(),
+            },
         )
 
     def close(self) -> None:

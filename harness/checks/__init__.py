@@ -13,8 +13,20 @@ from harness.checks.model import (
     Status,
 )
 from harness.checks.orders import ORD_01, PII_01, digest
+from harness.checks.throttling import THR_01, THR_02, THR_03, THR_04, THR_05
 
-ALL_CHECKS: tuple[Check, ...] = (AUTH_01, AUTH_02, ORD_01, PII_01, CONTRACT_01)
+ALL_CHECKS: tuple[Check, ...] = (
+    AUTH_01,
+    AUTH_02,
+    ORD_01,
+    PII_01,
+    CONTRACT_01,
+    THR_01,
+    THR_02,
+    THR_03,
+    THR_04,
+    THR_05,
+)
 
 __all__ = [
     "ALL_CHECKS",
@@ -23,6 +35,11 @@ __all__ = [
     "CONTRACT_01",
     "ORD_01",
     "PII_01",
+    "THR_01",
+    "THR_02",
+    "THR_03",
+    "THR_04",
+    "THR_05",
     "Attachment",
     "Check",
     "CheckResult",

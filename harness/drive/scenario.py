@@ -65,6 +65,11 @@ class ScenarioRun:
         """Let wall time pass (the integration's own clock moves too)."""
         time.sleep(seconds)
 
+    def lower_rate(self, operation: str, rate: float, burst: int | None = None) -> None:
+        """Amazon lowers this seller's plan for ``operation`` from now on (a dynamic plan);
+        the x-amzn-RateLimit-Limit header announces the new rate on the next answers."""
+        self.sim.core.change_plan(operation, rate, burst)
+
     def invalidate_tokens(self) -> None:
         """Amazon stops accepting issued tokens before their announced expiry."""
         self.sim.core.tokens.expire_all()

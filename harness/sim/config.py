@@ -5,7 +5,21 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["SimConfig"]
+__all__ = ["PlanChange", "SimConfig"]
+
+
+@dataclass(frozen=True)
+class PlanChange:
+    """Amazon lowers (or raises) one operation's plan mid-run, as dynamic plans do.
+
+    It takes effect at the request that follows the first ``after_requests`` requests of that
+    operation; ``burst`` None keeps the burst in force.
+    """
+
+    operation: str
+    rate: float
+    after_requests: int = 0
+    burst: int | None = None
 
 
 @dataclass
@@ -43,3 +57,17 @@ class SimConfig:
         }
     )
     """Marketplaces that sell from one stock (one EU warehouse ships DE, FR, IT, ES)."""
+    # -- usage plans and throttling (wall seconds: integrations pace by the wall clock) -------
+    rate_scale: float = 1.0
+    """Multiply every published rate (bursts stay as published) so a scenario lasts seconds."""
+    usage_plans: dict[str, tuple[float, int]] = field(default_factory=dict)
+    """Operation id (or key) -> (rate, burst) in force instead of Amazon's published plan."""
+    plan_changes: tuple[PlanChange, ...] = ()
+    """Dynamic plans: lower an operation's rate after a number of its requests."""
+    app_caps: dict[str, tuple[float, int]] | None = None
+    """Application-wide buckets (all sellers of the app). None: Amazon's published ones
+    (Listings, Catalog, PTD); a dict replaces them, e.g. to model other tenants' traffic."""
+    missing_rate_header: bool | frozenset[str] = False
+    """Leave x-amzn-RateLimit-Limit off every answer (True) or off these operation ids."""
+    retry_after: str | None = None
+    """A Retry-After header value for 429s (Amazon sends none; some SDKs obey it if present)."""

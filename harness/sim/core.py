@@ -31,7 +31,7 @@ from harness.sim.http import Reply, SimRequest
 from harness.sim.journal import Exchange, Journal, TokenUse
 from harness.sim.lwa import parse_token_request, token_endpoint
 from harness.sim.state import SellerState, seed_state
-from harness.sim.throttle import Throttle
+from harness.sim.throttle import PlanBook, Throttle, truncate
 from harness.sim.tokens import IssuedToken, TokenStore, fingerprint
 from harness.sim.validate import validate_request
 
@@ -86,6 +86,7 @@ class SimCore:
             seed=self.config.seed,
         )
         self.throttle = Throttle(enabled=self.config.throttling)
+        self.plans = PlanBook(self.contracts, self.config)
         self.journal = Journal()
         self.oauth_codes: dict[str, float] = {}
         # Every secret ever issued stays masked, including rotated-away client secrets.
@@ -101,6 +102,10 @@ class SimCore:
 
     def revoke_refresh_token(self) -> None:
         self.credentials.revoked_refresh_tokens.add(self.credentials.refresh_token)
+
+    def change_plan(self, operation: str, rate: float, burst: int | None = None) -> None:
+        """Amazon lowers an operation's usage plan from now on (dynamic plans)."""
+        self.plans.change(operation, rate, burst)
 
     def rotate_client_secret(self) -> str:
         """Retire the current secret (LWA now answers invalid_client to it); return the new one."""
@@ -145,15 +150,23 @@ class SimCore:
         op = match.operation
         if refused:
             return refused, op.operation_id, token_use
+        plan = self.plans.on_request(op)
         bucket = self.throttle.take(
             (self.state.seller_id, self.credentials.application_id, op.key),
-            op.usage_plan.rate,
-            op.usage_plan.burst,
+            plan,
+            self.plans.app_plan(op),
         )
         facts: dict[str, Any] = {
-            "bucket_before": round(bucket.level_before, 3),
-            "bucket_after": round(bucket.level_after, 3),
+            "bucket_before": truncate(bucket.level_before),
+            "bucket_after": truncate(bucket.level_after),
+            "plan_rate": plan.rate,
+            "plan_burst": plan.burst,
         }
+        if bucket.app_before is not None and bucket.app_after is not None:
+            facts["app_bucket_before"] = truncate(bucket.app_before)
+            facts["app_bucket_after"] = truncate(bucket.app_after)
+        if bucket.limited_by is not None:
+            facts["throttled_by"] = bucket.limited_by
         if not bucket.allowed:
             reply = Reply(
                 429,
@@ -161,6 +174,8 @@ class SimCore:
                     "QuotaExceeded", "You exceeded your quota for the requested resource.", None
                 ),
             )
+            if self.config.retry_after is not None:  # not Amazon's behaviour: a scenario switch
+                reply.headers["Retry-After"] = self.config.retry_after
         else:
             reply = self._dispatch(region, request, match.path_params, op, token)
         reply.facts = {**facts, **reply.facts}
@@ -229,8 +244,17 @@ class SimCore:
         if ok and op.envelope == "payload" and reply.body is not None:
             reply.body = {"payload": reply.body, **reply.beside_payload}
         # Best effort at Amazon: only on 20x, 400 and 404; never on 429/401/403.
-        if op.rate_limit_header and (ok or reply.status in _RATE_HEADER_STATUSES):
-            reply.headers["x-amzn-RateLimit-Limit"] = str(float(op.usage_plan.rate))
+        missing = self.config.missing_rate_header
+        header_off = missing is True or (
+            isinstance(missing, frozenset) and op.operation_id in missing
+        )
+        if (
+            op.rate_limit_header
+            and not header_off
+            and (ok or reply.status in _RATE_HEADER_STATUSES)
+        ):
+            # The plan in force (scaled or lowered), in wall-clock requests per second.
+            reply.headers["x-amzn-RateLimit-Limit"] = str(float(self.plans.plan(op).rate))
 
     def _journal(
         self,

@@ -680,4 +680,9 @@ def test_check_ids_are_unique() -> None:
         "CONTRACT-01",
         "ORD-01",
         "PII-01",
+        "THR-01",
+        "THR-02",
+        "THR-03",
+        "THR-04",
+        "THR-05",
     ]

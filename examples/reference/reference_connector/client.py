@@ -127,6 +127,8 @@ class SpApiClient:
             status = response.status_code
             request_id = response.headers.get("x-amzn-RequestId")
             self._pacer.observe(operation, response.headers.get("x-amzn-RateLimit-Limit"))
+            if status == 429:
+                self._pacer.throttled(operation)
             body = _json_or_none(response)
             if 200 <= status < 300:
                 return ApiResponse(status, body, request_id)

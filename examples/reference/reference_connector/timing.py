@@ -86,6 +86,19 @@ class Pacer:
         if delay > 0:
             time.sleep(min(delay, MAX_PACING_SLEEP))
 
+    def throttled(self, operation: str) -> None:
+        """A 429 says Amazon's bucket is empty: so is ours (the refused call took no token).
+
+        The next ``wait_turn`` then waits one full token interval at the known rate, instead
+        of trusting a local level that was wrong (a smaller burst than published, another
+        process of the same seller and app spending the same quota).
+        """
+        with self._lock:
+            bucket = self._buckets.get(operation)
+            if bucket is not None:
+                bucket.level = 0.0
+                bucket.updated = time.monotonic()
+
     def observe(self, operation: str, header: str | None) -> None:
         """Remember the rate from a response's ``x-amzn-RateLimit-Limit`` header, if any."""
         if not header:
@@ -103,5 +116,11 @@ class Pacer:
                 bucket = _Bucket(rate, burst, time.monotonic())
                 bucket.level = burst - 1.0  # the call that carried the header used one
                 self._buckets[operation] = bucket
-            else:
+            elif bucket.rate != rate:
+                # Settle the tokens earned at the old rate, then refill at the new one.
+                now = time.monotonic()
+                bucket.level = min(
+                    float(bucket.burst), bucket.level + (now - bucket.updated) * bucket.rate
+                )
+                bucket.updated = now
                 bucket.rate = rate
