@@ -10,8 +10,57 @@ from typing import Any
 from harness.sim.handlers.base import Ctx, Handler
 from harness.sim.http import Reply
 from harness.sim.state import OrderRecord, iso
+from harness.sim.validate import Violation
 
 __all__ = ["HANDLERS"]
+
+# Values Amazon's model states only in the parameter descriptions ("Possible values"), so the
+# contract (which mirrors the model's schema) cannot carry them; Amazon still refuses others.
+_DOCUMENTED_VALUES = {
+    "OrderStatuses": frozenset(
+        {
+            "PendingAvailability",
+            "Pending",
+            "Unshipped",
+            "PartiallyShipped",
+            "Shipped",
+            "InvoiceUnconfirmed",
+            "Canceled",
+            "Unfulfillable",
+        }
+    ),
+    "FulfillmentChannels": frozenset({"AFN", "MFN"}),
+    "PaymentMethods": frozenset({"COD", "CVS", "Other"}),
+}
+
+
+def _documented_violations(ctx: Ctx) -> list[Violation]:
+    """Breaches of the limits the model gives in prose (enum values, 1-100 page size)."""
+    found = []
+    for name, allowed in _DOCUMENTED_VALUES.items():
+        for i, value in enumerate(ctx.request.csv(name)):
+            if value not in allowed:
+                where = f"query.{name}[{i}]"
+                found.append(
+                    Violation(
+                        where,
+                        "enum",
+                        f"{where}: {value!r} is not one of: {', '.join(sorted(allowed))}.",
+                    )
+                )
+    try:
+        size = int(ctx.request.first("MaxResultsPerPage") or 100)  # the contract checked type
+    except ValueError:
+        size = 100
+    if not 1 <= size <= 100:
+        found.append(
+            Violation(
+                "query.MaxResultsPerPage",
+                "maximum" if size > 100 else "minimum",
+                f"query.MaxResultsPerPage: must be 1 - 100, got {size}.",
+            )
+        )
+    return found
 
 
 def _parse_time(value: str) -> datetime | None:
@@ -97,6 +146,12 @@ def _decode_cursor(token: str) -> dict[str, Any] | None:
 
 def get_orders(ctx: Ctx) -> Reply:
     req = ctx.request
+    documented = _documented_violations(ctx)
+    if documented:
+        reply = ctx.bad_request(documented[0].message)
+        reply.facts["contract_violations"] = [v.to_dict() for v in documented]
+        reply.facts["contract"] = "invalid"
+        return reply
     marketplace_ids = req.csv("MarketplaceIds")
     refused = ctx.check_marketplaces(marketplace_ids)
     if refused:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from harness.sim.handlers.base import Ctx, Handler
 from harness.sim.http import Reply
 from harness.sim.tokens import RestrictedResource
+from harness.sim.validate import Violation
 
 __all__ = ["HANDLERS"]
 
@@ -23,6 +24,16 @@ def create_restricted_data_token(ctx: Ctx) -> Reply:
     if ctx.token is not None and ctx.token.kind == "rdt":
         return ctx.error(403, "Unauthorized", "Access to requested resource is denied.", "")
     body = ctx.request.json()
+    if len(body["restrictedResources"]) > 50:
+        # "Maximum: 50" is stated in the model's description, not in its schema.
+        reply = ctx.bad_request("restrictedResources holds at most 50 resources.")
+        reply.facts["contract_violations"] = [
+            Violation(
+                "body.restrictedResources", "maxItems", "body.restrictedResources: at most 50."
+            ).to_dict()
+        ]
+        reply.facts["contract"] = "invalid"
+        return reply
     resources = []
     for raw in body["restrictedResources"]:
         method, path = raw["method"], raw["path"]
