@@ -1,0 +1,123 @@
+"""Throttling: usage plans faithful to Amazon's token buckets, on the wall clock.
+
+Plans are Amazon's published ones with every rate multiplied by ten (bursts as published) or
+set outright where a scenario needs it; every verdict states the plan it was judged against,
+and each scenario attaches a timeline (requests, 429s and bucket level per operation).
+Actions run back to back: THR-04 and THR-05 read idle time as the integration's own.
+"""
+
+from __future__ import annotations
+
+import pytest
+from markets import CA, SINCE, US
+
+from harness.checks import THR_01, THR_02, THR_03, THR_04, THR_05, Observation
+from harness.plugin import AcornSession
+from harness.sim import SimConfig
+from harness.sim.config import PlanChange
+
+pytestmark = pytest.mark.acorn_area("Throttling")
+
+# Amazon's rates x10 (getOrderItems and getOrderAddress 5/s, burst 30): a sync of more orders
+# than the burst spends it in a moment, then has to pace for a few seconds.
+SCALE = 10.0
+PRICE_SKU, PRODUCT_TYPE = "ACORN-TOY-03", "TOY_FIGURE"
+
+
+@pytest.fixture(scope="module")
+def busy_sync(acorn: AcornSession) -> Observation:
+    """45 orders: 45 getOrderItems and 45 getOrderAddress calls against bursts of 30."""
+    config = SimConfig(rate_scale=SCALE, orders_per_marketplace=45, orders_page_size=10)
+    with acorn.scenario("orders-sync-beyond-burst", config) as run:
+        run.act("sync_orders", marketplace_ids=[US], created_after=SINCE)
+    return acorn.observe(run)
+
+
+@pytest.fixture(scope="module")
+def headerless(acorn: AcornSession) -> Observation:
+    """No x-amzn-RateLimit-Limit at all, and a non-standard 'Retry-After: 0' on every 429."""
+    config = SimConfig(
+        rate_scale=SCALE,
+        orders_per_marketplace=36,
+        orders_page_size=10,
+        missing_rate_header=True,
+        retry_after="0",
+    )
+    with acorn.scenario("rate-header-missing", config) as run:
+        run.act("sync_orders", marketplace_ids=[US], created_after=SINCE)
+    return acorn.observe(run)
+
+
+@pytest.fixture(scope="module")
+def plan_drop(acorn: AcornSession) -> Observation:
+    """Amazon lowers getOrderItems from 5/s to 2/s after 32 calls (a dynamic plan)."""
+    config = SimConfig(
+        rate_scale=SCALE,
+        orders_per_marketplace=38,
+        orders_page_size=10,
+        plan_changes=(PlanChange("getOrderItems", rate=2.0, after_requests=32),),
+    )
+    with acorn.scenario("dynamic-plan-drop", config) as run:
+        run.act("sync_orders", marketplace_ids=[US], created_after=SINCE)
+    return acorn.observe(run)
+
+
+@pytest.fixture(scope="module")
+def orders_throttled(acorn: AcornSession) -> Observation:
+    """getOrders at 1/s burst 1 without a rate header, then price updates right away."""
+    config = SimConfig(
+        orders_per_marketplace=12,
+        orders_page_size=4,
+        usage_plans={"getOrders": (1.0, 1)},
+        missing_rate_header=frozenset({"getOrders"}),
+    )
+    with acorn.scenario("orders-throttled-prices-flow", config) as run:
+        run.act("sync_orders", marketplace_ids=[US], created_after=SINCE)
+        for marketplace, amount, currency in ((US, "21.50", "USD"), (CA, "27.00", "CAD")):
+            run.act(
+                "update_price",
+                sku=PRICE_SKU,
+                product_type=PRODUCT_TYPE,
+                marketplace_id=marketplace,
+                amount=amount,
+                currency=currency,
+            )
+    return acorn.observe(run)
+
+
+@pytest.fixture(scope="module")
+def small_sync(acorn: AcornSession) -> Observation:
+    """Three orders under Amazon's real plans: everything fits in the bursts."""
+    with acorn.scenario("small-sync-throughput", SimConfig(orders_per_marketplace=3)) as run:
+        run.act("sync_orders", marketplace_ids=[US], created_after=SINCE)
+    return acorn.observe(run)
+
+
+def test_thr_01_throttling_is_rare(busy_sync: Observation, acorn_check) -> None:  # type: ignore[no-untyped-def]
+    acorn_check(THR_01, busy_sync)
+
+
+def test_thr_02_backs_off_after_429(headerless: Observation, acorn_check) -> None:  # type: ignore[no-untyped-def]
+    acorn_check(THR_02, headerless)
+
+
+def test_thr_03_works_without_rate_header(headerless: Observation, acorn_check) -> None:  # type: ignore[no-untyped-def]
+    acorn_check(THR_03, headerless)
+
+
+def test_thr_03_adapts_to_lowered_plan(plan_drop: Observation, acorn_check) -> None:  # type: ignore[no-untyped-def]
+    acorn_check(THR_03, plan_drop)
+
+
+def test_thr_04_uses_plan_throughput(busy_sync: Observation, acorn_check) -> None:  # type: ignore[no-untyped-def]
+    acorn_check(THR_04, busy_sync)
+
+
+def test_thr_04_small_sync_not_slowed(small_sync: Observation, acorn_check) -> None:  # type: ignore[no-untyped-def]
+    acorn_check(THR_04, small_sync)
+
+
+def test_thr_05_other_operations_keep_flowing(  # type: ignore[no-untyped-def]
+    orders_throttled: Observation, acorn_check
+) -> None:
+    acorn_check(THR_05, orders_throttled)
