@@ -100,6 +100,50 @@ def test_usage_plans_and_flags_come_from_the_files(contracts: ContractSet) -> No
     assert marketplace_ids.location == "query"
 
 
+# Issue 3's coverage list with the plans of shared/docs/usage_plans.csv (rate/s, burst), and
+# the two flags the pipeline authenticates by (restricted: RDT unlocks PII; grantless).
+COVERAGE = {
+    "orders/v0/getOrders": (0.0167, 20, True, False),
+    "orders/v0/getOrder": (0.5, 30, True, False),
+    "orders/v0/getOrderItems": (0.5, 30, True, False),
+    "orders/v0/getOrderAddress": (0.5, 30, True, False),
+    "orders/v0/getOrderBuyerInfo": (0.5, 30, True, False),
+    "orders/v0/confirmShipment": (2.0, 10, False, False),
+    "listings-items/2021-08-01/getListingsItem": (5.0, 10, False, False),
+    "listings-items/2021-08-01/putListingsItem": (5.0, 10, False, False),
+    "listings-items/2021-08-01/patchListingsItem": (5.0, 5, False, False),
+    "listings-items/2021-08-01/deleteListingsItem": (5.0, 5, False, False),
+    "listings-items/2021-08-01/searchListingsItems": (5.0, 5, False, False),
+    "reports/2021-06-30/createReport": (0.0167, 15, False, False),
+    "reports/2021-06-30/getReport": (2.0, 15, False, False),
+    "reports/2021-06-30/getReportDocument": (0.0167, 15, True, False),
+    "fba-inventory/v1/getInventorySummaries": (2.0, 2, False, False),
+    "product-pricing/v0/getPricing": (0.5, 1, False, False),
+    "product-pricing/v0/getListingOffers": (1.0, 2, False, False),
+    "product-pricing/2022-05-01/getFeaturedOfferExpectedPriceBatch": (0.033, 1, False, False),
+    "tokens/2021-03-01/createRestrictedDataToken": (1.0, 10, False, False),
+    "sellers/v1/getMarketplaceParticipations": (0.016, 15, False, False),
+    "notifications/v1/createDestination": (1.0, 5, False, True),
+    "notifications/v1/getDestinations": (1.0, 5, False, True),
+    "notifications/v1/createSubscription": (1.0, 5, False, False),
+    "notifications/v1/getSubscription": (1.0, 5, False, False),
+}
+
+
+@pytest.mark.parametrize("key", sorted(COVERAGE))
+def test_issue_3_coverage_usage_plans_and_flags(contracts: ContractSet, key: str) -> None:
+    op = contracts.operation(key)
+    rate, burst, restricted, grantless = COVERAGE[key]
+    assert (op.usage_plan.rate, op.usage_plan.burst) == (rate, burst)
+    assert (op.restricted, op.grantless) == (restricted, grantless)
+
+
+def test_dated_apis_are_bare_and_v0_v1_apis_use_payload(contracts: ContractSet) -> None:
+    for op in contracts.operations:
+        dated = re.fullmatch(r"\d{4}-\d{2}-\d{2}", op.version) is not None
+        assert op.envelope == ("bare" if dated else "payload"), op.key
+
+
 def test_unknown_operation_lookup_names_the_known_ones(contracts: ContractSet) -> None:
     with pytest.raises(KeyError, match="getOrders"):
         contracts.operation("getNothing")
