@@ -22,10 +22,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from harness.contracts.model import ContractSet
 from harness.contracts.swagger import ModelFile, ModelOperation, ModelSet, read_models
 from harness.errors import ContractError
 
-__all__ = ["ImportResult", "contract_for", "import_models", "operation_contract"]
+__all__ = [
+    "ImportResult",
+    "contract_for",
+    "import_models",
+    "load_models_as_contracts",
+    "operation_contract",
+]
 
 
 @dataclass(frozen=True)
@@ -136,3 +143,17 @@ def import_models(
         sandbox_cases=model_set.static_cases(),
         seconds=time.perf_counter() - started,
     )
+
+
+def load_models_as_contracts(models_dir: Path | str) -> ContractSet:
+    """Import into a temporary folder and load it: the models as a :class:`ContractSet`.
+
+    Going through the files keeps one path (the loader's checks) for imported contracts.
+    """
+    import tempfile
+
+    from harness.contracts.loader import load_contracts
+
+    with tempfile.TemporaryDirectory(prefix="acorn-models-") as tmp:
+        import_models(models_dir, tmp)
+        return load_contracts(tmp)

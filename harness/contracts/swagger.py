@@ -239,7 +239,10 @@ def _sandbox_cases(
                 fix="correct the model at that position",
             )
         values = {name: _case_value(spec) for name, spec in params.items()}
-        headers = {str(k): str(v) for k, v in (raw.get("responseHeaders") or {}).items()}
+        headers = {
+            str(k): str(v["value"] if isinstance(v, dict) and "value" in v else v)
+            for k, v in (raw.get("responseHeaders") or {}).items()
+        }
         cases.append(
             SandboxCase(
                 status=int(status),
