@@ -77,6 +77,9 @@ class AcornSession:
             exchanges=run.exchanges,
             outcomes=list(run.outcomes),
             expected=expected or {},
+            output=run.integration_outputs,
+            canaries=_canaries(run),
+            action_windows=list(run.action_windows),
             settings={
                 "clock_speed": run.config.clock_speed,
                 # The usage plans in force, so throttling verdicts can say which plan they
@@ -87,6 +90,27 @@ class AcornSession:
 
     def close(self) -> None:
         self.sim.stop()
+
+
+def _canaries(run: ScenarioRun) -> Any:
+    """The secrets and buyer PII of this scenario's world, by label, for the output scan."""
+    from harness.checks import Canaries
+
+    core = run.sim.core
+    secrets: dict[str, tuple[str, ...]] = {
+        label: tuple(values) for label, values in core.credentials.labelled().items()
+    }
+    issued = core.tokens.all()
+    secrets["access token"] = tuple(t.value for t in issued if t.kind != "rdt")
+    secrets["restricted data token"] = tuple(t.value for t in issued if t.kind == "rdt")
+    buyers = [order.buyer for order in core.state.orders.values()]
+    pii = {
+        "buyer name": tuple(b.name for b in buyers),
+        "buyer street address": tuple(b.address_line1 for b in buyers),
+        "buyer phone": tuple(b.phone for b in buyers),
+        "buyer email": tuple(b.email for b in buyers),
+    }
+    return Canaries(secrets=secrets, pii=pii)
 
 
 @pytest.fixture(scope="session")

@@ -7,12 +7,17 @@ Deliberate mistakes (each one is what an ACORN readiness check should catch):
 - no Restricted Data Token: getOrderAddress is called with the LWA access token, and whatever
   address comes back (PII stripped) is returned;
 - no backoff: 429 and 5xx are retried immediately, up to 10 times, in a tight loop;
+- every LWA refusal (invalid_grant, invalid_client included) is retried at once, 10 times, and
+  then the whole token form, client secret and refresh token included, is written to the log;
+- listings calls fetch a new access token every time (no cache on that code path);
+- with ``concurrency`` > 1 regions are synced in threads that share an unlocked token cache,
+  so they all ask LWA for a token at once;
 - failures are swallowed: every result says ``ok: true`` with an empty ``errors`` list;
 - a price update asks for ``includedData=issues,offers`` (``offers`` is valid on
   getListingsItem, not on patchListingsItem), so Amazon refuses it with a 400.
 
 What it gets right (so that only the checks above fail): configuration, headers, grouping
-marketplaces by region, pagination, URL-encoded SKUs, request bodies, no secrets in logs.
+marketplaces by region, pagination, URL-encoded SKUs, request bodies.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ from __future__ import annotations
 import os
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote
@@ -118,8 +124,15 @@ class Connector:
                 "client_secret": self.client_secret,
             }
             try:
-                response = self.send("POST", self.token_url, data=form)
+                # mistake: every refusal is treated as a glitch and retried at once, even
+                # invalid_grant and invalid_client, which no retry can fix.
+                for _ in range(MAX_RETRIES):
+                    response = self.send("POST", self.token_url, data=form)
+                    if response.status_code == 200:
+                        break
                 if response.status_code != 200:
+                    # mistake: the whole form (client secret, refresh token) goes to the log.
+                    self.log(f"LWA said {response.status_code} {response.text} to {form}")
                     raise NoToken(f"LWA token request failed with HTTP {response.status_code}")
                 self.token = str(response.json()["access_token"])
             except (httpx.HTTPError, ValueError, KeyError) as exc:
@@ -155,27 +168,40 @@ class Connector:
         for marketplace_id in args["marketplace_ids"]:
             groups.setdefault(REGION.get(marketplace_id, "NA"), []).append(marketplace_id)
         orders: list[dict[str, Any]] = []
+        if args.get("concurrency", 1) > 1:
+            # mistake: regions run in parallel threads sharing an unlocked token cache, so each
+            # thread that finds no token fetches its own.
+            with ThreadPoolExecutor(max_workers=args["concurrency"]) as pool:
+                for found in pool.map(lambda g: self.sync_region(g, args), groups.items()):
+                    orders.extend(found)
+        else:
+            for group in groups.items():
+                orders.extend(self.sync_region(group, args))
+        return {"ok": True, "errors": [], "orders": orders}
+
+    def sync_region(
+        self, group: tuple[str, list[str]], args: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        region, ids = group
+        orders: list[dict[str, Any]] = []
+        params = {"MarketplaceIds": ",".join(ids), "CreatedAfter": args["created_after"]}
         try:
-            for region, ids in groups.items():
-                params = {"MarketplaceIds": ",".join(ids), "CreatedAfter": args["created_after"]}
-                while True:
-                    try:
-                        page = _payload(
-                            self.call(
-                                "getOrders", "GET", region, "/orders/v0/orders", params=params
-                            )
-                        )
-                    except CallFailed as exc:
-                        self.log(str(exc))  # mistake: noted, then forgotten
-                        break
-                    for order in page.get("Orders", []):
-                        orders.append(self.order(region, order))
-                    if not page.get("NextToken"):
-                        break
-                    params = {"NextToken": page["NextToken"], "MarketplaceIds": ",".join(ids)}
+            while True:
+                try:
+                    page = _payload(
+                        self.call("getOrders", "GET", region, "/orders/v0/orders", params=params)
+                    )
+                except CallFailed as exc:
+                    self.log(str(exc))  # mistake: noted, then forgotten
+                    break
+                for order in page.get("Orders", []):
+                    orders.append(self.order(region, order))
+                if not page.get("NextToken"):
+                    break
+                params = {"NextToken": page["NextToken"], "MarketplaceIds": ",".join(ids)}
         except NoToken as exc:
             self.log(str(exc))
-        return {"ok": True, "errors": [], "orders": orders}
+        return orders
 
     def order(self, region: str, order: dict[str, Any]) -> dict[str, Any]:
         order_id = order["AmazonOrderId"]
@@ -228,6 +254,7 @@ class Connector:
         body: dict[str, Any],
         included: str = "issues",
     ) -> dict[str, Any] | None:
+        self.token = None  # mistake: the listings code (a copied quickstart) never caches
         try:
             response = self.call(
                 operation,

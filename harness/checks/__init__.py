@@ -1,10 +1,13 @@
 """Readiness checks: pure functions of a scenario's journal, outcomes and expectations."""
 
-from harness.checks.auth import AUTH_01, AUTH_02
+from harness.checks.auth import AUTH_01, AUTH_02, AUTH_03, AUTH_04
+from harness.checks.auth_failures import AUTH_05, AUTH_06, AUTH_07
+from harness.checks.auth_secrets import AUTH_08
 from harness.checks.contract import CONTRACT_01
 from harness.checks.expectations import expected_orders
 from harness.checks.model import (
     Attachment,
+    Canaries,
     Check,
     CheckResult,
     Judgement,
@@ -13,6 +16,7 @@ from harness.checks.model import (
     Status,
 )
 from harness.checks.orders import ORD_01, PII_01, digest
+from harness.checks.pii import PII_02, PII_03
 from harness.checks.throttling import THR_01, THR_02, THR_03, THR_04, THR_05
 
 ALL_CHECKS: tuple[Check, ...] = (
@@ -26,21 +30,40 @@ ALL_CHECKS: tuple[Check, ...] = (
     THR_03,
     THR_04,
     THR_05,
+    AUTH_03,
+    AUTH_04,
+    AUTH_05,
+    AUTH_06,
+    AUTH_07,
+    AUTH_08,
+    PII_02,
+    PII_03,
+    *(ERR_01, ERR_02, ERR_03, ERR_04, ERR_05, ERR_06),
+    *(LST_01, LST_02, LST_03, LST_04, LST_05, LST_06, INV_01, PRC_01, FEED_01),
 )
 
 __all__ = [
     "ALL_CHECKS",
     "AUTH_01",
     "AUTH_02",
+    "AUTH_03",
+    "AUTH_04",
+    "AUTH_05",
+    "AUTH_06",
+    "AUTH_07",
+    "AUTH_08",
     "CONTRACT_01",
     "ORD_01",
     "PII_01",
+    "PII_02",
+    "PII_03",
     "THR_01",
     "THR_02",
     "THR_03",
     "THR_04",
     "THR_05",
     "Attachment",
+    "Canaries",
     "Check",
     "CheckResult",
     "Judgement",

@@ -6,7 +6,17 @@ from harness.checks.model import Check, Judgement, Observation
 from harness.sim.errors import DETAILS_EXPIRED
 from harness.sim.journal import Exchange
 
-__all__ = ["AUTH_01", "AUTH_02"]
+__all__ = [
+    "AUTH_01",
+    "AUTH_02",
+    "AUTH_03",
+    "AUTH_04",
+    "answered_at",
+    "herds",
+    "redundant_refreshes",
+    "refresh_requests",
+    "window_index",
+]
 
 
 def _expired_403(e: Exchange) -> bool:
@@ -148,4 +158,185 @@ AUTH_02 = Check(
     "fetch a new one from LWA (one request, shared by concurrent callers) and repeat the failed "
     "call once. If it fails again, stop and report.",
     judge=_judge_refresh_after_403,
+)
+
+
+# -- AUTH-03 / AUTH-04: one token, shared and cached ---------------------------------------
+
+# A refresh this soon after a grant whose token was never refused is not needed: even the most
+# cautious client renews only in the last part of the lifetime (Java SDK: 60 s early).
+FRESH_SHARE = 0.5
+# Token requests per SP-API call above this are not "caching" (a cached token: ~0).
+MAX_TOKEN_REQUESTS_PER_CALL = 0.2
+MIN_CALLS_FOR_RATIO = 10
+
+
+def refresh_requests(obs: Observation) -> list[Exchange]:
+    """Every refresh-token request to LWA, answered or refused."""
+    return [e for e in obs.lwa() if e.operation == "lwa:refresh_token"]
+
+
+def answered_at(e: Exchange) -> float:
+    """Wall time the answer left the simulator (slow LWA holds it back ``delay_s``)."""
+    return e.wall + float(e.facts.get("delay_s", 0.0) or 0.0)
+
+
+def window_index(obs: Observation, wall: float) -> int:
+    """Which action an exchange belongs to (-1: between actions or no windows recorded)."""
+    for i, (start, end) in enumerate(obs.action_windows):
+        if start <= wall <= end:
+            return i
+    return -1
+
+
+def _rejected_before(obs: Observation, token_id: str, seq: int) -> bool:
+    return any(
+        e.token is not None and e.token.id == token_id and e.token.outcome != "ok"
+        for e in obs.sp_api()
+        if e.seq < seq
+    )
+
+
+def redundant_refreshes(obs: Observation, *, same_action: bool) -> list[tuple[Exchange, Exchange]]:
+    """(request, previous grant) pairs: a token was requested although the last one granted
+    was young and never refused. ``same_action``: only when both fall in one action (a
+    command-driver integration starts a new process, and cache, per action)."""
+    found = []
+    grant: Exchange | None = None
+    for e in refresh_requests(obs):
+        if grant is not None and "issued_token" in grant.facts:
+            lifetime = float(grant.facts.get("expires_in") or 0)
+            young = e.wall - answered_at(grant) < FRESH_SHARE * lifetime
+            same = window_index(obs, e.wall) == window_index(obs, grant.wall)
+            if (
+                young
+                and (same or not same_action)
+                and not _rejected_before(obs, str(grant.facts["issued_token"]), e.seq)
+            ):
+                found.append((e, grant))
+        if e.status == 200:
+            grant = e
+    return found
+
+
+def herds(obs: Observation) -> list[list[Exchange]]:
+    """Groups of token requests sent while another one was still unanswered."""
+    groups: list[list[Exchange]] = []
+    current: list[Exchange] = []
+    busy_until = float("-inf")
+    for e in refresh_requests(obs):
+        if current and e.wall < busy_until:
+            current.append(e)
+            busy_until = max(busy_until, answered_at(e))
+        else:
+            if len(current) > 1:
+                groups.append(current)
+            current = [e]
+            busy_until = answered_at(e)
+    if len(current) > 1:
+        groups.append(current)
+    return groups
+
+
+def _judge_single_flight(obs: Observation) -> Judgement:
+    requests = refresh_requests(obs)
+    if not requests:
+        return Judgement(None, "The integration never asked LWA for a token.")
+    groups = herds(obs)
+    redundant = [
+        (e, g) for e, g in redundant_refreshes(obs, same_action=True) if e.wall - g.wall < 1.0
+    ]
+    metrics = {
+        "token_requests": len(requests),
+        "largest_herd": max((len(g) for g in groups), default=1),
+        "redundant_refreshes": len(redundant),
+    }
+    if groups or redundant:
+        parts = []
+        if groups:
+            biggest = max(groups, key=len)
+            parts.append(
+                f"{len(biggest)} token requests were in flight at the same time "
+                f"(t={biggest[0].wall:.2f}s to {biggest[-1].wall:.2f}s): each concurrent call "
+                "fetched its own token instead of waiting for the one refresh under way"
+            )
+        if redundant:
+            parts.append(
+                f"{len(redundant)} token request(s) came right after another refresh had "
+                "already produced a token nobody had refused"
+            )
+        evidence = [e.summary() for g in groups for e in g]
+        evidence += [f"{e.summary()} (after {g.request_id})" for e, g in redundant]
+        return Judgement(False, "; ".join(parts) + ".", evidence, metrics)
+    return Judgement(
+        True,
+        f"{len(requests)} token request(s), never two at once: concurrent calls shared one "
+        "refresh.",
+        [e.summary() for e in requests],
+        metrics,
+    )
+
+
+AUTH_03 = Check(
+    id="AUTH-03",
+    title="Concurrent calls share one token refresh",
+    area="Auth",
+    severity="critical",
+    requirement="When several calls need a token at once (start-up, expiry, an expired-token "
+    "403), exactly one request goes to LWA and every caller uses its answer.",
+    why="A connector that syncs marketplaces or orders in parallel otherwise sends a burst of "
+    "token requests each time the hour runs out (a 'thundering herd'). LWA throttles such "
+    "bursts, the refreshes fail, and every worker stalls at the same moment.",
+    remediation="Guard the token cache with a lock and refresh inside it (single flight): the "
+    "first caller fetches, the others wait and reuse its token. After a 403, drop the token "
+    "only if it is still the one that was refused.",
+    judge=_judge_single_flight,
+)
+
+
+def _judge_cached(obs: Observation) -> Judgement:
+    calls = obs.sp_api()
+    requests = refresh_requests(obs)
+    if len(calls) < MIN_CALLS_FOR_RATIO:
+        return Judgement(None, f"Only {len(calls)} SP-API call(s): too few to judge token caching.")
+    ratio = len(requests) / len(calls)
+    redundant = redundant_refreshes(obs, same_action=True)
+    metrics = {
+        "token_requests": len(requests),
+        "sp_api_calls": len(calls),
+        "token_requests_per_call": round(ratio, 3),
+        "redundant_refreshes": len(redundant),
+    }
+    if ratio > MAX_TOKEN_REQUESTS_PER_CALL or redundant:
+        return Judgement(
+            False,
+            f"{len(requests)} token requests for {len(calls)} SP-API calls "
+            f"({ratio:.2f} per call); {len(redundant)} of them fetched a new token while the "
+            "previous one was young and had never been refused.",
+            [f"{e.summary()} (previous token from {g.request_id})" for e, g in redundant]
+            or [e.summary() for e in requests],
+            metrics,
+        )
+    return Judgement(
+        True,
+        f"{len(requests)} token request(s) served {len(calls)} SP-API calls "
+        f"({ratio:.2f} per call).",
+        [e.summary() for e in requests],
+        metrics,
+    )
+
+
+AUTH_04 = Check(
+    id="AUTH-04",
+    title="Caches the access token",
+    area="Auth",
+    severity="normal",
+    requirement="Reuse the access token for every call until it nears expiry: token requests "
+    f"stay far below one per SP-API call (at most {MAX_TOKEN_REQUESTS_PER_CALL} here).",
+    why="A token per call doubles every request's latency and load on LWA, which throttles "
+    "token requests: under volume the token step fails first and takes every sync with it.",
+    remediation="Keep the token with its expiry (obtained_at + expires_in) in one shared cache "
+    "(per process, or shared storage for short-lived workers) and reuse it until shortly "
+    "before expiry.",
+    judge=_judge_cached,
 )

@@ -16,6 +16,7 @@ from harness.sim.journal import Exchange
 
 __all__ = [
     "Attachment",
+    "Canaries",
     "Check",
     "CheckResult",
     "Judgement",
@@ -28,6 +29,18 @@ Severity = Literal["blocker", "critical", "normal"]
 Status = Literal["passed", "failed", "skipped"]
 
 
+@dataclass(frozen=True)
+class Canaries:
+    """Values the simulator knows and the integration must never print, by label.
+
+    ``secrets``: "LWA client secret", "refresh token", "access token"...; ``pii``: "buyer
+    name", "buyer street address"... Checks report the label and where, never the value.
+    """
+
+    secrets: dict[str, tuple[str, ...]] = field(default_factory=dict, repr=False)
+    pii: dict[str, tuple[str, ...]] = field(default_factory=dict, repr=False)
+
+
 @dataclass
 class Observation:
     """What one scenario produced, as checks see it (already masked)."""
@@ -37,6 +50,12 @@ class Observation:
     outcomes: list[ActionOutcome]
     expected: dict[str, Any] = field(default_factory=dict)
     settings: dict[str, Any] = field(default_factory=dict)
+    output: dict[str, str] = field(default_factory=dict, repr=False)
+    """What the integration itself wrote, by source ("stdout/stderr", "log file")."""
+    canaries: Canaries | None = field(default=None, repr=False)
+    """Secrets and buyer PII the simulator seeded (in memory only, never reported)."""
+    action_windows: list[tuple[float, float]] = field(default_factory=list)
+    """(start, end) of each action in simulator wall seconds, aligned with ``outcomes``."""
 
     def sp_api(self) -> list[Exchange]:
         return [e for e in self.exchanges if not e.is_lwa]

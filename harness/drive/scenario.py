@@ -33,6 +33,8 @@ class ScenarioRun:
         self.name = name
         self.config = config or SimConfig()
         self.outcomes: list[ActionOutcome] = []
+        self.action_windows: list[tuple[float, float]] = []
+        """(start, end) of each action on the simulator's wall clock, aligned with outcomes."""
         self.log_file = work_dir / f"{name}.integration.log"
         self._driver: Driver | None = None
         self._exchanges: list[Exchange] | None = None
@@ -57,7 +59,9 @@ class ScenarioRun:
 
     def act(self, action: str, **args: Any) -> ActionOutcome:
         assert self._driver is not None, "act() is only available inside the with-block"
+        started = self.sim.core.clock.wall_elapsed()
         outcome = self._driver.act(action, args)
+        self.action_windows.append((started, self.sim.core.clock.wall_elapsed()))
         self.outcomes.append(outcome)
         return outcome
 
@@ -70,6 +74,24 @@ class ScenarioRun:
         the x-amzn-RateLimit-Limit header announces the new rate on the next answers."""
         self.sim.core.change_plan(operation, rate, burst)
 
+    def revoke_refresh_token(self) -> None:
+        """The seller revokes the app (or its yearly authorization lapses): LWA now answers
+        invalid_grant to the refresh token the integration holds."""
+        self.sim.core.revoke_refresh_token()
+
+    def rotate_client_secret(self) -> None:
+        """The client secret is rotated (or its 180 days ran out) without the integration
+        being updated: LWA now answers invalid_client to the secret it holds."""
+        self.sim.core.rotate_client_secret()
+
+    def lwa_outage(self, status: int = 503, requests: int | None = None) -> None:
+        """LWA answers 500 server_error / 503 temporarily_unavailable to the next
+        ``requests`` token requests (None: until :meth:`end_lwa_outage`)."""
+        self.sim.core.lwa_outage(status, requests)
+
+    def end_lwa_outage(self) -> None:
+        self.sim.core.end_lwa_outage()
+
     def invalidate_tokens(self) -> None:
         """Amazon stops accepting issued tokens before their announced expiry."""
         self.sim.core.tokens.expire_all()
@@ -77,6 +99,13 @@ class ScenarioRun:
     @property
     def exchanges(self) -> list[Exchange]:
         return self._exchanges if self._exchanges is not None else self.sim.journal.all()
+
+    @property
+    def integration_outputs(self) -> dict[str, str]:
+        """What the integration wrote, by source: captured stdout/stderr and its log file."""
+        captured = self._driver.capture.text() if self._driver else ""
+        log = self.log_file.read_text(errors="replace") if self.log_file.exists() else ""
+        return {"stdout/stderr": captured, "log file": log}
 
     @property
     def integration_output(self) -> str:

@@ -6,6 +6,7 @@ region) a request reached, exactly as separate hosts do at Amazon.
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
@@ -50,6 +51,8 @@ class SimulatorApp:
             body=b"".join(chunks),
         )
         reply = self.core.handle(endpoint, request)
+        if reply.delay > 0:  # slow upstream: other requests keep being served meanwhile
+            await asyncio.sleep(reply.delay)
         raw = isinstance(reply.body, bytes)  # documents: bytes with their own content-type
         body = (
             b""

@@ -71,3 +71,15 @@ class SimConfig:
     """Leave x-amzn-RateLimit-Limit off every answer (True) or off these operation ids."""
     retry_after: str | None = None
     """A Retry-After header value for 429s (Amazon sends none; some SDKs obey it if present)."""
+    # -- Login with Amazon faults (wall seconds; see harness.sim.lwa.LwaFaults) ---------------
+    lwa_delay: float = 0.0
+    """Hold every LWA answer back this long (slow LWA makes token-refresh races visible)."""
+    lwa_outage_status: int | None = None
+    """500 (server_error) or 503 (temporarily_unavailable): LWA is down from the start."""
+    lwa_outage_requests: int | None = None
+    """How many token requests the outage refuses before LWA recovers (None: all of them)."""
+    lwa_error: str | None = None
+    """Refuse every token request with this OAuth error (e.g. "unauthorized_client")."""
+    # -- fault plans (see harness.sim.faults) ---------------------------------------------
+    faults: FaultPlan | None = None
+    """Declarative, seeded failures injected into SP-API exchanges (statuses, transport)."""

@@ -16,7 +16,7 @@ from harness.contracts import ContractSet, Operation, load_contracts
 from harness.redact import Redactor
 from harness.sim.clock import VirtualClock
 from harness.sim.config import SimConfig
-from harness.sim.credentials import Credentials, new_credentials
+from harness.sim.credentials import Credentials, exposure, new_credentials
 from harness.sim.errors import (
     ACCESS_DENIED,
     DETAILS_EXPIRED,
@@ -29,7 +29,7 @@ from harness.sim.handlers.documents import PREFIX as DOCUMENTS_PREFIX
 from harness.sim.handlers.documents import serve_document
 from harness.sim.http import Reply, SimRequest
 from harness.sim.journal import Exchange, Journal, TokenUse
-from harness.sim.lwa import parse_token_request, token_endpoint
+from harness.sim.lwa import LwaFaults, parse_token_request, token_endpoint
 from harness.sim.state import SellerState, seed_state
 from harness.sim.throttle import PlanBook, Throttle, truncate
 from harness.sim.tokens import IssuedToken, TokenStore, fingerprint
@@ -89,6 +89,12 @@ class SimCore:
         self.plans = PlanBook(self.contracts, self.config)
         self.journal = Journal()
         self.oauth_codes: dict[str, float] = {}
+        self.lwa_faults = LwaFaults(
+            delay=self.config.lwa_delay,
+            outage_status=self.config.lwa_outage_status,
+            outage_requests=self.config.lwa_outage_requests,
+            forced_error=self.config.lwa_error,
+        )
         # Every secret ever issued stays masked, including rotated-away client secrets.
         self.redactor = Redactor(secrets=self._issued_secrets, pii=self.state.pii_canaries())
 
@@ -106,6 +112,14 @@ class SimCore:
     def change_plan(self, operation: str, rate: float, burst: int | None = None) -> None:
         """Amazon lowers an operation's usage plan from now on (dynamic plans)."""
         self.plans.change(operation, rate, burst)
+
+    def lwa_outage(self, status: int = 503, requests: int | None = None) -> None:
+        """LWA answers ``status`` (500/503) to the next ``requests`` token requests (None: all,
+        until :meth:`end_lwa_outage`)."""
+        self.lwa_faults.start_outage(status, requests)
+
+    def end_lwa_outage(self) -> None:
+        self.lwa_faults.end_outage()
 
     def rotate_client_secret(self) -> str:
         """Retire the current secret (LWA now answers invalid_client to it); return the new one."""
@@ -134,6 +148,9 @@ class SimCore:
             operation = f"s3:{request.method}"
         else:
             reply, operation, token_use = self._sp_api(endpoint, request)
+        exposed = exposure(self.credentials, request, token_endpoint=endpoint == LWA)
+        if exposed:
+            reply.facts.update(exposed)
         reply.headers.setdefault("x-amzn-RequestId", request_id)
         self._journal(endpoint, request, reply, request_id, operation, token_use, started)
         return reply

@@ -41,3 +41,5 @@ class Reply:
     facts: dict[str, Any] = field(default_factory=dict)
     beside_payload: dict[str, Any] = field(default_factory=dict)
     """Top-level members next to ``payload`` (FBA Inventory's ``pagination``)."""
+    delay: float = 0.0
+    """Wall seconds the answer is held back without blocking other requests (slow LWA)."""

@@ -97,12 +97,12 @@ class LwaFaults:
                     if self.outage_requests <= 0:
                         self.outage_status, self.outage_requests = None, None
                 reply = _error(status, _OUTAGE_ERROR[status], None)
-                reply.facts["fault"] = "outage"
+                reply.facts["lwa_fault"] = "outage"
                 return reply
             if self.forced_error is not None:
                 status, description = LWA_ERRORS[self.forced_error]
                 reply = _error(status, self.forced_error, description)
-                reply.facts["fault"] = "forced"
+                reply.facts["lwa_fault"] = "forced"
                 return reply
         return None
 

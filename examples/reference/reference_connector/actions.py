@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -56,6 +57,7 @@ class Connector:
         )
         self._client = SpApiClient(self._http, self._settings.endpoints, self._lwa, self._log)
         self._address_rdt: dict[str, RestrictedDataTokenSource] = {}
+        self._rdt_lock = threading.Lock()
 
     def __repr__(self) -> str:
         return f"Connector({self._settings!r})"
@@ -70,11 +72,12 @@ class Connector:
         self.close()
 
     def _address_tokens(self, region: str) -> TokenSource:
-        source = self._address_rdt.get(region)
-        if source is None:
-            source = RestrictedDataTokenSource(self._client, region, ORDER_ADDRESS_PATH)
-            self._address_rdt[region] = source
-        return source
+        with self._rdt_lock:  # parallel order details must share one source per region
+            source = self._address_rdt.get(region)
+            if source is None:
+                source = RestrictedDataTokenSource(self._client, region, ORDER_ADDRESS_PATH)
+                self._address_rdt[region] = source
+            return source
 
     def _run(
         self,
@@ -98,8 +101,9 @@ class Connector:
         def body(errors: list[ErrorEntry]) -> None:
             marketplace_ids = require_str_list(args, "marketplace_ids")
             created_after = require_str(args, "created_after")
+            concurrency = require_int(args, "concurrency", 1) if "concurrency" in args else 1
             OrdersSync(self._client, self._address_tokens, errors).run(
-                marketplace_ids, created_after, orders
+                marketplace_ids, created_after, orders, concurrency
             )
 
         return self._run("sync_orders", {"orders": orders}, body)

@@ -19,7 +19,7 @@ from .log import FailureLog
 from .timing import ExpiringValue, backoff_delay
 
 LWA_MAX_ATTEMPTS = 4
-LWA_BACKOFF_BASE = 0.5
+LWA_BACKOFF_BASE = 0.25  # 0.125-0.25 s, 0.25-0.5 s, 0.5-1 s between the 4 attempts
 LWA_BACKOFF_CAP = 5.0
 # Used only when LWA omits expires_in (it documents 3600 s); short, so we never overstay.
 FALLBACK_EXPIRES_IN = 900.0

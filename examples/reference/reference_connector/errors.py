@@ -21,6 +21,7 @@ class AuthError(ConnectorError):
     """
 
     operation = "lwaTokenRefresh"
+    action_required: str | None = None  # what a person must do; None: nothing, it may pass
 
     def __init__(self, message: str, status: int | None = None) -> None:
         super().__init__(message)
@@ -30,9 +31,13 @@ class AuthError(ConnectorError):
 class ReauthorizationRequired(AuthError):
     """LWA answered ``invalid_grant``: the seller must authorize the application again."""
 
+    action_required = "reauthorize"
+
 
 class ClientCredentialsRejected(AuthError):
     """LWA answered ``invalid_client``: the client id/secret are wrong or expired."""
+
+    action_required = "rotate_client_credentials"
 
 
 class LwaRequestRejected(AuthError):
@@ -54,3 +59,8 @@ class CallFailed(ConnectorError):
         self.status = status
         self.request_id = request_id
         self.message = message
+
+
+class OutcomeUnknown(CallFailed):
+    """A write failed in a way that does not say whether Amazon applied it (timeout, reset,
+    5xx, an unreadable 2xx). Read the resource back before sending it again."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 from urllib.parse import quote
 
@@ -52,16 +53,29 @@ class OrdersSync:
         self._rdt_failed: set[str] = set()  # regions where no RDT could be obtained this run
 
     def run(
-        self, marketplace_ids: list[str], created_after: str, out: list[dict[str, Any]]
+        self,
+        marketplace_ids: list[str],
+        created_after: str,
+        out: list[dict[str, Any]],
+        concurrency: int = 1,
     ) -> None:
+        """Regions are listed, then orders detailed, with up to ``concurrency`` calls at once
+        (the token caches are shared and single-flight, so parallel calls never race LWA)."""
         groups, unknown = group_by_region(marketplace_ids)
         for marketplace_id in unknown:
             self._errors.append(entry("getOrders", f"unknown marketplace id {marketplace_id!r}"))
-        for region, ids in groups.items():
-            for start in range(0, len(ids), MAX_MARKETPLACES_PER_CALL):
-                chunk = ids[start : start + MAX_MARKETPLACES_PER_CALL]
-                for order in self._list_orders(region, chunk, created_after):
-                    out.append(self._order(region, order))
+        chunks = [
+            (region, ids[start : start + MAX_MARKETPLACES_PER_CALL])
+            for region, ids in groups.items()
+            for start in range(0, len(ids), MAX_MARKETPLACES_PER_CALL)
+        ]
+        with ThreadPoolExecutor(max_workers=max(1, concurrency)) as pool:
+            listed = list(
+                pool.map(lambda chunk: self._list_orders(chunk[0], chunk[1], created_after), chunks)
+            )
+            found = [(region, order) for (region, _), orders in zip(chunks, listed, strict=True)
+                     for order in orders]  # fmt: skip
+            out.extend(pool.map(lambda item: self._order(item[0], item[1]), found))
 
     def _list_orders(
         self, region: str, marketplace_ids: list[str], created_after: str

@@ -7,11 +7,12 @@ from typing import Any, TypedDict
 from .errors import AuthError, CallFailed
 
 
-class ErrorEntry(TypedDict):
+class ErrorEntry(TypedDict, total=False):
     operation: str
     status: int | None
     request_id: str | None
     message: str
+    action_required: str  # "reauthorize" | "rotate_client_credentials": a person must act
 
 
 class ArgumentError(ValueError):
@@ -28,12 +29,15 @@ def from_call(exc: CallFailed) -> ErrorEntry:
 
 
 def from_auth(exc: AuthError) -> ErrorEntry:
-    return {
+    result: ErrorEntry = {
         "operation": exc.operation,
         "status": exc.status,
         "request_id": None,
         "message": str(exc),
     }
+    if exc.action_required:
+        result["action_required"] = exc.action_required
+    return result
 
 
 def entry(operation: str, message: str, status: int | None = None) -> ErrorEntry:

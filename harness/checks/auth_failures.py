@@ -1,0 +1,267 @@
+"""Auth checks for LWA refusing or failing: revoked grants, rotated secrets, outages.
+
+An integration tells ACORN what a person must do through its action result: an ``errors``
+entry with ``"action_required": "reauthorize"`` (or ``"rotate_client_credentials"``), or a
+``message`` that says "re-authorization needed" ("rotate client credentials"). See
+examples/README.md.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+from harness.checks.auth import answered_at, window_index
+from harness.checks.model import Check, Judgement, Observation
+from harness.drive.base import ActionOutcome
+from harness.sim.journal import Exchange
+
+__all__ = [
+    "AUTH_05",
+    "AUTH_06",
+    "AUTH_07",
+    "MAX_OUTAGE_ATTEMPTS",
+    "MAX_REFUSED_PER_ACTION",
+    "MIN_BACKOFF_S",
+    "flagged",
+]
+
+# A refused grant is final: one request per action (two tolerated, e.g. a last check).
+MAX_REFUSED_PER_ACTION = 2
+# Amazon's Python helper makes 4 attempts, its SDK sample 5; beyond 6 it is a storm.
+MAX_OUTAGE_ATTEMPTS = 6
+# Anything faster than this between a 5xx and the next attempt is not a backoff.
+MIN_BACKOFF_S = 0.1
+
+_REAUTHORIZE = re.compile(r"re-?authori[sz]", re.IGNORECASE)
+_ROTATE = re.compile(r"rotat\w*\W+(?:\w+\W+){0,3}?(?:client|secret|credential)", re.IGNORECASE)
+
+
+def flagged(outcome: ActionOutcome, kind: str, phrase: re.Pattern[str]) -> bool:
+    """Did the action tell a person what to do: ``action_required`` or the phrase?"""
+    texts = [outcome.error or ""]
+    result = outcome.result or {}
+    errors = result.get("errors")
+    for entry in errors if isinstance(errors, list) else []:
+        if not isinstance(entry, dict):
+            continue
+        if entry.get("action_required") == kind:
+            return True
+        texts.append(str(entry.get("message") or ""))
+    return any(phrase.search(text) for text in texts)
+
+
+def _windows(obs: Observation) -> list[tuple[float, float]]:
+    return obs.action_windows or [(float("-inf"), float("inf"))]
+
+
+def _outcome(obs: Observation, index: int) -> ActionOutcome | None:
+    if not obs.action_windows and obs.outcomes:
+        return obs.outcomes[-1]
+    return obs.outcomes[index] if 0 <= index < len(obs.outcomes) else None
+
+
+def _refusal_judge(
+    error: str, kind: str, phrase: re.Pattern[str], what: str
+) -> Callable[[Observation], Judgement]:
+    def judge(obs: Observation) -> Judgement:
+        refused = [e for e in obs.lwa() if e.error_code() == error]
+        if not refused:
+            return Judgement(None, f"LWA never answered {error} in this scenario.")
+        problems: list[str] = []
+        evidence: list[str] = []
+        worst = 0
+        for index, (start, end) in enumerate(_windows(obs)):
+            here = [e for e in refused if start <= e.wall <= end]
+            if not here:
+                continue
+            first = here[0]
+            outcome = _outcome(obs, index)
+            name = outcome.action if outcome else "the action"
+            worst = max(worst, len(here))
+            evidence += [e.summary() for e in here[:3]]
+            if len(here) > MAX_REFUSED_PER_ACTION:
+                problems.append(
+                    f"{name} (action {index + 1}) asked LWA {len(here)} times although the "
+                    f"first answer, {error}, was final"
+                )
+            calls = [e for e in obs.sp_api() if e.seq > first.seq and e.wall <= end]
+            if calls:
+                evidence += [e.summary() for e in calls[:3]]
+                problems.append(
+                    f"{name} (action {index + 1}) went on to make {len(calls)} SP-API call(s) "
+                    "without a usable token"
+                )
+            if outcome is None or outcome.ok:
+                problems.append(f"{name} (action {index + 1}) reported success")
+            elif not flagged(outcome, kind, phrase):
+                problems.append(
+                    f"{name} (action {index + 1}) failed without saying '{what}' "
+                    f"(errors: {_errors_text(outcome)})"
+                )
+        outside = [e for e in refused if window_index(obs, e.wall) < 0 and obs.action_windows]
+        if len(outside) > MAX_REFUSED_PER_ACTION:
+            problems.append(f"{len(outside)} refused token requests between actions")
+        metrics: dict[str, Any] = {
+            "refused_token_requests": len(refused),
+            "max_refused_in_one_action": worst,
+        }
+        if problems:
+            return Judgement(
+                False,
+                f"LWA answered {error} ({len(refused)} time(s)): " + "; ".join(problems[:6]) + ".",
+                evidence,
+                metrics,
+            )
+        return Judgement(
+            True,
+            f"After LWA answered {error}, each action stopped at once and reported '{what}' "
+            f"({len(refused)} refused token request(s) in all).",
+            evidence,
+            metrics,
+        )
+
+    return judge
+
+
+def _errors_text(outcome: ActionOutcome) -> str:
+    errors = (outcome.result or {}).get("errors")
+    if not isinstance(errors, list) or not errors:
+        return outcome.error or "none"
+    first = errors[0]
+    return str(first.get("message") if isinstance(first, dict) else first)[:160]
+
+
+AUTH_05 = Check(
+    id="AUTH-05",
+    title="Stops and asks for re-authorization on invalid_grant",
+    area="Auth",
+    severity="critical",
+    requirement="When LWA answers invalid_grant (refresh token revoked or expired), stop "
+    "calling, report 're-authorization needed' in the action result, and do not retry.",
+    why="A seller's authorization is revoked, or lapses after 365 days, on a day nobody "
+    "watches. Retrying cannot fix it; only the seller can, by authorizing the app again. A "
+    "connector that retries hammers LWA, and one that stays quiet leaves orders unsynced for "
+    "days while everything looks green.",
+    remediation="Treat invalid_grant as final: stop the run, raise a distinct "
+    "'re-authorization needed' error (errors[].action_required = \"reauthorize\") that reaches "
+    "a person, and send the seller the consent link.",
+    judge=_refusal_judge("invalid_grant", "reauthorize", _REAUTHORIZE, "re-authorization needed"),
+)
+
+AUTH_06 = Check(
+    id="AUTH-06",
+    title="Stops and asks for credential rotation on invalid_client",
+    area="Auth",
+    severity="critical",
+    requirement="When LWA answers invalid_client (client secret rotated or expired), stop "
+    "calling, report 'rotate client credentials' in the action result, and do not retry.",
+    why="LWA client secrets must be rotated every 180 days; an expired or wrongly rotated "
+    "secret stops every seller's sync at once. Retrying only adds load; the fix is deploying "
+    "the new secret, and someone must be told.",
+    remediation="Treat invalid_client (HTTP 401 from LWA) as final: stop, report 'rotate "
+    'client credentials\' (errors[].action_required = "rotate_client_credentials"), alert the '
+    "operator, and load the new secret without a code change.",
+    judge=_refusal_judge(
+        "invalid_client", "rotate_client_credentials", _ROTATE, "rotate client credentials"
+    ),
+)
+
+
+def _judge_lwa_outage(obs: Observation) -> Judgement:
+    lwa = obs.lwa()
+    failures = [e for e in lwa if 500 <= e.status < 600]
+    if not failures:
+        return Judgement(None, "LWA never failed with a 5xx in this scenario.")
+    problems: list[str] = []
+    evidence: list[str] = []
+    tight: list[tuple[Exchange, Exchange, float]] = []
+    for failure in failures:
+        following = next((x for x in lwa if x.seq > failure.seq), None)
+        if following is None:
+            continue
+        gap = following.wall - answered_at(failure)
+        if gap < MIN_BACKOFF_S:
+            tight.append((failure, following, gap))
+    if tight:
+        f, n, gap = tight[0]
+        problems.append(
+            f"{len(tight)} retr{'y' if len(tight) == 1 else 'ies'} followed a 5xx within "
+            f"{MIN_BACKOFF_S * 1000:.0f} ms (first: {gap * 1000:.0f} ms after "
+            f"{f.request_id}): no backoff"
+        )
+        evidence += [f.summary(), n.summary()]
+    longest = run = 0
+    for e in lwa:
+        run = run + 1 if 500 <= e.status < 600 else 0
+        longest = max(longest, run)
+    per_action: dict[int, list[Exchange]] = {}
+    for e in lwa:
+        per_action.setdefault(window_index(obs, e.wall), []).append(e)
+    most = max(
+        (sum(1 for e in group if 500 <= e.status < 600) for group in per_action.values()),
+        default=0,
+    )
+    if most > MAX_OUTAGE_ATTEMPTS:
+        problems.append(
+            f"{most} failed token requests in one action: retries are not bounded "
+            f"(at most {MAX_OUTAGE_ATTEMPTS})"
+        )
+    for index, group in sorted(per_action.items()):
+        if index < 0:
+            continue
+        if len(group) == 1 and 500 <= group[0].status < 600:
+            problems.append(f"action {index + 1} gave up after one 5xx without a single retry")
+            evidence.append(group[0].summary())
+        outcome = obs.outcomes[index] if index < len(obs.outcomes) else None
+        if outcome is not None and outcome.ok and 500 <= group[-1].status < 600:
+            problems.append(
+                f"{outcome.action} (action {index + 1}) reported success although LWA never "
+                "gave it a token"
+            )
+    recovered = [e for e in lwa if e.status == 200 and e.seq > failures[0].seq]
+    metrics = {
+        "lwa_failures": len(failures),
+        "max_failures_in_one_action": most,
+        "longest_failure_run": longest,
+        "retries_without_backoff": len(tight),
+        "recovered": bool(recovered),
+    }
+    gaps = []
+    for failure in failures:
+        nxt = next((x for x in lwa if x.seq > failure.seq), None)
+        if nxt is not None:
+            gaps.append(f"{nxt.wall - answered_at(failure):.2f}s")
+    if problems:
+        return Judgement(
+            False,
+            f"LWA failed {len(failures)} time(s) with 5xx: " + "; ".join(problems[:5]) + ".",
+            evidence + [e.summary() for e in failures[:6]],
+            metrics,
+        )
+    return Judgement(
+        True,
+        f"After {len(failures)} LWA 5xx answer(s) the integration waited before each retry "
+        f"({', '.join(gaps[:6])}) and never made more than {most} attempts in one action"
+        + ("; it got a token once LWA recovered." if recovered else "."),
+        [e.summary() for e in failures[:6]] + [e.summary() for e in recovered[:2]],
+        metrics,
+    )
+
+
+AUTH_07 = Check(
+    id="AUTH-07",
+    title="Retries LWA outages with bounded backoff",
+    area="Auth",
+    severity="normal",
+    requirement="On LWA 500 server_error / 503 temporarily_unavailable: retry with a growing "
+    f"delay (>= {MIN_BACKOFF_S * 1000:.0f} ms), at most {MAX_OUTAGE_ATTEMPTS} attempts per "
+    "action, then stop and report the failure.",
+    why="LWA has short outages. Giving up at the first 503 loses a whole sync run; retrying "
+    "in a tight loop turns thousands of connectors into a flood that prolongs the outage.",
+    remediation="Retry only server_error/temporarily_unavailable (and network errors) with "
+    "exponential backoff and jitter (e.g. 0.25 s, 0.5 s, 1 s, 2 s), cap the attempts, then "
+    "fail the action with a clear 'LWA unavailable' error.",
+    judge=_judge_lwa_outage,
+)

@@ -1,0 +1,129 @@
+"""Auth: sharing and caching the token, and what LWA does on a bad day (revoked grant,
+rotated secret, outage). Each scenario lasts a second or two of wall time."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from markets import CA, GB, JP, SINCE, US
+
+from harness.checks import (
+    AUTH_03,
+    AUTH_04,
+    AUTH_05,
+    AUTH_06,
+    AUTH_07,
+    AUTH_08,
+    Check,
+    CheckResult,
+    Observation,
+)
+from harness.plugin import AcornSession
+from harness.sim import SimConfig
+
+AcornCheck = Callable[[Check, Observation], CheckResult]
+SKU, PRODUCT_TYPE = "ACORN-TOY-03", "TOY_FIGURE"
+# A slow LWA (300 ms, as on a busy day) widens the window in which parallel callers race.
+SLOW_LWA = 0.3
+
+
+@pytest.fixture(scope="module")
+def parallel_sync(acorn: AcornSession) -> Observation:
+    """Three regions synced with four calls in flight, at start-up and after Amazon drops
+    the token early (every worker then sees the same expired-token 403)."""
+    with acorn.scenario("parallel-token-refresh", SimConfig(lwa_delay=SLOW_LWA)) as run:
+        run.act("sync_orders", marketplace_ids=[US, GB, JP], created_after=SINCE, concurrency=4)
+        run.invalidate_tokens()
+        run.act("sync_orders", marketplace_ids=[US, GB, JP], created_after=SINCE, concurrency=4)
+    return acorn.observe(run)
+
+
+@pytest.fixture(scope="module")
+def daily_work(acorn: AcornSession) -> Observation:
+    """An ordinary morning: an order sync, a stock update in five marketplaces, two prices."""
+    with acorn.scenario("daily-work") as run:
+        run.act("sync_orders", marketplace_ids=[US, CA], created_after=SINCE)
+        run.act(
+            "update_inventory",
+            sku=SKU,
+            product_type=PRODUCT_TYPE,
+            marketplace_ids=[US, CA, GB],
+            quantity=7,
+        )
+        for marketplace_id, amount, currency in ((US, 24.99, "USD"), (CA, 32.99, "CAD")):
+            run.act(
+                "update_price",
+                sku=SKU,
+                product_type=PRODUCT_TYPE,
+                marketplace_id=marketplace_id,
+                amount=amount,
+                currency=currency,
+            )
+    return acorn.observe(run)
+
+
+@pytest.fixture(scope="module")
+def revoked_authorization(acorn: AcornSession) -> Observation:
+    """The seller revoked the app overnight (or the yearly authorization lapsed)."""
+    with acorn.scenario("refresh-token-revoked") as run:
+        run.revoke_refresh_token()
+        for _ in range(2):
+            run.act("sync_orders", marketplace_ids=[US], created_after=SINCE)
+    return acorn.observe(run)
+
+
+@pytest.fixture(scope="module")
+def rotated_secret(acorn: AcornSession) -> Observation:
+    """The client secret was rotated (or its 180 days ran out) and nobody deployed it."""
+    with acorn.scenario("client-secret-rotated") as run:
+        run.rotate_client_secret()
+        for _ in range(2):
+            run.act("sync_orders", marketplace_ids=[US], created_after=SINCE)
+    return acorn.observe(run)
+
+
+@pytest.fixture(scope="module")
+def lwa_outage(acorn: AcornSession) -> Observation:
+    """LWA answers 503 twice and recovers; later it stays down (500) when a refresh is due."""
+    config = SimConfig(lwa_outage_status=503, lwa_outage_requests=2)
+    with acorn.scenario("lwa-outage", config) as run:
+        run.act("sync_orders", marketplace_ids=[US], created_after=SINCE)
+        run.lwa_outage(500)
+        run.invalidate_tokens()
+        run.act("sync_orders", marketplace_ids=[US], created_after=SINCE)
+    return acorn.observe(run)
+
+
+def test_auth_03_concurrent_calls_share_one_refresh(
+    parallel_sync: Observation, acorn_check
+) -> None:  # type: ignore[no-untyped-def]
+    acorn_check(AUTH_03, parallel_sync)
+
+
+def test_auth_04_token_is_cached(daily_work: Observation, acorn_check: AcornCheck) -> None:
+    acorn_check(AUTH_04, daily_work)
+
+
+def test_auth_05_invalid_grant_stops_and_asks_for_reauthorization(
+    revoked_authorization: Observation, acorn_check
+) -> None:  # type: ignore[no-untyped-def]
+    acorn_check(AUTH_05, revoked_authorization)
+
+
+def test_auth_06_invalid_client_stops_and_asks_for_rotation(
+    rotated_secret: Observation, acorn_check
+) -> None:  # type: ignore[no-untyped-def]
+    acorn_check(AUTH_06, rotated_secret)
+
+
+def test_auth_07_lwa_outage_retried_with_bounded_backoff(
+    lwa_outage: Observation, acorn_check
+) -> None:  # type: ignore[no-untyped-def]
+    acorn_check(AUTH_07, lwa_outage)
+
+
+def test_auth_08_secrets_only_go_to_the_token_endpoint(
+    daily_work: Observation, acorn_check
+) -> None:  # type: ignore[no-untyped-def]
+    acorn_check(AUTH_08, daily_work)

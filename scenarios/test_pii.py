@@ -1,0 +1,50 @@
+"""PII: Restricted Data Tokens over more than their lifetime, and what the integration logs
+while it handles buyer data, an expired token and a refused client secret."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from markets import CA, SINCE, US
+
+from harness.checks import PII_02, PII_03, Check, CheckResult, Observation
+from harness.plugin import AcornSession
+from harness.sim import SimConfig
+
+AcornCheck = Callable[[Check, Observation], CheckResult]
+SKU, PRODUCT_TYPE = "ACORN-TOY-03", "TOY_FIGURE"
+# One virtual hour lasts three wall seconds: the RDT's expiresIn (and the token's) is 3.
+RDT_SPEED = 1200.0
+
+
+@pytest.fixture(scope="module")
+def pii_day(acorn: AcornSession) -> Observation:
+    with acorn.scenario("pii-handling", SimConfig(clock_speed=RDT_SPEED)) as run:
+        run.act("sync_orders", marketplace_ids=[US, CA], created_after=SINCE)
+        run.wait(3.2)  # the RDT (and the access token) expire
+        run.act("sync_orders", marketplace_ids=[US, CA], created_after=SINCE)
+        # Error paths are where secrets leak: a refused secret after an expired token.
+        run.rotate_client_secret()
+        run.invalidate_tokens()
+        run.act(
+            "update_price",
+            sku=SKU,
+            product_type=PRODUCT_TYPE,
+            marketplace_id=US,
+            amount=24.99,
+            currency="USD",
+        )
+    return acorn.observe(run)
+
+
+def test_pii_02_rdt_reused_within_lifetime_and_renewed(
+    pii_day: Observation, acorn_check: AcornCheck
+) -> None:
+    acorn_check(PII_02, pii_day)
+
+
+def test_pii_03_no_pii_or_secret_in_integration_output(
+    pii_day: Observation, acorn_check: AcornCheck
+) -> None:
+    acorn_check(PII_03, pii_day)
