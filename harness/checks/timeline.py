@@ -12,11 +12,11 @@ from __future__ import annotations
 import io
 from typing import Any
 
-from harness.checks.model import Attachment, Observation
+from harness.checks.model import Attachment, Judgement, Observation
 from harness.checks.throttle_facts import plan_of, throttle_exchanges
 from harness.sim.journal import Exchange
 
-__all__ = ["render_timeline", "timeline_attachments"]
+__all__ = ["render_timeline", "timeline_attachments", "with_timeline"]
 
 _CACHE: dict[tuple[str, int, str], Attachment] = {}
 _CACHE_SIZE = 8
@@ -144,3 +144,14 @@ def timeline_attachments(obs: Observation) -> list[Attachment]:
             _CACHE.pop(next(iter(_CACHE)))
         _CACHE[key] = cached
     return [cached]
+
+
+def with_timeline(obs: Observation, judgement: Judgement) -> Judgement:
+    """The judgement with the scenario's timeline attached and the plans in its metrics."""
+    return Judgement(
+        judgement.passed,
+        judgement.summary,
+        judgement.evidence,
+        {**judgement.metrics, "usage_plans": obs.settings.get("usage_plans", [])},
+        [*judgement.attachments, *timeline_attachments(obs)],
+    )
