@@ -38,8 +38,6 @@ ALL_CHECKS: tuple[Check, ...] = (
     AUTH_08,
     PII_02,
     PII_03,
-    *(ERR_01, ERR_02, ERR_03, ERR_04, ERR_05, ERR_06),
-    *(LST_01, LST_02, LST_03, LST_04, LST_05, LST_06, INV_01, PRC_01, FEED_01),
 )
 
 __all__ = [
