@@ -479,11 +479,11 @@ def save(cassette: Cassette, path: Path, scrubber: Scrubber | None = None) -> Ca
     The serialized text is scanned once more as a whole; only clean text reaches the disk.
     Returns the cassette as written.
     """
+    cassette = replace(cassette, source=path)  # errors name the file
     if scrubber is not None:
         cassette = scrubber.cassette(cassette)
     elif not cassette.meta.get("scrubbed"):
         cassette = Scrubber(pseudonymise=False).cassette(cassette)
-    cassette = replace(cassette, source=path)
     text = dump(cassette)
     known = scrubber.known if scrubber is not None else None
     leaks = Scanner(known).text(text, str(path))
