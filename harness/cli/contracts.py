@@ -10,14 +10,17 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 
 from harness.errors import AcornUsageError
 
-__all__ = ["app"]
+if TYPE_CHECKING:
+    from harness.sim import Simulator
+
+__all__ = ["app", "sandbox_for_serve"]
 
 app = typer.Typer(
     name="contracts",
@@ -101,3 +104,43 @@ def diff(
     else:
         print(report.to_text(verbose=verbose))
     raise typer.Exit(0 if report.agree else 1)
+
+
+def sandbox_for_serve(
+    models: str | None, cassette: str | None, *, token_lifetime: float = 3600.0
+) -> Simulator:
+    """The simulator ``acorn serve --sandbox`` runs: cases from the models, else the contracts.
+
+    With ``--models`` (or ACORN_MODELS_DIR) the models are imported in memory; otherwise the
+    contracts in use (ACORN_CONTRACTS_DIR or bundled) must carry sandbox cases, i.e. come from
+    ``acorn contracts import``.
+    """
+    from harness.contracts import load_contracts
+    from harness.contracts.importer import load_models_as_contracts
+    from harness.errors import ConfigError
+    from harness.sim import SimConfig, Simulator
+    from harness.sim.sandbox import SandboxCore
+
+    if cassette is not None:
+        raise ConfigError(
+            "--sandbox and --cassette are two different simulators",
+            fix="choose one of them",
+        )
+    if models or os.environ.get("ACORN_MODELS_DIR"):
+        contracts = load_models_as_contracts(_models_dir(models))
+    else:
+        contracts = load_contracts()
+        if not any(op.sandbox for op in contracts.operations):
+            raise ConfigError(
+                "the contracts in use carry no sandbox cases",
+                fix="pass --models DIR (a checkout of amzn/selling-partner-api-models), set "
+                "ACORN_MODELS_DIR, or point ACORN_CONTRACTS_DIR at the output of "
+                "`acorn contracts import`",
+            )
+    cases = sum(len(op.sandbox) for op in contracts.operations)
+    print(
+        f"# static sandbox mode: {len(contracts.operations)} operations, {cases} published "
+        "cases, rate 5 / burst 15 for every operation"
+    )
+    config = SimConfig(token_lifetime=token_lifetime)
+    return Simulator(core=SandboxCore(contracts, config))

@@ -108,6 +108,17 @@ def serve(
         list[str] | None,
         typer.Option(help="With --cassette: a query parameter left out of matching; repeatable."),
     ] = None,
+    sandbox: Annotated[
+        bool,
+        typer.Option(
+            "--sandbox",
+            help="Behave like Amazon's static sandbox: only the published cases, rate 5/burst 15.",
+        ),
+    ] = False,
+    models: Annotated[
+        str | None,
+        typer.Option(help="With --sandbox: Amazon's models checkout (env ACORN_MODELS_DIR)."),
+    ] = None,
 ) -> None:
     """Start the simulator on loopback and print its endpoints and test credentials."""
     from harness.sim import SimConfig, Simulator
@@ -117,7 +128,14 @@ def serve(
             "acorn: cannot run. --clock-speed and --token-lifetime must be positive numbers."
         )
         raise typer.Exit(2)
-    if cassette is not None:
+    if sandbox:
+        from harness.cli.contracts import sandbox_for_serve
+
+        try:
+            sim = sandbox_for_serve(models, cassette, token_lifetime=token_lifetime)
+        except AcornUsageError as exc:
+            _fail(exc, Console(stderr=True))
+    elif cassette is not None:
         from harness.cli.cassettes import replay_for_serve
 
         try:

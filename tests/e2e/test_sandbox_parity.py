@@ -11,6 +11,11 @@ published ones. One keep-alive connection carries all of it, paced to the sandbo
 from __future__ import annotations
 
 import json
+import os
+import re
+import signal
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -238,3 +243,80 @@ def test_every_operation_has_rate_5_burst_15(sandbox: Simulator) -> None:
         assert again.status_code == 200
         assert again.headers["x-amzn-RateLimit-Limit"] == "5.0"
     sandbox.reset()
+
+
+# -- acorn serve --sandbox as a real process -------------------------------------------------
+
+ROOT = Path(__file__).resolve().parents[2]
+ACORN = [sys.executable, "-m", "harness.cli.main"]
+
+
+def test_acorn_serve_sandbox_answers_published_cases(amazon_models_dir: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if k != "ACORN_MODELS_DIR"}
+    proc = subprocess.Popen(
+        [*ACORN, "serve", "--sandbox", "--models", str(amazon_models_dir)],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        exported: dict[str, str] = {}
+        banner = ""
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            banner += line
+            match = re.match(r"export (\w+)='(.*)'", line.strip())
+            if match:
+                exported[match.group(1)] = match.group(2)
+            if line.startswith("# Press Ctrl-C"):
+                break
+        assert "static sandbox mode: 370 operations, 913 published cases" in banner
+        token = httpx.post(
+            exported["ACORN_LWA_TOKEN_URL"],
+            data={
+                "grant_type": "refresh_token",
+                "refresh_token": exported["ACORN_REFRESH_TOKEN"],
+                "client_id": exported["ACORN_CLIENT_ID"],
+                "client_secret": exported["ACORN_CLIENT_SECRET"],
+            },
+        ).json()["access_token"]
+        url = exported["ACORN_ENDPOINT_NA"] + "/orders/v0/orders/TEST_CASE_200"
+        answer = httpx.get(url, headers={"x-amz-access-token": token})
+        assert answer.status_code == 200
+        assert answer.json()["payload"]["AmazonOrderId"] == "902-1845936-5435065"
+        unmatched = httpx.get(url + "X", headers={"x-amz-access-token": token})
+        assert unmatched.status_code == 400
+        assert unmatched.json()["errors"][0]["message"] == NO_MATCH_MESSAGE
+    finally:
+        proc.send_signal(signal.SIGINT)
+        _out, err = proc.communicate(timeout=15)
+    assert proc.returncode == 0, err
+
+
+def test_acorn_serve_sandbox_without_cases_is_a_usage_error(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if k not in ("ACORN_MODELS_DIR",)}
+    result = subprocess.run(
+        [*ACORN, "serve", "--sandbox"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 2
+    assert "carry no sandbox cases" in result.stderr
+    assert "Traceback" not in result.stderr
+    bad = subprocess.run(
+        [*ACORN, "serve", "--sandbox", "--models", str(tmp_path)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert bad.returncode == 2
+    assert "does not look like Amazon's models checkout" in " ".join(bad.stderr.split())
