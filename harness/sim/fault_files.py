@@ -16,7 +16,9 @@ __all__ = ["load", "plan_from_dict"]
 _RULE_KEYS = {
     "name",
     "operation",
+    "path_contains",
     "on_calls",
+    "from_call",
     "share",
     "window",
     "times",

@@ -35,7 +35,15 @@ def _transport(send: Send) -> Any:
     return getattr(getattr(send, "__self__", None), "transport", None)
 
 
-def _close(send: Send, *, reset: bool = False) -> None:
+async def _close(send: Send, receive: Receive, *, reset: bool = False) -> None:
+    """Close (or reset) the connection and wait until uvicorn has noticed, so it does not log
+    the unfinished response as an application error."""
+    _drop(send, reset=reset)
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(_wait_for_disconnect(receive), timeout=1.0)
+
+
+def _drop(send: Send, *, reset: bool) -> None:
     transport = _transport(send)
     if transport is None:
         return
@@ -66,10 +74,10 @@ async def enact(
     if kind == "timeout":
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(_wait_for_disconnect(receive), timeout=float(fault["hold"]))
-        _close(send)
+        await _close(send, receive)
         return
     if kind == "reset":
-        _close(send, reset=True)
+        await _close(send, receive, reset=True)
         return
     if kind == "malformed_json":
         body = body[: len(body) // 2] if len(body) > 1 else b'{"payload": '
@@ -81,7 +89,7 @@ async def enact(
             {"type": "http.response.body", "body": body[: len(body) // 2], "more_body": True}
         )
         await asyncio.sleep(0.01)  # let the half body leave before the connection goes
-        _close(send)
+        await _close(send, receive)
         return
     if kind == "dribble":
         pieces = max(1, min(int(fault.get("chunks", 5)), len(body)))

@@ -122,7 +122,11 @@ class FaultRule:
 
     operation: str = ANY_OPERATION
     name: str = ""
+    path_contains: str | None = None
+    """Only calls whose path holds this text (a SKU, an order id) count and can be hit."""
     on_calls: tuple[int, ...] = ()
+    from_call: int | None = None
+    """Hit every call from this one on (1-based): an outage that does not end."""
     share: float | None = None
     window: tuple[float, float] | None = None
     times: int | None = None
@@ -233,6 +237,16 @@ class FaultRule:
                     "list call numbers such as on_calls = [1, 3]",
                     "on_calls",
                 )
+        if self.from_call is not None and (
+            isinstance(self.from_call, bool)
+            or not isinstance(self.from_call, int)
+            or self.from_call < 1
+        ):
+            raise self._fail(
+                f"from_call is {self.from_call!r}; calls are counted from 1",
+                "give the first call to fail, e.g. from_call = 4",
+                "from_call",
+            )
         if self.window is not None:
             start, end = self.window
             if not 0 <= start < end:
@@ -392,12 +406,14 @@ class FaultInjector:
         self._fired = [0] * len(plan.rules)
         self._lock = threading.Lock()
 
-    def pick(self, operation: str, elapsed: float) -> FaultRule | None:
+    def pick(self, operation: str, elapsed: float, path: str = "") -> FaultRule | None:
         """The rule that hits this call, if any; every matching rule counts the call."""
         chosen: FaultRule | None = None
         with self._lock:
             for i, rule in enumerate(self.plan.rules):
                 if rule.operation not in (ANY_OPERATION, operation):
+                    continue
+                if rule.path_contains and rule.path_contains not in unquote(path):
                     continue
                 self._calls[i] += 1
                 # Draw for every matching call so the sequence depends only on the seed.
@@ -407,6 +423,8 @@ class FaultInjector:
                 if rule.times is not None and self._fired[i] >= rule.times:
                     continue
                 if rule.on_calls and self._calls[i] not in rule.on_calls:
+                    continue
+                if rule.from_call is not None and self._calls[i] < rule.from_call:
                     continue
                 if rule.window is not None and not rule.window[0] <= elapsed < rule.window[1]:
                     continue

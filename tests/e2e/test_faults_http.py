@@ -59,6 +59,23 @@ def put_listing(world: Any, token: str, sku: str = "ACORN-MUG-01") -> httpx.Resp
     )
 
 
+def patch_stock(world: Any, token: str, quantity: int = 3) -> httpx.Response:
+    value = [{"fulfillment_channel_code": "DEFAULT", "quantity": quantity}]
+    body = {
+        "productType": "HOME_BED_AND_BATH",
+        "patches": [
+            {"op": "replace", "path": "/attributes/fulfillment_availability", "value": value}
+        ],
+    }
+    return world.call(
+        "PATCH",
+        f"{LISTINGS}/{world.creds.seller_id}/ACORN-MUG-01",
+        params={"marketplaceIds": US},
+        token=token,
+        json=body,
+    )
+
+
 # -- transport faults ------------------------------------------------------------------------
 
 
@@ -99,7 +116,7 @@ def test_reset_reaches_the_client_as_connection_reset(world) -> None:
 def test_truncated_body_is_an_incomplete_message(world) -> None:
     token = with_faults(world, FaultRule("getOrders", transport="truncated"))
 
-    with pytest.raises(httpx.RemoteProtocolError, match="incomplete|complete message body"):
+    with pytest.raises(httpx.RemoteProtocolError, match=r"incomplete|complete message body"):
         get_orders(world, token)
 
     assert last_fault(world)["kind"] == "truncated"
@@ -139,16 +156,15 @@ def test_dribbled_body_arrives_whole_but_slowly_for_a_patient_client(world) -> N
 
 
 def test_nth_call_gets_503_and_the_others_pass(world) -> None:
-    token = with_faults(
-        world, FaultRule("getOrders", on_calls=(2,), preset="service_unavailable")
-    )
+    token = with_faults(world, FaultRule("getOrders", on_calls=(2,), preset="service_unavailable"))
 
     statuses = [get_orders(world, token).status_code for _ in range(3)]
 
     assert statuses == [200, 503, 200]
     exchange = world.sim.journal.operation("getOrders")[1]
     assert exchange.error_code() == "ServiceUnavailable"
-    assert exchange.fault is not None and exchange.fault["kind"] == "status"
+    assert exchange.fault is not None
+    assert exchange.fault["kind"] == "status"
     assert "fault status" in exchange.summary()
 
 
@@ -220,34 +236,29 @@ def test_listing_invalid_is_http_200_and_stores_nothing(world) -> None:
 def test_after_write_fault_applies_the_write_so_a_blind_retry_duplicates_it(world) -> None:
     token = with_faults(
         world,
-        FaultRule("putListingsItem", on_calls=(1,), preset="internal_failure", after_write=True),
+        FaultRule("patchListingsItem", on_calls=(1,), preset="internal_failure", after_write=True),
     )
 
-    first = put_listing(world, token)
-    second = put_listing(world, token)  # the blind retry
+    first = patch_stock(world, token)
+    second = patch_stock(world, token)  # the blind retry
 
     assert (first.status_code, second.status_code) == (500, 200)
     offer = world.sim.core.state.listings["ACORN-MUG-01"].offers[US]
     assert len(offer.submissions) == 2  # the duplicate is visible in state
-    fault = world.sim.journal.operation("putListingsItem")[0].fault
-    assert fault is not None and fault["write_applied"] and fault["handler_status"] == 200
+    fault = world.sim.journal.operation("patchListingsItem")[0].fault
+    assert fault is not None
+    assert fault["write_applied"] is True
+    assert fault["handler_status"] == 200
 
 
 def test_after_write_timeout_applies_the_write_before_holding(world) -> None:
     token = with_faults(
-        world, FaultRule("putListingsItem", transport="timeout", after_write=True, hold=1.0)
+        world, FaultRule("patchListingsItem", transport="timeout", after_write=True, hold=1.0)
     )
+    world.http.timeout = httpx.Timeout(0.2)
 
-    with pytest.raises(httpx.ReadTimeout), httpx.Client(timeout=0.2, trust_env=False) as client:
-        client.put(
-            world.base("NA") + f"{LISTINGS}/{world.creds.seller_id}/ACORN-MUG-01",
-            params={"marketplaceIds": US},
-            headers={"x-amz-access-token": token},
-            json={
-                "productType": "HOME_BED_AND_BATH",
-                "attributes": {"item_name": [{"value": "Mug", "marketplace_id": US}]},
-            },
-        )
+    with pytest.raises(httpx.ReadTimeout):
+        patch_stock(world, token)
 
     assert len(world.sim.core.state.listings["ACORN-MUG-01"].offers[US].submissions) == 1
     assert last_fault(world)["write_applied"] is True

@@ -1,0 +1,363 @@
+"""Error-handling checks ERR-01..06: what the integration does when SP-API calls fail.
+
+Each check reads the journal (which the fault plan annotated with ``facts["fault"]``), the
+actions' outcomes and the integration's own output. "The same request" means the same
+endpoint, method, path, query and body: a client that changes the request after a 400 is
+fixing it, not retrying it.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import statistics
+from collections import defaultdict
+from typing import Any
+
+from harness.checks.model import Check, Judgement, Observation
+from harness.sim.journal import Exchange
+
+__all__ = [
+    "ERR_01",
+    "ERR_02",
+    "ERR_03",
+    "client_saw_request_id",
+    "final_failures",
+    "is_failure",
+    "is_retryable_failure",
+    "request_key",
+    "retry_chains",
+    "window_index",
+    "write_applied",
+]
+
+CLIENT_ERRORS = frozenset({400, 404, 413, 415})
+SERVER_ERRORS = frozenset({500, 502, 503, 504})
+# Faults after which the client holds no usable answer and a retry is the right move.
+TRANSPORT_FAILURES = frozenset({"timeout", "reset", "truncated", "malformed_json"})
+# Faults that reach the client without a status line, so without an x-amzn-RequestId.
+NO_REQUEST_ID = frozenset({"timeout", "reset", "truncated"})
+WRITE_OPERATIONS = frozenset(
+    {
+        "putListingsItem",
+        "patchListingsItem",
+        "deleteListingsItem",
+        "confirmShipment",
+        "createFeed",
+        "createFeedDocument",
+    }
+)
+MAX_ATTEMPTS = 6
+"""Attempts of one request in a row before it counts as unbounded (Amazon's SDK stops at 5)."""
+MIN_DELAY = 0.05
+"""A retry sooner than this after an immediate failure is not backing off."""
+GROWTH = 1.5
+"""In a chain with three or more waits, the last wait must exceed the first by this factor."""
+JITTER_SAMPLES = 3
+"""Waits at the same retry number needed before judging whether delays are jittered."""
+
+
+# -- reading the journal --------------------------------------------------------------------
+
+
+def request_key(e: Exchange) -> tuple[str, str, str, str, str]:
+    """What makes two requests "the same request" (headers, tokens and dates aside)."""
+    query = json.dumps(sorted((k, sorted(v)) for k, v in e.query.items()))
+    return (e.endpoint, e.method, e.path, query, json.dumps(e.request_body, sort_keys=True))
+
+
+def fault_kind(e: Exchange) -> str | None:
+    fault = e.fault
+    return str(fault.get("kind")) if fault else None
+
+
+def is_retryable_failure(e: Exchange) -> bool:
+    """5xx, or a transport fault that left the client without a usable answer."""
+    return e.status in SERVER_ERRORS or fault_kind(e) in TRANSPORT_FAILURES
+
+
+def is_failure(e: Exchange) -> bool:
+    """Did the client get a failure (HTTP error, transport fault, or listings' INVALID)?"""
+    return (
+        e.status >= 400
+        or fault_kind(e) in TRANSPORT_FAILURES
+        or e.facts.get("submission_status") == "INVALID"
+    )
+
+
+def client_saw_request_id(e: Exchange) -> bool:
+    return fault_kind(e) not in NO_REQUEST_ID
+
+
+def window_index(obs: Observation, e: Exchange) -> int | None:
+    """The action an exchange belongs to: the last one that had started when it was journaled
+    (actions run one after another; the journal stamps an exchange when it is answered)."""
+    found = None
+    for i, (start, _end) in enumerate(obs.action_windows):
+        if start <= e.wall:
+            found = i
+    return found
+
+
+def _same_window(obs: Observation, a: Exchange, b: Exchange) -> bool:
+    return not obs.action_windows or window_index(obs, a) == window_index(obs, b)
+
+
+def retry_chains(exchanges: list[Exchange]) -> list[list[Exchange]]:
+    """Runs of the same request where every attempt but the last failed and was re-sent.
+
+    A chain starts at any request; the next identical request joins it only if the previous
+    attempt failed in a retryable way (5xx, 429, transport fault) or with an expired token.
+    """
+    by_key: dict[tuple[str, ...], list[list[Exchange]]] = defaultdict(list)
+    for e in sorted(exchanges, key=lambda x: x.seq):
+        if e.is_lwa:
+            continue
+        chains = by_key[request_key(e)]
+        last = chains[-1][-1] if chains else None
+        if last is not None and (is_retryable_failure(last) or last.status in (403, 429)):
+            chains[-1].append(e)
+        else:
+            chains.append([e])
+    return [c for chains in by_key.values() for c in chains]
+
+
+def _delays(chain: list[Exchange]) -> list[float]:
+    """Waits between attempts that followed an immediate failure (not a held timeout)."""
+    return [
+        b.wall - a.wall
+        for a, b in itertools.pairwise(chain)
+        if fault_kind(a) != "timeout" and (a.status in SERVER_ERRORS or fault_kind(a))
+    ]
+
+
+# -- ERR-01 ---------------------------------------------------------------------------------
+
+
+def _judge_no_retry_of_client_errors(obs: Observation) -> Judgement:
+    refused = [e for e in obs.sp_api() if e.status in CLIENT_ERRORS]
+    if not refused:
+        return Judgement(None, "No call was answered 400, 404, 413 or 415.")
+    repeats: list[tuple[Exchange, list[Exchange]]] = []
+    for e in refused:
+        again = [
+            x
+            for x in obs.sp_api()
+            if x.seq > e.seq and request_key(x) == request_key(e) and _same_window(obs, e, x)
+        ]
+        if again:
+            repeats.append((e, again))
+    metrics = {"client_errors": len(refused), "resent_unchanged": sum(len(a) for _, a in repeats)}
+    if repeats:
+        evidence = []
+        for e, again in repeats[:5]:
+            evidence.append(e.summary())
+            evidence += [f"  sent again: {x.summary()}" for x in again[:3]]
+        first, again = repeats[0]
+        return Judgement(
+            False,
+            f"{len(repeats)} request(s) refused with {first.status} were sent again unchanged "
+            f"({len(again)} more time(s) for {first.operation}, request {first.request_id}). "
+            "Amazon will refuse them every time.",
+            evidence,
+            metrics,
+        )
+    return Judgement(
+        True,
+        f"None of the {len(refused)} request(s) refused with 400/404/413/415 was sent again "
+        "unchanged.",
+        [e.summary() for e in refused[:10]],
+        metrics,
+    )
+
+
+ERR_01 = Check(
+    id="ERR-01",
+    title="Does not retry requests Amazon refused as invalid",
+    area="Errors",
+    severity="critical",
+    requirement="After 400, 404, 413 or 415 the same request is not sent again unchanged.",
+    why="These answers mean the request itself is wrong (bad parameter, unknown order, body too "
+    "large, wrong content type). Re-sending it can never succeed: it burns the operation's rate "
+    "limit, delays every other call behind it and hides the real defect in noise.",
+    remediation="Treat 400/404/413/415 as final for that request: record the error (with its "
+    "x-amzn-RequestId) and move on. Decide retries on the HTTP status, never on the error code "
+    'string, which differs per API (InvalidInput, BAD_REQUEST, "400", InvalidRequest).',
+    judge=_judge_no_retry_of_client_errors,
+)
+
+
+# -- ERR-02 ---------------------------------------------------------------------------------
+
+
+def _judge_backoff(obs: Observation) -> Judgement:
+    chains = [c for c in retry_chains(obs.sp_api()) if any(is_retryable_failure(e) for e in c)]
+    if not chains:
+        return Judgement(None, "No call failed with 500/503, a timeout or a reset.")
+    problems: list[str] = []
+    evidence: list[str] = []
+    by_retry: dict[int, list[float]] = defaultdict(list)
+    longest = max(len(c) for c in chains)
+    for chain in chains:
+        first, last = chain[0], chain[-1]
+        name = f"{first.operation} (first request {first.request_id})"
+        delays = _delays(chain)
+        for n, delay in enumerate(delays, start=1):
+            by_retry[n].append(delay)
+        if len(chain) == 1:
+            problems.append(f"{name} failed once and was never retried")
+            evidence.append(first.summary())
+            continue
+        if len(chain) > MAX_ATTEMPTS:
+            problems.append(f"{name} was sent {len(chain)} times in a row (unbounded)")
+        quick = [d for d in delays if d < MIN_DELAY]
+        if quick:
+            problems.append(
+                f"{name} was retried {len(quick)} time(s) within {MIN_DELAY * 1000:.0f} ms "
+                f"of a failure (no backoff; shortest wait {min(quick) * 1000:.0f} ms)"
+            )
+        if len(delays) >= 3 and delays[-1] < GROWTH * delays[0]:
+            problems.append(
+                f"{name}: waits did not grow ({', '.join(f'{d:.2f}s' for d in delays)})"
+            )
+        if problems and len(evidence) < 20:
+            evidence += [e.summary() for e in chain[:4]]
+            if len(chain) > 4:
+                evidence.append(f"  ... {len(chain) - 4} more attempt(s), last: {last.summary()}")
+    jitter_groups = {n: ds for n, ds in by_retry.items() if len(ds) >= JITTER_SAMPLES}
+    jittered = any(
+        max(ds) - min(ds) > max(0.01, 0.05 * statistics.mean(ds)) for ds in jitter_groups.values()
+    )
+    if jitter_groups and not jittered:
+        problems.append(
+            "waits at the same retry number were identical across requests (no jitter): "
+            + "; ".join(
+                f"retry {n}: {', '.join(f'{d:.3f}s' for d in ds[:5])}"
+                for n, ds in sorted(jitter_groups.items())
+            )
+        )
+    metrics: dict[str, Any] = {
+        "failed_requests": len(chains),
+        "longest_chain": longest,
+        "recovered": sum(1 for c in chains if not is_failure(c[-1])),
+        "waits_by_retry": {n: [round(d, 3) for d in ds] for n, ds in sorted(by_retry.items())},
+        "jitter_judged": bool(jitter_groups),
+    }
+    if problems:
+        return Judgement(
+            False,
+            "Transient failures were not retried with growing, jittered, bounded waits: "
+            + "; ".join(problems[:5])
+            + ".",
+            evidence,
+            metrics,
+        )
+    jitter_note = (
+        "waits differ between requests (jitter)"
+        if jitter_groups
+        else "too few retries to judge jitter"
+    )
+    return Judgement(
+        True,
+        f"{len(chains)} failing request(s) were retried after growing waits and at most "
+        f"{longest} attempt(s); {jitter_note}.",
+        [e.summary() for c in chains[:3] for e in c[:4]],
+        metrics,
+    )
+
+
+ERR_02 = Check(
+    id="ERR-02",
+    title="Retries transient failures with growing, jittered, bounded backoff",
+    area="Errors",
+    severity="critical",
+    requirement="500, 503, read timeouts and connection resets are retried after growing, "
+    f"jittered waits, at most {MAX_ATTEMPTS} attempts in all.",
+    why="SP-API has short outages and overloaded moments. Giving up on the first 503 drops "
+    "orders and stock updates; retrying at once, in lockstep with every other worker, or for "
+    "ever turns a blip into an outage and gets the application throttled.",
+    remediation="Retry 500/502/503/504, timeouts and resets with exponential backoff plus "
+    "random jitter (e.g. delay = base * 2^attempt / 2 + random(0, base * 2^attempt / 2), "
+    "capped), at most 5 attempts, then report the failure. Writes need idempotency first "
+    "(ERR-03).",
+    judge=_judge_backoff,
+)
+
+
+# -- ERR-03 ---------------------------------------------------------------------------------
+
+
+def write_applied(e: Exchange) -> bool:
+    """Did this exchange change the seller's state (whatever the client was told)?"""
+    if e.operation not in WRITE_OPERATIONS:
+        return False
+    if e.facts.get("submission_status") in ("INVALID", "VALID"):
+        return False  # refused, or a VALIDATION_PREVIEW
+    fault = e.fault
+    if fault is not None:
+        return bool(fault.get("write_applied"))
+    return 200 <= e.status < 300
+
+
+def _ambiguous(e: Exchange) -> bool:
+    return e.operation in WRITE_OPERATIONS and is_retryable_failure(e)
+
+
+def _judge_no_duplicate_writes(obs: Observation) -> Judgement:
+    ambiguous = [e for e in obs.sp_api() if _ambiguous(e)]
+    if not ambiguous:
+        return Judgement(None, "No write failed ambiguously (5xx, timeout, reset).")
+    applied: dict[tuple[str, ...], list[Exchange]] = defaultdict(list)
+    for e in obs.sp_api():
+        if write_applied(e):
+            applied[request_key(e)].append(e)
+    duplicates = {k: v for k, v in applied.items() if len(v) > 1}
+    metrics = {
+        "ambiguous_write_failures": len(ambiguous),
+        "writes_applied": sum(len(v) for v in applied.values()),
+        "duplicated_writes": len(duplicates),
+    }
+    if duplicates:
+        evidence = []
+        for group in list(duplicates.values())[:5]:
+            evidence.append(f"applied {len(group)} times: {group[0].operation} {group[0].path}")
+            evidence += [f"  {e.summary()}" for e in group]
+        first = next(iter(duplicates.values()))
+        return Judgement(
+            False,
+            f"{len(duplicates)} write(s) reached Amazon more than once after an ambiguous "
+            f"failure: {first[0].operation} {first[0].path} was applied {len(first)} times "
+            "(the simulator's state holds every copy).",
+            evidence,
+            metrics,
+        )
+    return Judgement(
+        True,
+        f"{len(ambiguous)} write(s) failed ambiguously and each intended write was applied at "
+        "most once.",
+        [e.summary() for e in ambiguous[:10]],
+        metrics,
+    )
+
+
+ERR_03 = Check(
+    id="ERR-03",
+    title="No duplicate writes after ambiguous failures",
+    area="Errors",
+    severity="blocker",
+    requirement="After a write fails ambiguously (timeout, reset, 5xx after Amazon applied it), "
+    "the state shows one listing submission, one shipment confirmation, one feed per intended "
+    "write.",
+    why="A timeout does not mean the write failed: Amazon may have applied it. Blindly sending "
+    "it again creates duplicate feeds, double shipment confirmations or a second listing "
+    "submission that can overwrite newer data, and nobody notices until customers do.",
+    remediation="Before retrying a write whose outcome is unknown, read the resource back "
+    "(getListingsItem, getOrder, getFeed) and retry only if the write is not there; or make "
+    "the write carry an idempotency key you track. Never retry writes in a generic loop.",
+    judge=_judge_no_duplicate_writes,
+)
+
+
+def final_failures(obs: Observation) -> list[Exchange]:
+    """The last attempt of every request that never succeeded."""
+    return [c[-1] for c in retry_chains(obs.sp_api()) if is_failure(c[-1])]
