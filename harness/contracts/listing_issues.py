@@ -200,8 +200,13 @@ def issues_from_errors(
 ) -> list[Issue]:
     """Issues, one per distinct (code, message, attribute), in a stable order."""
     mids = tuple(marketplace_ids)
+    errs = list(errors)
+    # An empty array fails minItems and minUniqueItems: report "not enough values" once.
+    short = {e.path for e in errs if e.keyword == "minItems"}
     seen: dict[tuple[str, str, tuple[str, ...]], Issue] = {}
-    for err in errors:
+    for err in errs:
+        if err.keyword == "minUniqueItems" and err.path in short:
+            continue
         issue = _issue(err, mids)
         seen.setdefault((issue.code, issue.message, issue.attributeNames), issue)
     return sorted(seen.values(), key=lambda i: (i.attributeNames, i.code, i.pointer, i.message))

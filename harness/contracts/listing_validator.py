@@ -30,9 +30,7 @@ from typing import Any, Literal
 from harness.contracts.amazon_vocabulary import (
     META_SCHEMA_URI,
     VALIDATING_KEYWORDS,
-    VOCABULARY_URI,
     python_keywords,
-    rust_keywords,
 )
 from harness.contracts.listing_issues import Issue, SchemaError, issues_from_errors
 from harness.errors import ContractError
@@ -141,36 +139,16 @@ class ListingValidator:
     def _compile_rust(schema: dict[str, Any], meta: Mapping[str, Any], where: str) -> Any:
         import jsonschema_rs
 
+        from harness.contracts.fast_path import compile_fast
+
         try:
-            validator = jsonschema_rs.Draft201909Validator(
-                schema,
-                registry=jsonschema_rs.Registry([(META_SCHEMA_URI, dict(meta))]),
-                keywords=rust_keywords(),
-                vocabularies=[VOCABULARY_URI],
-                validate_formats=False,
-            )
+            return compile_fast(schema, meta)
         except (jsonschema_rs.ValidationError, jsonschema_rs.ReferencingError, ValueError) as exc:
             raise ContractError(
                 f"the schema does not compile: {exc}",
                 where=where,
                 fix="repair or re-download the schema",
             ) from None
-
-        def errors(instance: Any) -> Iterator[SchemaError]:
-            for e in validator.iter_errors(instance):
-                kind = e.kind
-                name = kind.name
-                data = kind.as_dict() if name in _RUST_DATA_KINDS else {}
-                yield SchemaError(
-                    keyword=name,
-                    path=tuple(e.instance_path),
-                    instance=e.instance,
-                    limit=data.get("limit"),
-                    missing=data.get("property") if name == "required" else None,
-                    detail=data.get("message") if name in VALIDATING_KEYWORDS else None,
-                )
-
-        return validator.is_valid, errors
 
     @staticmethod
     def _compile_python(schema: dict[str, Any], meta: Mapping[str, Any]) -> Any:
@@ -234,4 +212,3 @@ _LIMIT_KEYWORDS = frozenset(
         "multipleOf",
     }
 )
-_RUST_DATA_KINDS = _LIMIT_KEYWORDS | {"required"} | set(VALIDATING_KEYWORDS)
