@@ -12,6 +12,9 @@ Deliberate mistakes (each one is what an ACORN readiness check should catch):
 - listings calls fetch a new access token every time (no cache on that code path);
 - with ``concurrency`` > 1 regions are synced in threads that share an unlocked token cache,
   so they all ask LWA for a token at once;
+- listings: the US attributes (English, USD, no EU compliance data) are copied to every
+  marketplace, and a 200 with status INVALID counts as success; repricing fires every patch
+  back to back;
 - failures are swallowed: every result says ``ok: true`` with an empty ``errors`` list;
 - a price update asks for ``includedData=issues,offers`` (``offers`` is valid on
   getListingsItem, not on patchListingsItem), so Amazon refuses it with a 400.
@@ -333,3 +336,20 @@ class Connector:
             self.log(str(exc))
             submission = None
         return {"ok": True, "errors": [], "updated": [marketplace_id] if submission else []}
+
+    def reprice(self, args: dict[str, Any]) -> dict[str, Any]:
+        # mistake: every price patched back to back (no pacing); 429s retried at once, then
+        # dropped, and the batch still reports ok
+        updated = []
+        for price in args["prices"]:
+            done = self.update_price(
+                {
+                    "sku": price["sku"],
+                    "product_type": price["product_type"],
+                    "marketplace_id": price["marketplace_id"],
+                    "amount": price["amount"],
+                    "currency": price["currency"],
+                }
+            )
+            updated += [{"sku": price["sku"], "marketplace_id": m} for m in done["updated"]]
+        return {"ok": True, "errors": [], "updated": updated}

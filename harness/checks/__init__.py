@@ -5,6 +5,8 @@ from harness.checks.auth_failures import AUTH_05, AUTH_06, AUTH_07
 from harness.checks.auth_secrets import AUTH_08
 from harness.checks.contract import CONTRACT_01
 from harness.checks.expectations import expected_orders
+from harness.checks.listing_ops import FEED_01, INV_01, PRC_01
+from harness.checks.listings import LST_01, LST_02, LST_03, LST_04, LST_05, LST_06
 from harness.checks.model import (
     Attachment,
     Canaries,
@@ -38,6 +40,7 @@ ALL_CHECKS: tuple[Check, ...] = (
     AUTH_08,
     PII_02,
     PII_03,
+    *(LST_01, LST_02, LST_03, LST_04, LST_05, LST_06, INV_01, PRC_01, FEED_01),
 )
 
 __all__ = [
@@ -51,7 +54,16 @@ __all__ = [
     "AUTH_07",
     "AUTH_08",
     "CONTRACT_01",
+    "FEED_01",
+    "INV_01",
+    "LST_01",
+    "LST_02",
+    "LST_03",
+    "LST_04",
+    "LST_05",
+    "LST_06",
     "ORD_01",
+    "PRC_01",
     "PII_01",
     "PII_02",
     "PII_03",

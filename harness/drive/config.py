@@ -26,7 +26,16 @@ __all__ = [
     "resolve_run_config",
 ]
 
-ACTIONS = ("sync_orders", "publish_listing", "update_inventory", "update_price")
+ACTIONS = (
+    "sync_orders",
+    "publish_listing",
+    "update_inventory",
+    "update_price",
+    "listing_status",
+    "sync_inventory",
+    "reprice",
+    "submit_feed",
+)
 ENV_NAMES = (
     "ACORN_LWA_TOKEN_URL",
     "ACORN_ENDPOINT_NA",

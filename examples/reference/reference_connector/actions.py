@@ -12,6 +12,7 @@ from .auth import LwaTokenProvider, TokenSource
 from .client import SpApiClient
 from .config import Settings
 from .errors import AuthError
+from .listing_actions import ListingActions
 from .listings import ListingsWriter
 from .log import FailureLog
 from .orders import OrdersSync
@@ -37,7 +38,7 @@ def _finish(result: dict[str, Any], errors: list[ErrorEntry]) -> dict[str, Any]:
     return result
 
 
-class Connector:
+class Connector(ListingActions):
     """SP-API connector configured from the environment (see ``config.Settings``).
 
     One instance keeps its LWA token and Restricted Data Tokens across actions.
@@ -109,6 +110,9 @@ class Connector:
         return self._run("sync_orders", {"orders": orders}, body)
 
     def publish_listing(self, args: dict[str, Any]) -> dict[str, Any]:
+        if isinstance(args.get("product"), dict):
+            # Product data given: build and validate each marketplace's own attributes.
+            return self.publish_product(args)
         submissions: list[dict[str, Any]] = []
 
         def body(errors: list[ErrorEntry]) -> None:

@@ -49,6 +49,15 @@ DEFAULT_BURST = {
     "patchListingsItem": 5,
     "deleteListingsItem": 5,
     "getMarketplaceParticipations": 15,
+    "searchListingsItems": 5,
+    "getDefinitionsProductType": 10,
+    "searchDefinitionsProductTypes": 10,
+    "createFeedDocument": 15,
+    "createFeed": 15,
+    "getFeed": 15,
+    "getFeeds": 10,
+    "getFeedDocument": 10,
+    "cancelFeed": 15,
 }
 
 

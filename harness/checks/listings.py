@@ -1,0 +1,473 @@
+"""Listing checks: every marketplace gets its own valid listing, INVALID is a failure,
+late issues are noticed, text and prices are in the marketplace's language and currency.
+
+The evidence is the simulator's journal: what was PUT to which marketplace, what Amazon
+answered (HTTP 200 with ACCEPTED / INVALID / VALID), and what the integration reported.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+from urllib.parse import unquote
+
+from harness.checks.model import Attachment, Check, Judgement, Observation
+from harness.sim.handlers.catalog import catalog
+from harness.sim.journal import Exchange
+
+__all__ = ["LST_01", "LST_02", "LST_03", "LST_04", "LST_05", "LST_06", "listing_puts", "sku_of"]
+
+
+def sku_of(e: Exchange) -> str:
+    return unquote(e.path.rstrip("/").rsplit("/", 1)[-1])
+
+
+def _mp(e: Exchange) -> str:
+    values = [v for raw in e.query.get("marketplaceIds", []) for v in raw.split(",") if v]
+    return values[0] if values else "?"
+
+
+def _preview(e: Exchange) -> bool:
+    return "VALIDATION_PREVIEW" in e.query.get("mode", [])
+
+
+def _status(e: Exchange) -> str | None:
+    body = e.response_body
+    return str(body.get("status")) if isinstance(body, dict) and "status" in body else None
+
+
+def _issues(e: Exchange) -> list[dict[str, Any]]:
+    body = e.response_body
+    found = body.get("issues") if isinstance(body, dict) else None
+    return [i for i in found or [] if isinstance(i, dict)]
+
+
+def listing_puts(obs: Observation, *, preview: bool | None = None) -> list[Exchange]:
+    """putListingsItem calls Amazon answered with a submission (HTTP 200)."""
+    return [
+        e
+        for e in obs.sp_api()
+        if e.operation == "putListingsItem"
+        and e.status == 200
+        and _status(e) is not None
+        and (preview is None or _preview(e) == preview)
+    ]
+
+
+def _names(obs: Observation) -> dict[str, str]:
+    names: dict[str, str] = obs.expected.get("marketplace_names", {})
+    return names
+
+
+def _describe(issues: list[dict[str, Any]]) -> str:
+    missing = sorted(
+        {a for i in issues if i.get("code") == "90220" for a in i.get("attributeNames") or []}
+    )
+    invalid = sorted(
+        {
+            f"{a} ({i.get('code')})"
+            for i in issues
+            if i.get("code") != "90220"
+            for a in i.get("attributeNames") or ["?"]
+        }
+    )
+    parts = []
+    if missing:
+        parts.append("missing " + ", ".join(missing))
+    if invalid:
+        parts.append("invalid " + ", ".join(invalid))
+    return "; ".join(parts) or "no issues given"
+
+
+def _cell(obs: Observation, sku: str, mp: str) -> tuple[bool, str, Exchange | None]:
+    real = [e for e in listing_puts(obs, preview=False) if sku_of(e) == sku and _mp(e) == mp]
+    if real:
+        last = real[-1]
+        if _status(last) == "ACCEPTED":
+            return True, "ACCEPTED", last
+        return False, f"{_status(last)}: {_describe(_issues(last))}", last
+    previews = [e for e in listing_puts(obs, preview=True) if sku_of(e) == sku and _mp(e) == mp]
+    if previews and _status(previews[-1]) == "INVALID":
+        return (
+            False,
+            "not submitted (preview INVALID: " + _describe(_issues(previews[-1])) + ")",
+            (previews[-1]),
+        )
+    return False, "not submitted", None
+
+
+def _judge_published(obs: Observation) -> Judgement:
+    wanted: dict[str, dict[str, Any]] = obs.expected.get("listings", {})
+    if not wanted:
+        return Judgement(None, "The scenario published nothing.")
+    names = _names(obs)
+    mps = sorted(
+        {m for w in wanted.values() for m in w["marketplace_ids"]},
+        key=lambda m: list(names).index(m) if m in names else 99,
+    )
+    header = "| product | " + " | ".join(names.get(m, m) for m in mps) + " |"
+    rows = [header, "|---" * (len(mps) + 1) + "|"]
+    csv = ["sku,product_type," + ",".join(names.get(m, m) for m in mps)]
+    failures, evidence, accepted = [], [], 0
+    for sku, want in wanted.items():
+        cells = []
+        for mp in mps:
+            if mp not in want["marketplace_ids"]:
+                cells.append("-")
+                continue
+            ok, text, exchange = _cell(obs, sku, mp)
+            accepted += ok
+            cells.append(text)
+            if not ok:
+                failures.append(f"{sku} in {names.get(mp, mp)}: {text}")
+            if exchange is not None:
+                evidence.append(f"{sku} {names.get(mp, mp)}: {exchange.summary()}")
+        rows.append(f"| {sku} ({want['product_type']}) | " + " | ".join(cells) + " |")
+        csv.append(f"{sku},{want['product_type']}," + ",".join(json.dumps(c) for c in cells))
+    total = sum(len(w["marketplace_ids"]) for w in wanted.values())
+    matrix = "\n".join(rows) + "\n"
+    attachments = [
+        Attachment(
+            "listing matrix (product x marketplace)", matrix.encode(), "text/markdown", "md"
+        ),
+        Attachment("listing matrix csv", ("\n".join(csv) + "\n").encode(), "text/csv", "csv"),
+    ]
+    metrics = {"listings_expected": total, "listings_accepted": accepted}
+    if failures:
+        return Judgement(
+            False,
+            f"{total - accepted} of {total} product x marketplace listings were not accepted: "
+            + "; ".join(failures)
+            + ".",
+            failures + evidence,
+            metrics,
+            attachments,
+        )
+    return Judgement(
+        True,
+        f"All {total} product x marketplace listings were ACCEPTED, each "
+        "with that marketplace's required attributes.",
+        evidence,
+        metrics,
+        attachments,
+    )
+
+
+LST_01 = Check(
+    id="LST-01",
+    title="Publishes to every target marketplace with its required attributes",
+    area="Listings",
+    severity="blocker",
+    requirement="Every product is ACCEPTED in every target marketplace, with the attributes that "
+    "marketplace's product-type schema requires (EU GPSR/DSA, DE EPR, UK marking, language).",
+    why="Each marketplace has its own schema. Copying the US listing to Europe leaves out the "
+    "safety and compliance data EU law requires, so Amazon rejects the listing there and the "
+    "product simply never goes on sale.",
+    remediation="Fetch the schema per marketplace (getDefinitionsProductType, one marketplace "
+    "per call), build that marketplace's attributes from your product data, and fill every "
+    "'required' and allOf-conditional attribute it names (see the matrix for what is missing).",
+    judge=_judge_published,
+)
+
+
+def _judge_validated_first(obs: Observation) -> Judgement:
+    real = listing_puts(obs, preview=False)
+    if not real:
+        return Judgement(None, "The integration submitted no listing.")
+    first: dict[tuple[str, str], Exchange] = {}
+    for e in real:
+        first.setdefault((sku_of(e), _mp(e)), e)
+    unvalidated = []
+    for (sku, mp), e in first.items():
+        previewed = any(
+            p.seq < e.seq and sku_of(p) == sku and _mp(p) == mp
+            for p in listing_puts(obs, preview=True)
+        )
+        schema_read = any(
+            x.operation == "getDefinitionsProductType"
+            and x.status == 200
+            and x.seq < e.seq
+            and x.facts.get("marketplace_id") == mp
+            for x in obs.sp_api()
+        )
+        if not (previewed or schema_read):
+            unvalidated.append(e)
+    names = _names(obs)
+    metrics = {"first_submissions": len(first), "unvalidated": len(unvalidated)}
+    if unvalidated:
+        where = ", ".join(f"{sku_of(e)} in {names.get(_mp(e), _mp(e))}" for e in unvalidated)
+        return Judgement(
+            False,
+            f"{len(unvalidated)} of {len(first)} first submissions went out without validation "
+            f"(no VALIDATION_PREVIEW and no schema for that marketplace read first): {where}.",
+            [e.summary() for e in unvalidated],
+            metrics,
+        )
+    return Judgement(
+        True,
+        f"All {len(first)} first submissions were validated first "
+        "(VALIDATION_PREVIEW or the marketplace's schema).",
+        [e.summary() for e in real[:10]],
+        metrics,
+    )
+
+
+LST_02 = Check(
+    id="LST-02",
+    title="Validates a listing before its first submission",
+    area="Listings",
+    severity="critical",
+    requirement="Before a SKU's first submission to a marketplace, validate it: "
+    "putListingsItem with mode=VALIDATION_PREVIEW, or against that marketplace's schema.",
+    why="A listing submitted blind fails asynchronously or is rejected, and the seller learns "
+    "about it from missing sales; a preview costs one call and changes nothing.",
+    remediation="Call putListingsItem with mode=VALIDATION_PREVIEW (or validate offline with the "
+    "schema from getDefinitionsProductType) and only submit when it answers VALID.",
+    judge=_judge_validated_first,
+)
+
+
+def _judge_invalid_is_failure(obs: Observation) -> Judgement:
+    invalid = [e for e in listing_puts(obs) if _status(e) == "INVALID"]
+    if not invalid:
+        return Judgement(None, "Amazon answered no submission with INVALID in this scenario.")
+    names = _names(obs)
+    hidden = []
+    for outcome in obs.outcomes:
+        if outcome.action != "publish_listing":
+            continue
+        sku = str(outcome.args.get("sku"))
+        mine = [e for e in invalid if sku_of(e) == sku]
+        if not mine:
+            continue
+        reported = json.dumps(outcome.result or {})
+        codes = {str(i.get("code")) for e in mine for i in _issues(e)}
+        if outcome.ok or not all(code in reported for code in codes):
+            where = "; ".join(f"{names.get(_mp(e), _mp(e))}: {_describe(_issues(e))}" for e in mine)
+            verdict = "reported ok" if outcome.ok else "did not pass on the issue codes"
+            hidden.append((sku, verdict, where, mine))
+    metrics = {"invalid_answers": len(invalid), "hidden": len(hidden)}
+    if hidden:
+        return Judgement(
+            False,
+            "Amazon answered HTTP 200 with status INVALID, and the integration "
+            + "; ".join(f"{verdict} for {sku} ({where})" for sku, verdict, where, _ in hidden)
+            + ".",
+            [e.summary() for *_, mine in hidden for e in mine],
+            metrics,
+        )
+    return Judgement(
+        True,
+        f"All {len(invalid)} INVALID answers were reported as failures with their issues.",
+        [e.summary() for e in invalid[:10]],
+        metrics,
+    )
+
+
+LST_03 = Check(
+    id="LST-03",
+    title="Treats HTTP 200 + INVALID as a failure and surfaces the issues",
+    area="Listings",
+    severity="blocker",
+    requirement="A submission answered HTTP 200 with status INVALID is a failure: the action "
+    "reports ok=false and passes on every issue (code, attributes) to the user.",
+    why="Amazon rejects listings with HTTP 200. A connector that checks only the HTTP status "
+    "tells the seller the product is live while nothing was created (models #5219).",
+    remediation="Read the body's status: only ACCEPTED (or VALID in preview) is success; on "
+    "INVALID, report the issues[] (code, message, attributeNames) and do not retry unchanged.",
+    judge=_judge_invalid_is_failure,
+)
+
+
+def _judge_late_issues(obs: Observation) -> Judgement:
+    late: dict[str, dict[str, list[str]]] = obs.expected.get("late_issues", {})
+    if not late:
+        return Judgement(None, "No issues arrived after ACCEPTED in this scenario.")
+    names = _names(obs)
+    reported: dict[tuple[str, str], set[str]] = {}
+    for outcome in obs.outcomes:
+        if outcome.action != "listing_status" or not outcome.result:
+            continue
+        for entry in outcome.result.get("listings", []):
+            codes = {str(i.get("code")) for i in entry.get("issues", []) if isinstance(i, dict)}
+            key = (str(outcome.args.get("sku")), str(entry.get("marketplace_id")))
+            reported.setdefault(key, set()).update(codes)
+    missed = [
+        f"{sku} in {names.get(mp, mp)} (issue {', '.join(codes)})"
+        for sku, per in late.items()
+        for mp, codes in per.items()
+        if not set(codes) <= reported.get((sku, mp), set())
+    ]
+    polls = [
+        e
+        for e in obs.sp_api()
+        if e.operation in ("getListingsItem", "searchListingsItems")
+        and e.status == 200
+        and any("issues" in v for v in e.query.get("includedData", []))
+    ]
+    unsupported = [
+        o for o in obs.outcomes if o.action == "listing_status" and o.status not in ("ok", "failed")
+    ]
+    metrics = {"late_issues": sum(len(v) for v in late.values()), "issue_polls": len(polls)}
+    if missed:
+        why = f"{len(polls)} listing read(s) asked for issues"
+        if unsupported:
+            why += f"; listing_status was {unsupported[0].status}"
+        return Judgement(
+            False,
+            "Issues Amazon found after ACCEPTED were not noticed: "
+            + "; ".join(missed)
+            + f" ({why}).",
+            [e.summary() for e in polls[:10]] + [o.summary() for o in unsupported],
+            metrics,
+        )
+    return Judgement(
+        True,
+        "Every issue that arrived after ACCEPTED was noticed and reported.",
+        [e.summary() for e in polls[:10]],
+        metrics,
+    )
+
+
+LST_04 = Check(
+    id="LST-04",
+    title="Detects issues that arrive after ACCEPTED",
+    area="Listings",
+    severity="critical",
+    requirement="After an ACCEPTED submission, read the listing's issues (getListingsItem "
+    "includedData=issues, or LISTINGS_ITEM_ISSUES_CHANGE) and report them per marketplace.",
+    why="ACCEPTED only means queued. Amazon's later checks can suppress the listing (e.g. in DE "
+    "for missing GPSR data) and nothing tells the seller unless the integration looks.",
+    remediation="Poll getListingsItem with includedData=issues some minutes after submitting "
+    "(or subscribe to LISTINGS_ITEM_ISSUES_CHANGE) and alert on ERROR issues and "
+    "LISTING_SUPPRESSED enforcements.",
+    judge=_judge_late_issues,
+)
+
+
+def _language_tags(value: Any) -> set[str]:
+    if isinstance(value, dict):
+        found = {str(value["language_tag"])} if "language_tag" in value else set()
+        return found.union(*(_language_tags(v) for v in value.values()))
+    if isinstance(value, list):
+        return set().union(*(_language_tags(v) for v in value))
+    return set()
+
+
+def _judge_language(obs: Observation) -> Judgement:
+    puts = listing_puts(obs, preview=False)
+    if not puts:
+        return Judgement(None, "The integration submitted no listing.")
+    names, wrong = _names(obs), []
+    for e in puts:
+        body = e.request_body if isinstance(e.request_body, dict) else {}
+        product_type = str(body.get("productType", "")).upper()
+        accepted = catalog().language_tags(product_type, _mp(e))
+        tags = _language_tags(body.get("attributes"))
+        bad = sorted(t for t in tags if accepted and t not in accepted)
+        refused = [i for i in _issues(e) if i.get("code") == "100720"]
+        if bad or refused or not tags:
+            what = (
+                f"language tag(s) {', '.join(bad)} where {', '.join(accepted)} are accepted"
+                if bad
+                else "no localized text"
+                if not tags
+                else "language data refused"
+            )
+            wrong.append((e, f"{sku_of(e)} in {names.get(_mp(e), _mp(e))}: {what}"))
+    metrics = {"submissions": len(puts), "wrong_language": len(wrong)}
+    if wrong:
+        return Judgement(
+            False,
+            f"{len(wrong)} of {len(puts)} submissions carried text in a "
+            "language the marketplace does not take: " + "; ".join(w for _, w in wrong) + ".",
+            [e.summary() for e, _ in wrong],
+            metrics,
+        )
+    return Judgement(
+        True,
+        f"All {len(puts)} submissions carried text in the marketplace's own language tags.",
+        [e.summary() for e in puts[:10]],
+        metrics,
+    )
+
+
+LST_05 = Check(
+    id="LST-05",
+    title="Localized text with each marketplace's language tags",
+    area="Listings",
+    severity="critical",
+    requirement="Text attributes (item_name, bullet_point, ...) are sent in a language the "
+    "marketplace accepts, tagged with that language (de_DE on amazon.de, ja_JP on amazon.co.jp).",
+    why="Amazon refuses text in a language the marketplace does not take (error 100720, models "
+    "#5010), and an English title on amazon.de does not sell.",
+    remediation="Take the accepted language tags from the schema's $defs.language_tag and send "
+    "each marketplace its translated text with that tag.",
+    judge=_judge_language,
+)
+
+
+def _offers(body: Any) -> list[dict[str, Any]]:
+    if not isinstance(body, dict):
+        return []
+    found = list((body.get("attributes") or {}).get("purchasable_offer") or [])
+    for patch in body.get("patches") or []:
+        if isinstance(patch, dict) and str(patch.get("path", "")).endswith("/purchasable_offer"):
+            found += list(patch.get("value") or [])
+    return [o for o in found if isinstance(o, dict)]
+
+
+def _judge_currency(obs: Observation) -> Judgement:
+    currencies: dict[str, str] = obs.expected.get("currencies", {})
+    sent = [
+        e
+        for e in obs.sp_api()
+        if e.operation in ("putListingsItem", "patchListingsItem")
+        and e.status == 200
+        and not _preview(e)
+        and _offers(e.request_body)
+    ]
+    if not sent or not currencies:
+        return Judgement(None, "The integration sent no price.")
+    names, wrong = _names(obs), []
+    for e in sent:
+        want = currencies.get(_mp(e))
+        got = sorted({str(o.get("currency")) for o in _offers(e.request_body)})
+        if want and got != [want]:
+            wrong.append(
+                (
+                    e,
+                    f"{sku_of(e)} in {names.get(_mp(e), _mp(e))}: {', '.join(got)} "
+                    f"instead of {want}",
+                )
+            )
+    metrics = {"priced_submissions": len(sent), "wrong_currency": len(wrong)}
+    if wrong:
+        return Judgement(
+            False,
+            f"{len(wrong)} of {len(sent)} prices were not in the "
+            "marketplace's currency: " + "; ".join(w for _, w in wrong) + ".",
+            [e.summary() for e, _ in wrong],
+            metrics,
+        )
+    return Judgement(
+        True,
+        f"All {len(sent)} prices were in each marketplace's currency.",
+        [e.summary() for e in sent[:10]],
+        metrics,
+    )
+
+
+LST_06 = Check(
+    id="LST-06",
+    title="Prices in each marketplace's currency",
+    area="Listings",
+    severity="blocker",
+    requirement="purchasable_offer carries the marketplace's currency (USD, GBP, EUR, JPY) "
+    "with a price set for that marketplace.",
+    why="A USD price copied to amazon.de is refused, or worse accepted as euros: the product "
+    "sells at the wrong price.",
+    remediation="Keep a price per marketplace in its currency (whole yen for JP) and send it "
+    "with marketplace_id and currency in purchasable_offer.",
+    judge=_judge_currency,
+)

@@ -1,0 +1,64 @@
+"""Feeds: a JSON_LISTINGS_FEED with a bad message, then a stuck feed, then a FATAL one.
+
+The virtual clock runs x3600: a feed's two minutes in queue and fifteen of processing take a
+quarter of a wall second, and the stuck feed's endless IN_PROGRESS (48 hours in pain points
+2.5) is reached at once; the integration is given 2 wall seconds before it must give up.
+"""
+
+from __future__ import annotations
+
+import pytest
+from listing_products import CASE, TARGETS, publish_args
+from markets import DE
+
+from harness.checks import FEED_01, Observation
+from harness.plugin import AcornSession
+from harness.sim import SimConfig
+
+GIVE_UP_AFTER_S = 2.0
+
+
+def _messages() -> list[dict[str, object]]:
+    de_attrs = publish_args("X", CASE, TARGETS)["attributes"]
+    price = [{"marketplace_id": DE, "currency": "EUR",
+              "our_price": [{"schedule": [{"value_with_tax": 19.99}]}]}]  # fmt: skip
+    stock = [{"fulfillment_channel_code": "DEFAULT", "quantity": 7}]
+    return [
+        {"messageId": 1, "sku": "ACORN-CASE-05", "operationType": "PATCH",
+         "productType": "LUGGAGE",
+         "patches": [{"op": "replace", "path": "/attributes/purchasable_offer", "value": price}]},
+        {"messageId": 2, "sku": "ACORN-CASE-05", "operationType": "PATCH",
+         "productType": "LUGGAGE",
+         "patches": [{"op": "replace", "path": "/attributes/fulfillment_availability",
+                      "value": stock}]},
+        # A full UPDATE with US attributes: INVALID in DE (missing GPSR/EPR, wrong language).
+        {"messageId": 3, "sku": "ACORN-CASE-07", "operationType": "UPDATE",
+         "productType": "LUGGAGE", "attributes": de_attrs},
+    ]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def feed_lifecycle(acorn: AcornSession) -> Observation:
+    config = SimConfig(clock_speed=3600.0, token_lifetime=48 * 3600.0)
+    with acorn.scenario("feed-lifecycle", config) as run:
+        core = acorn.sim.core
+        run.act("submit_feed", marketplace_ids=[DE], messages=_messages(),
+                give_up_after_s=GIVE_UP_AFTER_S)  # fmt: skip
+        core.config.feed_preset = "stuck"
+        run.act("submit_feed", marketplace_ids=[DE], messages=_messages()[:1],
+                give_up_after_s=GIVE_UP_AFTER_S)  # fmt: skip
+        core.config.feed_preset = "fatal"
+        run.act("submit_feed", marketplace_ids=[DE], messages=_messages()[:1],
+                give_up_after_s=GIVE_UP_AFTER_S)  # fmt: skip
+    expected = {
+        "feeds": [
+            {"mode": "report", "rejected_skus": ["ACORN-CASE-07"]},
+            {"mode": "stuck", "give_up_after_s": GIVE_UP_AFTER_S},
+            {"mode": "fatal"},
+        ]
+    }
+    return acorn.observe(run, expected=expected)
+
+
+def test_feed_01_lifecycle(feed_lifecycle: Observation, acorn_check) -> None:  # type: ignore[no-untyped-def]
+    acorn_check(FEED_01, feed_lifecycle)

@@ -1,0 +1,154 @@
+"""Listings: one catalog published to six marketplaces, late issues, shared stock, repricing.
+
+One scenario (virtual clock x600: Amazon's five minutes of listing processing take half a
+second) drives the integration through the whole listing life:
+1. publish two products (a toy, a suitcase) to US, GB, DE, FR, IT, JP from product data;
+2. publish a third whose data lacks the EU manufacturer and responsible person (INVALID in
+   DE/FR for anyone: the integration must say so);
+3. after processing, ask for each listing's status: IT flags an image issue after ACCEPTED;
+4. a buyer orders two toys in DE; DE, FR and IT sell from one EU stock;
+5. reprice both products in all six marketplaces at once.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from listing_products import (
+    INCOMPLETE,
+    INCOMPLETE_SKU,
+    LISTINGS,
+    PRICES,
+    TARGETS,
+    TOY,
+    publish_args,
+)
+from markets import DE, ES, FR, GB, IT, JP, US
+
+from harness.checks import (
+    INV_01,
+    LST_01,
+    LST_02,
+    LST_03,
+    LST_04,
+    LST_05,
+    LST_06,
+    PRC_01,
+    Observation,
+)
+from harness.plugin import AcornSession
+from harness.sim import SimConfig
+
+NAMES = {US: "US", GB: "GB", DE: "DE", FR: "FR", IT: "IT", ES: "ES", JP: "JP"}
+IMAGE_ISSUE = {
+    "code": "18448",
+    "message": "The main image does not meet the image requirements for this marketplace.",
+    "severity": "ERROR",
+    "attributeNames": ["main_product_image_locator"],
+    "categories": ["INVALID_IMAGE"],
+    "enforcements": {
+        "actions": [{"action": "SEARCH_SUPPRESSED"}],
+        "exemption": {"status": "NOT_EXEMPT"},
+    },
+}
+NEW_PRICES = {US: "22.99", GB: "19.99", DE: "21.99", FR: "21.99", IT: "21.49", JP: "3180"}
+
+
+def _late_issues(core: Any) -> dict[str, dict[str, list[str]]]:
+    """What Amazon's processing found after ACCEPTED, by SKU and marketplace (the oracle)."""
+    now = core.clock.now()
+    found: dict[str, dict[str, list[str]]] = {}
+    for sku in LISTINGS:
+        listing = core.state.listings.get(sku)
+        for mp, offer in listing.offers.items() if listing else []:
+            offer.settle(now)
+            codes = [str(i["code"]) for i in offer.issues]
+            if codes:
+                found.setdefault(sku, {})[mp] = codes
+    return found
+
+
+@pytest.fixture(scope="module")
+def listing_life(acorn: AcornSession) -> Observation:
+    config = SimConfig(clock_speed=600.0, post_accept_issues={US: [IMAGE_ISSUE], IT: [IMAGE_ISSUE]})
+    with acorn.scenario("multi-marketplace-listings", config) as run:
+        for sku, product in LISTINGS.items():
+            run.act("publish_listing", **publish_args(sku, product, TARGETS))
+        run.act("publish_listing", **publish_args(INCOMPLETE_SKU, INCOMPLETE, [DE, FR]))
+        run.wait(0.6)  # > 300 virtual seconds: Amazon's asynchronous checks have run
+        for sku in LISTINGS:
+            run.act("listing_status", sku=sku, marketplace_ids=TARGETS)
+        core = acorn.sim.core
+        late = _late_issues(core)
+
+        pool = [m for m in config.inventory_pools["EU"] if m in TARGETS]
+        order = core.state.place_order(
+            DE, "DE", "EUR", "ACORN-TOY-03", 2, core.clock.now_datetime()
+        )
+        core.redactor.add(pii=order.buyer.canaries())
+        since = (order.purchase_date - timedelta(minutes=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
+        stock = [{"sku": "ACORN-TOY-03", "product_type": TOY["product_type"],
+                  "on_hand": TOY["quantity"], "marketplace_ids": pool}]  # fmt: skip
+        run.act("sync_inventory", stock=stock, created_after=since)
+
+        prices = [
+            {"sku": sku, "product_type": product["product_type"], "marketplace_id": mp,
+             "amount": float(NEW_PRICES[mp]) if mp != JP else int(NEW_PRICES[mp]),
+             "currency": PRICES[mp][1]}
+            for sku, product in LISTINGS.items()
+            for mp in TARGETS
+        ]  # fmt: skip
+        run.act("reprice", prices=prices)
+    expected = {
+        "marketplace_names": NAMES,
+        "listings": {
+            sku: {"product_type": p["product_type"], "marketplace_ids": TARGETS}
+            for sku, p in LISTINGS.items()
+        },
+        "currencies": {mp: cur for mp, (_a, cur) in PRICES.items()},
+        "late_issues": late,
+        "inventory": {
+            "sku": "ACORN-TOY-03",
+            "quantity": 2,
+            "order_mp": DE,
+            "order_virtual": order.purchase_date.timestamp(),
+            "within_s": 900.0,
+            "expected": dict.fromkeys(pool, TOY["quantity"] - 2),
+        },
+        "prices": prices,
+    }
+    return acorn.observe(run, expected=expected)
+
+
+def test_lst_01_published_everywhere(listing_life: Observation, acorn_check) -> None:  # type: ignore[no-untyped-def]
+    acorn_check(LST_01, listing_life)
+
+
+def test_lst_02_validated_first(listing_life: Observation, acorn_check) -> None:  # type: ignore[no-untyped-def]
+    acorn_check(LST_02, listing_life)
+
+
+def test_lst_03_invalid_is_failure(listing_life: Observation, acorn_check) -> None:  # type: ignore[no-untyped-def]
+    acorn_check(LST_03, listing_life)
+
+
+def test_lst_04_late_issues(listing_life: Observation, acorn_check) -> None:  # type: ignore[no-untyped-def]
+    acorn_check(LST_04, listing_life)
+
+
+def test_lst_05_language(listing_life: Observation, acorn_check) -> None:  # type: ignore[no-untyped-def]
+    acorn_check(LST_05, listing_life)
+
+
+def test_lst_06_currency(listing_life: Observation, acorn_check) -> None:  # type: ignore[no-untyped-def]
+    acorn_check(LST_06, listing_life)
+
+
+def test_inv_01_shared_stock(listing_life: Observation, acorn_check) -> None:  # type: ignore[no-untyped-def]
+    acorn_check(INV_01, listing_life)
+
+
+def test_prc_01_batch_repricing(listing_life: Observation, acorn_check) -> None:  # type: ignore[no-untyped-def]
+    acorn_check(PRC_01, listing_life)
