@@ -86,6 +86,18 @@ def _meta_validator(meta_schema: Mapping[str, Any]) -> Any:
     return jsonschema_rs.Draft201909Validator(dict(meta_schema), validate_formats=False)
 
 
+def _deepest(error: Any) -> Any:
+    """The most specific error under an ``anyOf``/``oneOf`` (draft 2019-09 ``items`` is one)."""
+    best = error
+    if error.kind.name in ("anyOf", "oneOf"):
+        for group in error.kind.as_dict().get("context", []):
+            for sub in group:
+                candidate = _deepest(sub)
+                if len(candidate.instance_path) > len(best.instance_path):
+                    best = candidate
+    return best
+
+
 def check_product_type_schema(schema: Any, meta_schema: Mapping[str, Any], *, where: str) -> None:
     """Refuse a schema that is not valid under Amazon's meta-schema (draft 2019-09 + keywords)."""
     if not isinstance(schema, dict):
@@ -94,10 +106,12 @@ def check_product_type_schema(schema: Any, meta_schema: Mapping[str, Any], *, wh
             where=where,
             fix="download the schema again (getDefinitionsProductType schema.link)",
         )
-    for error in _meta_validator(meta_schema).iter_errors(schema):
+    for found in _meta_validator(meta_schema).iter_errors(schema):
+        error = _deepest(found)
         pointer = "/" + "/".join(str(p) for p in error.instance_path)
+        message = error.message if len(error.message) <= 200 else error.message[:197] + "..."
         raise ContractError(
-            f"not a valid JSON Schema for Amazon's meta-schema v1: at {pointer}: {error.message}",
+            f"not a valid JSON Schema for Amazon's meta-schema v1: at {pointer}: {message}",
             where=where,
             fix="repair or re-download the schema; keyword values must follow draft 2019-09 "
             "and Amazon's vocabulary (e.g. maxUtf8ByteLength is a non-negative integer)",
