@@ -15,12 +15,12 @@ import pytest
 if TYPE_CHECKING:
     from collections.abc import Callable, Generator
 
-    from harness.checks import Check, CheckResult, Observation
+    from harness.checks import Canaries, Check, CheckResult, Observation
     from harness.drive import IntegrationSpec
     from harness.drive.scenario import ScenarioRun
-    from harness.sim import SimConfig, Simulator
+    from harness.sim import SimConfig, SimCore, Simulator
 
-__all__ = ["RESULTS", "AcornSession"]
+__all__ = ["RESULTS", "AcornSession", "canaries_of"]
 
 RESULTS = pytest.StashKey["list[CheckResult]"]()  # appended to by acorn_check
 HARNESS_ERRORS = pytest.StashKey["list[str]"]()
@@ -93,10 +93,13 @@ class AcornSession:
 
 
 def _canaries(run: ScenarioRun) -> Any:
-    """The secrets and buyer PII of this scenario's world, by label, for the output scan."""
+    return canaries_of(run.sim.core)
+
+
+def canaries_of(core: SimCore) -> Canaries:
+    """The secrets and buyer PII of the simulator's current world, by label (output scans)."""
     from harness.checks import Canaries
 
-    core = run.sim.core
     secrets: dict[str, tuple[str, ...]] = {
         label: tuple(values) for label, values in core.credentials.labelled().items()
     }

@@ -1,0 +1,1 @@
+"""Small purpose-built SP-API clients that prove readiness checks both ways over real HTTP."""

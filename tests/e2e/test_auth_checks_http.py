@@ -1,0 +1,228 @@
+"""Each auth and PII check proven both ways over real HTTP: a purpose-built client with the
+good habit passes, the same client with the classic mistake fails, for the stated reason."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from clients.mini_connector import Behaviour
+from clients.rehearsal import Rehearsal
+from conftest import World
+
+from harness.checks import (
+    AUTH_01,
+    AUTH_02,
+    AUTH_03,
+    AUTH_04,
+    AUTH_05,
+    AUTH_06,
+    AUTH_07,
+    AUTH_08,
+    PII_02,
+    PII_03,
+)
+from harness.sim import SimConfig
+
+pytestmark = pytest.mark.e2e
+
+US, DE, JP = "ATVPDKIKX0DER", "A1PA6795UKMFR9", "A1VC38T7YXB528"
+ONE_REGION = {"NA": US}
+THREE_REGIONS = {"NA": US, "EU": DE, "FE": JP}
+# One virtual hour per wall second: LWA says expires_in=1, the RDT's expiresIn is 1.
+HOUR_PER_SECOND = 3600.0
+
+
+def test_auth01_proactive_refresh_both_ways(world: World) -> None:
+    verdicts = {}
+    for name, behaviour in {
+        "good": Behaviour(),
+        "hard-coded hour": Behaviour(honour_expires_in=False, retry_expired_once=False),
+    }.items():
+        world.reset(SimConfig(clock_speed=HOUR_PER_SECOND))
+        run = Rehearsal(world.sim, behaviour)
+        run.sync(ONE_REGION)
+        time.sleep(1.05)  # past the announced expiry (1 s), minus nothing
+        run.sync(ONE_REGION)
+        verdicts[name] = run.judge(AUTH_01)
+    assert verdicts["good"].status == "passed", verdicts["good"].summary
+    bad = verdicts["hard-coded hour"]
+    assert bad.status == "failed"
+    assert "after the moment LWA said it would expire" in bad.summary
+    assert any("403 Unauthorized" in line for line in bad.evidence)
+
+
+def test_auth02_refresh_once_after_expired_403_both_ways(world: World) -> None:
+    verdicts = {}
+    for name, behaviour in {
+        "good": Behaviour(),
+        "no retry": Behaviour(retry_expired_once=False),
+    }.items():
+        world.reset()
+        run = Rehearsal(world.sim, behaviour)
+        run.sync(ONE_REGION)
+        world.sim.core.tokens.expire_all()
+        run.sync(ONE_REGION)
+        verdicts[name] = run.judge(AUTH_02)
+    assert verdicts["good"].status == "passed", verdicts["good"].summary
+    assert verdicts["no retry"].status == "failed"
+    assert "was never retried" in verdicts["no retry"].summary
+
+
+def test_auth03_single_flight_refresh_both_ways(world: World) -> None:
+    verdicts = {}
+    for name, behaviour in {"locked": Behaviour(), "unlocked": Behaviour(lock=False)}.items():
+        world.reset(SimConfig(lwa_delay=0.3))
+        run = Rehearsal(world.sim, behaviour)
+        run.sync(THREE_REGIONS, concurrency=3)
+        verdicts[name] = run.judge(AUTH_03)
+    assert verdicts["locked"].status == "passed", verdicts["locked"].summary
+    assert verdicts["locked"].metrics["token_requests"] == 1
+    bad = verdicts["unlocked"]
+    assert bad.status == "failed"
+    assert "3 token requests were in flight at the same time" in bad.summary
+    assert bad.metrics["largest_herd"] == 3
+    assert all("x-amzn-RequestId" in line for line in bad.evidence)
+
+
+def test_auth04_token_cache_both_ways(world: World) -> None:
+    verdicts = {}
+    for name, behaviour in {"cached": Behaviour(), "per call": Behaviour(cache=False)}.items():
+        world.reset()
+        run = Rehearsal(world.sim, behaviour)
+        for _ in range(4):
+            run.sync(THREE_REGIONS)
+        verdicts[name] = run.judge(AUTH_04)
+    assert verdicts["cached"].status == "passed", verdicts["cached"].summary
+    assert verdicts["cached"].metrics["token_requests"] == 1
+    bad = verdicts["per call"]
+    assert bad.status == "failed"
+    assert bad.metrics["token_requests_per_call"] == 1.0
+
+
+@pytest.mark.parametrize(
+    ("check", "breaks", "phrase"),
+    [
+        (AUTH_05, "revoke", "re-authorization needed"),
+        (AUTH_06, "rotate", "rotate client credentials"),
+    ],
+    ids=["AUTH-05", "AUTH-06"],
+)
+def test_final_lwa_refusals_both_ways(world: World, check, breaks, phrase) -> None:  # type: ignore[no-untyped-def]
+    verdicts = {}
+    for name, behaviour in {
+        "stops and reports": Behaviour(),
+        "retries and stays quiet": Behaviour(
+            retry_refusals=True, lwa_attempts=10, lwa_backoff=0, report=False
+        ),
+        "stops but stays quiet": Behaviour(report=False),
+    }.items():
+        world.reset()
+        run = Rehearsal(world.sim, behaviour)
+        if breaks == "revoke":
+            world.sim.core.revoke_refresh_token()
+        else:
+            world.sim.core.rotate_client_secret()
+        for _ in range(2):
+            run.sync(ONE_REGION)
+        verdicts[name] = run.judge(check)
+    good = verdicts["stops and reports"]
+    assert good.status == "passed", good.summary
+    assert phrase in good.summary
+    storm = verdicts["retries and stays quiet"]
+    assert storm.status == "failed"
+    assert "asked LWA 10 times" in storm.summary
+    assert "failed without saying" in storm.summary
+    quiet = verdicts["stops but stays quiet"]
+    assert quiet.status == "failed"
+    assert "asked LWA" not in quiet.summary
+    assert f"failed without saying '{phrase}'" in quiet.summary
+
+
+def test_auth07_lwa_outage_backoff_both_ways(world: World) -> None:
+    verdicts = {}
+    for name, behaviour in {
+        "backoff": Behaviour(),
+        "tight loop": Behaviour(lwa_backoff=0, lwa_attempts=10),
+        "gives up at once": Behaviour(lwa_attempts=1),
+    }.items():
+        world.reset(SimConfig(lwa_outage_status=503, lwa_outage_requests=2))
+        run = Rehearsal(world.sim, behaviour)
+        run.sync(ONE_REGION)
+        world.sim.core.lwa_outage(500)  # down for good
+        world.sim.core.tokens.expire_all()
+        run.sync(ONE_REGION)
+        verdicts[name] = run.judge(AUTH_07)
+    good = verdicts["backoff"]
+    assert good.status == "passed", good.summary
+    assert good.metrics["recovered"] is True
+    tight = verdicts["tight loop"]
+    assert tight.status == "failed"
+    assert "no backoff" in tight.summary
+    assert "retries are not bounded" in tight.summary
+    once = verdicts["gives up at once"]
+    assert once.status == "failed"
+    assert "gave up after one 5xx without a single retry" in once.summary
+
+
+def test_auth08_secrets_only_in_the_token_request_body_both_ways(world: World) -> None:
+    verdicts = {}
+    for name, behaviour in {"body": Behaviour(), "query": Behaviour(form_in_url=True)}.items():
+        world.reset()
+        run = Rehearsal(world.sim, behaviour)
+        run.sync(ONE_REGION)
+        verdicts[name] = run.judge(AUTH_08)
+    assert verdicts["body"].status == "passed", verdicts["body"].summary
+    bad = verdicts["query"]
+    assert bad.status == "failed"
+    assert "LWA client secret, refresh token in the URL" in bad.summary
+    secrets = world.sim.core.credentials.secrets()
+    assert not any(s in line for s in secrets for line in [bad.summary, *bad.evidence])
+
+
+def test_pii02_rdt_reuse_and_renewal_both_ways(world: World) -> None:
+    verdicts = {}
+    for name, behaviour in {
+        "reuses and renews": Behaviour(),
+        "one per call": Behaviour(reuse_rdt=False),
+        "never renews": Behaviour(honour_rdt_expiry=False, retry_expired_once=False),
+    }.items():
+        world.reset(SimConfig(clock_speed=HOUR_PER_SECOND, orders_per_marketplace=3))
+        run = Rehearsal(world.sim, behaviour)
+        run.sync(ONE_REGION, addresses=True)
+        if name != "one per call":  # waste shows within the first lifetime already
+            time.sleep(1.1)
+            run.sync(ONE_REGION, addresses=True)
+        verdicts[name] = run.judge(PII_02)
+    good = verdicts["reuses and renews"]
+    assert good.status == "passed", good.summary
+    assert good.metrics["rdt_requests"] == 2
+    assert good.metrics["calls_after_first_expiry"] > 0
+    per_call = verdicts["one per call"]
+    assert per_call.status == "failed"
+    assert "the RDT was not reused" in per_call.summary
+    stale = verdicts["never renews"]
+    assert stale.status == "failed"
+    assert "instead of renewing it" in stale.summary
+
+
+def test_pii03_output_scan_both_ways(world: World) -> None:
+    verdicts = {}
+    for name, behaviour in {"quiet": Behaviour(), "chatty": Behaviour(log_bodies=True)}.items():
+        world.reset()
+        run = Rehearsal(world.sim, behaviour)
+        run.sync(ONE_REGION, addresses=True)
+        world.sim.core.rotate_client_secret()
+        world.sim.core.tokens.expire_all()
+        run.sync(ONE_REGION, addresses=True)
+        verdicts[name] = run.judge(PII_03)
+    assert verdicts["quiet"].status == "passed", verdicts["quiet"].summary
+    assert verdicts["quiet"].metrics["lines_scanned"] > 0
+    bad = verdicts["chatty"]
+    assert bad.status == "failed"
+    for kind in ("buyer name", "buyer street address", "LWA client secret", "refresh token"):
+        assert kind in bad.metrics["leaked"]
+    canaries = [*world.sim.core.credentials.secrets()]
+    canaries += world.sim.core.state.pii_canaries()
+    text = "\n".join([bad.summary, *bad.evidence])
+    assert not any(value in text for value in canaries)
