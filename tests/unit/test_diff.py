@@ -348,3 +348,16 @@ def test_models_layout_and_counts(amazon_models_dir: Path) -> None:
     assert len(models.files) == 66
     assert len(list(models.operations)) == 370
     assert models.static_cases() == 913
+
+
+def test_a_contract_naming_a_model_file_that_is_not_there_is_refused(tmp_path: Path) -> None:
+    contract = _contract({"file": "models/widgets-api-model/gone.json"})
+    models, contracts = _write(tmp_path, _model(), contract)
+    result = CliRunner().invoke(
+        app, ["contracts", "diff", str(models), "--contracts", str(contracts)]
+    )
+    assert result.exit_code == 2
+    out = " ".join(result.output.split())
+    assert "widgets.json" in out
+    assert "field /model/file" in out
+    assert "Traceback" not in result.output
