@@ -31,7 +31,7 @@ from harness.sim.http import Reply, SimRequest
 from harness.sim.journal import Exchange, Journal, TokenUse
 from harness.sim.lwa import LwaFaults, parse_token_request, token_endpoint
 from harness.sim.state import SellerState, seed_state
-from harness.sim.throttle import PlanBook, Throttle, truncate
+from harness.sim.throttle import PlanBook, Throttle, journal_level, truncate
 from harness.sim.tokens import IssuedToken, TokenStore, fingerprint
 from harness.sim.validate import validate_request
 
@@ -174,13 +174,15 @@ class SimCore:
             self.plans.app_plan(op),
         )
         facts: dict[str, Any] = {
-            "bucket_before": truncate(bucket.level_before),
+            "bucket_before": journal_level(bucket.level_before, bucket.allowed),
             "bucket_after": truncate(bucket.level_after),
             "plan_rate": plan.rate,
             "plan_burst": plan.burst,
         }
         if bucket.app_before is not None and bucket.app_after is not None:
-            facts["app_bucket_before"] = truncate(bucket.app_before)
+            facts["app_bucket_before"] = journal_level(
+                bucket.app_before, bucket.limited_by != "application"
+            )
             facts["app_bucket_after"] = truncate(bucket.app_after)
         if bucket.limited_by is not None:
             facts["throttled_by"] = bucket.limited_by

@@ -31,6 +31,7 @@ __all__ = [
     "Throttle",
     "ThrottleResult",
     "TokenBucket",
+    "journal_level",
     "truncate",
 ]
 
@@ -48,10 +49,20 @@ APP_WIDE_PLANS: Mapping[str, UsagePlan] = {
 }
 
 
+FLOAT_SLACK = 1e-9
+"""A token due exactly now is there: float noise in ``level + elapsed * rate`` never refuses."""
+
+
 def truncate(level: float) -> float:
-    """A bucket level for the journal: cut (not rounded) to 3 decimals, so a refused request
-    never shows 1.0 token and an accepted one never shows less."""
-    return math.floor(level * 1000 + 1e-9) / 1000
+    """A bucket level for the journal, cut (not rounded) to 3 decimals."""
+    return math.floor(level * 1000 + 1e-6) / 1000
+
+
+def journal_level(level: float, allowed: bool) -> float:
+    """The level as the journal shows it: a refused request never reads 1.0 token, an
+    accepted one never less (the verdict and the number agree to the reader)."""
+    shown = truncate(level)
+    return max(shown, 1.0) if allowed else min(shown, 0.999)
 
 
 @dataclass(frozen=True)
@@ -85,8 +96,8 @@ class TokenBucket:
 
     def take(self, now: float) -> BucketResult:
         before = self.settle(now)
-        if before >= 1.0:
-            self.level = before - 1.0
+        if before + FLOAT_SLACK >= 1.0:
+            self.level = max(0.0, before - 1.0)
             return BucketResult(True, before, self.level)
         return BucketResult(False, before, before)
 
@@ -146,15 +157,15 @@ class Throttle:
             if not self.enabled:
                 return ThrottleResult(True, before, before, None, app_before, app_before)
             limited: Literal["operation", "application"] | None = None
-            if before < 1.0:
+            if before + FLOAT_SLACK < 1.0:
                 limited = "operation"
-            elif app_before is not None and app_before < 1.0:
+            elif app_before is not None and app_before + FLOAT_SLACK < 1.0:
                 limited = "application"
             if limited is not None:
                 return ThrottleResult(False, before, before, limited, app_before, app_before)
-            pair.level -= 1.0
+            pair.level = max(0.0, pair.level - 1.0)
             if app is not None:
-                app.level -= 1.0
+                app.level = max(0.0, app.level - 1.0)
             return ThrottleResult(
                 True, before, pair.level, None, app_before, app.level if app else None
             )
