@@ -57,7 +57,8 @@ def refused_requests(acorn: AcornSession) -> Observation:
 @pytest.fixture(scope="module")
 def transient_failures(acorn: AcornSession) -> Observation:
     plan = load_fault_plan(FAULTS / "transient-failures.toml")
-    with acorn.scenario("transient-failures", SimConfig(faults=plan)) as run:
+    config = SimConfig(faults=plan, orders_per_marketplace=3)
+    with acorn.scenario("transient-failures", config) as run:
         run.act("sync_orders", marketplace_ids=[US], created_after=SINCE)
         run.act("sync_orders", marketplace_ids=[DE], created_after=SINCE)
     return acorn.observe(run)

@@ -55,6 +55,8 @@ GROWTH = 1.5
 """In a chain with three or more waits, the last wait must exceed the first by this factor."""
 JITTER_SAMPLES = 3
 """Waits at the same retry number needed before judging whether delays are jittered."""
+JITTER_FLOOR = 0.02
+"""Spread (s) of waits at one retry number that loopback timing noise alone never reaches."""
 
 
 # -- reading the journal --------------------------------------------------------------------
@@ -205,11 +207,11 @@ def _judge_backoff(obs: Observation) -> Judgement:
         for n, delay in enumerate(delays, start=1):
             by_retry[n].append(delay)
         if len(chain) == 1:
-            problems.append(f"{name} failed once and was never retried")
+            problems.insert(0, f"{name} failed once and was never retried")
             evidence.append(first.summary())
             continue
         if len(chain) > MAX_ATTEMPTS:
-            problems.append(f"{name} was sent {len(chain)} times in a row (unbounded)")
+            problems.insert(0, f"{name} was sent {len(chain)} times in a row (unbounded)")
         quick = [d for d in delays if d < MIN_DELAY]
         if quick:
             problems.append(
@@ -226,7 +228,8 @@ def _judge_backoff(obs: Observation) -> Judgement:
                 evidence.append(f"  ... {len(chain) - 4} more attempt(s), last: {last.summary()}")
     jitter_groups = {n: ds for n, ds in by_retry.items() if len(ds) >= JITTER_SAMPLES}
     jittered = any(
-        max(ds) - min(ds) > max(0.01, 0.05 * statistics.mean(ds)) for ds in jitter_groups.values()
+        max(ds) - min(ds) > max(JITTER_FLOOR, 0.15 * statistics.mean(ds))
+        for ds in jitter_groups.values()
     )
     if jitter_groups and not jittered:
         problems.append(
@@ -360,4 +363,11 @@ ERR_03 = Check(
 
 def final_failures(obs: Observation) -> list[Exchange]:
     """The last attempt of every request that never succeeded."""
-    return [c[-1] for c in retry_chains(obs.sp_api()) if is_failure(c[-1])]
+    last: dict[tuple[str, ...], Exchange] = {}
+    for chain in retry_chains(obs.sp_api()):
+        # A request re-sent after a 400 forms new chains: report it once, by its last attempt.
+        if is_failure(chain[-1]):
+            last[request_key(chain[-1])] = chain[-1]
+        else:
+            last.pop(request_key(chain[-1]), None)
+    return sorted(last.values(), key=lambda e: e.seq)

@@ -331,7 +331,8 @@ class FaultRule:
             reply = _listing_invalid(unquote(path.rsplit("/", 1)[-1]))
         else:
             reply = Reply(self._status(), self._body(op))
-        reply.facts = {**(applied.facts if applied is not None else {}), "fault": facts}
+        handler_facts = applied.facts if applied is not None else {}
+        reply.facts = {**handler_facts, **reply.facts, "fault": facts}
         return reply
 
     def runs_handler(self) -> bool:
