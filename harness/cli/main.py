@@ -32,6 +32,10 @@ def _register_subcommands() -> None:
 
     register_cassettes(app)  # record, scan
 
+    from harness.cli.validate import register as register_validate
+
+    register_validate(app)  # validate (offline catalog check)
+
 
 _register_subcommands()
 
