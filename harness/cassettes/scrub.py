@@ -130,7 +130,14 @@ def mask_token(token: str) -> str:
     return f"{prefix}|***{hashlib.sha256(token.encode()).hexdigest()[:8]}"
 
 
+def _masked(value: str) -> bool:
+    """Already scrubbed (vcrpy runs its hooks again on a request it has scrubbed)."""
+    return value.startswith((MASK, PLACEHOLDER_PII)) or bool(_MASKED_TOKEN.fullmatch(value))
+
+
 def _mask_secret_value(value: str) -> str:
+    if _masked(value):
+        return value
     if TOKEN.fullmatch(value):
         return mask_token(value)
     return MASK
@@ -208,11 +215,13 @@ class Scrubber:
                 self._learn_json(data, None, found)
             elif isinstance(data, _Form):
                 found.secrets.update(
-                    v for k, v in data.pairs if k.lower() in FORM_SECRET_FIELDS and v
+                    v
+                    for k, v in data.pairs
+                    if k.lower() in FORM_SECRET_FIELDS and v and not _masked(v)
                 )
         for key, values in req.headers.items():
             if key.lower() in SECRET_HEADERS:
-                found.secrets.update(v for v in values if v)
+                found.secrets.update(v for v in values if v and not _masked(v))
         if self.pseudonymise and self.contracts is not None:
             match = self.contracts.match(req.method, req.path)
             if match is not None:
@@ -227,14 +236,14 @@ class Scrubber:
         if isinstance(node, dict):
             for k, v in node.items():
                 lower = k.lower()
-                if lower == "code" and "grant_type" in node and isinstance(v, str) and v:
+                if lower == "code" and "grant_type" in node and isinstance(v, str) and v != MASK:
                     found.secrets.add(v)
                 self._learn_json(v, lower, found, in_pii or lower in PII_CONTAINERS)
         elif isinstance(node, list):
             for v in node:
                 self._learn_json(v, key, found, in_pii)
-        elif isinstance(node, str) and key is not None and node:
-            if key in SECRET_FIELDS and not node.startswith(MASK):
+        elif isinstance(node, str) and key is not None and node and not _masked(node):
+            if key in SECRET_FIELDS:
                 found.secrets.add(node)
             elif key in PII_FIELDS or (in_pii and key == "name"):
                 found.pii.add(node)

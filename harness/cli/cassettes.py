@@ -12,6 +12,7 @@ import contextlib
 import os
 import signal
 import subprocess
+import sys
 import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -121,7 +122,7 @@ def record(
         err.print(f"[bold red]acorn: cannot record.[/] {exc}", highlight=False, soft_wrap=True)
         raise typer.Exit(2) from None
     proxy = RecordingProxy(
-        target, name=path.parent.name, on_exchange=lambda line: err.print(line, markup=False)
+        target, name=path.parent.name, on_exchange=lambda line: print(line, file=sys.stderr)
     )
     proxy.start()
     print(f"# ACORN recording proxy -> {target.description}")
@@ -210,17 +211,17 @@ def replay_for_serve(
     from harness.cassettes import MatchPolicy, load
     from harness.sim.replay import replay_simulator
 
-    err = Console(stderr=True)
     policy = MatchPolicy.parse(
         match_on.split(",") if match_on else None, ignore_query=ignore_param or ()
     )
     loaded = load(_find_cassette(cassette, cassettes_dir))
 
     def report(miss: Miss) -> None:
-        err.print(
+        # Plain print: one finding must stay greppable, not wrapped to the terminal width.
+        print(
             "400 InvalidInput 'Could not match input arguments': " + miss.explain(),
-            markup=False,
-            highlight=False,
+            file=sys.stderr,
+            flush=True,
         )
 
     return replay_simulator(loaded, policy, on_miss=report)

@@ -257,3 +257,20 @@ def test_vcrpy_hooks_scrub_what_vcrpy_would_store() -> None:
     stored = config["before_record_response"](response)
     assert EMAIL.encode() not in stored["body"]["string"]
     assert b"[PII]" in stored["body"]["string"]
+
+
+def test_vcrpy_hooks_are_idempotent() -> None:
+    """vcrpy runs before_record_request again on a request it already scrubbed."""
+    scrubber = Scrubber(secrets=[SECRET])
+    form = f"grant_type=refresh_token&refresh_token={REFRESH}&client_secret={SECRET}"
+    request = VcrRequest(
+        "POST",
+        "https://api.amazon.com/auth/o2/token",
+        form.encode(),
+        {"content-type": "application/x-www-form-urlencoded"},
+    )
+    once = scrubber.before_record_request(request).body
+    twice = scrubber.before_record_request(request).body
+    assert once == twice
+    assert b"client_secret=***" in twice
+    assert b"refresh_token=Atzr|***" in twice

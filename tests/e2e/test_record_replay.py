@@ -1,0 +1,480 @@
+"""Record through ACORN's proxy, replay from the cassette: real HTTP on loopback throughout.
+
+An upstream ACORN Simulator stands in for Amazon's sandbox (nothing here leaves 127.0.0.1).
+A small purpose-built httpx client (LWA, orders with an RDT, a feed polled to DONE with its
+presigned documents) and the bundled reference integration each run twice, once recorded and
+once replayed, and must see the same answers. Plain vcrpy replays an ACORN cassette, and a
+cassette vcrpy recorded in-process with ACORN's hooks replays in ACORN.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import vcr
+
+from harness.cassettes import CassetteError, Scrubber, load
+from harness.drive import load_integration
+from harness.drive.scenario import ScenarioRun
+from harness.sim import SimConfig, Simulator
+from harness.sim.proxy import RecordingProxy, Upstream
+from harness.sim.replay import UNMATCHED_MESSAGE, replay_simulator
+
+pytestmark = pytest.mark.e2e
+ROOT = Path(__file__).resolve().parents[2]
+SINCE = "2020-01-01T00:00:00Z"
+FEED = {
+    "header": {"sellerId": "SELLER", "version": "2.0", "issueLocale": "en_US"},
+    "messages": [
+        {
+            "messageId": 1,
+            "sku": "ACORN-MUG-01",
+            "operationType": "PATCH",
+            "productType": "PRODUCT",
+            "patches": [
+                {
+                    "op": "replace",
+                    "path": "/attributes/fulfillment_availability",
+                    "value": [{"fulfillment_channel_code": "DEFAULT", "quantity": 7}],
+                }
+            ],
+        }
+    ],
+}
+
+
+@pytest.fixture(scope="module")
+def upstream() -> Iterator[Simulator]:
+    """The stand-in for Amazon's sandbox: feeds finish in about a second of wall time."""
+    sim = Simulator(config=SimConfig(clock_speed=3000, throttling=False))
+    sim.start()
+    try:
+        yield sim
+    finally:
+        sim.stop()
+
+
+def _upstream_of(sim: Simulator) -> Upstream:
+    e = sim.endpoints
+    return Upstream.parse([f"LWA={e.lwa_token_url}", *[f"{r}={u}" for r, u in e.regions.items()]])
+
+
+class Client:
+    """What an integration does, in a few lines of httpx; returns every answer it saw."""
+
+    def __init__(self, env: dict[str, str]) -> None:
+        self.env = env
+        self.http = httpx.Client(
+            timeout=10, trust_env=False, limits=httpx.Limits(max_keepalive_connections=0)
+        )
+        self.seen: list[tuple[int, Any]] = []
+
+    def _keep(self, response: httpx.Response) -> Any:
+        try:
+            body: Any = response.json()
+        except ValueError:
+            body = response.content
+        self.seen.append((response.status_code, body))
+        return body
+
+    def token(self) -> str:
+        form = {
+            "grant_type": "refresh_token",
+            "refresh_token": self.env["ACORN_REFRESH_TOKEN"],
+            "client_id": self.env["ACORN_CLIENT_ID"],
+            "client_secret": self.env["ACORN_CLIENT_SECRET"],
+        }
+        return str(
+            self._keep(self.http.post(self.env["ACORN_LWA_TOKEN_URL"], data=form))["access_token"]
+        )
+
+    def call(self, method: str, path: str, token: str, **kwargs: Any) -> Any:
+        url = self.env["ACORN_ENDPOINT_NA"] + path
+        headers = {"x-amz-access-token": token, **kwargs.pop("headers", {})}
+        return self._keep(self.http.request(method, url, headers=headers, **kwargs))
+
+    def run(self) -> list[tuple[int, Any]]:
+        token = self.token()
+        orders = self.call(
+            "GET",
+            "/orders/v0/orders",
+            token,
+            params={"MarketplaceIds": "ATVPDKIKX0DER", "CreatedAfter": SINCE},
+        )
+        order_id = orders["payload"]["Orders"][0]["AmazonOrderId"]
+        path = f"/orders/v0/orders/{order_id}/address"
+        rdt = self.call(
+            "POST",
+            "/tokens/2021-03-01/restrictedDataToken",
+            token,
+            json={"restrictedResources": [{"method": "GET", "path": path}]},
+        )["restrictedDataToken"]
+        self.call("GET", path, rdt)
+        self.feed(token)
+        return self.seen
+
+    def feed(self, token: str) -> None:
+        ctype = "application/json; charset=UTF-8"
+        doc = self.call("POST", "/feeds/2021-06-30/documents", token, json={"contentType": ctype})
+        body = json.dumps(
+            {**FEED, "header": {**FEED["header"], "sellerId": self.env["ACORN_SELLER_ID"]}}
+        )
+        upload = self.http.put(doc["url"], content=body.encode(), headers={"content-type": ctype})
+        self.seen.append((upload.status_code, None))
+        feed = self.call(
+            "POST",
+            "/feeds/2021-06-30/feeds",
+            token,
+            json={
+                "feedType": "JSON_LISTINGS_FEED",
+                "marketplaceIds": ["ATVPDKIKX0DER"],
+                "inputFeedDocumentId": doc["feedDocumentId"],
+            },
+        )
+        for _ in range(60):
+            state = self.call("GET", f"/feeds/2021-06-30/feeds/{feed['feedId']}", token)
+            if state["processingStatus"] in ("DONE", "FATAL", "CANCELLED"):
+                break
+            time.sleep(0.05)
+        report = self.call(
+            "GET", f"/feeds/2021-06-30/documents/{state['resultFeedDocumentId']}", token
+        )
+        download = self.http.get(report["url"])
+        content = download.content
+        if report.get("compressionAlgorithm") == "GZIP":
+            content = gzip.decompress(content)
+        self.seen.append((download.status_code, json.loads(content)))
+
+
+def _record(upstream: Simulator, tmp_path: Path, name: str) -> tuple[Path, list[tuple[int, Any]]]:
+    upstream.reset(SimConfig(clock_speed=3000, throttling=False))
+    proxy = RecordingProxy(_upstream_of(upstream), name=name)
+    with proxy:
+        env = {**upstream.env(), **proxy.env()}
+        seen = Client(env).run()
+    creds = upstream.core.credentials
+    path = tmp_path / name / "cassette.yaml"
+    proxy.save(
+        path,
+        secrets=creds.secrets(),
+        pii=upstream.core.state.pii_canaries(),
+        seller_ids=[creds.seller_id],
+    )
+    return path, seen
+
+
+@pytest.fixture(scope="module")
+def flow(
+    upstream: Simulator, tmp_path_factory: pytest.TempPathFactory
+) -> tuple[Path, list[tuple[int, Any]]]:
+    """One recording of the client's flow, shared read-only by the tests below."""
+    return _record(upstream, tmp_path_factory.mktemp("cassettes"), "client-flow")
+
+
+def test_a_replay_answers_what_the_recording_saw_polling_included(
+    flow: tuple[Path, list[tuple[int, Any]]],
+) -> None:
+    path, recorded = flow
+    cassette = load(path)
+    statuses = [
+        json.loads(i.response.body or "{}").get("processingStatus")
+        for i in cassette.interactions
+        if i.operation == "getFeed"
+    ]
+    assert statuses[0] in ("IN_QUEUE", "IN_PROGRESS")
+    assert statuses[-1] == "DONE"
+    assert len(statuses) >= 2, "the feed was polled more than once"
+
+    with replay_simulator(cassette) as replay:
+        replayed = Client(replay.env()).run()
+        misses = replay.core.misses  # type: ignore[attr-defined]
+    assert misses == []
+    assert len(replayed) == len(recorded)
+    # Same statuses, and the replayed bodies are the recorded ones (scrubbed, pseudonymised).
+    assert [s for s, _ in replayed] == [s for s, _ in recorded]
+    polled = [
+        b["processingStatus"]
+        for s, b in replayed
+        if isinstance(b, dict) and "processingStatus" in b
+    ]
+    assert polled == statuses
+    recorded_orders = recorded[1][1]["payload"]["Orders"]
+    replayed_orders = replayed[1][1]["payload"]["Orders"]
+    assert [o["OrderStatus"] for o in replayed_orders] == [
+        o["OrderStatus"] for o in recorded_orders
+    ]
+    assert replayed_orders[0]["AmazonOrderId"] == "000-0000000-0000001"
+    assert replayed[3][1]["payload"]["ShippingAddress"]["Name"] == "[PII]"
+    assert replayed[-1][1]["summary"] == recorded[-1][1]["summary"]  # the processing report
+
+
+def test_an_unmatched_request_gets_sp_apis_400_and_a_near_miss(
+    flow: tuple[Path, list[tuple[int, Any]]],
+) -> None:
+    path, _ = flow
+    with replay_simulator(load(path)) as replay:
+        env = replay.env()
+        answer = httpx.get(
+            env["ACORN_ENDPOINT_NA"] + "/orders/v0/orders",
+            params={"MarketplaceIds": "A1PA6795UKMFR9", "CreatedAfter": SINCE},
+            headers={"x-amz-access-token": "Atza|anything-at-all"},
+            trust_env=False,
+        )
+        (exchange,) = replay.journal.all()
+    assert answer.status_code == 400
+    assert answer.json() == {
+        "errors": [{"code": "InvalidInput", "message": UNMATCHED_MESSAGE, "details": ""}]
+    }
+    nearest = exchange.facts["replay"]["nearest"][0]
+    assert nearest["differs"] == [
+        "query MarketplaceIds: recorded ATVPDKIKX0DER, sent A1PA6795UKMFR9"
+    ]
+
+
+# harness/drive/python.py's PythonDriver.stop() leaves the worker's stdout/stderr pipes open
+# (a ResourceWarning at garbage collection); not this feature's bug, reported to its owner.
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+def test_the_reference_integration_replays_its_own_recording(
+    upstream: Simulator, tmp_path: Path
+) -> None:
+    """Record sync_orders (RDT and PII included) through the proxy, replay it in a scenario."""
+    spec = load_integration(ROOT / "examples" / "reference")
+    args = {"marketplace_ids": ["ATVPDKIKX0DER", "A1PA6795UKMFR9"], "created_after": SINCE}
+    upstream.reset(SimConfig(throttling=False))
+    proxy = RecordingProxy(_upstream_of(upstream), name="reference")
+
+    class Through:
+        """The upstream simulator seen through the proxy: what ScenarioRun needs of a sim."""
+
+        core = upstream.core
+        journal = upstream.journal
+
+        def reset(self, config: SimConfig | None = None) -> None:
+            upstream.reset(SimConfig(throttling=False))
+
+        def env(self) -> dict[str, str]:
+            return {**upstream.env(), **proxy.env()}
+
+    through = Through()
+    with proxy, ScenarioRun(through, spec, "record", work_dir=tmp_path) as run:  # type: ignore[arg-type]
+        recorded = run.act("sync_orders", **args)
+    creds = upstream.core.credentials
+    path = tmp_path / "reference" / "cassette.yaml"
+    proxy.save(
+        path,
+        secrets=creds.secrets(),
+        pii=upstream.core.state.pii_canaries(),
+        seller_ids=[creds.seller_id],
+    )
+    assert recorded.ok, recorded.summary()
+
+    with replay_simulator(load(path)) as replay:
+        with ScenarioRun(replay, spec, "replay", work_dir=tmp_path) as run:
+            replayed = run.act("sync_orders", **args)
+        assert replay.core.misses == []  # type: ignore[attr-defined]
+    assert replayed.ok, replayed.summary()
+    assert recorded.result is not None
+    assert replayed.result is not None
+    ids = [o["amazon_order_id"] for o in replayed.result["orders"]]
+    assert len(ids) == len(recorded.result["orders"]) > 0
+    assert all(i.startswith("000-0000000-") for i in ids)
+    assert {o["ship_to"]["name"] for o in replayed.result["orders"]} == {"[PII]"}
+
+
+# -- vcrpy compatibility --------------------------------------------------------------------
+
+
+@pytest.fixture
+def no_network(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Any connection or DNS lookup beyond loopback fails the test."""
+    real_connect = socket.socket.connect
+    real_getaddrinfo = socket.getaddrinfo
+
+    def connect(self: socket.socket, address: Any) -> Any:
+        if isinstance(address, tuple) and address[0] not in ("127.0.0.1", "::1", "localhost"):
+            raise AssertionError(f"network access attempted: {address[0]}")
+        return real_connect(self, address)
+
+    def getaddrinfo(host: Any, *args: Any, **kwargs: Any) -> Any:
+        if host not in ("127.0.0.1", "::1", "localhost", None):
+            raise AssertionError(f"DNS lookup attempted: {host}")
+        return real_getaddrinfo(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket.socket, "connect", connect)
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+
+
+def test_plain_vcrpy_replays_an_acorn_cassette(
+    flow: tuple[Path, list[tuple[int, Any]]], tmp_path: Path, no_network: None
+) -> None:
+    # vcrpy may rewrite a cassette it played; give it a copy.
+    path = tmp_path / "for-vcrpy.yaml"
+    path.write_text(flow[0].read_text())
+    recorded = flow[1]
+    cassette = load(path)
+    orders = next(i for i in cassette.interactions if i.operation == "getOrders")
+    lwa = cassette.interactions[0]
+    player = vcr.VCR(record_mode="none", match_on=["method", "scheme", "host", "path", "query"])
+    with player.use_cassette(str(path)) as used, httpx.Client(trust_env=False) as client:
+        token = client.post(lwa.request.uri, content=(lwa.request.body or "").encode())
+        answer = client.get(orders.request.uri)
+        assert used.play_count == 2
+    # The URIs name Amazon's sandbox hosts; vcrpy answered without any network.
+    assert orders.request.uri.startswith("https://sandbox.sellingpartnerapi-na.amazon.com/")
+    assert token.json()["access_token"].startswith("Atza|***")
+    assert answer.json() == json.loads(orders.response.body or "")
+    assert answer.json()["payload"]["Orders"][0]["AmazonOrderId"] == "000-0000000-0000001"
+    # The cassette differs from what the client saw live only where it was scrubbed.
+    live = recorded[1][1]["payload"]["Orders"]
+    assert [o["OrderStatus"] for o in answer.json()["payload"]["Orders"]] == [
+        o["OrderStatus"] for o in live
+    ]
+
+
+def test_a_cassette_recorded_in_process_by_vcrpy_replays_in_acorn(
+    upstream: Simulator, tmp_path: Path
+) -> None:
+    """The Python path: vcrpy records with ACORN's hooks (scrubbed), ACORN serves it."""
+    upstream.reset(SimConfig(throttling=False))
+    creds = upstream.core.credentials
+    scrubber = Scrubber(secrets=creds.secrets(), seller_ids=[creds.seller_id])
+    recorder = vcr.VCR(**scrubber.vcr_config(record_mode="once"))
+    path = tmp_path / "in-process" / "cassette.yaml"
+    env = upstream.env()
+    with recorder.use_cassette(str(path)):
+        client = Client(env)
+        token = client.token()
+        client.call(
+            "GET",
+            "/orders/v0/orders",
+            token,
+            params={"MarketplaceIds": "ATVPDKIKX0DER", "CreatedAfter": SINCE},
+        )
+    text = path.read_text()
+    for secret in [*creds.secrets(), *upstream.core.state.pii_canaries()]:
+        assert secret not in text
+    cassette = load(path)
+    assert cassette.meta["format"] == 0  # vcrpy wrote it
+    with replay_simulator(cassette) as replay:
+        again = Client(replay.env())
+        again.call(
+            "GET",
+            "/orders/v0/orders",
+            again.token(),
+            params={"MarketplaceIds": "ATVPDKIKX0DER", "CreatedAfter": SINCE},
+        )
+        assert replay.core.misses == []  # type: ignore[attr-defined]
+    assert [s for s, _ in again.seen] == [s for s, _ in client.seen] == [200, 200]
+    assert [b for _, b in again.seen] == [
+        json.loads(i.response.body or "") for i in cassette.interactions
+    ]
+    assert again.seen[1][1]["payload"]["Orders"][0]["AmazonOrderId"].startswith("000-0000000-")
+
+
+# -- the command line -----------------------------------------------------------------------
+
+
+def _acorn(
+    *args: str, env: dict[str, str] | None = None, timeout: float = 30
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "harness.cli.main", *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        cwd=ROOT,
+        env={**os.environ, **(env or {})},
+        check=False,
+    )
+
+
+def test_production_hosts_are_refused_unless_allowed(tmp_path: Path) -> None:
+    done = _acorn(
+        "record",
+        "--upstream",
+        "https://sellingpartnerapi-eu.amazon.com",
+        "--cassette",
+        "prod",
+        "--cassettes-dir",
+        str(tmp_path),
+    )
+    assert done.returncode == 2, done.stderr
+    assert "production" in done.stderr
+    assert "--allow-production" in done.stderr
+    assert not (tmp_path / "prod").exists()
+
+
+def test_serve_cassette_replays_and_reports_misses(
+    flow: tuple[Path, list[tuple[int, Any]]],
+) -> None:
+    path, recorded = flow
+    server = subprocess.Popen(
+        [sys.executable, "-m", "harness.cli.main", "serve", "--cassette", str(path)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+    )
+    try:
+        assert server.stdout is not None
+        env: dict[str, str] = {}
+        for line in server.stdout:
+            if line.startswith("export "):
+                name, _, value = line.removeprefix("export ").strip().partition("=")
+                env[name] = value.strip("'")
+            if "Ctrl-C" in line:
+                break
+        client = Client(env)
+        token = client.token()
+        orders = client.call(
+            "GET",
+            "/orders/v0/orders",
+            token,
+            params={"MarketplaceIds": "ATVPDKIKX0DER", "CreatedAfter": SINCE},
+        )
+        missed = client.call("GET", "/sellers/v1/marketplaceParticipations", token)
+    finally:
+        server.terminate()
+        _, stderr = server.communicate(timeout=10)
+    recorded_orders = next(i for i in load(path).interactions if i.operation == "getOrders")
+    assert orders == json.loads(recorded_orders.response.body or "")
+    assert len(orders["payload"]["Orders"]) == len(recorded[1][1]["payload"]["Orders"])
+    assert missed["errors"][0]["message"] == UNMATCHED_MESSAGE
+    assert "no recorded answer for NA GET /sellers/v1/marketplaceParticipations" in stderr
+    assert "nearest: entry" in stderr
+
+
+def test_serve_with_a_broken_cassette_exits_2_naming_it(tmp_path: Path) -> None:
+    broken = tmp_path / "broken" / "cassette.yaml"
+    broken.parent.mkdir()
+    broken.write_text("version: 1\ninteractions: [\n")
+    done = _acorn("serve", "--cassette", str(broken))
+    assert done.returncode == 2
+    assert str(broken) in done.stderr
+    assert "not valid YAML" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_loading_a_cassette_of_another_api_version_fails_before_serving(tmp_path: Path) -> None:
+    text = (
+        "version: 1\ninteractions:\n- request: {method: GET, uri: "
+        "'https://sandbox.sellingpartnerapi-na.amazon.com/orders/2099-01-01/orders', headers: {}, "
+        "body: null}\n  response: {status: {code: 200, message: OK}, headers: {}, "
+        "body: {string: '{}'}}\n"
+    )
+    path = tmp_path / "future" / "cassette.yaml"
+    path.parent.mkdir()
+    path.write_text(text)
+    with pytest.raises(CassetteError, match=r"entry 0 \(GET /orders/2099-01-01/orders\)"):
+        replay_simulator(load(path))
