@@ -118,8 +118,8 @@ def sandbox_for_serve(
     from harness.contracts import load_contracts
     from harness.contracts.importer import load_models_as_contracts
     from harness.errors import ConfigError
-    from harness.sim import SimConfig, Simulator
-    from harness.sim.sandbox import SandboxCore
+    from harness.sim import SimConfig
+    from harness.sim.sandbox import sandbox_simulator
 
     if cassette is not None:
         raise ConfigError(
@@ -142,5 +142,4 @@ def sandbox_for_serve(
         f"# static sandbox mode: {len(contracts.operations)} operations, {cases} published "
         "cases, rate 5 / burst 15 for every operation"
     )
-    config = SimConfig(token_lifetime=token_lifetime)
-    return Simulator(core=SandboxCore(contracts, config))
+    return sandbox_simulator(contracts=contracts, config=SimConfig(token_lifetime=token_lifetime))

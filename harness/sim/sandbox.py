@@ -27,7 +27,8 @@ import dataclasses
 import json
 import re
 from collections.abc import Iterable, Mapping
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
 from harness.contracts import (
@@ -38,11 +39,15 @@ from harness.contracts import (
     UsagePlan,
     load_contracts,
 )
+from harness.errors import ConfigError
 from harness.sim.config import SimConfig
 from harness.sim.core import SimCore
 from harness.sim.errors import sp_error
 from harness.sim.http import Reply, SimRequest
 from harness.sim.tokens import IssuedToken
+
+if TYPE_CHECKING:
+    from harness.sim.server import Simulator
 
 __all__ = [
     "NO_MATCH_MESSAGE",
@@ -52,6 +57,7 @@ __all__ = [
     "match_case",
     "no_match",
     "sandbox_contracts",
+    "sandbox_simulator",
     "wire_value",
 ]
 
@@ -205,3 +211,27 @@ class SandboxCore(SimCore):
         token: IssuedToken | None,
     ) -> Reply:
         return answer(op, request, params)
+
+
+def sandbox_simulator(
+    models_dir: Path | str | None = None,
+    *,
+    contracts: ContractSet | None = None,
+    config: SimConfig | None = None,
+) -> Simulator:
+    """A :class:`Simulator` in static-sandbox mode, for scenarios and tests.
+
+    Cases come from Amazon's models (``models_dir``, imported in memory) or from ``contracts``
+    written by ``acorn contracts import``; ``with sandbox_simulator(dir) as sim:`` serves them.
+    """
+    from harness.contracts.importer import load_models_as_contracts
+    from harness.sim.server import Simulator
+
+    if contracts is None:
+        if models_dir is None:
+            raise ConfigError(
+                "a sandbox simulator needs Amazon's models or imported contracts",
+                fix="pass models_dir (a checkout of amzn/selling-partner-api-models) or contracts",
+            )
+        contracts = load_models_as_contracts(models_dir)
+    return Simulator(core=SandboxCore(contracts, config))

@@ -25,10 +25,9 @@ from urllib.parse import quote
 import httpx
 import pytest
 
-from harness.contracts.importer import load_models_as_contracts
 from harness.contracts.swagger import ModelOperation, ModelSet, SandboxCase, read_models
 from harness.sim import Simulator
-from harness.sim.sandbox import NO_MATCH_MESSAGE, SandboxCore, wire_value
+from harness.sim.sandbox import NO_MATCH_MESSAGE, sandbox_simulator, wire_value
 
 pytestmark = pytest.mark.e2e
 
@@ -42,7 +41,7 @@ def models(amazon_models_dir: Path) -> ModelSet:
 
 @pytest.fixture(scope="module")
 def sandbox(amazon_models_dir: Path) -> Iterator[Simulator]:
-    simulator = Simulator(core=SandboxCore(load_models_as_contracts(amazon_models_dir)))
+    simulator = sandbox_simulator(amazon_models_dir)
     simulator.start()
     try:
         yield simulator

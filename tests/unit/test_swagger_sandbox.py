@@ -114,3 +114,13 @@ def test_sandbox_contracts_use_rate_5_burst_15_and_route_empty_path_parameters()
     match = sandboxed.match("GET", "/things/v0/things/")
     assert match is not None
     assert match.path_params == {"id": ""}
+
+
+def test_a_sandbox_simulator_without_cases_is_a_usage_error() -> None:
+    import pytest
+
+    from harness.errors import ConfigError
+    from harness.sim.sandbox import sandbox_simulator
+
+    with pytest.raises(ConfigError, match="needs Amazon's models or imported contracts"):
+        sandbox_simulator()
