@@ -243,7 +243,8 @@ class SimCore:
                 ctx.error(
                     415, "UnsupportedMediaType", "The request payload is in an unsupported format."
                 )
-                if first.status == 415
+                # An operation whose model declares no 415 gets Amazon's 400 instead.
+                if first.status == 415 and 415 in op.errors
                 else ctx.bad_request(first.message)
             )
             reply.facts["contract_violations"] = [v.to_dict() for v in violations]
