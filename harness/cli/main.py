@@ -36,6 +36,10 @@ def _register_subcommands() -> None:
 
     register_validate(app)  # validate (offline catalog check)
 
+    from harness.cli.product_types import register as register_product_types
+
+    register_product_types(app)  # product-types pull
+
 
 _register_subcommands()
 
