@@ -45,8 +45,9 @@ def attributes_for_marketplace(
     attributes: Mapping[str, Any], marketplace_id: str
 ) -> dict[str, Any]:
     """The part of a multi-marketplace payload that applies to one marketplace: items whose
-    ``marketplace_id`` is that marketplace or absent. Attributes left empty are dropped, so a
-    payload written for the US only shows up as missing attributes in Germany."""
+    ``marketplace_id`` is that marketplace or absent. Attributes whose items all belong
+    elsewhere are dropped, so a payload written for the US only shows up as missing attributes
+    in Germany."""
     out: dict[str, Any] = {}
     for name, items in attributes.items():
         if not isinstance(items, list):
@@ -58,7 +59,7 @@ def attributes_for_marketplace(
             if not isinstance(item, dict)
             or item.get("marketplace_id", marketplace_id) == marketplace_id
         ]
-        if kept:
+        if kept or not items:  # an empty array stays: it is "not enough values", not missing
             out[name] = kept
     return out
 

@@ -32,6 +32,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import os
 import threading
 from collections.abc import Mapping
 from pathlib import Path
@@ -54,7 +55,9 @@ META_SCHEMA_FILE = "amazon-product-type-definition-meta-schema-v1.json"
 
 
 def default_product_types_dir() -> Path:
-    return default_contracts_dir() / "product-types"
+    """``$ACORN_PRODUCT_TYPES_DIR`` if set (the simulator honours it too), else bundled."""
+    override = os.environ.get("ACORN_PRODUCT_TYPES_DIR")
+    return Path(override) if override else default_contracts_dir() / "product-types"
 
 
 def _checksum(raw: bytes) -> str:
