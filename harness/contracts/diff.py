@@ -17,6 +17,7 @@ model's (rate and burst): the bundled plans are Amazon's defaults, not a subset 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -121,6 +122,11 @@ class DriftReport:
         return "\n".join(lines)
 
 
+def _template(path: str) -> str:
+    """The path with its parameter names blanked: ``/orders/v0/orders/{}``."""
+    return re.sub(r"\{[^}/]+\}", "{}", path)
+
+
 def _label(method: str, path: str, op_id: str) -> str:
     return f"{method} {path} ({op_id})"
 
@@ -151,11 +157,28 @@ class _OperationDiff:
                 self.base,
                 f"operation id {ours.operation_id!r}; Amazon's model says {theirs.operation_id!r}",
             )
+        if ours.path != theirs.path:
+            self.add(
+                f"{self.base}/path",
+                f"{ours.path}; Amazon's model names the path parameters {theirs.path}",
+            )
+        self._envelope()
         self._usage_plan()
         self._parameters()
         self._body()
         self._responses()
         return self.found
+
+    def _envelope(self) -> None:
+        """Whether the simulator wraps success bodies in ``payload`` as Amazon's model does."""
+        amazon = self.theirs.envelope
+        if amazon is not None and self.ours.envelope != amazon:
+            wrapped = "is wrapped in 'payload'" if amazon == "payload" else "is not wrapped"
+            self.add(
+                f"{self.base}/envelope",
+                f"{self.ours.envelope!r} (the operation's or the file's); Amazon's success body "
+                + wrapped,
+            )
 
     def _usage_plan(self) -> None:
         mine, amazon = self.ours.usage_plan, self.theirs.usage_plan
@@ -289,7 +312,7 @@ def diff_contracts(
     contracts = load_contracts(root)
     report = DriftReport(str(root), str(model_set.root))
     report.contract_operations = len(contracts.operations)
-    routes = model_set.by_route()
+    routes = {(o.method, _template(o.path)): o for o in model_set.operations}
     report.model_operations = len(routes)
     files_by_rel: dict[str, ModelFile] = {f.relpath: f for f in model_set.files}
     metas: dict[str, Mapping[str, Any]] = {}
@@ -299,7 +322,7 @@ def diff_contracts(
         meta = metas.setdefault(op.source, _file_meta(op.source))
         exhaustive = bool(meta.get("complete", False))
         label = _label(op.method, op.path, op.operation_id)
-        model = routes.get((op.method, op.path))
+        model = routes.get((op.method, _template(op.path)))
         if model is None:
             report.differences.append(
                 Difference(

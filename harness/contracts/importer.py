@@ -45,15 +45,9 @@ class ImportResult:
 
 
 def _envelope(model: ModelFile) -> str:
-    """``payload`` when success bodies wrap their data in ``payload`` (v0/v1 APIs)."""
-    for op in model.operations:
-        for status, schema in op.responses.items():
-            if not status.startswith("2") or not schema:
-                continue
-            ref = schema.get("$ref", "")
-            target = model.definitions.get(ref.removeprefix("#/definitions/"), schema)
-            return "payload" if "payload" in target.get("properties", {}) else "bare"
-    return "bare"
+    """The file's envelope: the one most of its operations use."""
+    kinds = Counter(e for e in (op.envelope for op in model.operations) if e is not None)
+    return kinds.most_common(1)[0][0] if kinds else "bare"
 
 
 def operation_contract(op: ModelOperation) -> dict[str, Any]:
@@ -83,6 +77,7 @@ def operation_contract(op: ModelOperation) -> dict[str, Any]:
 
 def contract_for(model: ModelFile) -> dict[str, Any]:
     """The contract file for one model file."""
+    envelope = _envelope(model)
     operations: dict[str, Any] = {}
     seen: Counter[str] = Counter(op.operation_id for op in model.operations)
     for op in model.operations:
@@ -90,11 +85,14 @@ def contract_for(model: ModelFile) -> dict[str, Any]:
         if seen[key] > 1 or key in operations:  # shipping v2 reuses linkCarrierAccount
             key = f"{op.operation_id}_{op.method}"
         operations[key] = operation_contract(op)
+        own = op.envelope
+        if own is not None and own != envelope:
+            operations[key]["envelope"] = own
     return {
         "api": model.api,
         "version": model.version,
         "title": model.title,
-        "envelope": _envelope(model),
+        "envelope": envelope,
         "model": {"file": model.relpath, "complete": True},
         "definitions": dict(model.definitions),
         "operations": operations,

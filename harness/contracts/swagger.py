@@ -91,6 +91,21 @@ class ModelOperation:
     def body_parameter(self) -> ModelParameter | None:
         return next((p for p in self.parameters if p.location == "body"), None)
 
+    @property
+    def envelope(self) -> str | None:
+        """``payload`` when the success body wraps its data in ``payload``; None without a body.
+
+        Mostly per API (v0/v1 wrap, dated APIs do not), but not always: Product Pricing v0's
+        batch operations and FBA Inventory's sandbox-only ones answer bare inside wrapping APIs.
+        """
+        for status, schema in self.responses.items():
+            if not status.startswith("2") or not schema:
+                continue
+            ref = str(schema.get("$ref", "")).removeprefix("#/definitions/")
+            target = self.file.definitions.get(ref, schema) if ref else schema
+            return "payload" if "payload" in target.get("properties", {}) else "bare"
+        return None
+
     def where(self) -> str:
         return f"{self.file.path}#{self.pointer}"
 

@@ -216,6 +216,11 @@ def test_a_partial_contract_that_declares_less_agrees(tmp_path: Path) -> None:
             "error status 404",
         ),
         (
+            lambda c: c.update(envelope="payload"),
+            "/operations/listWidgets/envelope",
+            "is not wrapped",
+        ),
+        (
             lambda c: c["operations"]["listWidgets"]["responses"].update({"204": {}}),
             "/operations/listWidgets/responses/204",
             "Amazon's model has none",

@@ -216,3 +216,6 @@ def test_import_covers_every_operation_and_loads_fast(
     assert (orders.usage_plan.rate, orders.usage_plan.burst) == (0.0167, 20)
     assert orders.envelope == "payload"
     assert contracts.operation("listings-items/2021-08-01/getListingsItem").envelope == "bare"
+    # Amazon mixes: Pricing v0 wraps in payload, except its batch operations.
+    assert contracts.operation("product-pricing/v0/getPricing").envelope == "payload"
+    assert contracts.operation("product-pricing/v0/getItemOffersBatch").envelope == "bare"
