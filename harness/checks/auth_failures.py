@@ -94,7 +94,10 @@ def _refusal_judge(
                     "without a usable token"
                 )
             if outcome is None or outcome.ok:
-                problems.append(f"{name} (action {index + 1}) reported success")
+                problems.append(
+                    f"{name} (action {index + 1}) reported ok: true, so nobody learns that a "
+                    "person must act"
+                )
             elif not flagged(outcome, kind, phrase):
                 problems.append(
                     f"{name} (action {index + 1}) failed without saying '{what}' "

