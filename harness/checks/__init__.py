@@ -4,6 +4,8 @@ from harness.checks.auth import AUTH_01, AUTH_02, AUTH_03, AUTH_04
 from harness.checks.auth_failures import AUTH_05, AUTH_06, AUTH_07
 from harness.checks.auth_secrets import AUTH_08
 from harness.checks.contract import CONTRACT_01
+from harness.checks.errors import ERR_01, ERR_02, ERR_03
+from harness.checks.errors_report import ERR_04, ERR_05, ERR_06
 from harness.checks.expectations import expected_orders
 from harness.checks.listing_ops import FEED_01, INV_01, PRC_01
 from harness.checks.listings import LST_01, LST_02, LST_03, LST_04, LST_05, LST_06
@@ -40,6 +42,7 @@ ALL_CHECKS: tuple[Check, ...] = (
     AUTH_08,
     PII_02,
     PII_03,
+    *(ERR_01, ERR_02, ERR_03, ERR_04, ERR_05, ERR_06),
     *(LST_01, LST_02, LST_03, LST_04, LST_05, LST_06, INV_01, PRC_01, FEED_01),
 )
 
@@ -54,6 +57,12 @@ __all__ = [
     "AUTH_07",
     "AUTH_08",
     "CONTRACT_01",
+    "ERR_01",
+    "ERR_02",
+    "ERR_03",
+    "ERR_04",
+    "ERR_05",
+    "ERR_06",
     "FEED_01",
     "INV_01",
     "LST_01",
