@@ -46,6 +46,7 @@ ENV_NAMES = (
     "ACORN_REFRESH_TOKEN",
     "ACORN_SELLER_ID",
     "ACORN_LOG_FILE",
+    "ACORN_READ_TIMEOUT",
 )
 DriverKind = Literal["python", "command", "observe"]
 _RUN_KEYS = {"integration", "report_dir", "action_timeout", "scenarios"}

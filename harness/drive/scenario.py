@@ -44,7 +44,11 @@ class ScenarioRun:
         self.log_file.parent.mkdir(parents=True, exist_ok=True)
         self.log_file.write_text("")
         self._driver = driver_for(self.spec)
-        self._driver.start({**self.sim.env(), "ACORN_LOG_FILE": str(self.log_file)})
+        env = {**self.sim.env(), "ACORN_LOG_FILE": str(self.log_file)}
+        if self.config.faults is not None:
+            # Fault scenarios ask for a short read timeout so a held connection costs seconds.
+            env["ACORN_READ_TIMEOUT"] = str(self.config.faults.client_timeout)
+        self._driver.start(env)
         return self
 
     def __exit__(

@@ -13,6 +13,8 @@ from typing import Any
 from urllib.parse import parse_qs
 
 from harness.sim.core import SimCore
+from harness.sim.fault_wire import enact
+from harness.sim.faults import TRANSPORT_KINDS
 from harness.sim.http import SimRequest
 
 __all__ = ["SimulatorApp"]
@@ -67,6 +69,10 @@ class SimulatorApp:
                 "application/json;charset=UTF-8" if endpoint == "LWA" else "application/json"
             )
             out_headers.append((b"content-type", content_type.encode()))
+        fault = reply.facts.get("fault")
+        if fault and fault.get("kind") in TRANSPORT_KINDS:  # a fault plan's transport fault
+            await enact(fault, reply.status or 200, out_headers, body, receive, send)
+            return
         out_headers.append((b"content-length", str(len(body)).encode()))
         await send({"type": "http.response.start", "status": reply.status, "headers": out_headers})
         await send({"type": "http.response.body", "body": body})

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from harness.sim.faults import FaultPlan
+
 __all__ = ["PlanChange", "SimConfig"]
 
 

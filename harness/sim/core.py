@@ -24,6 +24,7 @@ from harness.sim.errors import (
     DETAILS_MISSING,
     sp_error,
 )
+from harness.sim.faults import FaultInjector
 from harness.sim.handlers import HANDLERS, Ctx
 from harness.sim.handlers.documents import PREFIX as DOCUMENTS_PREFIX
 from harness.sim.handlers.documents import serve_document
@@ -86,6 +87,9 @@ class SimCore:
             seed=self.config.seed,
         )
         self.throttle = Throttle(enabled=self.config.throttling)
+        if self.config.faults is not None:
+            self.config.faults.check_against(self.contracts)
+        self.faults = FaultInjector(self.config.faults) if self.config.faults else None
         self.plans = PlanBook(self.contracts, self.config)
         self.journal = Journal()
         self.oauth_codes: dict[str, float] = {}
@@ -196,7 +200,7 @@ class SimCore:
             if self.config.retry_after is not None:  # not Amazon's behaviour: a scenario switch
                 reply.headers["Retry-After"] = self.config.retry_after
         else:
-            reply = self._dispatch(region, request, match.path_params, op, token)
+            reply = self._dispatch_or_fault(region, request, match.path_params, op, token)
         reply.facts = {**facts, **reply.facts}
         self._decorate(op, reply)
         return reply, op.operation_id, token_use
@@ -226,6 +230,30 @@ class SimCore:
             if op.grantless != (token.kind == "grantless"):
                 return token, use("wrong_grant"), _denied("")
         return token, use("ok"), None
+
+    def _dispatch_or_fault(
+        self,
+        region: str,
+        request: SimRequest,
+        params: dict[str, str],
+        op: Operation,
+        token: IssuedToken | None,
+    ) -> Reply:
+        """The handler's answer, unless the scenario's fault plan strikes this call.
+
+        The fault (and whether the write was applied first) goes into ``facts["fault"]``.
+        """
+        rule = (
+            self.faults.pick(op.operation_id, self.clock.wall_elapsed(), request.path)
+            if self.faults
+            else None
+        )
+        if rule is None:
+            return self._dispatch(region, request, params, op, token)
+        applied = None
+        if rule.runs_handler():
+            applied = self._dispatch(region, request, params, op, token)
+        return rule.answer(op, applied, request.path)
 
     def _dispatch(
         self,

@@ -80,7 +80,7 @@ class Exchange:
         """One line a QA lead can read: when, what, answer, request id."""
         what = self.operation or "unrouted"
         line = f"t={self.wall:7.2f}s {self.endpoint:>3} {self.method} {self.path} [{what}] -> "
-        line += f"{self.status}"
+        line += f"{self.status}" if self.status else "no HTTP answer"
         code = self.error_code()
         if code:
             line += f" {code}"
@@ -89,7 +89,17 @@ class Exchange:
                 line += f" ({details})"
         if self.token is not None:
             line += f"; token {self.token.id} ({self.token.kind}, {self.token.outcome})"
+        fault = self.fault
+        if fault is not None:  # injected by the scenario's fault plan
+            line += f"; fault {fault.get('kind')} (rule {fault.get('rule')!r}"
+            line += ", write applied first)" if fault.get("write_applied") else ")"
         return line + f"; x-amzn-RequestId {self.request_id}"
+
+    @property
+    def fault(self) -> dict[str, Any] | None:
+        """The fault plan's rule that struck this exchange, as recorded by the simulator."""
+        fault = self.facts.get("fault")
+        return fault if isinstance(fault, dict) else None
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
