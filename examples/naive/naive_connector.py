@@ -7,6 +7,8 @@ Deliberate mistakes (each one is what an ACORN readiness check should catch):
 - no Restricted Data Token: getOrderAddress is called with the LWA access token, and whatever
   address comes back (PII stripped) is returned;
 - no backoff: 429 and 5xx are retried immediately, up to 10 times, in a tight loop;
+- "maybe it was a glitch": a request refused with 400/404/413/415 is sent again, unchanged,
+  up to 3 times (Amazon refuses it every time);
 - every LWA refusal (invalid_grant, invalid_client included) is retried at once, 10 times, and
   then the whole token form, client secret and refresh token included, is written to the log;
 - listings calls fetch a new access token every time (no cache on that code path);
@@ -38,6 +40,7 @@ import httpx
 USER_AGENT = "AcornNaiveConnector/0.1 (Language=Python/3.11)"
 TOKEN_LIFETIME = 3600  # mistake: "tokens last an hour", expires_in is never read
 MAX_RETRIES = 10  # mistake: retried immediately, no backoff
+REFUSED_RETRIES = 3  # mistake: invalid requests are retried too
 
 NA = ("ATVPDKIKX0DER", "A2EUQ1WTGCTBG2", "A1AM78C64UM0Y8", "A2Q3Y263D00KWC")
 FE = ("A19VAU5U5O7RUS", "A39IBJ37TRP1C6", "A1VC38T7YXB528")
@@ -153,7 +156,13 @@ class Connector:
             "accept": "application/json",
         }
         try:
-            response = self.send(method, self.endpoints[region] + path, headers=headers, **kwargs)
+            url = self.endpoints[region] + path
+            response = self.send(method, url, headers=headers, **kwargs)
+            refused = 0
+            while response.status_code in (400, 404, 413, 415) and refused < REFUSED_RETRIES:
+                # mistake: the same invalid request again, unchanged
+                response = self.send(method, url, headers=headers, **kwargs)
+                refused += 1
         except httpx.HTTPError as exc:
             raise CallFailed(f"{operation}: {type(exc).__name__}") from None
         if response.status_code >= 300:

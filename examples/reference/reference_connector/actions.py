@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -32,6 +33,16 @@ from .results import (
 TIMEOUT = httpx.Timeout(30.0, connect=10.0)
 
 
+def _timeout() -> httpx.Timeout:
+    """30 s reads, or SPAPI_READ_TIMEOUT seconds (a test harness shortens it)."""
+    raw = os.environ.get("SPAPI_READ_TIMEOUT", "").strip()
+    try:
+        seconds = float(raw) if raw else 0.0
+    except ValueError:
+        seconds = 0.0
+    return httpx.Timeout(seconds, connect=10.0) if seconds > 0 else TIMEOUT
+
+
 def _finish(result: dict[str, Any], errors: list[ErrorEntry]) -> dict[str, Any]:
     result["ok"] = not errors
     result["errors"] = errors
@@ -47,7 +58,7 @@ class Connector(ListingActions):
     def __init__(self) -> None:
         self._settings = Settings.from_env()
         self._log = FailureLog(self._settings.log_file)
-        self._http = httpx.Client(timeout=TIMEOUT, follow_redirects=False)
+        self._http = httpx.Client(timeout=_timeout(), follow_redirects=False)
         self._lwa = LwaTokenProvider(
             self._http,
             token_url=self._settings.token_url,

@@ -11,7 +11,7 @@ from typing import Any
 import httpx
 
 from .auth import TokenSource
-from .errors import CallFailed
+from .errors import CallFailed, OutcomeUnknown
 from .log import FailureLog
 from .timing import Pacer, backoff_delay
 
@@ -24,6 +24,10 @@ BACKOFF_BASE = 0.2
 BACKOFF_CAP = 5.0
 RETRYABLE_STATUS = frozenset({429, 500, 502, 503, 504})
 EXPIRED_TOKEN_DETAILS = "The access token you provided has expired."
+# POSTs that change nothing at Amazon: safe to repeat after an ambiguous failure.
+SAFE_POSTS = frozenset({"createRestrictedDataToken"})
+# Failures that happen before the request left: repeating it cannot duplicate anything.
+_NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 
 
 @dataclass(frozen=True)
@@ -93,7 +97,13 @@ class SpApiClient:
 
         ``path`` must already be percent-encoded. ``token_source`` replaces the LWA access
         token (used for Restricted Data Tokens).
+
+        Reads are retried after 5xx, 429, timeouts, resets and unreadable answers. A write is
+        never re-sent after a failure that may have happened *after* Amazon applied it (a
+        timeout, a reset, a 5xx, an unreadable 2xx): it raises ``OutcomeUnknown`` so the
+        caller can read the resource back first (no duplicate writes).
         """
+        idempotent = method in ("GET", "HEAD") or operation in SAFE_POSTS
         tokens = token_source or self._lwa
         url = self._endpoints[region] + path
         attempt = 0
@@ -113,11 +123,11 @@ class SpApiClient:
                     method, url, params=params, json=json_body, headers=headers
                 )
             except httpx.TransportError as exc:
+                unsent = isinstance(exc, _NOT_SENT)
                 reason = f"transport error ({type(exc).__name__})"
-                if attempt >= MAX_ATTEMPTS:
-                    self._log.failure(operation, None, None, f"{reason}; giving up")
-                    raise CallFailed(operation, None, None, reason) from None
-                self._retry_later(operation, None, None, attempt, reason)
+                self._failed_without_answer(
+                    operation, None, None, reason, attempt, idempotent or unsent
+                )
                 continue
             except httpx.HTTPError as exc:
                 reason = f"HTTP error ({type(exc).__name__})"
@@ -130,6 +140,13 @@ class SpApiClient:
             if status == 429:
                 self._pacer.throttled(operation)
             body = _json_or_none(response)
+            if 200 <= status < 300 and response.content and body is None:
+                # A 2xx whose JSON does not parse (cut off on the way): never read as "empty".
+                reason = "unreadable answer (malformed JSON)"
+                self._failed_without_answer(
+                    operation, status, request_id, reason, attempt, idempotent
+                )
+                continue
             if 200 <= status < 300:
                 return ApiResponse(status, body, request_id)
 
@@ -141,11 +158,35 @@ class SpApiClient:
                 self._log.failure(operation, status, request_id, "token expired; refreshing")
                 tokens.invalidate(token)
                 continue
+            if status >= 500 and not idempotent:
+                self._log.failure(operation, status, request_id, "outcome unknown")
+                raise OutcomeUnknown(operation, status, request_id, message)
             if status in RETRYABLE_STATUS and attempt < MAX_ATTEMPTS:
                 self._retry_later(operation, status, request_id, attempt, f"HTTP {status}")
                 continue
             self._log.failure(operation, status, request_id, "giving up")
             raise CallFailed(operation, status, request_id, message)
+
+    def _failed_without_answer(
+        self,
+        operation: str,
+        status: int | None,
+        request_id: str | None,
+        reason: str,
+        attempt: int,
+        repeatable: bool,
+    ) -> None:
+        """No usable answer: wait and let the caller retry, or raise.
+
+        A request that may have been applied (``repeatable`` false) is never re-sent here.
+        """
+        if not repeatable:
+            self._log.failure(operation, status, request_id, f"{reason}; outcome unknown")
+            raise OutcomeUnknown(operation, status, request_id, reason)
+        if attempt >= MAX_ATTEMPTS:
+            self._log.failure(operation, status, request_id, f"{reason}; giving up")
+            raise CallFailed(operation, status, request_id, reason)
+        self._retry_later(operation, status, request_id, attempt, reason)
 
     def _retry_later(
         self,
