@@ -8,7 +8,8 @@ from harness.checks.errors import ERR_01, ERR_02, ERR_03
 from harness.checks.errors_report import ERR_04, ERR_05, ERR_06
 from harness.checks.expectations import expected_orders
 from harness.checks.listing_ops import FEED_01, INV_01, PRC_01
-from harness.checks.listings import LST_01, LST_02, LST_03, LST_04, LST_05, LST_06
+from harness.checks.listing_text import LST_05, LST_06
+from harness.checks.listings import LST_01, LST_02, LST_03, LST_04
 from harness.checks.model import (
     Attachment,
     Canaries,
@@ -71,8 +72,8 @@ __all__ = [
     "LST_04",
     "LST_05",
     "LST_06",
-    "ORD_01",
     "PRC_01",
+    "ORD_01",
     "PII_01",
     "PII_02",
     "PII_03",

@@ -12,10 +12,20 @@ from typing import Any
 from urllib.parse import unquote
 
 from harness.checks.model import Attachment, Check, Judgement, Observation
-from harness.sim.handlers.catalog import catalog
 from harness.sim.journal import Exchange
 
-__all__ = ["LST_01", "LST_02", "LST_03", "LST_04", "LST_05", "LST_06", "listing_puts", "sku_of"]
+__all__ = [
+    "LST_01",
+    "LST_02",
+    "LST_03",
+    "LST_04",
+    "listing_puts",
+    "marketplace_of",
+    "names",
+    "preview",
+    "response_issues",
+    "sku_of",
+]
 
 
 def sku_of(e: Exchange) -> str:
@@ -345,129 +355,8 @@ LST_04 = Check(
 )
 
 
-def _language_tags(value: Any) -> set[str]:
-    if isinstance(value, dict):
-        found = {str(value["language_tag"])} if "language_tag" in value else set()
-        return found.union(*(_language_tags(v) for v in value.values()))
-    if isinstance(value, list):
-        return set().union(*(_language_tags(v) for v in value))
-    return set()
-
-
-def _judge_language(obs: Observation) -> Judgement:
-    puts = listing_puts(obs, preview=False)
-    if not puts:
-        return Judgement(None, "The integration submitted no listing.")
-    names, wrong = _names(obs), []
-    for e in puts:
-        body = e.request_body if isinstance(e.request_body, dict) else {}
-        product_type = str(body.get("productType", "")).upper()
-        accepted = catalog().language_tags(product_type, _mp(e))
-        tags = _language_tags(body.get("attributes"))
-        bad = sorted(t for t in tags if accepted and t not in accepted)
-        refused = [i for i in _issues(e) if i.get("code") == "100720"]
-        if bad or refused or not tags:
-            what = (
-                f"language tag(s) {', '.join(bad)} where {', '.join(accepted)} are accepted"
-                if bad
-                else "no localized text"
-                if not tags
-                else "language data refused"
-            )
-            wrong.append((e, f"{sku_of(e)} in {names.get(_mp(e), _mp(e))}: {what}"))
-    metrics = {"submissions": len(puts), "wrong_language": len(wrong)}
-    if wrong:
-        return Judgement(
-            False,
-            f"{len(wrong)} of {len(puts)} submissions carried text in a "
-            "language the marketplace does not take: " + "; ".join(w for _, w in wrong) + ".",
-            [e.summary() for e, _ in wrong],
-            metrics,
-        )
-    return Judgement(
-        True,
-        f"All {len(puts)} submissions carried text in the marketplace's own language tags.",
-        [e.summary() for e in puts[:10]],
-        metrics,
-    )
-
-
-LST_05 = Check(
-    id="LST-05",
-    title="Localized text with each marketplace's language tags",
-    area="Listings",
-    severity="critical",
-    requirement="Text attributes (item_name, bullet_point, ...) are sent in a language the "
-    "marketplace accepts, tagged with that language (de_DE on amazon.de, ja_JP on amazon.co.jp).",
-    why="Amazon refuses text in a language the marketplace does not take (error 100720, models "
-    "#5010), and an English title on amazon.de does not sell.",
-    remediation="Take the accepted language tags from the schema's $defs.language_tag and send "
-    "each marketplace its translated text with that tag.",
-    judge=_judge_language,
-)
-
-
-def _offers(body: Any) -> list[dict[str, Any]]:
-    if not isinstance(body, dict):
-        return []
-    found = list((body.get("attributes") or {}).get("purchasable_offer") or [])
-    for patch in body.get("patches") or []:
-        if isinstance(patch, dict) and str(patch.get("path", "")).endswith("/purchasable_offer"):
-            found += list(patch.get("value") or [])
-    return [o for o in found if isinstance(o, dict)]
-
-
-def _judge_currency(obs: Observation) -> Judgement:
-    currencies: dict[str, str] = obs.expected.get("currencies", {})
-    sent = [
-        e
-        for e in obs.sp_api()
-        if e.operation in ("putListingsItem", "patchListingsItem")
-        and e.status == 200
-        and not _preview(e)
-        and _offers(e.request_body)
-    ]
-    if not sent or not currencies:
-        return Judgement(None, "The integration sent no price.")
-    names, wrong = _names(obs), []
-    for e in sent:
-        want = currencies.get(_mp(e))
-        got = sorted({str(o.get("currency")) for o in _offers(e.request_body)})
-        if want and got != [want]:
-            wrong.append(
-                (
-                    e,
-                    f"{sku_of(e)} in {names.get(_mp(e), _mp(e))}: {', '.join(got)} "
-                    f"instead of {want}",
-                )
-            )
-    metrics = {"priced_submissions": len(sent), "wrong_currency": len(wrong)}
-    if wrong:
-        return Judgement(
-            False,
-            f"{len(wrong)} of {len(sent)} prices were not in the "
-            "marketplace's currency: " + "; ".join(w for _, w in wrong) + ".",
-            [e.summary() for e, _ in wrong],
-            metrics,
-        )
-    return Judgement(
-        True,
-        f"All {len(sent)} prices were in each marketplace's currency.",
-        [e.summary() for e in sent[:10]],
-        metrics,
-    )
-
-
-LST_06 = Check(
-    id="LST-06",
-    title="Prices in each marketplace's currency",
-    area="Listings",
-    severity="blocker",
-    requirement="purchasable_offer carries the marketplace's currency (USD, GBP, EUR, JPY) "
-    "with a price set for that marketplace.",
-    why="A USD price copied to amazon.de is refused, or worse accepted as euros: the product "
-    "sells at the wrong price.",
-    remediation="Keep a price per marketplace in its currency (whole yen for JP) and send it "
-    "with marketplace_id and currency in purchasable_offer.",
-    judge=_judge_currency,
-)
+# Shared with harness.checks.listing_text.
+marketplace_of = _mp
+names = _names
+preview = _preview
+response_issues = _issues
