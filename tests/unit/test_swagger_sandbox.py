@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
+
+import pytest
 
 from harness.contracts import Operation, Parameter, UsagePlan
 from harness.sim.http import SimRequest
@@ -124,3 +127,24 @@ def test_a_sandbox_simulator_without_cases_is_a_usage_error() -> None:
 
     with pytest.raises(ConfigError, match="needs Amazon's models or imported contracts"):
         sandbox_simulator()
+
+
+def test_serve_sandbox_without_cases_or_with_a_wrong_folder_exits_2(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from typer.testing import CliRunner
+
+    from harness.cli.main import app
+
+    monkeypatch.delenv("ACORN_MODELS_DIR", raising=False)
+    monkeypatch.delenv("ACORN_CONTRACTS_DIR", raising=False)
+    runner = CliRunner()
+    no_cases = runner.invoke(app, ["serve", "--sandbox"])
+    assert no_cases.exit_code == 2
+    assert "carry no sandbox cases" in no_cases.output
+    wrong = runner.invoke(app, ["serve", "--sandbox", "--models", str(tmp_path)])
+    assert wrong.exit_code == 2
+    assert "does not look like Amazon's models checkout" in " ".join(wrong.output.split())
+    both = runner.invoke(app, ["serve", "--sandbox", "--models", str(tmp_path), "--cassette", "x"])
+    assert both.exit_code == 2
+    assert "two different simulators" in both.output
