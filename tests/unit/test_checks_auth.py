@@ -259,7 +259,9 @@ def test_scan_reports_labels_and_lines_never_values() -> None:
     assert result.status == "failed"
     text = "\n".join([result.summary, *result.evidence])
     assert "log file line 3: buyer name" in text
-    assert SECRET not in text and REFRESH not in text and "Lovelace" not in text
+    assert SECRET not in text
+    assert REFRESH not in text
+    assert "Lovelace" not in text
 
 
 def test_pii03_skipped_without_canaries() -> None:
