@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from harness.contracts.model import UsagePlan
+from harness.contracts.swagger_cases import SandboxCase, sandbox_cases
 from harness.contracts.swagger_schema import convert_schema, esc, param_schema, parse_usage_plan
 from harness.errors import ContractError
 
@@ -35,28 +36,6 @@ METHODS = ("get", "put", "post", "delete", "patch")
 _VERSION_SEGMENT = re.compile(r"^(v\d+|\d{4}-\d{2}-\d{2})$")
 # Folder slugs whose API name in ACORN contracts is shorter than Amazon's folder name.
 _API_ALIASES = {"product-type-definitions": "definitions"}
-
-
-@dataclass(frozen=True)
-class SandboxCase:
-    """One published static-sandbox case: these request parameters get this canned answer."""
-
-    status: int
-    parameters: Mapping[str, Mapping[str, Any]]
-    """Swagger parameter name (path, query, header or the body's name) -> ``{"value": v}``,
-    or ``{}`` when the case lists the parameter without constraining its value."""
-    body: Any
-    has_body: bool
-    headers: Mapping[str, str]
-    pointer: str
-
-    def to_json(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"status": self.status, "parameters": dict(self.parameters)}
-        if self.has_body:
-            out["response"] = self.body
-        if self.headers:
-            out["response_headers"] = dict(self.headers)
-        return out
 
 
 @dataclass(frozen=True)
@@ -217,60 +196,6 @@ def _parameters(
     return tuple(merged.values())
 
 
-def _case_value(spec: Any) -> dict[str, Any]:
-    """Normalise a case parameter to ``{"value": v}``, or ``{}`` for "any value".
-
-    Amazon writes ``{"value": v}``; ``{}`` lists the parameter without constraining it (the
-    catch-all cases of Listings and PTD); three Easy Ship cases give the body without the
-    ``value`` wrapper, which can only mean the body itself.
-    """
-    if isinstance(spec, dict) and "value" in spec:
-        return {"value": spec["value"]}
-    if spec == {}:
-        return {}
-    return {"value": spec}
-
-
-def _sandbox_cases(
-    response: Mapping[str, Any], status: str, where: str, pointer: str
-) -> tuple[list[SandboxCase], bool]:
-    block = response.get("x-amzn-api-sandbox")
-    if not isinstance(block, dict):
-        return [], False
-    cases = []
-    for i, raw in enumerate(block.get("static", []) or []):
-        ptr = f"{pointer}/x-amzn-api-sandbox/static/{i}"
-        if not isinstance(raw, dict):
-            raise ContractError(
-                f"field {ptr}: a sandbox case must be an object",
-                where=where,
-                fix="correct the model at that position",
-            )
-        params = (raw.get("request") or {}).get("parameters") or {}
-        if not isinstance(params, dict):
-            raise ContractError(
-                f"field {ptr}/request/parameters: expected an object of parameters",
-                where=where,
-                fix="correct the model at that position",
-            )
-        values = {name: _case_value(spec) for name, spec in params.items()}
-        headers = {
-            str(k): str(v["value"] if isinstance(v, dict) and "value" in v else v)
-            for k, v in (raw.get("responseHeaders") or {}).items()
-        }
-        cases.append(
-            SandboxCase(
-                status=int(status),
-                parameters=values,
-                body=raw.get("response"),
-                has_body="response" in raw,
-                headers=headers,
-                pointer=ptr,
-            )
-        )
-    return cases, "dynamic" in block
-
-
 def _api_slug(relpath: Path) -> str:
     folder = relpath.parent.name
     for suffix in ("-api-model", "-model"):
@@ -369,7 +294,7 @@ def _operation(
         responses[str(status)] = (
             None if schema is None else convert_schema(schema, definitions, where, ptr + "/schema")
         )
-        found, flagged = _sandbox_cases(response, str(status), where, ptr)
+        found, flagged = sandbox_cases(response, str(status), where, ptr)
         cases += found
         dynamic = dynamic or flagged
     description = str(op.get("description", ""))
