@@ -9,8 +9,9 @@ Three scenarios, each driven by a declarative fault plan in ``scenarios/faults/`
 - ``transient-failures``: 503s, a 500, a reset and a read timeout that pass, then a 503 that
   does not. Judged by ERR-02 (growing, jittered, bounded backoff) and ERR-06 (failed
   exchanges logged with request id, operation, status; no secrets or PII).
-- ``ambiguous-writes``: listing writes that Amazon applies and then answers with a timeout,
-  a 500 or a reset. Judged by ERR-03 (no duplicate writes in the simulator's state).
+- ``ambiguous-writes``: a listing, a stock update, a price update and a shipment
+  confirmation that Amazon applies and then answers with a timeout, a 500, a reset or a 503.
+  Judged by ERR-03 (no duplicate writes in the simulator's state).
 
 The plans ask the integration for a short read timeout (``ACORN_READ_TIMEOUT``) so a held
 connection costs a fraction of a second.
@@ -73,6 +74,17 @@ def ambiguous_writes(acorn: AcornSession) -> Observation:
                 quantity=5)  # fmt: skip
         run.act("update_price", sku=MUG, product_type=HOME, marketplace_id=US, amount="12.50",
                 currency="USD")  # fmt: skip
+        unshipped = [o for o in run.sim.core.state.orders_in([US]) if o.status == "Unshipped"]
+        assert unshipped, "the seeded seller has no unshipped US order to confirm"
+        run.act(
+            "confirm_shipment",
+            amazon_order_id=unshipped[0].amazon_order_id,
+            marketplace_id=US,
+            package_reference_id="1",
+            carrier_code="UPS",
+            tracking_number="1Z999AA10123456784",
+            ship_date="2026-03-02T08:00:00Z",
+        )
     return acorn.observe(run)
 
 

@@ -362,3 +362,28 @@ class Connector:
             )
             updated += [{"sku": price["sku"], "marketplace_id": m} for m in done["updated"]]
         return {"ok": True, "errors": [], "updated": updated}
+
+    def confirm_shipment(self, args: dict[str, Any]) -> dict[str, Any]:
+        # mistake: a 5xx after Amazon recorded the confirmation is retried at once (send's
+        # loop), so the shipment is confirmed twice; and the result says ok whatever happened
+        order_id = args["amazon_order_id"]
+        base = f"/orders/v0/orders/{quote(order_id, safe='')}"
+        region = REGION.get(args["marketplace_id"], "NA")
+        try:
+            page = _payload(self.call("getOrderItems", "GET", region, base + "/orderItems"))
+            items = [
+                {"orderItemId": i["OrderItemId"], "quantity": i["QuantityOrdered"]}
+                for i in page.get("OrderItems", [])
+            ]
+            package = {
+                "packageReferenceId": args["package_reference_id"],
+                "carrierCode": args["carrier_code"],
+                "trackingNumber": args["tracking_number"],
+                "shipDate": args["ship_date"],
+                "orderItems": items,
+            }
+            body = {"marketplaceId": args["marketplace_id"], "packageDetail": package}
+            self.call("confirmShipment", "POST", region, base + "/shipmentConfirmation", json=body)
+        except (CallFailed, NoToken) as exc:
+            self.log(str(exc))
+        return {"ok": True, "errors": [], "confirmed": [order_id]}

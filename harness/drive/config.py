@@ -35,6 +35,7 @@ ACTIONS = (
     "sync_inventory",
     "reprice",
     "submit_feed",
+    "confirm_shipment",
 )
 ENV_NAMES = (
     "ACORN_LWA_TOKEN_URL",

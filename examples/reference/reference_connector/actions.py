@@ -29,6 +29,7 @@ from .results import (
     require_str,
     require_str_list,
 )
+from .shipments import ShipmentConfirmer
 
 TIMEOUT = httpx.Timeout(30.0, connect=10.0)
 
@@ -195,3 +196,20 @@ class Connector(ListingActions):
                 updated.append(marketplace_id)
 
         return self._run("update_price", {"updated": updated}, body)
+
+    def confirm_shipment(self, args: dict[str, Any]) -> dict[str, Any]:
+        confirmed: list[str] = []
+
+        def body(errors: list[ErrorEntry]) -> None:
+            order_id = require_str(args, "amazon_order_id")
+            package = {
+                "packageReferenceId": require_str(args, "package_reference_id"),
+                "carrierCode": require_str(args, "carrier_code"),
+                "trackingNumber": require_str(args, "tracking_number"),
+                "shipDate": require_str(args, "ship_date"),
+            }
+            marketplace_id = require_str(args, "marketplace_id")
+            if ShipmentConfirmer(self._client, errors).confirm(order_id, marketplace_id, package):
+                confirmed.append(order_id)
+
+        return self._run("confirm_shipment", {"confirmed": confirmed}, body)

@@ -14,7 +14,13 @@ from collections.abc import Sequence
 from .actions import Connector
 from .errors import ConfigError
 
-ACTIONS = ("sync_orders", "publish_listing", "update_inventory", "update_price")
+ACTIONS = (
+    "sync_orders",
+    "publish_listing",
+    "update_inventory",
+    "update_price",
+    "confirm_shipment",
+)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

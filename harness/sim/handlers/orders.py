@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -260,6 +261,8 @@ def confirm_shipment(ctx: Ctx) -> Reply:
         ctx.core.state.shipment_confirmations.append(
             {"order_id": order.amazon_order_id, "package": body.get("packageDetail", {})}
         )
+        # Amazon moves a fully confirmed order to Shipped: getOrder shows that the write landed.
+        ctx.core.state.orders[order.amazon_order_id] = replace(order, status="Shipped")
     return Reply(204, None)
 
 
