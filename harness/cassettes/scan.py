@@ -24,14 +24,14 @@ PLACEHOLDER_PII = "[PII]"
 # A value that is already a mask: ***, Atza|***hash, [PII], [PII:email]...
 _MASKED = r"(?!\*\*\*|%2[Aa]%2[Aa]%2[Aa]|\[PII|Atz(?:a|r|\.sprdt)\|\*\*\*)"
 _Q = r"\\?[\"']?"  # an optional (maybe JSON-escaped) quote
+# The journal's token fingerprint (``Atza|585d4d98``: 8 hex of a hash) is not a token.
+_NOT_FINGERPRINT = r"(?![0-9a-f]{8}(?![A-Za-z0-9_\-+/=.%|]))"
+_TOKEN_TAIL = _NOT_FINGERPRINT + r"[A-Za-z0-9_\-+/=.%|]{8,}"
 
 _RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("LWA refresh token (Atzr|)", re.compile(r"Atzr(?:\||%7[Cc])[A-Za-z0-9_\-+/=.%|]{8,}")),
-    ("LWA access token (Atza|)", re.compile(r"Atza(?:\||%7[Cc])[A-Za-z0-9_\-+/=.%|]{8,}")),
-    (
-        "restricted data token (Atz.sprdt|)",
-        re.compile(r"Atz\.sprdt(?:\||%7[Cc])[A-Za-z0-9_\-+/=.%|]{8,}"),
-    ),
+    ("LWA refresh token (Atzr|)", re.compile(r"Atzr(?:\||%7[Cc])" + _TOKEN_TAIL)),
+    ("LWA access token (Atza|)", re.compile(r"Atza(?:\||%7[Cc])" + _TOKEN_TAIL)),
+    ("restricted data token (Atz.sprdt|)", re.compile(r"Atz\.sprdt(?:\||%7[Cc])" + _TOKEN_TAIL)),
     ("LWA client secret", re.compile(r"amzn1\.oa2-cs\.v1\.[0-9A-Fa-f]{8,}")),
     (
         "LWA client secret",

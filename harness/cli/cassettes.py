@@ -15,7 +15,7 @@ import subprocess
 import sys
 import threading
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
@@ -25,8 +25,16 @@ from harness.errors import AcornUsageError
 if TYPE_CHECKING:
     from harness.cassettes import Miss
     from harness.sim import Simulator
+    from harness.sim.proxy import RecordingProxy
 
-__all__ = ["cassettes_root", "record", "register", "replay_for_serve", "scan"]
+__all__ = [
+    "cassettes_root",
+    "record",
+    "register",
+    "replay_for_serve",
+    "scan",
+    "scan_run_outputs",
+]
 
 # Environment variables whose values are secrets wherever they show up in the traffic.
 _SECRET_NAME_PARTS = ("SECRET", "TOKEN", "PASSWORD", "CREDENTIAL", "PRIVATE_KEY")
@@ -59,6 +67,29 @@ def _known_from_env() -> tuple[list[str], list[str]]:
     ]
     sellers = [os.environ[v] for v in _SELLER_VARS if os.environ.get(v)]
     return secrets, sellers
+
+
+def _drive(proxy: RecordingProxy, run_command: str | None) -> tuple[int, str]:
+    """Run ``--run`` against the proxy (output captured), or wait for Ctrl-C / SIGTERM."""
+    if run_command:
+        print(f"# running: {run_command}", flush=True)
+        # Captured, and shown only once scrubbed: the integration prints what it fetched.
+        done = subprocess.run(
+            run_command,
+            shell=True,
+            env={**os.environ, **proxy.env()},
+            check=False,
+            capture_output=True,
+            text=True,
+            errors="replace",
+        )
+        return done.returncode, done.stdout + done.stderr
+    print("# Recording. Press Ctrl-C to stop and write the cassette.", flush=True)
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    with contextlib.suppress(KeyboardInterrupt):
+        stop.wait()
+    return 0, ""
 
 
 def record(
@@ -129,19 +160,8 @@ def record(
     print("# Point your integration at these endpoints (credentials stay your own):")
     for name, value in proxy.env().items():
         print(f"export {name}='{value}'")
-    code = 0
     try:
-        if run_command:
-            print(f"# running: {run_command}", flush=True)
-            code = subprocess.run(
-                run_command, shell=True, env={**os.environ, **proxy.env()}, check=False
-            ).returncode
-        else:
-            print("# Recording. Press Ctrl-C to stop and write the cassette.", flush=True)
-            stop = threading.Event()
-            signal.signal(signal.SIGTERM, lambda *_: stop.set())
-            with contextlib.suppress(KeyboardInterrupt):
-                stop.wait()
+        code, output = _drive(proxy, run_command)
     finally:
         proxy.stop()
     for problem in proxy.errors:
@@ -163,7 +183,13 @@ def record(
         )
     except CassetteError as exc:
         err.print(f"[bold red]acorn: cassette not written.[/] {exc}", highlight=False)
+        if output:
+            err.print("(the --run command's output is withheld: it could not be scrubbed safely)")
         raise typer.Exit(2) from None
+    if output and proxy.scrubber is not None:
+        print("# --run output (scrubbed):")
+        for line in output.splitlines():
+            print("| " + proxy.scrubber.text(line))
     out.print(
         f"recorded {len(clean.interactions)} exchanges to {path} (scrubbed"
         + (", seller and order ids pseudonymised" if pseudonymise else "")
@@ -230,3 +256,38 @@ def replay_for_serve(
 def register(app: typer.Typer) -> None:
     app.command()(record)
     app.command()(scan)
+
+
+def scan_run_outputs(report_dir: Path, session: Any = None) -> dict[str, Any]:
+    """``acorn run``'s last step: scan the report it wrote for secrets and buyer PII.
+
+    Patterns plus the run's own canaries (the simulator's credentials, issued tokens and
+    buyer PII) when the session is at hand. ``work/`` is skipped: it holds the integration's
+    own logs, which the readiness checks judge. Returns the report's ``output_scan`` block.
+    """
+    from harness.cassettes import KnownValues, scan_paths
+
+    known = KnownValues()
+    core = getattr(getattr(session, "sim", None), "core", None)
+    if core is not None:
+        known.add(secrets=core.credentials.secrets(), pii=core.state.pii_canaries())
+        tokens = getattr(core, "tokens", None)
+        issued = getattr(tokens, "all", None)
+        if callable(issued):
+            known.add(secrets=[t.value for t in issued()])
+    targets = [p for p in sorted(report_dir.iterdir()) if p.name != "work"]
+    count, findings = scan_paths(targets, known)
+    if findings:
+        summary = (
+            f"LEAK: {len(findings)} secret or buyer PII finding(s) in ACORN's own report "
+            f"({count} files scanned). Do not publish {report_dir} until it is fixed: "
+            + "; ".join(str(f) for f in findings[:10])
+        )
+    else:
+        summary = f"ACORN scanned its {count} report file(s) for secrets and buyer PII: none found."
+    return {
+        "files": count,
+        "findings": [str(f) for f in findings],
+        "clean": not findings,
+        "summary": summary,
+    }

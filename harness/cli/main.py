@@ -87,6 +87,8 @@ def run(
         err.print(f"[bold red]acorn: cannot run.[/] {outcome.message}", highlight=False)
         raise typer.Exit(outcome.exit_code)
     terminal_table(outcome.readiness, console)
+    if outcome.message:  # e.g. the output scan found a leak in the report
+        err.print(f"acorn: {outcome.message}", style="bold red", highlight=False, markup=False)
     console.print()
     for kind, path in outcome.report_paths.items():
         console.print(f"{kind:>8}: {path}", highlight=False)

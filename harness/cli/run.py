@@ -135,4 +135,13 @@ def run_readiness(
         "allure": report_dir / "allure-results",
     }
     exit_code = EXIT_GO if readiness.verdict == "GO" else EXIT_NO_GO
+    # ACORN scans its own outputs last: a leak in a report fails the run, loudly.
+    from harness.cli.cassettes import scan_run_outputs
+    from harness.plugin import SESSION
+    from harness.report import write_reports
+
+    readiness.scan = scan_run_outputs(report_dir, config.stash.get(SESSION, None))
+    write_reports(readiness, report_dir)
+    if not readiness.scan["clean"]:
+        return RunOutcome(EXIT_HARNESS, readiness, paths, message=readiness.scan["summary"])
     return RunOutcome(exit_code, readiness, paths)

@@ -153,6 +153,8 @@ class RecordingProxy:
         self._items: list[Interaction] = []
         self.errors: list[str] = []
         self.started_at = datetime.now(UTC)
+        self.scrubber: Scrubber | None = None
+        """The scrubber of the last :meth:`save`: it knows every secret and PII value seen."""
 
     # -- lifecycle -----------------------------------------------------------------------
 
@@ -214,6 +216,7 @@ class RecordingProxy:
             seller_ids=seller_ids or [],
             contracts=self.contracts,
         )
+        self.scrubber = scrubber
         raw = self.cassette()
         if not pseudonymise and seller_ids:
             raw.meta["seller_id"] = seller_ids[0]
