@@ -1,0 +1,55 @@
+"""The scanner behind ``acorn scan`` and ``acorn run``'s last step, on synthetic files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from harness.cassettes import KnownValues, Scanner, scan_paths
+from harness.cli.cassettes import scan_run_outputs
+
+TOKEN = "Atza|IwEBIsyntheticAccessToken0123456789"
+
+
+def test_known_values_are_found_even_without_a_shape(tmp_path: Path) -> None:
+    (tmp_path / "log.txt").write_text("ok\nbuyer Zed Quux-7f3a shipped\n")
+    assert scan_paths([tmp_path]) == (1, [])  # no pattern matches a bare name...
+    _, findings = scan_paths([tmp_path], KnownValues(pii=["Zed Quux-7f3a"]))
+    assert [str(f) for f in findings] == [f"{tmp_path / 'log.txt'}:2: known buyer PII"]
+
+
+def test_url_encoded_known_secrets_are_found() -> None:
+    known = KnownValues(secrets=["s3cr3t/with+chars=="])
+    assert Scanner(known).kinds("client_secret=s3cr3t%2Fwith%2Bchars%3D%3D") != []
+
+
+def test_masks_and_fingerprints_are_not_leaks() -> None:
+    clean = [
+        "x-amz-access-token: Atza|***0a1b2c3d",
+        "t=0.2s NA GET /orders/v0/orders -> 200; token Atza|585d4d98 (access, ok)",
+        '{"Name": "[PII]", "Phone": "[PII]", "BuyerEmail": "[PII]"}',
+        "https://s3/doc?X-Amz-Signature=***&X-Amz-Credential=***",
+        "client_secret=***&refresh_token=Atzr|***99aa00bb",
+    ]
+    assert [line for line in clean if Scanner().kinds(line)] == []
+
+
+def test_run_outputs_scan_skips_the_integrations_work_folder(tmp_path: Path) -> None:
+    (tmp_path / "readiness.md").write_text("# Readiness report: GO\n")
+    (tmp_path / "work").mkdir()
+    (tmp_path / "work" / "sync.integration.log").write_text(f"token {TOKEN}\n")
+    scan = scan_run_outputs(tmp_path)
+    assert scan["clean"] is True
+    assert scan["files"] == 1
+    assert "none found" in scan["summary"]
+
+
+def test_a_leak_in_the_report_is_named_without_its_value(tmp_path: Path) -> None:
+    (tmp_path / "allure-results").mkdir()
+    (tmp_path / "allure-results" / "x-attachment.txt").write_text(f"evidence\nused {TOKEN}\n")
+    scan = scan_run_outputs(tmp_path)
+    assert scan["clean"] is False
+    assert scan["findings"] == [
+        f"{tmp_path / 'allure-results' / 'x-attachment.txt'}:2: LWA access token (Atza|)"
+    ]
+    assert TOKEN not in scan["summary"]
+    assert scan["summary"].startswith("LEAK: 1 secret or buyer PII finding(s)")
