@@ -203,10 +203,13 @@ def issues_from_errors(
     errs = list(errors)
     # An empty array fails minItems and minUniqueItems: report "not enough values" once.
     short = {e.path for e in errs if e.keyword == "minItems"}
+    found = sorted(
+        (_issue(err, mids) for err in errs
+         if not (err.keyword == "minUniqueItems" and err.path in short)),
+        key=lambda i: (i.attributeNames, i.code, i.pointer, i.message, i.keyword),
+    )  # fmt: skip
+    # Sorted first, so the issue kept for a repeated message is the same whatever the engine.
     seen: dict[tuple[str, str, tuple[str, ...]], Issue] = {}
-    for err in errs:
-        if err.keyword == "minUniqueItems" and err.path in short:
-            continue
-        issue = _issue(err, mids)
+    for issue in found:
         seen.setdefault((issue.code, issue.message, issue.attributeNames), issue)
-    return sorted(seen.values(), key=lambda i: (i.attributeNames, i.code, i.pointer, i.message))
+    return list(seen.values())

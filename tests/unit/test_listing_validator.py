@@ -41,6 +41,7 @@ def _both(pt: str, country: str, attrs: Any, *, strict: bool = False) -> list[Is
     reference = CATALOG.validator(pt, country, engine="reference", strict=strict).issues(attrs)
     assert fast == reference
     assert [i.to_dict() for i in fast] == [i.to_dict() for i in reference]
+    assert [(i.keyword, i.pointer) for i in fast] == [(i.keyword, i.pointer) for i in reference]
     return fast
 
 
@@ -71,6 +72,7 @@ def test_each_mutation_is_caught_with_the_right_issue(
     if result is None:
         return
     broken, expected = result
+    _both(pt, country, broken, strict=True)
     issues = _both(pt, country, broken)
     assert not CATALOG.validator(pt, country).is_valid(broken)
     matching = [
@@ -102,6 +104,56 @@ def test_all_mutations_at_once_agree_between_engines(pair: tuple[str, str], seed
         if result is not None:
             attrs = result[0]
     assert len(_both(pt, country, attrs)) >= 3
+
+
+JSON = st.recursive(
+    st.none() | st.booleans() | st.integers(-(2**40), 2**40) | st.floats(allow_nan=False)
+    | st.text(max_size=400),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=12), inner, max_size=3)
+    ),
+    max_leaves=6,
+)  # fmt: skip
+
+
+def _leaves(node: Any, path: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    if isinstance(node, dict):
+        return [path] + [p for k, v in node.items() for p in _leaves(v, (*path, k))]
+    if isinstance(node, list):
+        return [path] + [p for i, v in enumerate(node) for p in _leaves(v, (*path, i))]
+    return [path]
+
+
+@settings(max_examples=150, deadline=None, derandomize=True)
+@given(
+    pair=st.sampled_from(PAIRS),
+    seed=st.integers(0, 2**32 - 1),
+    edits=st.lists(st.tuples(st.integers(0, 10**6), st.sampled_from(["set", "del"]), JSON),
+                   min_size=1, max_size=4),
+)  # fmt: skip
+def test_fast_path_equals_reference_on_arbitrary_edits(
+    pair: tuple[str, str], seed: int, edits: list[tuple[int, str, Any]]
+) -> None:
+    """Any value anywhere replaced or removed: both engines report exactly the same issues."""
+    pt, country = pair
+    attrs = _valid(pt, country, seed % 50)
+    for pick, op, value in edits:
+        paths = _leaves(attrs)
+        path = paths[pick % len(paths)]
+        if not path:
+            attrs = value if op == "set" else {}
+            continue
+        parent = attrs
+        for key in path[:-1]:
+            parent = parent[key]
+        if op == "del":
+            del parent[path[-1]]
+        else:
+            parent[path[-1]] = value
+        if not isinstance(attrs, dict):
+            break
+    _both(pt, country, attrs)
+    _both(pt, country, attrs, strict=True)
 
 
 def test_japanese_title_fits_in_germany_but_not_in_japan() -> None:
