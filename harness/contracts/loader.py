@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import jsonschema_rs
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 
@@ -254,6 +255,40 @@ def _check_refs(path: Path, data: dict[str, Any]) -> None:
             )
 
 
+_DRAFT7 = "http://json-schema.org/draft-07/schema#"
+
+
+def _schemas(data: dict[str, Any]) -> list[tuple[str, Any]]:
+    """Every schema in an API file, with its JSON pointer."""
+    found = [
+        (f"/definitions/{name}", schema) for name, schema in data.get("definitions", {}).items()
+    ]
+    for op_id, op in data["operations"].items():
+        base = f"/operations/{op_id}"
+        for i, param in enumerate(op.get("parameters", [])):
+            found.append((f"{base}/parameters/{i}/schema", param["schema"]))
+        if op.get("request_body"):
+            found.append((f"{base}/request_body/schema", op["request_body"]["schema"]))
+        for status, schema in op["responses"].items():
+            found.append((f"{base}/responses/{status}", schema))
+    return found
+
+
+def _check_schemas(path: Path, data: dict[str, Any]) -> None:
+    """Refuse a schema the validators could not compile, before the simulator meets it."""
+    for pointer, schema in _schemas(data):
+        try:
+            jsonschema_rs.meta.validate({**schema, "$schema": _DRAFT7})
+        except jsonschema_rs.ValidationError as exc:
+            where = pointer + "".join(f"/{part}" for part in exc.instance_path)
+            raise ContractError(
+                f"field {where}: not a valid JSON Schema: {exc.message}",
+                where=str(path),
+                fix="use JSON Schema draft 7 keywords with valid values there "
+                "(see contracts/README.md)",
+            ) from None
+
+
 def _usage_plan(raw: dict[str, Any] | None) -> UsagePlan:
     """``null`` means Amazon publishes no plan: the fallback is marked ``published=False``."""
     if raw is None:
@@ -265,6 +300,7 @@ def _load_api_file(path: Path) -> list[Operation]:
     data = _read_json(path)
     _check(path, data, _API_FILE_SCHEMA)
     _check_refs(path, data)
+    _check_schemas(path, data)
     definitions = data.get("definitions", {})
     ops = []
     for op_id, raw in data["operations"].items():

@@ -363,6 +363,31 @@ def test_unknown_ref(folder: Path) -> None:
     assert "unknown" in message
 
 
+@pytest.mark.parametrize(
+    ("where", "pointer"),
+    [
+        ("definition", "/definitions/Marketplace/properties/id/type"),
+        ("response", "/operations/getMarketplaceParticipations/responses/200/maxItems"),
+    ],
+)
+def test_invalid_json_schema_names_file_and_pointer(folder: Path, where: str, pointer: str) -> None:
+    path = folder / SELLERS
+
+    def change(data: dict[str, Any]) -> None:
+        if where == "definition":
+            data["definitions"]["Marketplace"]["properties"]["id"]["type"] = "strin"
+        else:
+            data["operations"]["getMarketplaceParticipations"]["responses"]["200"]["maxItems"] = -1
+
+    edit_json(path, change)
+
+    message = refusal(folder)
+
+    assert str(path) in message
+    assert pointer in message
+    assert "not a valid JSON Schema" in message
+
+
 def test_ref_outside_the_file(folder: Path) -> None:
     path = folder / SELLERS
 
