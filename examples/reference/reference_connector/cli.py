@@ -20,6 +20,10 @@ ACTIONS = (
     "update_inventory",
     "update_price",
     "confirm_shipment",
+    "listing_status",
+    "sync_inventory",
+    "reprice",
+    "submit_feed",
 )
 
 
