@@ -178,7 +178,7 @@ class SimCore:
             self.plans.app_plan(op),
         )
         facts: dict[str, Any] = {
-            "bucket_before": journal_level(bucket.level_before, bucket.allowed),
+            "bucket_before": journal_level(bucket.level_before, bucket.limited_by != "operation"),
             "bucket_after": truncate(bucket.level_after),
             "plan_rate": plan.rate,
             "plan_burst": plan.burst,
