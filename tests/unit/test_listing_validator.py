@@ -92,6 +92,21 @@ def test_each_mutation_is_caught_with_the_right_issue(
         assert any(c.startswith("MISSING") for c in issue.categories) == missing
 
 
+@pytest.mark.parametrize("mutation", sorted(MUTATIONS))
+@pytest.mark.parametrize("country", ["DE", "US"])
+def test_every_mutation_kind_applies_and_is_caught(mutation: str, country: str) -> None:
+    """Each kind at least once, whatever hypothesis happens to draw."""
+    schema = _schema("HEADPHONES", country)
+    rng = random.Random(5)
+    result = MUTATIONS[mutation](sample_attributes(schema, rng), schema, rng)
+    assert result is not None
+    broken, expected = result
+    issues = _both("HEADPHONES", country, broken)
+    assert (expected.code, (expected.attribute,), expected.keyword) in {
+        (i.code, i.attributeNames, i.keyword) for i in issues
+    }
+
+
 @settings(max_examples=25, deadline=None, derandomize=True)
 @given(pair=st.sampled_from(PAIRS), seed=st.integers(0, 2**32 - 1))
 def test_all_mutations_at_once_agree_between_engines(pair: tuple[str, str], seed: int) -> None:
