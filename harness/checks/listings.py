@@ -103,6 +103,22 @@ def _cell(obs: Observation, sku: str, mp: str) -> tuple[bool, str, Exchange | No
             "not submitted (preview INVALID: " + _describe(_issues(previews[-1])) + ")",
             (previews[-1]),
         )
+    refused = [
+        e
+        for e in obs.sp_api()
+        if e.operation == "putListingsItem"
+        and e.status != 200
+        and sku_of(e) == sku
+        and _mp(e) == mp
+    ]
+    if refused:
+        code = refused[-1].error_code() or ""
+        return (
+            False,
+            f"not created: {len(refused)} PUT(s) refused, last HTTP "
+            + (f"{refused[-1].status} {code}".strip()),
+            refused[-1],
+        )
     return False, "not submitted", None
 
 
