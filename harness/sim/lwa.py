@@ -39,8 +39,8 @@ LWA_ERRORS: dict[str, tuple[int, str | None]] = {
         400,
         "The authorization grant type is not supported by the authorization server",
     ),
-    "access_denied": (400, "Access denied"),
-    "invalid_scope": (400, "The requested scope is invalid"),
+    "access_denied": (400, None),  # code known from the SDK enums, text not observed
+    "invalid_scope": (400, None),  # likewise
     "server_error": (500, None),
     "temporarily_unavailable": (503, None),
 }
