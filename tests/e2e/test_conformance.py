@@ -25,6 +25,7 @@ from hypothesis import strategies as st
 
 from harness.contracts import Operation
 from harness.sim import SimConfig, Simulator
+from harness.sim.faults import FaultPlan, FaultRule
 from harness.sim.handlers.notifications import NOTIFICATION_TYPES
 from harness.sim.validate import validate_response
 
@@ -480,3 +481,25 @@ def test_throttled_answers_conform(sim: Simulator, ctx: Context, op: Operation) 
         statuses.append(response.status_code)
         _check(op, response, {"method": op.method, "url": path, "params": {}})
     assert 429 in statuses, statuses
+
+
+def test_injected_server_errors_conform(sim: Simulator, ctx: Context) -> None:
+    """500 and 503 (fault plan presets, Amazon's bodies) on every operation fit its schemas."""
+    operations = _operations()
+    rules = []
+    for op in operations:
+        rules.append(FaultRule(op.operation_id, preset="internal_failure", on_calls=(1,)))
+        rules.append(FaultRule(op.operation_id, preset="service_unavailable", on_calls=(2,)))
+    sim.reset(SimConfig(throttling=False, faults=FaultPlan(tuple(rules))))
+    creds = sim.core.credentials
+    access = ctx.lwa({"grant_type": "refresh_token", "refresh_token": creds.refresh_token})
+    app = ctx.lwa({"grant_type": "client_credentials", "scope": "sellingpartnerapi::notifications"})
+    for op in operations:
+        path = re.sub(r"\{[^}]+\}", "x", op.path)
+        headers = {"x-amz-access-token": app if op.grantless else access}
+        statuses = []
+        for _ in range(2):
+            response = ctx.http.request(op.method, ctx.url("NA", path), headers=headers)
+            statuses.append(response.status_code)
+            _check(op, response, {"method": op.method, "url": path, "params": {}})
+        assert statuses == [500, 503], (op.key, statuses)
