@@ -87,8 +87,8 @@ def orders_throttled(acorn: AcornSession) -> Observation:
 
 @pytest.fixture(scope="module")
 def small_sync(acorn: AcornSession) -> Observation:
-    """Three orders under Amazon's real plans: everything fits in the bursts."""
-    with acorn.scenario("small-sync-throughput", SimConfig(orders_per_marketplace=3)) as run:
+    """Two orders under Amazon's real plans: everything fits in the bursts, nothing should wait."""
+    with acorn.scenario("small-sync-throughput", SimConfig()) as run:
         run.act("sync_orders", marketplace_ids=[US], created_after=SINCE)
     return acorn.observe(run)
 
