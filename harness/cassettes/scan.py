@@ -26,6 +26,10 @@ _MASKED = r"(?!\*\*\*|%2[Aa]%2[Aa]%2[Aa]|\[PII|Atz(?:a|r|\.sprdt)\|\*\*\*)"
 _Q = r"\\?[\"']?"  # an optional (maybe JSON-escaped) quote
 # The journal's token fingerprint (``Atza|585d4d98``: 8 hex of a hash) is not a token.
 _NOT_FINGERPRINT = r"(?![0-9a-f]{8}(?![A-Za-z0-9_\-+/=.%|]))"
+_CRED_HEADERS = "(?:authorization|x-amz-access-token|x-amz-security-token|proxy-authorization)"
+# ``self.client_secret``, ``settings.token``: an expression in code, not a value.
+_NOT_CODE = r"(?![A-Za-z_][A-Za-z0-9_]*\.[A-Za-z_]|str\b|bytes\b|Annotated\b|None\b)"
+_END = r"(?=$|[\s\"'&,}\]\\])"
 _TOKEN_TAIL = _NOT_FINGERPRINT + r"[A-Za-z0-9_\-+/=.%|]{8,}"
 
 _RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
@@ -33,15 +37,23 @@ _RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("LWA access token (Atza|)", re.compile(r"Atza(?:\||%7[Cc])" + _TOKEN_TAIL)),
     ("restricted data token (Atz.sprdt|)", re.compile(r"Atz\.sprdt(?:\||%7[Cc])" + _TOKEN_TAIL)),
     ("LWA client secret", re.compile(r"amzn1\.oa2-cs\.v1\.[0-9A-Fa-f]{8,}")),
+    # A value next to a secret-bearing key: quoted key and quoted value (JSON), or a bare
+    # key right before "=" or ": " (form, header dump, YAML). Code scans clean: a quoted key
+    # before an expression (``"client_secret": env[...]``), ``client_secret = x`` (spaces),
+    # attribute access (``client_secret=self.secret``), a type (``client_secret: str``).
     (
         "LWA client secret",
-        re.compile(rf"(?i)\bclient_secret{_Q}\s*[:=]\s*{_Q}{_MASKED}[^\s\"'&\\,}}\]]{{6,}}"),
+        re.compile(
+            rf"(?i)(?:\\?\"client_secret\\?\"\s*:\s*\\?\"|\bclient_secret(?:=|:[ \t]*)[\"']?)"
+            rf"{_MASKED}{_NOT_CODE}[^\s\"'&\\,}}\]]{{6,}}{_END}"
+        ),
     ),
     (
         "credential header (Authorization / x-amz-access-token)",
         re.compile(
-            rf"(?i)\b(?:authorization|x-amz-access-token|x-amz-security-token|proxy-authorization)"
-            rf"{_Q}\s*[:=]\s*\[?\s*{_Q}{_MASKED}[A-Za-z0-9][^\s\"'\]\\,}}]{{7,}}"
+            rf"(?i)(?:\\?\"{_CRED_HEADERS}\\?\"\s*:\s*\[?\s*\\?\"|\b{_CRED_HEADERS}(?:=|:[ \t]*)"
+            rf"\[?\s*[\"']?)(?:Bearer\s+|Basic\s+|AWS4-HMAC-SHA256\s+)?"
+            rf"{_MASKED}{_NOT_CODE}[A-Za-z0-9][^\s\"'\]\\,}}]{{7,}}{_END}"
         ),
     ),
     (
@@ -58,7 +70,7 @@ _RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
         "buyer PII field (name, phone, address line, e-mail)",
         re.compile(
             rf"{_Q}\b(?:BuyerName|BuyerEmail|buyerName|buyerEmail|Name|AddressLine[123]|"
-            rf"addressLine[123]|Phone|phone|phoneNumber|PhoneNumber){_Q}\s*:\s*{_Q}"
+            rf"addressLine[123]|Phone|phone|phoneNumber|PhoneNumber){_Q}\s*:\s*\\?[\"']"
             rf"{_MASKED}(?=[^\s\"'\\,}}\]])"
         ),
     ),

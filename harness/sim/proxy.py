@@ -142,8 +142,11 @@ class RecordingProxy:
         timeout: float = 60.0,
         on_exchange: Callable[[str], None] | None = None,
         contracts: ContractSet | None = None,
+        description: str | None = None,
     ) -> None:
         self.upstream = upstream
+        self.description = description or upstream.description
+        """What the cassette says it recorded (loopback ports mean nothing to a reader)."""
         self.name = name
         self.timeout = timeout
         self.on_exchange = on_exchange
@@ -193,7 +196,7 @@ class RecordingProxy:
         raw = Cassette(self.name, items)
         meta: dict[str, Any] = {
             "recorded_at": self.started_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
-            "upstream": self.upstream.description,
+            "upstream": self.description,
             "hosts": "production" if self.upstream.production else "sandbox",
             "apis": api_versions(raw, self.contracts),
         }
