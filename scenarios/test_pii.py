@@ -14,15 +14,15 @@ from harness.sim import SimConfig
 
 AcornCheck = Callable[[Check, Observation], CheckResult]
 SKU, PRODUCT_TYPE = "ACORN-TOY-03", "TOY_FIGURE"
-# One virtual hour lasts three wall seconds: the RDT's expiresIn (and the token's) is 3.
-RDT_SPEED = 1200.0
+# One virtual hour lasts two wall seconds: the RDT's expiresIn (and the token's) is 2.
+RDT_SPEED = 1800.0
 
 
 @pytest.fixture(scope="module")
 def pii_day(acorn: AcornSession) -> Observation:
     with acorn.scenario("pii-handling", SimConfig(clock_speed=RDT_SPEED)) as run:
         run.act("sync_orders", marketplace_ids=[US, CA], created_after=SINCE)
-        run.wait(3.2)  # the RDT (and the access token) expire
+        run.wait(2.1)  # the RDT (and the access token) expire
         run.act("sync_orders", marketplace_ids=[US, CA], created_after=SINCE)
         # Error paths are where secrets leak: a refused secret after an expired token.
         run.rotate_client_secret()
