@@ -478,3 +478,48 @@ def test_loading_a_cassette_of_another_api_version_fails_before_serving(tmp_path
     path.write_text(text)
     with pytest.raises(CassetteError, match=r"entry 0 \(GET /orders/2099-01-01/orders\)"):
         replay_simulator(load(path))
+
+
+# -- the bundled cassettes replay to the clients that recorded them -------------------------
+
+
+def _bundled_module() -> Any:
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "record_bundled", ROOT / "cassettes" / "record_bundled.py"
+    )
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.parametrize("name", ["sandbox-static-orders", "feed-polling"])
+def test_a_bundled_cassette_replays_to_its_client(name: str) -> None:
+    bundled = _bundled_module()
+    run = {"sandbox-static-orders": bundled.sandbox_orders, "feed-polling": bundled.feed_polling}[
+        name
+    ]
+    cassette = load(ROOT / "cassettes" / name / "cassette.yaml")
+    with replay_simulator(cassette) as replay:
+        seen = run(replay.env(), poll=0) if name == "feed-polling" else run(replay.env())
+        misses = replay.core.misses  # type: ignore[attr-defined]
+        played = replay.core.player.played  # type: ignore[attr-defined]
+    assert misses == []
+    assert sorted(played) == list(range(len(cassette.interactions)))  # every entry was used
+    assert [status for status, _ in seen] == [i.response.status for i in cassette.interactions]
+
+
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")  # see above
+def test_the_reference_integration_replays_the_bundled_order_sync() -> None:
+    bundled = _bundled_module()
+    cassette = load(ROOT / "cassettes" / "reference-order-sync" / "cassette.yaml")
+    with replay_simulator(cassette) as replay:
+        result = bundled.reference_order_sync(replay.env())
+        assert replay.core.misses == []  # type: ignore[attr-defined]
+    assert {o["marketplace_id"] for o in result["orders"]} == set(
+        bundled.REFERENCE_ARGS["marketplace_ids"]
+    )
+    assert all(o["ship_to"]["name"] == "[PII]" for o in result["orders"])
