@@ -90,6 +90,10 @@ def test_restricted_report_document_needs_an_rdt(world) -> None:
         "POST", RDT, token=token, json={"restrictedResources": [{"method": "GET", "path": path}]}
     ).json()["restrictedDataToken"]
     assert world.get(path, token=rdt).status_code == 200
+    generic = {"method": "GET", "path": f"{REPORTS}/documents/{{reportDocumentId}}"}
+    refused_rdt = world.call("POST", RDT, token=token, json={"restrictedResources": [generic]})
+    assert refused_rdt.status_code == 400
+    assert refused_rdt.json()["errors"][0]["code"] == "InvalidInput"
 
 
 def test_inventory_summaries_in_payload_with_pagination_beside_it(world) -> None:

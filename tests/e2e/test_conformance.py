@@ -81,6 +81,7 @@ class Context:
 def _setup_world(ctx: Context) -> None:
     """Fresh world, tokens of each kind, and a report, destination and feed to refer to."""
     ctx.sim.reset(SimConfig(throttling=False, clock_speed=1.0))
+    ctx.rdt.clear()  # tokens of the previous world are unknown to this one
     core = ctx.sim.core
     creds = core.credentials
     ctx.access = ctx.lwa({"grant_type": "refresh_token", "refresh_token": creds.refresh_token})
@@ -188,11 +189,17 @@ def _rdt(ctx: Context, op: Operation) -> str:
         resource: dict[str, Any] = {"method": op.method, "path": op.path}
         if op.operation_id in ("getOrders", "getOrder", "getOrderItems"):
             resource["dataElements"] = ["buyerInfo", "shippingAddress"]
+        resources = [resource]
+        if "{reportDocumentId}" in op.path:  # only specific paths for report documents
+            resources = [
+                {"method": op.method, "path": op.path.replace("{reportDocumentId}", doc)}
+                for doc in ctx.known["reportdocumentid"]
+            ]
         answer = ctx.call(
             "POST",
             "/tokens/2021-03-01/restrictedDataToken",
             ctx.access,
-            json={"restrictedResources": [resource]},
+            json={"restrictedResources": resources},
         )
         assert answer.status_code == 200, answer.text
         ctx.rdt[op.key] = answer.json()["restrictedDataToken"]

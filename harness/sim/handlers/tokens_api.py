@@ -53,6 +53,15 @@ def create_restricted_data_token(ctx: Ctx) -> Reply:
                 f"The path {path} with method {method} is not a restricted resource.",
                 "",
             )
+        if match.operation.operation_id == "getReportDocument" and "{" in path:
+            # Tokens guide: a report document only with its specific path (exact text ours).
+            return ctx.error(
+                400,
+                "InvalidInput",
+                f"The path {path} must name one report document; generic paths are not "
+                "supported for getReportDocument.",
+                "",
+            )
         if elements and match.operation.operation_id not in _DATA_ELEMENT_OPERATIONS:
             return ctx.error(400, "InvalidInput", f"dataElements are not supported for {path}.", "")
         unknown = [e for e in elements if e not in _DATA_ELEMENTS]
