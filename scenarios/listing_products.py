@@ -94,7 +94,13 @@ TOY = _product(
      "regulatory_compliance_certification": [{"regulation_type": "ce_marking", "value": "CE"},
                                              {"regulation_type": "ukca_marking", "value": "UKCA"}]},
 )  # fmt: skip
-CASE = _product("LUGGAGE", dict(_COMMON_BASE), dict(_EU_COMPLIANCE))
+# The seller does not attest the suitcase needs no safety information, and gives none: Amazon
+# accepts it, then suppresses it in the EU after its GPSR review (an issue after ACCEPTED).
+CASE = _product(
+    "LUGGAGE",
+    dict(_COMMON_BASE),
+    {**_EU_COMPLIANCE, "gpsr_safety_attestation": [{"value": False}]},
+)
 # The seller's data for this one lacks the EU manufacturer and responsible person: nobody can
 # list it in DE or FR until it is completed, and an integration must say so, not "ok".
 INCOMPLETE = _product(

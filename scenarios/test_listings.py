@@ -5,7 +5,8 @@ second) drives the integration through the whole listing life:
 1. publish two products (a toy, a suitcase) to US, GB, DE, FR, IT, JP from product data;
 2. publish a third whose data lacks the EU manufacturer and responsible person (INVALID in
    DE/FR for anyone: the integration must say so);
-3. after processing, ask for each listing's status: IT flags an image issue after ACCEPTED;
+3. after processing, ask for each listing's status: Amazon flags an image issue in US and IT
+   after ACCEPTED, and suppresses the suitcase in DE, FR and IT (GPSR: no safety information);
 4. a buyer orders two toys in DE; DE, FR and IT sell from one EU stock;
 5. reprice both products in all six marketplaces at once.
 """
@@ -72,7 +73,12 @@ def _late_issues(core: Any) -> dict[str, dict[str, list[str]]]:
 
 @pytest.fixture(scope="module")
 def listing_life(acorn: AcornSession) -> Observation:
-    config = SimConfig(clock_speed=600.0, post_accept_issues={US: [IMAGE_ISSUE], IT: [IMAGE_ISSUE]})
+    # Rates x4 (bursts as published): the same pacing problem, a quarter of the wall time.
+    config = SimConfig(
+        clock_speed=600.0,
+        rate_scale=4.0,
+        post_accept_issues={US: [IMAGE_ISSUE], IT: [IMAGE_ISSUE]},
+    )
     with acorn.scenario("multi-marketplace-listings", config) as run:
         for sku, product in LISTINGS.items():
             run.act("publish_listing", **publish_args(sku, product, TARGETS))

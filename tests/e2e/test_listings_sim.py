@@ -98,6 +98,7 @@ def test_listings_invalid_is_200_preview_applies_nothing_issues_arrive_later(wor
     world.reset(SimConfig(post_accept_issues={DE: [issue]}))
     seller = Seller(world)
     attrs = good_attributes(CASE, DE)
+    attrs["gpsr_safety_attestation"] = [{"value": True, "marketplace_id": DE}]
     invalid = seller.put("CASE-1", DE, {k: v for k, v in attrs.items() if k != "brand"}, "LUGGAGE")
     assert invalid["status"] == "INVALID"
     assert [(i["code"], i["attributeNames"]) for i in invalid["issues"]] == [("90220", ["brand"])]
@@ -135,6 +136,23 @@ def test_listings_invalid_is_200_preview_applies_nothing_issues_arrive_later(wor
         params={"marketplaceIds": DE, "withIssueSeverity": "ERROR"},
     ).json()
     assert [i["sku"] for i in found["items"]] == ["CASE-1"]
+    _conforms(world)
+
+
+def test_eu_listing_without_gpsr_safety_information_is_suppressed_after_accepted(
+    world: Any,
+) -> None:
+    seller = Seller(world)
+    attrs = good_attributes(CASE, DE)
+    assert attrs["gpsr_safety_attestation"][0]["value"] is False
+    assert "compliance_media" not in attrs
+    assert seller.put("CASE-1", DE, attrs, "LUGGAGE")["status"] == "ACCEPTED"
+    assert seller.put("CASE-1", US, good_attributes(CASE, US), "LUGGAGE")["status"] == "ACCEPTED"
+    world.sim.core.clock.advance(world.sim.core.config.listing_processing_seconds)
+    (issue,) = seller.issues("CASE-1", DE)
+    assert issue["code"] == "99300"
+    assert issue["enforcements"]["actions"] == [{"action": "LISTING_SUPPRESSED"}]
+    assert seller.issues("CASE-1", US) == []  # GPSR is EU law
     _conforms(world)
 
 

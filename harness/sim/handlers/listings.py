@@ -64,10 +64,15 @@ def gpsr_issue(marketplace_id: str) -> dict[str, Any]:
     return {
         "code": "99300",
         "message": "Product safety information required by the EU General Product Safety "
-        "Regulation is missing: provide 'gpsr_manufacturer_reference' and "
-        "'dsa_responsible_party_address'.",
+        "Regulation is missing: provide the manufacturer's contact "
+        "('gpsr_manufacturer_reference') and either safety information ('compliance_media') "
+        "or the attestation that none is needed ('gpsr_safety_attestation').",
         "severity": "ERROR",
-        "attributeNames": ["gpsr_manufacturer_reference", "dsa_responsible_party_address"],
+        "attributeNames": [
+            "gpsr_manufacturer_reference",
+            "gpsr_safety_attestation",
+            "compliance_media",
+        ],
         "categories": ["MISSING_ATTRIBUTE"],
         "marketplaceIds": [marketplace_id],
         "enforcements": {
@@ -75,6 +80,19 @@ def gpsr_issue(marketplace_id: str) -> dict[str, Any]:
             "exemption": {"status": "NOT_EXEMPT"},
         },
     }
+
+
+def _gpsr_incomplete(attributes: dict[str, Any]) -> bool:
+    """What Amazon's GPSR review flags after ACCEPTED (ACORN's model, facts sheet 9): no
+    manufacturer contact, or no attestation that the product needs no further safety
+    information while no safety information (compliance_media) is given either."""
+    if not attributes.get("gpsr_manufacturer_reference"):
+        return True
+    attested = any(
+        isinstance(v, dict) and v.get("value") is True
+        for v in attributes.get("gpsr_safety_attestation") or []
+    )
+    return not attested and not attributes.get("compliance_media")
 
 
 def _shape_issues(attributes: dict[str, Any]) -> list[dict[str, Any]]:
@@ -191,9 +209,7 @@ def schedule_processing(core: SimCore, offer: ListingOffer, marketplace_id: str)
     """Queue what Amazon's asynchronous processing will find after ACCEPTED."""
     at = core.clock.now() + core.config.listing_processing_seconds
     found: list[dict[str, Any]] = []
-    if marketplace_id in GPSR_MARKETPLACES and not offer.attributes.get(
-        "gpsr_manufacturer_reference"
-    ):
+    if marketplace_id in GPSR_MARKETPLACES and _gpsr_incomplete(offer.attributes):
         found.append(gpsr_issue(marketplace_id))
     for issue in core.config.post_accept_issues.get(marketplace_id, ()):
         found.append({**copy.deepcopy(issue), "marketplaceIds": [marketplace_id]})
