@@ -83,15 +83,37 @@ def render_timeline(obs: Observation) -> bytes | None:
         axes[-1, 0].set_xlabel("wall seconds since the scenario started")
         fig.suptitle(
             f"{obs.scenario}: {len(calls)} SP-API requests, {refused_total} refused with 429, "
-            f"over {end - start:.1f}s  (line: tokens in the bucket; shaded: empty)",
+            f"over {end - start:.1f}s",
             fontsize=10,
         )
-        fig.tight_layout()
+        top = 1 - 0.75 / (1.25 * len(lanes) + 1.2)  # room for the title and the legend
+        fig.tight_layout(rect=(0, 0, 1, top))
+        fig.legend(
+            handles=_legend_handles(),
+            loc="upper center",
+            bbox_to_anchor=(0.5, top + 0.35 / (1.25 * len(lanes) + 1.2)),
+            ncols=5,
+            fontsize=7,
+            frameon=False,
+        )
         buffer = io.BytesIO()
         fig.savefig(buffer, format="png", dpi=90)
         return buffer.getvalue()
     finally:
         plt.close(fig)
+
+
+def _legend_handles() -> list[Any]:
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+
+    return [
+        Line2D([], [], color="#3b73b9", label="tokens in the bucket"),
+        Patch(color="#fbe3e3", label="under one token: refused"),
+        Line2D([], [], color="#2e8b57", marker="|", linestyle="", label="accepted"),
+        Line2D([], [], color="#d62728", marker="x", linestyle="", label="429"),
+        Line2D([], [], color="#ff8c00", marker="o", linestyle="", label="other error"),
+    ]
 
 
 def _draw_lane(ax: Any, op: str, items: list[Exchange], start: float, end: float) -> None:
@@ -104,7 +126,7 @@ def _draw_lane(ax: Any, op: str, items: list[Exchange], start: float, end: float
         ("429", "#d62728", "x", [e for e in items if e.status == 429]),
         ("other", "#ff8c00", "o", [e for e in items if e.status != 429 and e.status >= 300]),
     )
-    for label, color, marker, group in groups:
+    for _label, color, marker, group in groups:
         if group:
             ax.scatter(
                 [e.wall - start for e in group],
@@ -112,7 +134,6 @@ def _draw_lane(ax: Any, op: str, items: list[Exchange], start: float, end: float
                 color=color,
                 marker=marker,
                 s=36,
-                label=label,
                 zorder=3,
             )
     previous = None
@@ -126,7 +147,6 @@ def _draw_lane(ax: Any, op: str, items: list[Exchange], start: float, end: float
     ax.set_ylabel(_lane_label(op, items), rotation=0, ha="right", va="center", fontsize=8)
     ax.tick_params(labelsize=7)
     ax.grid(axis="x", alpha=0.3)
-    ax.legend(loc="upper right", fontsize=7, ncols=3, frameon=False)
 
 
 def timeline_attachments(obs: Observation) -> list[Attachment]:
