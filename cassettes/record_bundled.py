@@ -137,7 +137,7 @@ def sandbox_orders(env: dict[str, str]) -> list[tuple[int, Any]]:
         client.close()
 
 
-def feed_polling(env: dict[str, str], poll: float = 0.05) -> list[tuple[int, Any]]:
+def feed_polling(env: dict[str, str], poll: float = 0.1) -> list[tuple[int, Any]]:
     """createFeedDocument, upload, createFeed, getFeed until DONE, download the report."""
     client = Client(env)
     try:
@@ -242,7 +242,10 @@ def main(names: list[str]) -> int:
                 "ACORN simulator (dynamic: the static sandbox cannot answer a real order sync)",
             )
     if "feed-polling" in wanted:
-        with Simulator(config=dynamic) as sim:
+        # Presigned URLs live 300 virtual seconds: a slower clock keeps them valid for the
+        # upload and the download, while the feed still finishes in about a second.
+        feeds = SimConfig(clock_speed=300, feed_queue_seconds=30, feed_processing_seconds=270)
+        with Simulator(config=feeds) as sim:
             _record(
                 "feed-polling",
                 sim,

@@ -2,17 +2,18 @@
 
 A cassette is ``cassettes/<name>/cassette.yaml``::
 
-    version: 1                 # vcrpy's own cassette format version
-    metadata:
-      acorn: {format: 1, ...}  # ACORN's format version, upstream, API versions, pseudonyms
+    version: 1              # vcrpy's own cassette format version
+    acorn: {format: 1, ...} # ACORN's format version, upstream, API versions, pseudonyms
     interactions:
     - request:  {method, uri, headers: {name: [value]}, body}
       response: {status: {code, message}, headers: {name: [value]}, body: {string}}
       acorn:    {endpoint: NA, operation: getOrders}
 
-vcrpy (and so pytest-recording) reads ``version``, ``interactions[].request/response`` and
-keeps ``metadata``; it ignores the per-entry ``acorn`` block. A cassette vcrpy wrote (no
-``acorn`` block) loads here too: the endpoint is then read from the URI's host.
+vcrpy (and so pytest-recording) reads ``version`` and ``interactions[].request/response`` and
+ignores both ``acorn`` blocks. Not vcrpy's own ``metadata`` key: vcrpy 9 then returns three
+values from its deserializer and pytest-recording (0.14), which expects two, fails to load the
+cassette. A cassette vcrpy wrote (no ``acorn`` block) loads here too, as format 0: the
+endpoint is then read from the URI's host.
 """
 
 from __future__ import annotations
@@ -49,7 +50,7 @@ __all__ = [
 ]
 
 FORMAT_VERSION = 1
-"""ACORN's cassette format version (``metadata.acorn.format``)."""
+"""ACORN's cassette format version (``acorn.format`` at the top of the file)."""
 VCR_VERSION = 1
 """vcrpy's ``CASSETTE_FORMAT_VERSION``; vcrpy refuses anything else."""
 CASSETTE_FILE = "cassette.yaml"
@@ -180,7 +181,7 @@ def to_dict(cassette: Cassette) -> dict[str, Any]:
         entries.append(entry)
     meta = {"format": FORMAT_VERSION, "name": cassette.name, **cassette.meta}
     meta["format"] = FORMAT_VERSION
-    return {"version": VCR_VERSION, "metadata": {"acorn": meta}, "interactions": entries}
+    return {"version": VCR_VERSION, "acorn": meta, "interactions": entries}
 
 
 def _with_length(headers: dict[str, list[str]], body: str | None) -> dict[str, list[str]]:
@@ -272,20 +273,21 @@ def parse(text: str, *, name: str, source: Path | None = None) -> Cassette:
             where=where,
             fix="re-record the cassette with `acorn record` (or a current vcrpy)",
         )
-    meta = _meta(data.get("metadata"), where)
+    meta = _meta(data.get("acorn"), where)
     interactions = [_entry(raw, i, where) for i, raw in enumerate(data["interactions"])]
     meta.pop("name", None)
     return Cassette(name=name, interactions=interactions, meta=meta, source=source)
 
 
-def _meta(raw: Any, where: str) -> dict[str, Any]:
-    if raw is None:
-        return {"format": 0}  # a plain vcrpy cassette
-    acorn = raw.get("acorn") if isinstance(raw, dict) else None
+def _meta(acorn: Any, where: str) -> dict[str, Any]:
     if acorn is None:
-        return {"format": 0}
+        return {"format": 0}  # a plain vcrpy cassette
     if not isinstance(acorn, dict):
-        raise CassetteError("metadata.acorn must be a mapping", where=where)
+        raise CassetteError(
+            "'acorn' must be a mapping (format, upstream, ...)",
+            where=where,
+            fix="restore the file from version control, or re-record it with `acorn record`",
+        )
     version = acorn.get("format")
     if version != FORMAT_VERSION:
         raise CassetteError(

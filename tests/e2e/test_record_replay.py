@@ -54,10 +54,18 @@ FEED = {
 }
 
 
+def _fast() -> SimConfig:
+    """A feed finishes in about a second of wall time; presigned URLs (300 virtual s) stay
+    valid for a second too, long enough for the upload and download that follow at once."""
+    return SimConfig(
+        clock_speed=300, throttling=False, feed_queue_seconds=30, feed_processing_seconds=270
+    )
+
+
 @pytest.fixture(scope="module")
 def upstream() -> Iterator[Simulator]:
     """The stand-in for Amazon's sandbox: feeds finish in about a second of wall time."""
-    sim = Simulator(config=SimConfig(clock_speed=3000, throttling=False))
+    sim = Simulator(config=_fast())
     sim.start()
     try:
         yield sim
@@ -146,7 +154,7 @@ class Client:
             state = self.call("GET", f"/feeds/2021-06-30/feeds/{feed['feedId']}", token)
             if state["processingStatus"] in ("DONE", "FATAL", "CANCELLED"):
                 break
-            time.sleep(0.05)
+            time.sleep(0.1)
         report = self.call(
             "GET", f"/feeds/2021-06-30/documents/{state['resultFeedDocumentId']}", token
         )
@@ -158,7 +166,7 @@ class Client:
 
 
 def _record(upstream: Simulator, tmp_path: Path, name: str) -> tuple[Path, list[tuple[int, Any]]]:
-    upstream.reset(SimConfig(clock_speed=3000, throttling=False))
+    upstream.reset(_fast())
     proxy = RecordingProxy(_upstream_of(upstream), name=name)
     with proxy:
         env = {**upstream.env(), **proxy.env()}
@@ -523,3 +531,46 @@ def test_the_reference_integration_replays_the_bundled_order_sync() -> None:
         bundled.REFERENCE_ARGS["marketplace_ids"]
     )
     assert all(o["ship_to"]["name"] == "[PII]" for o in result["orders"])
+
+
+def test_pytest_recording_replays_a_bundled_acorn_cassette(tmp_path: Path) -> None:
+    """@pytest.mark.vcr with ACORN's vcr_config, --record-mode=none and --block-network."""
+    source = load(ROOT / "cassettes" / "reference-order-sync" / "cassette.yaml")
+    orders = next(i for i in source.interactions if i.operation == "getOrders")
+    expected = json.loads(orders.response.body or "")["payload"]["Orders"][0]["AmazonOrderId"]
+    folder = tmp_path / "cassettes" / "test_replay"
+    folder.mkdir(parents=True)
+    (folder / "test_orders.yaml").write_text(
+        (ROOT / "cassettes" / "reference-order-sync" / "cassette.yaml").read_text()
+    )
+    (tmp_path / "test_replay.py").write_text(
+        "import httpx\nimport pytest\nfrom harness.cassettes import Scrubber\n\n\n"
+        "@pytest.fixture(scope='module')\ndef vcr_config():\n"
+        "    return Scrubber().vcr_config()\n\n\n"
+        "@pytest.mark.vcr\ndef test_orders():\n"
+        "    with httpx.Client(trust_env=False) as client:\n"
+        f"        answer = client.get({orders.request.uri!r})\n"
+        "    assert answer.status_code == 200\n"
+        "    orders = answer.json()['payload']['Orders']\n"
+        f"    assert orders[0]['AmazonOrderId'] == {expected!r}\n"
+    )
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "--record-mode=none",
+            "--block-network",
+            "test_replay.py",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=tmp_path,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "1 passed" in done.stdout
