@@ -51,6 +51,8 @@ STORM_PER_S = 10
 """THR-02: more than 10 refused requests of one operation within one second is a storm."""
 GROWTH_TOLERANCE = 0.75
 """THR-02: each wait after a 429 is at least 75 % of the previous one (jitter allowed)."""
+NO_GROWTH = 1.1
+"""THR-02: after 3+ refusals of one request, a last wait within 10 % of the first never grew."""
 
 
 def _share_line(exchanges: list[Exchange]) -> str:
@@ -179,7 +181,7 @@ def _chain_problems(chain: Chain) -> list[tuple[str, Exchange]]:
                 chain.refused[-1],
             )
         )
-    elif len(chain.refused) >= 3 and waits[-1] <= waits[0]:
+    elif len(chain.refused) >= 3 and waits[-1] <= waits[0] * NO_GROWTH:
         problems.append(
             (
                 f"{chain.refused[0].operation}: {len(chain.refused)} 429s for one request with "
