@@ -34,6 +34,7 @@ from harness.sim.replay import UNMATCHED_MESSAGE, replay_simulator
 pytestmark = pytest.mark.e2e
 ROOT = Path(__file__).resolve().parents[2]
 SINCE = "2020-01-01T00:00:00Z"
+ORDERS = {"MarketplaceIds": "ATVPDKIKX0DER", "CreatedAfter": SINCE}
 FEED = {
     "header": {"sellerId": "SELLER", "version": "2.0", "issueLocale": "en_US"},
     "messages": [
@@ -574,3 +575,47 @@ def test_pytest_recording_replays_a_bundled_acorn_cassette(tmp_path: Path) -> No
     )
     assert done.returncode == 0, done.stdout + done.stderr
     assert "1 passed" in done.stdout
+
+
+def test_acorn_record_until_sigterm_writes_the_cassette(
+    upstream: Simulator, tmp_path: Path
+) -> None:
+    """The interactive mode: print the endpoints, record until stopped, then save."""
+    upstream.reset(_fast())
+    e = upstream.endpoints
+    args = ["--upstream", f"LWA={e.lwa_token_url}", "--upstream", f"NA={e.regions['NA']}"]
+    recorder = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "harness.cli.main",
+            "record",
+            *args,
+            "--cassette",
+            "live",
+            "--cassettes-dir",
+            str(tmp_path),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+    )
+    try:
+        assert recorder.stdout is not None
+        env = dict(upstream.env())
+        for line in recorder.stdout:
+            if line.startswith("export "):
+                name, _, value = line.removeprefix("export ").strip().partition("=")
+                env[name] = value.strip("'")
+            if "Ctrl-C" in line:
+                break
+        client = Client(env)
+        client.call("GET", "/orders/v0/orders", client.token(), params=ORDERS)
+    finally:
+        recorder.terminate()
+        out, err = recorder.communicate(timeout=20)
+    assert recorder.returncode == 0, err
+    assert "recorded 2 exchanges" in out
+    cassette = load(tmp_path / "live" / "cassette.yaml")
+    assert [i.operation for i in cassette.interactions] == ["lwa", "getOrders"]
