@@ -141,13 +141,17 @@ def _judge_no_retry_of_client_errors(obs: Observation) -> Judgement:
     if not refused:
         return Judgement(None, "No call was answered 400, 404, 413 or 415.")
     repeats: list[tuple[Exchange, list[Exchange]]] = []
+    seen: set[tuple[str, ...]] = set()
     for e in refused:
+        if request_key(e) in seen:
+            continue  # already reported as the first refusal of this request
         again = [
             x
             for x in obs.sp_api()
             if x.seq > e.seq and request_key(x) == request_key(e) and _same_window(obs, e, x)
         ]
         if again:
+            seen.add(request_key(e))
             repeats.append((e, again))
     metrics = {"client_errors": len(refused), "resent_unchanged": sum(len(a) for _, a in repeats)}
     if repeats:
@@ -158,8 +162,9 @@ def _judge_no_retry_of_client_errors(obs: Observation) -> Judgement:
         first, again = repeats[0]
         return Judgement(
             False,
-            f"{len(repeats)} request(s) refused with {first.status} were sent again unchanged "
-            f"({len(again)} more time(s) for {first.operation}, request {first.request_id}). "
+            f"{len(repeats)} request(s) refused with 400/404/413/415 were sent again unchanged "
+            f"(e.g. {first.operation} refused with {first.status}, request {first.request_id}, "
+            f"sent {len(again)} more time(s)). "
             "Amazon will refuse them every time.",
             evidence,
             metrics,

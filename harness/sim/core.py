@@ -6,6 +6,7 @@ The ASGI app in :mod:`harness.sim.app` only converts HTTP to :class:`SimRequest`
 
 from __future__ import annotations
 
+import hashlib
 import json
 import secrets
 import time
@@ -41,6 +42,12 @@ __all__ = ["LWA", "SimCore"]
 LWA = "LWA"
 TOKEN_PATH = "/auth/o2/token"
 _RATE_HEADER_STATUSES = (400, 404)
+
+
+def _identity(request: SimRequest) -> str:
+    """The exact request (for sticky faults): method, path, query and body."""
+    query = sorted((k, sorted(v)) for k, v in request.query.items())
+    return f"{request.method} {request.path} {query} {hashlib.sha256(request.body).hexdigest()}"
 
 
 def _denied(details: str) -> Reply:
@@ -244,7 +251,9 @@ class SimCore:
         The fault (and whether the write was applied first) goes into ``facts["fault"]``.
         """
         rule = (
-            self.faults.pick(op.operation_id, self.clock.wall_elapsed(), request.path)
+            self.faults.pick(
+                op.operation_id, self.clock.wall_elapsed(), request.path, _identity(request)
+            )
             if self.faults
             else None
         )

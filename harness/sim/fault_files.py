@@ -22,6 +22,7 @@ _RULE_KEYS = {
     "share",
     "window",
     "times",
+    "sticky",
     "preset",
     "status",
     "code",

@@ -130,6 +130,9 @@ class FaultRule:
     share: float | None = None
     window: tuple[float, float] | None = None
     times: int | None = None
+    sticky: bool = False
+    """Once a request is hit, the very same request (method, path, query, body) is hit every
+    time it comes back: Amazon refuses an invalid request however often it is sent."""
     preset: str | None = None
     status: int | None = None
     code: str | None = None
@@ -405,10 +408,16 @@ class FaultInjector:
         self._rng = random.Random(plan.seed)
         self._calls = [0] * len(plan.rules)
         self._fired = [0] * len(plan.rules)
+        self._stuck: list[set[str]] = [set() for _ in plan.rules]
         self._lock = threading.Lock()
 
-    def pick(self, operation: str, elapsed: float, path: str = "") -> FaultRule | None:
-        """The rule that hits this call, if any; every matching rule counts the call."""
+    def pick(
+        self, operation: str, elapsed: float, path: str = "", request: str = ""
+    ) -> FaultRule | None:
+        """The rule that hits this call, if any; every matching rule counts the call.
+
+        ``request`` identifies the exact request (for ``sticky`` rules).
+        """
         chosen: FaultRule | None = None
         with self._lock:
             for i, rule in enumerate(self.plan.rules):
@@ -421,6 +430,9 @@ class FaultInjector:
                 draw = self._rng.random() if rule.share is not None else 0.0
                 if chosen is not None:
                     continue
+                if rule.sticky and request and request in self._stuck[i]:
+                    chosen = rule
+                    continue
                 if rule.times is not None and self._fired[i] >= rule.times:
                     continue
                 if rule.on_calls and self._calls[i] not in rule.on_calls:
@@ -432,6 +444,8 @@ class FaultInjector:
                 if rule.share is not None and draw >= rule.share:
                     continue
                 self._fired[i] += 1
+                if rule.sticky and request:
+                    self._stuck[i].add(request)
                 chosen = rule
         if chosen is not None and chosen.transport == "timeout" and chosen.hold is None:
             return _with_hold(chosen, self.plan.hold_for(chosen))

@@ -98,7 +98,9 @@ faults:
     assert [r.kind for r in plan.rules] == ["status", "reset"]
 
 
-@pytest.mark.parametrize("name", sorted(p.name for p in SCENARIO_PLANS.iterdir()))
+@pytest.mark.parametrize(
+    "name", sorted(p.name for p in SCENARIO_PLANS.iterdir() if p.suffix in (".toml", ".yaml"))
+)
 def test_the_suites_own_plans_load(name: str) -> None:
     assert load_fault_plan(SCENARIO_PLANS / name, CONTRACTS).rules
 
@@ -286,6 +288,20 @@ def test_path_filter_and_first_match_wins() -> None:
     assert mug.preset == "internal_failure"
     assert lamp is not None
     assert lamp.preset == "service_unavailable"
+
+
+def test_sticky_rules_refuse_the_same_request_every_time() -> None:
+    plain = FaultInjector(FaultPlan((FaultRule("getOrders", on_calls=(1,), preset="bad_request"),)))
+    sticky = FaultInjector(
+        FaultPlan((FaultRule("getOrders", on_calls=(1,), preset="bad_request", sticky=True),))
+    )
+
+    def answers(injector: FaultInjector) -> list[bool]:
+        calls = ["GET /a", "GET /a", "GET /b", "GET /a"]
+        return [injector.pick("getOrders", 0.0, "/a", r) is not None for r in calls]
+
+    assert answers(plain) == [True, False, False, False]
+    assert answers(sticky) == [True, True, False, True]
 
 
 def test_timeout_hold_defaults_to_three_client_timeouts() -> None:
