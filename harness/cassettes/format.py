@@ -21,7 +21,7 @@ from __future__ import annotations
 import os
 import re
 import tempfile
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -66,6 +66,7 @@ PRODUCTION_HOSTS = {
     "FE": "sellingpartnerapi-fe.amazon.com",
 }
 LWA_HOSTS = frozenset({"api.amazon.com", "api.amazon.co.uk", "api.amazon.co.jp"})
+_REPAIR = "restore the file from version control, or re-record it with `acorn record`"
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 
 
@@ -303,7 +304,7 @@ def _headers_in(raw: Any, where: str, label: str) -> dict[str, list[str]]:
     if raw is None:
         return {}
     if not isinstance(raw, dict):
-        raise CassetteError(f"{label}: headers must be a mapping", where=where)
+        raise CassetteError(f"{label}: headers must be a mapping", where=where, fix=_REPAIR)
     out: dict[str, list[str]] = {}
     for key, value in raw.items():
         values = value if isinstance(value, list) else [value]
@@ -319,26 +320,36 @@ def _text(raw: Any, where: str, label: str) -> str | None:
             return raw.decode("utf-8")
         except UnicodeDecodeError:
             raise CassetteError(
-                f"{label}: binary body; ACORN replays text bodies only", where=where
+                f"{label}: binary body; ACORN replays text bodies only",
+                where=where,
+                fix="re-record it with `acorn record`, which leaves binary bodies out",
             ) from None
-    raise CassetteError(f"{label}: body must be text, got {type(raw).__name__}", where=where)
+    raise CassetteError(
+        f"{label}: body must be text, got {type(raw).__name__}", where=where, fix=_REPAIR
+    )
 
 
 def _entry(raw: Any, index: int, where: str) -> Interaction:
     label = f"entry {index}"
     if not isinstance(raw, dict):
-        raise CassetteError(f"{label} is not a mapping", where=where)
+        raise CassetteError(f"{label} is not a mapping", where=where, fix=_REPAIR)
     req, resp = raw.get("request"), raw.get("response")
     if not isinstance(req, dict) or not isinstance(resp, dict):
-        raise CassetteError(f"{label} needs a 'request' and a 'response' mapping", where=where)
+        raise CassetteError(
+            f"{label} needs a 'request' and a 'response' mapping", where=where, fix=_REPAIR
+        )
     method, uri = req.get("method"), req.get("uri")
     if not isinstance(method, str) or not isinstance(uri, str):
-        raise CassetteError(f"{label}: request needs a 'method' and a 'uri' string", where=where)
+        raise CassetteError(
+            f"{label}: request needs a 'method' and a 'uri' string", where=where, fix=_REPAIR
+        )
     status = resp.get("status")
     code = status.get("code") if isinstance(status, dict) else None
     if not isinstance(code, int) or not 100 <= code <= 599:
         raise CassetteError(
-            f"{label} ({method}): response.status.code must be an HTTP status", where=where
+            f"{label} ({method}): response.status.code must be an HTTP status",
+            where=where,
+            fix=_REPAIR,
         )
     body = resp.get("body")
     body_text = _text(body.get("string") if isinstance(body, dict) else body, where, label)
@@ -361,5 +372,9 @@ def _entry(raw: Any, index: int, where: str) -> Interaction:
         operation=extra.get("operation"),
     )
     if interaction.endpoint not in (None, "LWA", "NA", "EU", "FE"):
-        raise CassetteError(f"{label}: unknown endpoint {interaction.endpoint!r}", where=where)
-    return replace(interaction)
+        raise CassetteError(
+            f"{label}: unknown endpoint {interaction.endpoint!r}",
+            where=where,
+            fix="an entry's acorn.endpoint is one of LWA, NA, EU, FE",
+        )
+    return interaction

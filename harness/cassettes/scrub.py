@@ -414,19 +414,23 @@ class Scrubber:
             for k, vs in response.get("headers", {}).items()
         }
         ctype = next((v[0] for k, v in headers.items() if k.lower() == "content-type"), None)
+        clean = ""
         if text is not None:
             data = _parse_body(text, ctype)
             if isinstance(data, (dict, list)):
-                self._learn_json(data, None, found := _Learned(set(), set()))
+                found = _Learned(set(), set())
+                self._learn_json(data, None, found)
                 self.known.add(secrets=found.secrets, pii=found.pii)
             clean = self.body(text, ctype) or ""
             response["body"]["string"] = clean.encode("utf-8") if isinstance(body, bytes) else clean
         else:
-            response["body"]["string"] = b""  # binary bodies cannot be scanned: not kept
+            # Binary bodies cannot be scanned, so they are not kept (as in ACORN's proxy).
+            response["body"]["string"] = b""
+            headers["x-acorn-body-omitted"] = [f"binary, {len(body or b'')} bytes"]
         response["headers"] = {
             k: v for k, v in self.headers(headers).items() if k.lower() != "content-length"
         }
-        _raise_on_leak(self, [("response.body", (text and (self.body(text, ctype) or "")) or "")])
+        _raise_on_leak(self, [("response.body", clean)])
         return response
 
     def vcr_config(self, **overrides: Any) -> dict[str, Any]:
