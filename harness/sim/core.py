@@ -303,7 +303,7 @@ class SimCore:
         # Best effort at Amazon: only on 20x, 400 and 404; never on 429/401/403.
         missing = self.config.missing_rate_header
         header_off = missing is True or (
-            isinstance(missing, frozenset) and op.operation_id in missing
+            isinstance(missing, frozenset | set) and op.operation_id in missing
         )
         if (
             op.rate_limit_header
