@@ -131,9 +131,15 @@ def import_models(
     for model in model_set.files:
         data = contract_for(model)
         operations += len(data["operations"])
-        (apis / f"{model.name}.json").write_text(
-            json.dumps(data, indent=1, ensure_ascii=False) + "\n", encoding="utf-8"
-        )
+        path = apis / f"{model.name}.json"
+        try:
+            path.write_text(json.dumps(data, indent=1, ensure_ascii=False) + "\n", "utf-8")
+        except OSError as exc:
+            raise ContractError(
+                f"cannot write the contract ({exc.strerror})",
+                where=str(path),
+                fix="choose an --out folder you can write to",
+            ) from None
     return ImportResult(
         out=target,
         files=len(model_set.files),

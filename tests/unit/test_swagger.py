@@ -219,3 +219,16 @@ def test_import_covers_every_operation_and_loads_fast(
     # Amazon mixes: Pricing v0 wraps in payload, except its batch operations.
     assert contracts.operation("product-pricing/v0/getPricing").envelope == "payload"
     assert contracts.operation("product-pricing/v0/getItemOffersBatch").envelope == "bare"
+
+
+def test_import_into_a_file_instead_of_a_folder_is_refused(
+    amazon_models_dir: Path, tmp_path: Path
+) -> None:
+    target = tmp_path / "a-file"
+    target.write_text("not a folder")
+    result = CliRunner().invoke(
+        app, ["contracts", "import", str(amazon_models_dir), "--out", str(target)]
+    )
+    assert result.exit_code == 2
+    assert "cannot write the contracts" in " ".join(result.output.split())
+    assert "Traceback" not in result.output
