@@ -82,6 +82,14 @@ def test_naive_integration_is_no_go_for_the_right_reasons(tmp_path: Path) -> Non
     assert got["CONTRACT-01"] == "failed"
     assert "query.includedData[1]" in checks["CONTRACT-01"]["summary"]
     assert any("broke rule enum" in line for line in checks["CONTRACT-01"]["evidence"])
+    # Error handling: re-sends refused requests, retries 5xx at once and without end, and
+    # reports ok whatever failed.
+    assert got["ERR-01"] == "failed"
+    assert "sent again unchanged" in checks["ERR-01"]["summary"]
+    assert got["ERR-02"] == "failed"
+    assert "(unbounded)" in checks["ERR-02"]["summary"]
+    assert got["ERR-04"] == "failed"
+    assert "reported ok although" in checks["ERR-04"]["summary"]
     for check in (checks["AUTH-01"], checks["AUTH-02"]):
         assert check["remediation"]
         assert any("x-amzn-RequestId" in line for line in check["evidence"])
