@@ -156,6 +156,24 @@ def test_eu_listing_without_gpsr_safety_information_is_suppressed_after_accepted
     _conforms(world)
 
 
+def test_delete_takes_one_marketplace_of_its_region(world: Any) -> None:
+    seller = Seller(world)
+    attrs = good_attributes(CASE, DE)
+    assert seller.put("CASE-1", DE, attrs, "LUGGAGE")["status"] == "ACCEPTED"
+    path = seller.path("CASE-1")
+    wrong_region = world.call(
+        "DELETE", path, region="NA", token=seller.token, params={"marketplaceIds": DE}
+    )
+    assert wrong_region.status_code == 403
+    deleted = world.call(
+        "DELETE", path, region="EU", token=seller.token, params={"marketplaceIds": DE}
+    )
+    assert deleted.json()["status"] == "ACCEPTED"
+    gone = world.get(path, region="EU", token=seller.token, params={"marketplaceIds": DE})
+    assert gone.status_code == 404
+    _conforms(world)
+
+
 def test_feed_upload_needs_the_same_content_type_and_a_fresh_url(world: Any) -> None:
     seller = Seller(world)
     doc = world.call(

@@ -326,6 +326,9 @@ def delete_listings_item(ctx: Ctx) -> Reply:
     if refused:
         return refused
     (marketplace_id,) = ctx.request.csv("marketplaceIds")
+    refused = ctx.check_marketplaces([marketplace_id])
+    if refused:
+        return refused
     with ctx.core.state.lock:
         listing = ctx.core.state.listings.get(ctx.params["sku"])
         if listing is None or marketplace_id not in listing.offers:
