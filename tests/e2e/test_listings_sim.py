@@ -18,6 +18,7 @@ OPS = (
     "searchDefinitionsProductTypes",
     "putListingsItem",
     "patchListingsItem",
+    "deleteListingsItem",
     "getListingsItem",
     "searchListingsItems",
     "createFeedDocument",
