@@ -35,7 +35,6 @@ from __future__ import annotations
 import difflib
 import random
 import threading
-import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -44,7 +43,8 @@ from urllib.parse import unquote
 
 from harness.contracts import ContractSet, Operation
 from harness.errors import ConfigError
-from harness.sim.errors import ACCESS_DENIED, BAD_REQUEST_CODE, sp_error
+from harness.sim.errors import BAD_REQUEST_CODE, sp_error
+from harness.sim.fault_presets import LISTING_WRITES, PRESETS, Preset, listing_invalid
 from harness.sim.http import Reply
 
 __all__ = [
@@ -65,44 +65,6 @@ TRANSPORT_KINDS = ("timeout", "reset", "truncated", "malformed_json", "dribble")
 # These mangle the real answer, so the handler always runs (a write is applied).
 BODY_KINDS = frozenset({"truncated", "malformed_json", "dribble"})
 NO_ANSWER = 0  # journal status of an exchange the client got no status line for
-
-
-@dataclass(frozen=True)
-class Preset:
-    """One of Amazon's real error answers (facts sheet section 2.2)."""
-
-    status: int
-    code: str | None  # None: the API's own 400 code (InvalidInput, BAD_REQUEST, "400", ...)
-    message: str | None
-    details: str | None = None
-    listings_only: bool = False
-
-
-PRESETS: dict[str, Preset] = {
-    # Lacking role, wrong region, seller not authorized: Amazon says nothing more.
-    "forbidden_empty_details": Preset(403, "Unauthorized", ACCESS_DENIED, ""),
-    "bad_request": Preset(400, None, None, ""),
-    "not_found": Preset(404, "NotFound", "The requested resource doesn't exist."),
-    # Amazon documents the message (models) but no code; the code is ours.
-    "payload_too_large": Preset(
-        413, "RequestEntityTooLarge", "The request size exceeded the maximum accepted size."
-    ),
-    "unsupported_media_type": Preset(
-        415, "UnsupportedMediaType", "The request payload is in an unsupported format."
-    ),
-    "quota_exceeded": Preset(
-        429, "QuotaExceeded", "You exceeded your quota for the requested resource."
-    ),
-    "internal_failure": Preset(
-        500, "InternalFailure", "We encountered an internal error. Please try again."
-    ),
-    "service_unavailable": Preset(
-        503, "ServiceUnavailable", "Service is temporarily unavailable. Please try again."
-    ),
-    # Listings answer HTTP 200 and put the verdict in the body.
-    "listing_invalid": Preset(200, None, None, listings_only=True),
-}
-_LISTING_WRITES = ("putListingsItem", "patchListingsItem")
 
 
 def suggest(value: str, known: Iterable[str]) -> str:
@@ -279,7 +241,7 @@ class FaultRule:
             if self.preset is not None and PRESETS[self.preset].listings_only:
                 raise self._fail(
                     f"preset {self.preset!r} only applies to listings writes",
-                    f"set operation to one of {', '.join(_LISTING_WRITES)}",
+                    f"set operation to one of {', '.join(LISTING_WRITES)}",
                     "preset",
                 )
             return
@@ -293,10 +255,10 @@ class FaultRule:
             )
         op = contracts.operation(self.operation)
         if self.preset is not None and PRESETS[self.preset].listings_only:
-            if self.operation not in _LISTING_WRITES:
+            if self.operation not in LISTING_WRITES:
                 raise self._fail(
                     f"preset {self.preset!r} only applies to listings writes",
-                    f"set operation to one of {', '.join(_LISTING_WRITES)}",
+                    f"set operation to one of {', '.join(LISTING_WRITES)}",
                     "preset",
                 )
             return
@@ -331,7 +293,7 @@ class FaultRule:
             else:
                 reply = Reply(NO_ANSWER, None)
         elif self.preset is not None and PRESETS[self.preset].listings_only:
-            reply = _listing_invalid(unquote(path.rsplit("/", 1)[-1]))
+            reply = listing_invalid(unquote(path.rsplit("/", 1)[-1]))
         else:
             reply = Reply(self._status(), self._body(op))
         handler_facts = applied.facts if applied is not None else {}
@@ -359,19 +321,6 @@ class FaultRule:
                 message = message or default
             return sp_error(code, self.message or message or "", self.details or preset.details)
         return sp_error(self.code or str(self.status), self.message or "", self.details)
-
-
-def _listing_invalid(sku: str) -> Reply:
-    """Amazon's HTTP 200 that refuses the listing: nothing is stored."""
-    issue = {
-        "code": "90220",
-        "message": "'brand' is required but not supplied.",
-        "severity": "ERROR",
-        "attributeNames": ["brand"],
-        "categories": ["MISSING_ATTRIBUTE"],
-    }
-    body = {"sku": sku, "status": "INVALID", "submissionId": uuid.uuid4().hex, "issues": [issue]}
-    return Reply(200, body, facts={"submission_status": "INVALID"})
 
 
 @dataclass(frozen=True)
