@@ -14,7 +14,7 @@ import statistics
 from collections import defaultdict
 from typing import Any
 
-from harness.checks.model import Check, Judgement, Observation
+from harness.checks.model import Attachment, Check, Judgement, Observation
 from harness.sim.journal import Exchange
 
 __all__ = [
@@ -259,6 +259,7 @@ def _judge_backoff(obs: Observation) -> Judgement:
             + ".",
             evidence,
             metrics,
+            [_retry_table(chains)],
         )
     jitter_note = (
         "waits differ between requests (jitter)"
@@ -271,7 +272,21 @@ def _judge_backoff(obs: Observation) -> Judgement:
         f"{longest} attempt(s); {jitter_note}.",
         [e.summary() for c in chains[:3] for e in c[:4]],
         metrics,
+        [_retry_table(chains)],
     )
+
+
+def _retry_table(chains: list[list[Exchange]]) -> Attachment:
+    """Every attempt of every failing request, one row each, for a spreadsheet or a chart."""
+    rows = ["request,attempt,t_seconds,wait_seconds,answer,x_amzn_request_id"]
+    for n, chain in enumerate(chains, start=1):
+        previous: Exchange | None = None
+        for attempt, e in enumerate(chain, start=1):
+            wait = f"{e.wall - previous.wall:.3f}" if previous is not None else ""
+            answer = fault_kind(e) if e.status == 0 else str(e.status)
+            rows.append(f"{n} {e.operation},{attempt},{e.wall:.3f},{wait},{answer},{e.request_id}")
+            previous = e
+    return Attachment("retries", ("\n".join(rows) + "\n").encode(), "text/csv", "csv")
 
 
 ERR_02 = Check(

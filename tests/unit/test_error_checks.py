@@ -184,3 +184,16 @@ def test_err_06_names_the_leak_never_the_value() -> None:
     assert leaky.status == "failed"
     assert "secret 'LWA client secret' appears in log file" in leaky.summary
     assert secret not in leaky.summary + "".join(leaky.evidence)
+
+
+def test_err_02_attaches_every_attempt_as_csv() -> None:
+    exchanges = [call(1, 0.0, 503), call(2, 0.15, 503), call(3, 0.5, 200)]
+
+    result = ERR_02.evaluate(observe(exchanges))
+
+    (table,) = result.attachments
+    assert table.extension == "csv"
+    lines = table.content.decode().splitlines()
+    assert lines[0].startswith("request,attempt,t_seconds,wait_seconds,answer")
+    assert lines[2].split(",")[3:5] == ["0.150", "503"]
+    assert lines[3].endswith("rid-3")
