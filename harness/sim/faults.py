@@ -158,6 +158,12 @@ class FaultRule:
                 f"{suggest(self.preset, PRESETS.keys())}presets: {', '.join(PRESETS)}",
                 "preset",
             )
+        if self.preset == "listing_invalid" and self.after_write:
+            raise self._fail(
+                "listing_invalid means Amazon stored nothing, so it cannot come after the write",
+                "drop after_write, or use a status or transport fault after the write",
+                "after_write",
+            )
         if self.transport is not None and self.transport not in TRANSPORT_KINDS:
             raise self._fail(
                 f"unknown transport fault {self.transport!r}",

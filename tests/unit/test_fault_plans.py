@@ -189,6 +189,7 @@ def test_yaml_mistakes_name_the_line_too(tmp_path: Path) -> None:
         ("on_calls = [0]\n" + FAIL, "counted from 1"),
         ("window = [3, 1]\n" + FAIL, "empty or negative"),
         ('preset = "listing_invalid"\n', "only applies to listings writes"),
+        ('preset = "listing_invalid"\nafter_write = true\n', "cannot come after the write"),
         ("retries = 2\n" + FAIL, "unknown key 'retries'"),
     ],
 )
