@@ -118,8 +118,9 @@ def schema_issues(
     if shape:
         return shape
     types = catalog()
-    if not types.files:
-        return []  # no schemas installed: structural checks only
+    if product_type not in types.product_types():
+        # Beyond ACORN's product types (Amazon has thousands): structural checks only.
+        return []
     validator = types.validator(product_type, marketplace_id)
     if validator is None:
         return [
@@ -331,10 +332,12 @@ def delete_listings_item(ctx: Ctx) -> Reply:
         return refused
     with ctx.core.state.lock:
         listing = ctx.core.state.listings.get(ctx.params["sku"])
-        if listing is None or marketplace_id not in listing.offers:
-            return ctx.not_found(f"SKU {ctx.params['sku']} is not listed in {marketplace_id}.")
-        del listing.offers[marketplace_id]
-    return _submission(ctx, "ACCEPTED", [])
+        listed = listing is not None and marketplace_id in listing.offers
+        if listing is not None and listed:
+            del listing.offers[marketplace_id]
+    # Amazon's model declares no 404 here: a delete is accepted for asynchronous processing,
+    # whether or not the SKU was listed.
+    return _submission(ctx, "ACCEPTED", [], was_listed=listed)
 
 
 def _asin(sku: str) -> str:
