@@ -18,9 +18,7 @@ field, never the value, and nothing is written.
 
 from __future__ import annotations
 
-import hashlib
 import json
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -36,6 +34,29 @@ from harness.cassettes.format import (
     dump,
     write_text_atomic,
 )
+from harness.cassettes.rules import (
+    BEARER_RE,
+    CLIENT_SECRET_RE,
+    EMAIL_RE,
+    FORM_SECRET_FIELDS,
+    MASK,
+    ORDER_FIELDS,
+    ORDER_ID_RE,
+    PII_CONTAINERS,
+    PII_FIELDS,
+    PRESIGNED_PARAMS,
+    PRESIGNED_RE,
+    SECRET_FIELDS,
+    SECRET_HEADERS,
+    SELLER_FIELDS,
+    TOKEN,
+    Form,
+    Pseudonyms,
+    mask_secret_value,
+    mask_token,
+    masked,
+    parse_body,
+)
 from harness.cassettes.scan import PLACEHOLDER_PII, Finding, KnownValues, Scanner
 
 __all__ = [
@@ -46,130 +67,9 @@ __all__ = [
     "save",
 ]
 
-MASK = "***"
-TOKEN = re.compile(r"Atz(?:a|r|\.sprdt)(?:\||%7[Cc])[A-Za-z0-9_\-+/=.%|]{8,}")
-_MASKED_TOKEN = re.compile(r"(Atz(?:a|r|\.sprdt)\|\*\*\*)[0-9a-f]{8}")
-_CLIENT_SECRET = re.compile(r"amzn1\.oa2-cs\.v1\.[0-9A-Fa-f]{8,}")
-_PRESIGNED = re.compile(r"(?i)(X-Amz-(?:Credential|Signature|Security-Token)(?:=|%3D))[^&\s\"'\\]+")
-_BEARER = re.compile(r"(?i)\b(Bearer|AWS4-HMAC-SHA256)\s+[^\s\"',]+")
-_EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
-_ORDER_ID = re.compile(r"(?<![\d-])(\d{3}-\d{7}-\d{7})(?![\d-])")
-ORDER_PLACEHOLDER = "000-0000000-"
-SELLER_PLACEHOLDER = "A0SELLER"
-
-SECRET_HEADERS = frozenset(
-    {
-        "authorization",
-        "proxy-authorization",
-        "x-amz-access-token",
-        "x-amz-security-token",
-        "cookie",
-        "set-cookie",
-    }
-)
-SECRET_FIELDS = frozenset(
-    {
-        "client_secret",
-        "refresh_token",
-        "access_token",
-        "restricteddatatoken",
-        "client_assertion",
-        "password",
-        "x-amz-security-token",
-        "sessiontoken",
-        "secretaccesskey",
-    }
-)
-PRESIGNED_PARAMS = frozenset(
-    {"x-amz-credential", "x-amz-signature", "x-amz-security-token", "signature", "awsaccesskeyid"}
-)
-# Keys whose string value is buyer PII wherever they appear.
-PII_FIELDS = frozenset(
-    {
-        "buyername",
-        "buyeremail",
-        "email",
-        "phone",
-        "phonenumber",
-        "addressline1",
-        "addressline2",
-        "addressline3",
-        "buyercounty",
-        "companylegalname",
-        "taxingregion",
-        "buyerreference",
-    }
-)
-# Containers in which a plain "name" is a person's name.
-PII_CONTAINERS = frozenset(
-    {
-        "shippingaddress",
-        "buyerinfo",
-        "buyer",
-        "address",
-        "deliveryaddress",
-        "recipient",
-        "billingaddress",
-        "buyertaxinfo",
-    }
-)
-# The one-time spapi_oauth_code: secret in an LWA request (a form, or JSON with grant_type),
-# but "code" is also every SP-API error's code, which must stay readable.
-FORM_SECRET_FIELDS = SECRET_FIELDS | {"code"}
-SELLER_FIELDS = frozenset({"sellerid", "merchantid", "sellingpartnerid", "selling_partner_id"})
-ORDER_FIELDS = frozenset({"amazonorderid", "orderid"})
-
 
 class CassetteLeakError(CassetteError):
     """A secret or PII survived scrubbing; nothing was written."""
-
-
-def mask_token(token: str) -> str:
-    """``Atza|***ab12cd34``: the prefix says what it was, the hash which one, nothing more."""
-    prefix = re.split(r"\||%7[Cc]", token, maxsplit=1)[0]
-    return f"{prefix}|***{hashlib.sha256(token.encode()).hexdigest()[:8]}"
-
-
-def _masked(value: str) -> bool:
-    """Already scrubbed (vcrpy runs its hooks again on a request it has scrubbed)."""
-    return value.startswith((MASK, PLACEHOLDER_PII)) or bool(_MASKED_TOKEN.fullmatch(value))
-
-
-def _mask_secret_value(value: str) -> str:
-    if _masked(value):
-        return value
-    if TOKEN.fullmatch(value):
-        return mask_token(value)
-    return MASK
-
-
-class Pseudonyms:
-    """Seller and order ids to stable placeholders, in order of first appearance."""
-
-    def __init__(self) -> None:
-        self.sellers: dict[str, str] = {}
-        self.orders: dict[str, str] = {}
-
-    def seller(self, value: str) -> str:
-        if value.startswith(SELLER_PLACEHOLDER) or not value:
-            return value
-        if value not in self.sellers:
-            self.sellers[value] = f"{SELLER_PLACEHOLDER}{len(self.sellers) + 1:05d}"
-        return self.sellers[value]
-
-    def order(self, value: str) -> str:
-        if value.startswith(ORDER_PLACEHOLDER):
-            return value
-        if value not in self.orders:
-            self.orders[value] = f"{ORDER_PLACEHOLDER}{len(self.orders) + 1:07d}"
-        return self.orders[value]
-
-    def text(self, value: str) -> str:
-        value = _ORDER_ID.sub(lambda m: self.order(m.group(1)), value)
-        for real in sorted(self.sellers, key=len, reverse=True):
-            if real in value:
-                value = value.replace(real, self.sellers[real])
-        return value
 
 
 @dataclass
@@ -210,18 +110,18 @@ class Scrubber:
         found = _Learned(set(), set())
         req, resp = interaction.request, interaction.response
         for body, ctype in ((req.body, req.header("content-type")), (resp.body, None)):
-            data = _parse_body(body, ctype)
+            data = parse_body(body, ctype)
             if isinstance(data, (dict, list)):
                 self._learn_json(data, None, found)
-            elif isinstance(data, _Form):
+            elif isinstance(data, Form):
                 found.secrets.update(
                     v
                     for k, v in data.pairs
-                    if k.lower() in FORM_SECRET_FIELDS and v and not _masked(v)
+                    if k.lower() in FORM_SECRET_FIELDS and v and not masked(v)
                 )
         for key, values in req.headers.items():
             if key.lower() in SECRET_HEADERS:
-                found.secrets.update(v for v in values if v and not _masked(v))
+                found.secrets.update(v for v in values if v and not masked(v))
         if self.pseudonymise and self.contracts is not None:
             match = self.contracts.match(req.method, req.path)
             if match is not None:
@@ -242,7 +142,7 @@ class Scrubber:
         elif isinstance(node, list):
             for v in node:
                 self._learn_json(v, key, found, in_pii)
-        elif isinstance(node, str) and key is not None and node and not _masked(node):
+        elif isinstance(node, str) and key is not None and node and not masked(node):
             if key in SECRET_FIELDS:
                 found.secrets.add(node)
             elif key in PII_FIELDS or (in_pii and key == "name"):
@@ -254,13 +154,13 @@ class Scrubber:
 
     def text(self, value: str) -> str:
         value = TOKEN.sub(lambda m: mask_token(m.group(0)), value)
-        value = _CLIENT_SECRET.sub(MASK, value)
-        value = _PRESIGNED.sub(lambda m: m.group(1) + MASK, value)
-        value = _BEARER.sub(lambda m: f"{m.group(1)} {MASK}", value)
+        value = CLIENT_SECRET_RE.sub(MASK, value)
+        value = PRESIGNED_RE.sub(lambda m: m.group(1) + MASK, value)
+        value = BEARER_RE.sub(lambda m: f"{m.group(1)} {MASK}", value)
         for known, kind in self.known.values():
             if known in value:
                 value = value.replace(known, MASK if kind == "known secret" else PLACEHOLDER_PII)
-        value = _EMAIL.sub(PLACEHOLDER_PII, value)
+        value = EMAIL_RE.sub(PLACEHOLDER_PII, value)
         if self.pseudonymise:
             value = self.pseudonyms.text(value)
         return value
@@ -279,12 +179,12 @@ class Scrubber:
             return [self.json_value(v, key, in_pii) for v in node]
         if isinstance(node, str) and key is not None:
             if key in SECRET_FIELDS:
-                return _mask_secret_value(node) if node else node
+                return mask_secret_value(node) if node else node
             if node and (key in PII_FIELDS or (in_pii and key == "name")):
                 return PLACEHOLDER_PII
             if self.pseudonymise and key in SELLER_FIELDS and node:
                 return self.pseudonyms.seller(node)
-            if self.pseudonymise and key in ORDER_FIELDS and _ORDER_ID.fullmatch(node):
+            if self.pseudonymise and key in ORDER_FIELDS and ORDER_ID_RE.fullmatch(node):
                 return self.pseudonyms.order(node)
         if isinstance(node, str):
             return self.text(node)
@@ -305,7 +205,7 @@ class Scrubber:
         out = {}
         for key, values in headers.items():
             if key.lower() in SECRET_HEADERS:
-                out[key] = [_mask_secret_value(v) for v in values]
+                out[key] = [mask_secret_value(v) for v in values]
             else:
                 out[key] = [self.text(v) for v in values]
         return out
@@ -313,16 +213,14 @@ class Scrubber:
     def body(self, body: str | None, content_type: str | None) -> str | None:
         if not body:
             return body
-        data = _parse_body(body, content_type)
+        data = parse_body(body, content_type)
         if isinstance(data, (dict, list)):
             return json.dumps(self.json_value(data), ensure_ascii=False)
-        if isinstance(data, _Form):
+        if isinstance(data, Form):
             pairs = [
                 (
                     k,
-                    _mask_secret_value(v)
-                    if k.lower() in FORM_SECRET_FIELDS and v
-                    else self.text(v),
+                    mask_secret_value(v) if k.lower() in FORM_SECRET_FIELDS and v else self.text(v),
                 )
                 for k, v in data.pairs
             ]
@@ -416,7 +314,7 @@ class Scrubber:
         ctype = next((v[0] for k, v in headers.items() if k.lower() == "content-type"), None)
         clean = ""
         if text is not None:
-            data = _parse_body(text, ctype)
+            data = parse_body(text, ctype)
             if isinstance(data, (dict, list)):
                 found = _Learned(set(), set())
                 self._learn_json(data, None, found)
@@ -453,28 +351,6 @@ def _raise_on_leak(scrubber: Scrubber, fields: list[tuple[str, str]]) -> None:
             "refusing to record: scrubbing left " + "; ".join(str(f) for f in findings),
             fix="add the value's key to the scrubber or pass it as a known secret",
         )
-
-
-@dataclass
-class _Form:
-    pairs: list[tuple[str, str]]
-
-
-def _parse_body(body: str | None, content_type: str | None) -> Any:
-    if not body:
-        return None
-    ctype = (content_type or "").split(";", 1)[0].strip().lower()
-    stripped = body.lstrip()
-    if ctype.endswith("json") or stripped[:1] in ("{", "["):
-        try:
-            return json.loads(body)
-        except ValueError:
-            return None
-    if ctype == "application/x-www-form-urlencoded" or (
-        "=" in body and " " not in body and "\n" not in body
-    ):
-        return _Form(parse_qsl(body, keep_blank_values=True))
-    return None
 
 
 def _fields(item: Interaction) -> list[tuple[str, str]]:
