@@ -136,17 +136,21 @@ class Scanner:
         if b"\0" in raw[:4096]:
             return self._binary(raw, path)
         text = raw.decode("utf-8", errors="replace")
-        findings = self.text(text, str(path))
         if path.suffix in (".yaml", ".yml"):
-            findings += self._cassette_fields(text, path, {f.kind for f in findings})
-        return findings
+            return self.cassette_text(text, str(path))
+        return self.text(text, str(path))
+
+    def cassette_text(self, text: str, where: str) -> list[Finding]:
+        """Lines, then each entry's decoded fields (a YAML writer may fold or escape values)."""
+        findings = self.text(text, where)
+        return findings + self._cassette_fields(text, where, {f.kind for f in findings})
 
     def _binary(self, raw: bytes, path: Path) -> list[Finding]:
         # Screenshots and archives: look at the printable runs only.
         text = "\n".join(s.decode("ascii") for s in re.findall(rb"[\x20-\x7e]{6,}", raw))
         return [Finding(str(path), kind) for kind in self.kinds(text)]
 
-    def _cassette_fields(self, text: str, path: Path, seen: set[str]) -> list[Finding]:
+    def _cassette_fields(self, text: str, path: str, seen: set[str]) -> list[Finding]:
         """Values a YAML writer folded over lines or escaped are scanned once decoded."""
         import yaml
 

@@ -332,7 +332,11 @@ class Scrubber:
         return response
 
     def vcr_config(self, **overrides: Any) -> dict[str, Any]:
-        """A ``vcr_config`` for pytest-recording / ``vcr.VCR(**...)`` with these hooks on."""
+        """A ``vcr_config`` for pytest-recording / ``vcr.VCR(**...)`` with these hooks on.
+
+        Pair it with :func:`harness.cassettes.vcr_support.install` so the written cassette is
+        scanned as a whole too.
+        """
         config: dict[str, Any] = {
             "before_record_request": self.before_record_request,
             "before_record_response": self.before_record_response,

@@ -274,3 +274,47 @@ def test_vcrpy_hooks_are_idempotent() -> None:
     assert once == twice
     assert b"client_secret=***" in twice
     assert b"refresh_token=Atzr|***" in twice
+
+
+def test_the_vcrpy_persister_refuses_to_write_a_leak(tmp_path: Path) -> None:
+    """Hooks bypassed (a misconfigured vcr_config): the persister is the last line."""
+    import vcr
+
+    from harness.cassettes.vcr_support import install
+
+    scrubber = Scrubber(secrets=[SECRET])
+    recorder = vcr.VCR(record_mode="all")  # no hooks at all
+    install(recorder, scrubber)
+    request = VcrRequest(
+        "POST", "https://api.amazon.com/auth/o2/token", f"client_secret={SECRET}", {}
+    )
+    response = {
+        "status": {"code": 200, "message": "OK"},
+        "headers": {},
+        "body": {"string": json.dumps({"access_token": ACCESS}).encode()},
+    }
+    target = tmp_path / "leaky.yaml"
+    with pytest.raises(CassetteLeakError) as caught:
+        recorder.persister.save_cassette(
+            str(target), {"requests": [request], "responses": [response]}, serializer=_yaml()
+        )
+    assert not target.exists()
+    assert "LWA client secret" in str(caught.value)
+    assert SECRET not in str(caught.value)
+    assert ACCESS not in str(caught.value)
+    # With the hooks, the same exchange is written, scrubbed.
+    clean_request = scrubber.before_record_request(request)
+    clean_response = scrubber.before_record_response(response)
+    recorder.persister.save_cassette(
+        str(target),
+        {"requests": [clean_request], "responses": [clean_response]},
+        serializer=_yaml(),
+    )
+    assert SECRET not in target.read_text()
+    assert recorder.persister.load_cassette(str(target), _yaml())[0][0].uri == request.uri
+
+
+def _yaml() -> object:
+    from vcr.serializers import yamlserializer
+
+    return yamlserializer
