@@ -36,6 +36,7 @@ __all__ = [
     "TOKEN",
     "Form",
     "Pseudonyms",
+    "holds_person",
     "mask_secret_value",
     "mask_token",
     "masked",
@@ -111,6 +112,14 @@ PII_CONTAINERS = frozenset(
         "buyertaxinfo",
     }
 )
+
+
+def holds_person(key: str) -> bool:
+    """A mapping under ``key`` names a person: buyer containers, and any ``...address``
+    (``DefaultShipFromLocationAddress`` too: a name there is still a person's name)."""
+    return key in PII_CONTAINERS or key.endswith("address")
+
+
 # The one-time spapi_oauth_code: secret in an LWA request (a form, or JSON with grant_type),
 # but "code" is also every SP-API error's code, which must stay readable.
 FORM_SECRET_FIELDS = SECRET_FIELDS | {"code"}

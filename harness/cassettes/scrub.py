@@ -42,7 +42,6 @@ from harness.cassettes.rules import (
     MASK,
     ORDER_FIELDS,
     ORDER_ID_RE,
-    PII_CONTAINERS,
     PII_FIELDS,
     PRESIGNED_PARAMS,
     PRESIGNED_RE,
@@ -52,6 +51,7 @@ from harness.cassettes.rules import (
     TOKEN,
     Form,
     Pseudonyms,
+    holds_person,
     mask_secret_value,
     mask_token,
     masked,
@@ -138,7 +138,7 @@ class Scrubber:
                 lower = k.lower()
                 if lower == "code" and "grant_type" in node and isinstance(v, str) and v != MASK:
                     found.secrets.add(v)
-                self._learn_json(v, lower, found, in_pii or lower in PII_CONTAINERS)
+                self._learn_json(v, lower, found, in_pii or holds_person(lower))
         elif isinstance(node, list):
             for v in node:
                 self._learn_json(v, key, found, in_pii)
@@ -173,7 +173,7 @@ class Scrubber:
                 if lower == "code" and "grant_type" in node and isinstance(v, str):
                     out[k] = MASK
                     continue
-                out[k] = self.json_value(v, lower, in_pii or lower in PII_CONTAINERS)
+                out[k] = self.json_value(v, lower, in_pii or holds_person(lower))
             return out
         if isinstance(node, list):
             return [self.json_value(v, key, in_pii) for v in node]

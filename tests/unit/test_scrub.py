@@ -318,3 +318,17 @@ def _yaml() -> object:
     from vcr.serializers import yamlserializer
 
     return yamlserializer
+
+
+def test_a_name_in_any_address_is_scrubbed_so_real_orders_can_be_recorded() -> None:
+    """Amazon's MFN orders carry DefaultShipFromLocationAddress with a Name and a Phone."""
+    order = {
+        "AmazonOrderId": ORDER,
+        "DefaultShipFromLocationAddress": {"Name": "Warehouse Contact", "Phone": "555-0100"},
+        "recipient": {"deliveryAddress": {"name": BUYER, "city": "Leeds"}},
+    }
+    item = _interaction("GET", NA + f"/orders/v0/orders/{ORDER}", None, 200, {"payload": order})
+    clean = Scrubber().cassette(Cassette("mfn", [item]))  # would raise if a Name were left
+    body = json.loads(clean.interactions[0].response.body or "")["payload"]
+    assert body["DefaultShipFromLocationAddress"] == {"Name": "[PII]", "Phone": "[PII]"}
+    assert body["recipient"]["deliveryAddress"] == {"name": "[PII]", "city": "Leeds"}
