@@ -171,9 +171,9 @@ def _chain_problems(chain: Chain) -> list[tuple[str, Exchange]]:
             )
             break
     shrank = next(((a, b) for a, b in itertools.pairwise(waits) if b < a * GROWTH_TOLERANCE), None)
-    if problems:
-        pass  # an immediate retry says it all; its tiny waits prove nothing about growth
-    elif shrank is not None:
+    # After an immediate retry its tiny waits prove nothing about growth: judge growth only
+    # when every wait was a real pause.
+    if not problems and shrank is not None:
         problems.append(
             (
                 f"{chain.refused[0].operation}: the wait after a repeated 429 shrank from "
@@ -181,7 +181,7 @@ def _chain_problems(chain: Chain) -> list[tuple[str, Exchange]]:
                 chain.refused[-1],
             )
         )
-    elif len(chain.refused) >= 3 and waits[-1] <= waits[0] * NO_GROWTH:
+    elif not problems and len(chain.refused) >= 3 and waits[-1] <= waits[0] * NO_GROWTH:
         problems.append(
             (
                 f"{chain.refused[0].operation}: {len(chain.refused)} 429s for one request with "
