@@ -66,6 +66,9 @@ PRODUCTION_HOSTS = {
     "FE": "sellingpartnerapi-fe.amazon.com",
 }
 LWA_HOSTS = frozenset({"api.amazon.com", "api.amazon.co.uk", "api.amazon.co.jp"})
+# libyaml's safe loader and dumper when PyYAML has them (ten times faster), as vcrpy does.
+SAFE_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+SAFE_DUMPER: Any = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 _REPAIR = "restore the file from version control, or re-record it with `acorn record`"
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 
@@ -193,8 +196,9 @@ def _with_length(headers: dict[str, list[str]], body: str | None) -> dict[str, l
 
 def dump(cassette: Cassette) -> str:
     """YAML text; lines are never folded, so a scan of the text sees whole values."""
-    return yaml.safe_dump(
+    return yaml.dump(
         to_dict(cassette),
+        Dumper=SAFE_DUMPER,
         sort_keys=False,
         allow_unicode=True,
         default_flow_style=False,
@@ -251,7 +255,7 @@ def load(path: Path) -> Cassette:
 def parse(text: str, *, name: str, source: Path | None = None) -> Cassette:
     where = str(source) if source else f"cassette {name!r}"
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=SAFE_LOADER)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         at = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""

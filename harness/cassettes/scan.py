@@ -89,10 +89,17 @@ class Finding:
 
 
 class KnownValues:
-    """Exact values that must never appear (also URL-encoded), by kind; no shape needed."""
+    """Exact values that must never appear (also URL-encoded), by kind; no shape needed.
+
+    A value counts only as a whole word (not ``name`` inside ``username``) and never as a JSON
+    or YAML key: Amazon's sandbox answers put the word ``name`` in a name field (and
+    ``string`` in many), and the key ``"name"`` beside it, or a cassette's ``string:``, is
+    no leak.
+    """
 
     def __init__(self, secrets: Iterable[str] = (), pii: Iterable[str] = ()) -> None:
         self._values: dict[str, str] = {}
+        self._pattern: re.Pattern[str] | None = None
         self.add(secrets=secrets, pii=pii)
 
     def add(self, *, secrets: Iterable[str] = (), pii: Iterable[str] = ()) -> None:
@@ -101,11 +108,39 @@ class KnownValues:
                 if not value or len(value) < minimum:
                     continue
                 for form in (value, quote(value, safe=""), quote_plus(value)):
-                    self._values.setdefault(form, kind)
+                    if form not in self._values:
+                        self._values[form] = kind
+                        self._pattern = None
 
     def values(self) -> list[tuple[str, str]]:
         """(value, kind), longest first so a value containing another is replaced whole."""
         return sorted(self._values.items(), key=lambda kv: len(kv[0]), reverse=True)
+
+    def pattern(self) -> re.Pattern[str] | None:
+        """One regex for every value, longest first, whole words only, JSON keys excluded."""
+        if self._pattern is None and self._values:
+            alternatives = "|".join(re.escape(value) for value, _ in self.values())
+            self._pattern = re.compile(
+                rf"(?<![A-Za-z0-9])(?:{alternatives})(?![A-Za-z0-9])(?!\\?[\"']?[ \t]*:)"
+            )
+        return self._pattern
+
+    def kind(self, value: str) -> str:
+        return self._values[value]
+
+    def found(self, text: str) -> list[str]:
+        pattern = self.pattern()
+        if pattern is None:
+            return []
+        return list(dict.fromkeys(self._values[m.group(0)] for m in pattern.finditer(text)))
+
+    def replace(self, text: str, secret: str, pii: str) -> str:
+        pattern = self.pattern()
+        if pattern is None:
+            return text
+        return pattern.sub(
+            lambda m: secret if self._values[m.group(0)] == "known secret" else pii, text
+        )
 
     def __bool__(self) -> bool:
         return bool(self._values)
@@ -118,7 +153,7 @@ class Scanner:
     def kinds(self, text: str) -> list[str]:
         """The kinds of leak in ``text`` (deduplicated, in rule order)."""
         found = [kind for kind, rule in _RULES if rule.search(text)]
-        found += [kind for value, kind in self.known.values() if value in text]
+        found += self.known.found(text)
         return list(dict.fromkeys(found))
 
     def text(self, text: str, where: str) -> list[Finding]:
@@ -155,7 +190,9 @@ class Scanner:
         import yaml
 
         try:
-            data = yaml.safe_load(text)
+            from harness.cassettes.format import SAFE_LOADER
+
+            data = yaml.load(text, Loader=SAFE_LOADER)
         except yaml.YAMLError:
             return []
         if not isinstance(data, dict) or not isinstance(data.get("interactions"), list):

@@ -157,9 +157,7 @@ class Scrubber:
         value = CLIENT_SECRET_RE.sub(MASK, value)
         value = PRESIGNED_RE.sub(lambda m: m.group(1) + MASK, value)
         value = BEARER_RE.sub(lambda m: f"{m.group(1)} {MASK}", value)
-        for known, kind in self.known.values():
-            if known in value:
-                value = value.replace(known, MASK if kind == "known secret" else PLACEHOLDER_PII)
+        value = self.known.replace(value, MASK, PLACEHOLDER_PII)
         value = EMAIL_RE.sub(PLACEHOLDER_PII, value)
         if self.pseudonymise:
             value = self.pseudonyms.text(value)
@@ -172,6 +170,11 @@ class Scrubber:
                 lower = k.lower()
                 if lower == "code" and "grant_type" in node and isinstance(v, str):
                     out[k] = MASK
+                    continue
+                if k == "Name" and isinstance(v, str) and v:
+                    # Orders-style "Name" is a person's wherever it sits; the scanner treats
+                    # it so, and a non-person one (a tax classification) is a small loss.
+                    out[k] = PLACEHOLDER_PII
                     continue
                 out[k] = self.json_value(v, lower, in_pii or holds_person(lower))
             return out

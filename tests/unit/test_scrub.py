@@ -332,3 +332,39 @@ def test_a_name_in_any_address_is_scrubbed_so_real_orders_can_be_recorded() -> N
     body = json.loads(clean.interactions[0].response.body or "")["payload"]
     assert body["DefaultShipFromLocationAddress"] == {"Name": "[PII]", "Phone": "[PII]"}
     assert body["recipient"]["deliveryAddress"] == {"name": "[PII]", "city": "Leeds"}
+
+
+def test_all_913_static_sandbox_answers_record_clean(
+    amazon_models_dir: Path, tmp_path: Path
+) -> None:
+    """Amazon's own sandbox answers (placeholder names like "name" or "string", tax
+    classification names, seller addresses): the fail-closed check must not refuse real
+    recordings, and what it writes must scan clean."""
+    from harness.cassettes import load, scan_paths
+    from harness.contracts.importer import load_models_as_contracts
+
+    contracts = load_models_as_contracts(amazon_models_dir)
+    items = []
+    for op in contracts.operations:
+        for case in op.sandbox:
+            params = case.get("parameters") or {}
+            body = json.dumps(params["body"].get("value")) if "body" in params else None
+            answer = case.get("response")
+            items.append(
+                Interaction(
+                    RecordedRequest(op.method, NA + op.path, {}, body),
+                    RecordedResponse(
+                        int(case["status"]),
+                        "OK",
+                        {"content-type": ["application/json"]},
+                        "" if answer is None else json.dumps(answer),
+                    ),
+                    endpoint="NA",
+                    operation=op.operation_id,
+                )
+            )
+    assert len(items) >= 900
+    path = tmp_path / "sandbox" / "cassette.yaml"
+    save(Cassette("sandbox", items), path, Scrubber(contracts=contracts))
+    assert len(load(path).interactions) == len(items)
+    assert scan_paths([path]) == (1, [])
