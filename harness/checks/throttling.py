@@ -214,7 +214,7 @@ def _judge_backoff(obs: Observation) -> Judgement:
             "storm_per_s": STORM_PER_S,
         },
     }
-    plans = describe_plans(obs, {e.operation for e in refused if e.operation})
+    plans = describe_plans(obs, {e.operation for e in refused if e.operation} or None)
     if not refused:
         return Judgement(None, f"No request was throttled, so backoff was not exercised. {plans}")
     problems: list[tuple[str, Exchange]] = []
@@ -341,7 +341,17 @@ def _judge_adapts(obs: Observation) -> Judgement:
         gave_up = [
             c for c in chains(calls) if c.abandoned and c.refused[0].operation in set(headerless)
         ]
-        failed = [o for o in obs.outcomes if not o.ok]
+        # Only failures Amazon's throttling caused: an action that reports a 429 as final.
+        # (A timeout or crash has its own checks; blaming the header for it would mislead.)
+        failed = [
+            o
+            for o in obs.outcomes
+            if not o.ok
+            and any(
+                isinstance(err, dict) and err.get("status") == 429
+                for err in (o.result or {}).get("errors", [])
+            )
+        ]
         metrics["operations_without_header"] = headerless
         metrics["abandoned_after_429"] = len(gave_up)
         if gave_up or failed:

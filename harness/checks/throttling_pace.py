@@ -75,7 +75,7 @@ def _judge_throughput(obs: Observation) -> Judgement:
     if span > bound:
         return Judgement(
             False,
-            f"The {len(done)} successful calls took {span:.1f}s; {schedule}, so the "
+            f"The {len(done)} successful calls took {span:.1f}s; {schedule}: the "
             f"integration was {span / max(fastest, allowance / SPEED_FACTOR):.0f}x slower than "
             f"its plan permits ({stated}). {plans}",
             evidence,

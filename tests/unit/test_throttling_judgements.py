@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from harness.checks import THR_01, THR_02, THR_03, THR_04, THR_05, Observation
+from harness.drive.base import ActionOutcome
 from harness.sim.journal import Exchange
 from harness.sim.throttle import TokenBucket, journal_level, truncate
 
@@ -197,3 +198,27 @@ def test_checks_without_throttled_traffic_attach_no_timeline() -> None:
     empty = Observation("nothing", [], [])
     for check in (THR_01, THR_02, THR_03, THR_04, THR_05):
         assert check.evaluate(empty).attachments == []
+
+
+def _headerless_sync() -> Journal:
+    journal = Journal(getOrderItems=(2.0, 2))
+    for i in range(3):
+        journal.call(i * 0.6, "getOrderItems", str(i), header=False)
+    return journal
+
+
+def test_thr_03_blames_the_missing_header_only_for_throttling_failures() -> None:
+    journal = _headerless_sync()
+    slow = ActionOutcome("sync_orders", {}, "timeout", error="no answer within 60s")
+    quota = ActionOutcome(
+        "sync_orders",
+        {},
+        "failed",
+        result={"ok": False, "errors": [{"operation": "getOrderItems", "status": 429}]},
+    )
+    timed_out = Observation("synthetic", list(journal.exchanges), [slow])
+    gave_up = Observation("synthetic", list(journal.exchanges), [quota])
+    assert THR_03.evaluate(timed_out).status == "passed"  # a timeout is not THR-03's finding
+    result = THR_03.evaluate(gave_up)
+    assert result.status == "failed"
+    assert "stopped working" in result.summary
