@@ -183,3 +183,17 @@ def test_unknown_operation_is_refused_with_the_known_names(contracts) -> None:  
 def test_impossible_plans_are_refused(contracts, plan) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(ConfigError, match="getOrders"):
         PlanBook(contracts, SimConfig(usage_plans={"getOrders": plan}))
+
+
+def test_a_scenario_lowers_a_rate_mid_run(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from harness.drive.config import IntegrationSpec
+    from harness.drive.scenario import ScenarioRun
+    from harness.sim import Simulator
+
+    sim = Simulator()  # not started: the control acts on the simulator's core directly
+    spec = IntegrationSpec("x", "0", "python", tmp_path, tmp_path / "acorn.toml", "m:o")
+    run = ScenarioRun(sim, spec, "lowered", work_dir=tmp_path)
+    op = sim.core.contracts.operation("orders/v0/getOrders")
+    run.lower_rate("getOrders", 0.0056, burst=1)
+    assert (sim.core.plans.plan(op).rate, sim.core.plans.plan(op).burst) == (0.0056, 1)
+    assert sim.core.plans.describe()[0]["source"] == "lowered mid-run (dynamic plan)"
