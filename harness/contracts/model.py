@@ -13,12 +13,12 @@ from typing import Any, Literal
 
 __all__ = [
     "REGIONS",
+    "UNPUBLISHED_PLAN",
     "ContractSet",
     "Marketplace",
     "Operation",
     "Parameter",
     "Region",
-    "UNPUBLISHED_PLAN",
     "RouteMatch",
     "UsagePlan",
 ]
