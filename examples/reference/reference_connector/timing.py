@@ -6,7 +6,9 @@ import random
 import threading
 import time
 
-MAX_PACING_SLEEP = 2.0
+# Long enough for one token of the slowest common plan (getOrders: one token a minute), so a
+# sync beyond the burst waits its turn instead of trading the wait for 429s and giving up.
+MAX_PACING_SLEEP = 61.0
 
 
 def backoff_delay(retry: int, base: float, cap: float) -> float:
@@ -81,7 +83,7 @@ class Pacer:
 
     The rate is the one announced in ``x-amzn-RateLimit-Limit`` (kept up to date, so a lowered
     dynamic plan is honoured); the burst is Amazon's published default. A single wait never
-    exceeds ``MAX_PACING_SLEEP`` seconds: past that, a 429 and backoff are cheaper than idling.
+    exceeds ``MAX_PACING_SLEEP`` seconds, a little over one getOrders token interval.
     """
 
     def __init__(self) -> None:
