@@ -63,11 +63,31 @@ class AcornSession:
         self.work_dir = work_dir
         self.sim: Simulator = Simulator()
         self.sim.start()
+        self._replays: dict[Path, Simulator] = {}
 
     def scenario(self, name: str, config: SimConfig | None = None) -> ScenarioRun:
         from harness.drive.scenario import ScenarioRun
 
         return ScenarioRun(self.sim, self.spec, name, config, work_dir=self.work_dir)
+
+    def replay(self, name: str, cassette: str | Path) -> ScenarioRun:
+        """A scenario whose SP-API and LWA answers come from a recorded cassette.
+
+        ``cassette`` is a name under ``cassettes/`` or a path. The replay server is started
+        on first use and kept for the session; requests it cannot match are answered with
+        Amazon's "Could not match input arguments" 400 and listed in the journal facts.
+        """
+        from harness.cassettes.format import cassette_path, load
+        from harness.drive.scenario import ScenarioRun
+        from harness.paths import bundled
+        from harness.sim.replay import replay_simulator
+
+        path = cassette_path(str(cassette), bundled("cassettes"))
+        server = self._replays.get(path)
+        if server is None:
+            server = self._replays[path] = replay_simulator(load(path))
+            server.start()
+        return ScenarioRun(server, self.spec, name, work_dir=self.work_dir)
 
     def observe(self, run: ScenarioRun, *, expected: dict[str, Any] | None = None) -> Observation:
         from harness.checks import Observation
@@ -90,6 +110,8 @@ class AcornSession:
 
     def close(self) -> None:
         self.sim.stop()
+        for server in self._replays.values():
+            server.stop()
 
 
 def _canaries(run: ScenarioRun) -> Any:

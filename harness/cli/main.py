@@ -66,6 +66,15 @@ def run(
         str | None, typer.Option(help="Where the report goes (default reports/).")
     ] = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show pytest's output.")] = False,
+    select: Annotated[
+        str | None,
+        typer.Option(
+            "--select",
+            "-k",
+            help="Run only the scenarios matching this pytest -k expression, e.g. "
+            "'auth or pii'; the report says the run was partial.",
+        ),
+    ] = None,
 ) -> None:
     """Test an integration against the SP-API simulator; exit 0 GO, 1 NO-GO, 2 harness error."""
     from harness.cli.run import run_readiness
@@ -79,7 +88,11 @@ def run(
             integration=integration, config_file=config, report_dir=report_dir
         )
         outcome = run_readiness(
-            settings.integration, settings.report_dir, console=console, verbose=verbose
+            settings.integration,
+            settings.report_dir,
+            console=console,
+            verbose=verbose,
+            select=select,
         )
     except AcornUsageError as exc:
         _fail(exc, err)

@@ -72,6 +72,7 @@ def run_readiness(
     *,
     console: Console,
     verbose: bool = False,
+    select: str | None = None,
 ) -> RunOutcome:
     from harness.contracts import load_contracts
     from harness.drive import load_integration
@@ -98,6 +99,8 @@ def run_readiness(
         "no:cacheprovider",
     ]
     args += ["-v"] if verbose else ["-p", "no:terminal"]
+    if select:
+        args += ["-k", select]
     columns = (
         SpinnerColumn(),
         TextColumn("{task.description}"),
@@ -115,6 +118,13 @@ def run_readiness(
         errors = list(recorded)
     if errors:
         return RunOutcome(EXIT_HARNESS, message="\n".join(errors))
+    if select and code == pytest.ExitCode.NO_TESTS_COLLECTED and not tracker.collect_errors:
+        return RunOutcome(
+            EXIT_HARNESS,
+            message=f"no scenario of the readiness suite matches --select {select!r}. Fix: use "
+            "words from the scenario or check names, e.g. 'auth', 'throttling', 'listings' "
+            "(pytest -k syntax: 'auth or pii', 'not errors').",
+        )
     if tracker.collect_errors or code in (
         pytest.ExitCode.INTERRUPTED,
         pytest.ExitCode.INTERNAL_ERROR,
@@ -128,6 +138,7 @@ def run_readiness(
         )
     assert config is not None
     readiness = build_readiness(config)
+    readiness.selection = select
     paths = {
         "markdown": report_dir / "readiness.md",
         "json": report_dir / "readiness.json",

@@ -28,6 +28,7 @@ class PythonDriver:
         self._proc: subprocess.Popen[bytes] | None = None
         self._lines: queue.Queue[str | None] = queue.Queue()
         self._env: dict[str, str] = {}
+        self._threads: list[threading.Thread] = []
 
     def start(self, env: dict[str, str]) -> None:
         self._env = env
@@ -47,8 +48,9 @@ class PythonDriver:
         )
         assert self._proc.stdout is not None
         assert self._proc.stderr is not None
-        self.capture.pump(self._proc.stderr)
-        threading.Thread(target=self._read, args=(self._proc.stdout,), daemon=True).start()
+        reader = threading.Thread(target=self._read, args=(self._proc.stdout,), daemon=True)
+        reader.start()
+        self._threads = [self.capture.pump(self._proc.stderr), reader]
         message = self._next(_START_TIMEOUT)
         if message is None or message.get("type") != "ready":
             self._kill()
@@ -92,7 +94,7 @@ class PythonDriver:
         elapsed = time.monotonic() - started
         if message is None:
             code = self._proc.wait(timeout=5)
-            self._proc = None
+            self._release()
             return ActionOutcome(
                 action,
                 args,
@@ -142,7 +144,7 @@ class PythonDriver:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(self._proc.pid, signal.SIGKILL)
         self._proc.wait(timeout=5)
-        self._proc = None
+        self._release()
 
     def stop(self) -> None:
         if self._proc is None:
@@ -153,4 +155,20 @@ class PythonDriver:
             self._proc.wait(timeout=5)
         except (subprocess.TimeoutExpired, BrokenPipeError):
             self._kill()
-        self._proc = None
+        self._release()
+
+    def _release(self) -> None:
+        """Let the reader threads drain to EOF, then close the worker's pipes ourselves.
+
+        Left to the garbage collector, the pipes surface as ResourceWarnings in whatever test
+        or scenario happens to run next.
+        """
+        proc, self._proc = self._proc, None
+        for thread in self._threads:
+            thread.join(timeout=2)
+        self._threads = []
+        if proc is not None:
+            for stream in (proc.stdout, proc.stderr):
+                if stream is not None:
+                    with contextlib.suppress(OSError):
+                        stream.close()

@@ -34,6 +34,8 @@ class Readiness:
         default_factory=lambda: datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     )
     scan: dict[str, Any] = field(default_factory=dict)
+    selection: str | None = None
+    """The ``--select`` expression of a partial run; None when the whole suite ran."""
 
     @property
     def verdict(self) -> Verdict:
@@ -54,6 +56,7 @@ class Readiness:
             "harness_version": self.harness_version,
             "contracts": self.contracts,
             "summary": self.counts(),
+            "selection": self.selection,
             "checks": [
                 {
                     "id": r.id,

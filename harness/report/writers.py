@@ -30,13 +30,23 @@ def render_markdown(readiness: Readiness) -> str:
         f"**Verdict: {r.verdict}** — {counts['passed']} passed, {counts['failed']} failed, "
         f"{counts['skipped']} skipped. GO requires every blocker and critical check to pass.",
         "",
-        "| Check | Area | Severity | Result | Summary |",
-        "|---|---|---|---|---|",
+        *(
+            [
+                f"**Partial run:** only the scenarios matching `{r.selection}` ran; checks of "
+                "the others are not in this report.",
+                "",
+            ]
+            if r.selection
+            else []
+        ),
+        "| Check | Area | Scenario | Severity | Result | Summary |",
+        "|---|---|---|---|---|---|",
     ]
     for c in r.results:
         summary = c.summary.replace("|", "\\|")
         lines.append(
-            f"| {c.id} {c.title} | {c.area} | {c.severity} | {_ICON[c.status]} | {summary} |"
+            f"| {c.id} {c.title} | {c.area} | {c.scenario} | {c.severity} "
+            f"| {_ICON[c.status]} | {summary} |"
         )
     failed = [c for c in r.results if c.status == "failed"]
     if failed:
@@ -101,11 +111,13 @@ def terminal_table(readiness: Readiness, console: Console) -> None:
     table = Table(title=f"ACORN readiness: {readiness.integration.get('name')}")
     table.add_column("Check", no_wrap=True)
     table.add_column("Requirement", overflow="fold", ratio=1)
+    table.add_column("Scenario", overflow="fold")
     table.add_column("Severity", no_wrap=True)
     table.add_column("Result", no_wrap=True)
     style = {"passed": "green", "failed": "bold red", "skipped": "yellow"}
     for c in readiness.results:
-        table.add_row(c.id, escape(c.title), c.severity, f"[{style[c.status]}]{_ICON[c.status]}[/]")
+        result = f"[{style[c.status]}]{_ICON[c.status]}[/]"
+        table.add_row(c.id, escape(c.title), escape(c.scenario), c.severity, result)
     console.print(table)
     colour = "green" if readiness.verdict == "GO" else "red"
     counts = readiness.counts()
@@ -113,6 +125,11 @@ def terminal_table(readiness: Readiness, console: Console) -> None:
         f"[bold {colour}]Verdict: {readiness.verdict}[/] "
         f"({counts['passed']} passed, {counts['failed']} failed, {counts['skipped']} skipped)"
     )
+    if readiness.selection:
+        console.print(
+            f"[yellow]Partial run:[/] only scenarios matching {escape(readiness.selection)!r}.",
+            highlight=False,
+        )
     for c in readiness.results:
         if c.status == "failed":
             console.print(

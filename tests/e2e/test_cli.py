@@ -123,6 +123,11 @@ def _assert_harness_error(result: subprocess.CompletedProcess[str], *phrases: st
         assert phrase in message, message
 
 
+def test_a_selection_that_matches_nothing_is_exit_2(tmp_path: Path) -> None:
+    result = acorn("run", "--select", "no_such_area", "--report-dir", str(tmp_path))
+    _assert_harness_error(result, "no scenario", "no_such_area", "Fix:")
+
+
 def test_broken_config_file_is_exit_2(tmp_path: Path) -> None:
     bad = tmp_path / "acorn.toml"
     bad.write_text("[run\nintegration = 'x'\n")
@@ -189,10 +194,22 @@ def test_hung_integration_is_stopped_and_reported(tmp_path: Path) -> None:
         """,
     )
     report_dir = tmp_path / "r"
-    result = acorn("run", "--integration", str(folder), "--report-dir", str(report_dir), timeout=90)
+    result = acorn(
+        "run",
+        "--integration",
+        str(folder),
+        "--report-dir",
+        str(report_dir),
+        "--select",
+        "orders and not throttl",
+        timeout=90,
+    )
     assert result.returncode == 1, result.stdout + result.stderr
     report = readiness(report_dir)
     assert report["verdict"] == "NO-GO"
+    assert report["selection"] == "orders and not throttl"
+    assert {c["id"] for c in report["checks"]} <= {"ORD-01", "PII-01"}
+    assert "Partial run" in (report_dir / "readiness.md").read_text()
     orders = next(c for c in report["checks"] if c["id"] == "ORD-01")
     assert orders["status"] == "failed"
     assert "timeout" in orders["summary"]

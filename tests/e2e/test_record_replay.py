@@ -251,9 +251,6 @@ def test_an_unmatched_request_gets_sp_apis_400_and_a_near_miss(
     ]
 
 
-# harness/drive/python.py's PythonDriver.stop() leaves the worker's stdout/stderr pipes open
-# (a ResourceWarning at garbage collection); not this feature's bug, reported to its owner.
-@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
 def test_the_reference_integration_replays_its_own_recording(
     upstream: Simulator, tmp_path: Path
 ) -> None:
@@ -521,7 +518,6 @@ def test_a_bundled_cassette_replays_to_its_client(name: str) -> None:
     assert [status for status, _ in seen] == [i.response.status for i in cassette.interactions]
 
 
-@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")  # see above
 def test_the_reference_integration_replays_the_bundled_order_sync() -> None:
     bundled = _bundled_module()
     cassette = load(ROOT / "cassettes" / "reference-order-sync" / "cassette.yaml")
