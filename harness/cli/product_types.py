@@ -161,6 +161,27 @@ def pull_product_types(
     return failures
 
 
+def _refuse_production(urls: dict[str, str], *, allow: bool) -> None:
+    """ACORN talks to Amazon's production hosts only when the user says so explicitly."""
+    from urllib.parse import urlsplit
+
+    from harness.cassettes.format import LWA_HOSTS, PRODUCTION_HOSTS
+
+    production = {*PRODUCTION_HOSTS.values(), *LWA_HOSTS}
+    hits = [
+        f"{name} -> {url}"
+        for name, url in urls.items()
+        if (urlsplit(url).hostname or "").lower() in production
+    ]
+    if hits and not allow:
+        raise AcornUsageError(
+            "refusing to call Amazon's production hosts (" + ", ".join(hits) + ")",
+            where="--endpoint-na/--endpoint-eu/--endpoint-fe/--token-url",
+            fix="add --allow-production to pull real schemas with your app's credentials, or "
+            "point the endpoints at a simulator (`acorn serve` prints them as ACORN_* variables)",
+        )
+
+
 def register(app: typer.Typer) -> None:
     group = typer.Typer(help="Product-type schemas (Product Type Definitions API).")
     app.add_typer(group, name="product-types")
@@ -189,6 +210,13 @@ def register(app: typer.Typer) -> None:
         endpoint_fe: Annotated[str, typer.Option(envvar="ACORN_ENDPOINT_FE")] = AMAZON_ENDPOINTS[
             "FE"
         ],
+        allow_production: Annotated[
+            bool,
+            typer.Option(
+                "--allow-production",
+                help="Allow calls to Amazon's production hosts (the default endpoints).",
+            ),
+        ] = False,
     ) -> None:
         """Download schemas through SP-API with your app's credentials (exit 1 if some failed)."""
         console = Console()
@@ -208,6 +236,10 @@ def register(app: typer.Typer) -> None:
                     fix="pass them or set ACORN_CLIENT_ID, ACORN_CLIENT_SECRET, "
                     "ACORN_REFRESH_TOKEN",
                 )
+            _refuse_production(
+                {"LWA": token_url, "NA": endpoint_na, "EU": endpoint_eu, "FE": endpoint_fe},
+                allow=allow_production,
+            )
             failures = pull_product_types(
                 marketplaces,
                 product_types,

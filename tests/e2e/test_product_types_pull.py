@@ -77,3 +77,15 @@ def test_pull_bad_input_is_named_and_secrets_stay_out(world: Any, tmp_path: Path
     assert missing.exit_code == 1
     assert "NOPE DE: HTTP 404" in missing.output
     assert (tmp_path / "LUGGAGE" / "DE.json").exists()
+
+
+def test_pull_refuses_amazon_production_unless_allowed(tmp_path: Path) -> None:
+    """The defaults are Amazon's production hosts: nothing is sent without --allow-production."""
+    env = {"ACORN_CLIENT_ID": "id", "ACORN_CLIENT_SECRET": "s", "ACORN_REFRESH_TOKEN": "Atzr|x"}
+    args = ["product-types", "pull", "--out", str(tmp_path), "--marketplaces", "DE"]
+    result = CliRunner().invoke(app, [*args, "--product-types", "LUGGAGE"], env=env)
+    assert result.exit_code == 2
+    assert "refusing to call Amazon's production hosts" in result.output
+    assert "sellingpartnerapi-eu.amazon.com" in result.output
+    assert "--allow-production" in result.output
+    assert not any(tmp_path.iterdir())
