@@ -1,0 +1,159 @@
+"""THR-03: the integration adapts when Amazon lowers a plan or omits the rate header.
+
+A plan drop is found from the simulator's facts and judged only after the first answer that
+announced the new rate (one refusal at the changeover is allowed); a missing header is judged
+by whether the integration still finished its work, since pacing is then the client's guess.
+"""
+
+from __future__ import annotations
+
+from harness.checks.model import Check, Judgement, Observation
+from harness.checks.throttle_facts import (
+    RATE_HEADER,
+    chains,
+    describe_plans,
+    plan_of,
+    throttle_exchanges,
+    throttled,
+)
+from harness.checks.throttling_rare import SHARE_BOUND
+from harness.checks.timeline import with_timeline
+from harness.sim.journal import Exchange
+
+__all__ = ["THR_03"]
+
+
+def _drops(calls: list[Exchange]) -> dict[str, tuple[Exchange, float, float]]:
+    """Operation -> (first request under the lower plan, old rate, new rate)."""
+    last: dict[str, float] = {}
+    found: dict[str, tuple[Exchange, float, float]] = {}
+    for e in calls:
+        plan = plan_of(e)
+        if not (plan and e.operation):
+            continue
+        prev = last.get(e.operation)
+        if prev is not None and plan.rate < prev and e.operation not in found:
+            found[e.operation] = (e, prev, plan.rate)
+        last[e.operation] = plan.rate
+    return found
+
+
+def _announced(after: list[Exchange], rate: float) -> Exchange | None:
+    """The first answer that told the integration the lower rate (None: never told)."""
+    for e in after:
+        value = e.response_headers.get(RATE_HEADER)
+        try:
+            if value is not None and abs(float(value) - rate) < 1e-9:
+                return e
+        except ValueError:
+            continue
+    return None
+
+
+def _judge_adapts(obs: Observation) -> Judgement:
+    calls = throttle_exchanges(obs)
+    problems: list[str] = []
+    evidence: list[str] = []
+    parts: list[str] = []
+    metrics: dict[str, object] = {"bound": SHARE_BOUND}
+    for op, (first, old, new) in _drops(calls).items():
+        after = [e for e in calls if e.operation == op and e.seq >= first.seq]
+        told = _announced(after, new) or first
+        judged = [e for e in after if e.seq > told.seq]
+        refused = [e for e in judged if throttled(e)]
+        # One refusal is the changeover: tokens counted at the old rate a moment too long.
+        share = max(0, len(refused) - 1) / len(judged) if judged else 0.0
+        metrics[f"{op}_after_drop"] = {
+            "old_rate": old,
+            "new_rate": new,
+            "requests": len(judged),
+            "throttled": len(refused),
+        }
+        evidence.append(f"plan drop {old:g}/s -> {new:g}/s announced by: {told.summary()}")
+        if len(judged) < 3:
+            parts.append(f"{op} dropped to {new:g}/s but was hardly called afterwards")
+            continue
+        if share >= SHARE_BOUND:
+            problems.append(
+                f"after Amazon lowered {op} from {old:g}/s to {new:g}/s (and said so in "
+                f"{RATE_HEADER}), {len(refused)} of {len(judged)} later {op} requests were refused "
+                "(one is the changeover): the integration kept the old pace"
+            )
+            evidence += [e.summary() for e in refused[:10]]
+        else:
+            parts.append(
+                f"after {op} dropped from {old:g}/s to {new:g}/s, {len(refused)} of "
+                f"{len(judged)} requests were refused ({share:.0%})"
+            )
+    headerless = sorted(
+        {
+            e.operation
+            for e in calls
+            if e.operation and 200 <= e.status < 300 and RATE_HEADER not in e.response_headers
+        }
+    )
+    if headerless:
+        gave_up = [
+            c for c in chains(calls) if c.abandoned and c.refused[0].operation in set(headerless)
+        ]
+        # Only failures Amazon's throttling caused: an action that reports a 429 as final.
+        # (A timeout or crash has its own checks; blaming the header for it would mislead.)
+        failed = [
+            o
+            for o in obs.outcomes
+            if not o.ok
+            and any(
+                isinstance(err, dict) and err.get("status") == 429
+                for err in (o.result or {}).get("errors", [])
+            )
+        ]
+        metrics["operations_without_header"] = headerless
+        metrics["abandoned_after_429"] = len(gave_up)
+        if gave_up or failed:
+            what = []
+            if gave_up:
+                what.append(f"{len(gave_up)} request(s) were abandoned after 429s")
+                evidence += [c.refused[-1].summary() for c in gave_up[:10]]
+            if failed:
+                what.append("; ".join(o.summary() for o in failed[:3]))
+            problems.append(
+                f"without {RATE_HEADER} on {', '.join(headerless)} the integration stopped "
+                "working: " + "; ".join(what)
+            )
+        else:
+            parts.append(
+                f"without {RATE_HEADER} on {', '.join(headerless)} every request eventually "
+                "succeeded"
+            )
+    if not problems and not parts:
+        return Judgement(
+            None,
+            "The plan never changed and the rate header was always present, so adaptation "
+            "was not exercised.",
+            [],
+            metrics,
+        )
+    plans = describe_plans(obs)
+    if problems:
+        return Judgement(False, "; ".join(problems) + f". {plans}", evidence, metrics)
+    return Judgement(True, "; ".join(parts) + f". {plans}", evidence, metrics)
+
+
+THR_03 = Check(
+    id="THR-03",
+    title="Adapts to a lowered plan and to a missing rate header",
+    area="Throttling",
+    severity="critical",
+    requirement=f"When Amazon lowers an operation's plan mid-run (x-amzn-RateLimit-Limit "
+    f"drops), fewer than {SHARE_BOUND:.0%} of that operation's later requests are refused "
+    "(one refusal at the changeover aside); "
+    "when the header is absent, the integration still completes every request.",
+    why="Amazon adjusts dynamic plans per seller (Orders, some Pricing) and the header is "
+    "best effort: missing on some answers and never on 429s. A connector with hard-coded "
+    "rates is throttled forever after a plan drop; one that needs the header breaks when it "
+    "is missing.",
+    remediation="Read x-amzn-RateLimit-Limit on every answer and re-pace that operation's "
+    "bucket to it; when it is missing keep the last known rate (or the published one), and "
+    "let 429s with backoff correct the pace.",
+    judge=lambda obs: with_timeline(obs, _judge_adapts(obs)),
+)
