@@ -1,4 +1,10 @@
-"""Feeds: a JSON_LISTINGS_FEED with a bad message, then a stuck feed, then a FATAL one.
+"""Feeds: a JSON_LISTINGS_FEED with bad messages, then a stuck feed, then a FATAL one.
+
+The first feed's processing report rejects two UPDATE messages carrying the US listing in DE.
+One of them (ACORN-CASE-07) the seller's product data, handed over as ``products``, can
+correct: a ready integration re-sends just that message, rebuilt for DE, in one follow-up
+feed. The other (ACORN-CASE-06) lacks the EU manufacturer and responsible person in the data
+itself: it must be reported as still rejected, not re-sent as it was.
 
 The virtual clock runs x3600: a feed's two minutes in queue and fifteen of processing take a
 quarter of a wall second, and the stuck feed's endless IN_PROGRESS (48 hours in pain points
@@ -8,7 +14,7 @@ quarter of a wall second, and the stuck feed's endless IN_PROGRESS (48 hours in 
 from __future__ import annotations
 
 import pytest
-from listing_products import CASE, TARGETS, publish_args
+from listing_products import CASE, INCOMPLETE, TARGETS, publish_args
 from markets import DE
 
 from harness.checks import FEED_01, Observation
@@ -18,8 +24,13 @@ from harness.sim import SimConfig
 GIVE_UP_AFTER_S = 2.0
 
 
+FIXABLE, UNFIXABLE = "ACORN-CASE-07", "ACORN-CASE-06"
+PRODUCTS = {FIXABLE: CASE, UNFIXABLE: INCOMPLETE}
+
+
 def _messages() -> list[dict[str, object]]:
     de_attrs = publish_args("X", CASE, TARGETS)["attributes"]
+    incomplete = publish_args("X", INCOMPLETE, TARGETS)["attributes"]
     price = [{"marketplace_id": DE, "currency": "EUR",
               "our_price": [{"schedule": [{"value_with_tax": 19.99}]}]}]  # fmt: skip
     stock = [{"fulfillment_channel_code": "DEFAULT", "quantity": 7}]
@@ -32,8 +43,11 @@ def _messages() -> list[dict[str, object]]:
          "patches": [{"op": "replace", "path": "/attributes/fulfillment_availability",
                       "value": stock}]},
         # A full UPDATE with US attributes: INVALID in DE (missing GPSR/EPR, wrong language).
-        {"messageId": 3, "sku": "ACORN-CASE-07", "operationType": "UPDATE",
+        {"messageId": 3, "sku": FIXABLE, "operationType": "UPDATE",
          "productType": "LUGGAGE", "attributes": de_attrs},
+        # The same mistake, but the product data lacks GPSR/DSA too: not fixable from it.
+        {"messageId": 4, "sku": UNFIXABLE, "operationType": "UPDATE",
+         "productType": "LUGGAGE", "attributes": incomplete},
     ]  # fmt: skip
 
 
@@ -42,7 +56,7 @@ def feed_lifecycle(acorn: AcornSession) -> Observation:
     config = SimConfig(clock_speed=3600.0, token_lifetime=48 * 3600.0)
     with acorn.scenario("feed-lifecycle", config) as run:
         core = acorn.sim.core
-        run.act("submit_feed", marketplace_ids=[DE], messages=_messages(),
+        run.act("submit_feed", marketplace_ids=[DE], messages=_messages(), products=PRODUCTS,
                 give_up_after_s=GIVE_UP_AFTER_S)  # fmt: skip
         core.config.feed_preset = "stuck"
         run.act("submit_feed", marketplace_ids=[DE], messages=_messages()[:1],
@@ -52,7 +66,7 @@ def feed_lifecycle(acorn: AcornSession) -> Observation:
                 give_up_after_s=GIVE_UP_AFTER_S)  # fmt: skip
     expected = {
         "feeds": [
-            {"mode": "report", "rejected_skus": ["ACORN-CASE-07"]},
+            {"mode": "report", "rejected_skus": [UNFIXABLE, FIXABLE], "fixable_skus": [FIXABLE]},
             {"mode": "stuck", "give_up_after_s": GIVE_UP_AFTER_S},
             {"mode": "fatal"},
         ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from harness.checks.feed_resubmit import judge_resubmission
 from harness.checks.listings import sku_of
 from harness.checks.model import Check, Judgement, Observation
 from harness.sim.journal import Exchange
@@ -163,12 +164,13 @@ PRC_01 = Check(
 
 def _judge_feed(obs: Observation) -> Judgement:
     wanted: list[dict[str, Any]] = obs.expected.get("feeds", [])
-    runs = [o for o in obs.outcomes if o.action == "submit_feed"]
+    runs = [(n, o) for n, o in enumerate(obs.outcomes) if o.action == "submit_feed"]
     if not wanted:
         return Judgement(None, "The scenario submitted no feed.")
     problems, evidence = [], []
+    resubmission: dict[str, int] = {}
     for i, want in enumerate(wanted):
-        run = runs[i] if i < len(runs) else None
+        index, run = runs[i] if i < len(runs) else (-1, None)
         label = f"feed {i + 1} ({want['mode']})"
         if run is None or run.status not in ("ok", "failed"):
             problems.append(
@@ -185,8 +187,13 @@ def _judge_feed(obs: Observation) -> Judgement:
                     f"{label}: reported rejected SKUs {rejected or 'none'}, the "
                     f"processing report rejected {sorted(want['rejected_skus'])}"
                 )
-            if run.ok:
-                problems.append(f"{label}: reported ok although messages were rejected")
+            if "fixable_skus" not in want:
+                if run.ok:
+                    problems.append(f"{label}: reported ok although messages were rejected")
+                continue
+            found, seen, resubmission = judge_resubmission(obs, index, run, want, label)
+            problems += found
+            evidence += seen
         elif want["mode"] == "stuck":
             if run.ok or run.duration_s > float(want["give_up_after_s"]) + 10:
                 problems.append(
@@ -201,17 +208,32 @@ def _judge_feed(obs: Observation) -> Judgement:
     throttled = [
         e for e in obs.sp_api() if e.operation and e.operation.endswith("Feed") and e.status == 429
     ]
-    reads = [e for e in obs.exchanges if e.operation == "s3:GET" and e.status == 200]
+    reads = [
+        e
+        for e in obs.exchanges
+        if e.operation == "s3:GET" and e.status == 200 and e.facts.get("kind") == "report"
+    ]
     if throttled:
         problems.append(f"{len(throttled)} feed call(s) throttled (429): polling too fast")
     metrics = {"feeds": len(wanted), "polls": len(polls), "report_downloads": len(reads)}
+    metrics.update(resubmission)
     evidence += [e.summary() for e in throttled[:5] + reads[:3]]
     if problems:
         return Judgement(False, "; ".join(problems) + ".", evidence, metrics)
+    fixed = (
+        f"{resubmission['resubmitted']} corrected message(s) re-submitted in one follow-up "
+        f"feed, {resubmission['still_rejected']} reported as still rejected"
+        if resubmission.get("follow_up_feeds")
+        else ""
+    )
+    modes = {w["mode"] for w in wanted}
+    handled = [f"report read ({len(reads)} download(s))"] if "report" in modes else []
+    handled += [fixed] if fixed else []
+    handled += ["stuck feed given up with an alert"] if "stuck" in modes else []
+    handled += ["FATAL reported"] if "fatal" in modes else []
     return Judgement(
         True,
-        f"All {len(wanted)} feeds handled: report read ({len(reads)} "
-        f"download(s)), stuck feed given up with an alert, FATAL reported; "
+        f"All {len(wanted)} feeds handled: {', '.join(handled)}; "
         f"{len(polls)} polls, none throttled.",
         evidence,
         metrics,
@@ -220,16 +242,22 @@ def _judge_feed(obs: Observation) -> Judgement:
 
 FEED_01 = Check(
     id="FEED-01",
-    title="Feed lifecycle handled: report read, stuck and FATAL feeds",
+    title="Feed lifecycle handled: report read, fixed messages re-submitted, stuck and FATAL feeds",
     area="Feeds",
     severity="critical",
     requirement="A JSON_LISTINGS_FEED is polled within getFeed's plan until DONE/FATAL, its "
-    "processing report is read and per-message rejections reported; a feed stuck IN_PROGRESS "
-    "is given up with an alert; FATAL is a failure.",
+    "processing report is read and per-message rejections reported; rejected messages the "
+    "seller's data can correct are re-submitted, corrected, in one follow-up feed (without "
+    "the accepted ones, without unchanged copies) and what stays rejected is reported; a "
+    "feed stuck IN_PROGRESS is given up with an alert; FATAL is a failure.",
     why="Feeds stay IN_PROGRESS for days at times (pain points 2.5) and DONE only means "
     "processed: rejected messages are only in the report. A connector that waits for ever or "
-    "stops at DONE loses updates silently.",
+    "stops at DONE loses updates silently; one that re-sends the whole feed re-applies old "
+    "data and burns the 5-feeds-per-5-minutes allowance, and an unchanged message is only "
+    "rejected again.",
     remediation="Poll with backoff (or use FEED_PROCESSING_FINISHED), set a deadline and alert "
-    "when it passes, download resultFeedDocumentId and surface each rejected message.",
+    "when it passes, download resultFeedDocumentId and surface each rejected message; rebuild "
+    "the rejected messages from the product data and the marketplace's product-type schema, "
+    "send only those in one follow-up feed, and report the ones the data cannot fix.",
     judge=_judge_feed,
 )

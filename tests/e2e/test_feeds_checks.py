@@ -18,8 +18,9 @@ from listing_clients import (
     observe,
     outcome,
 )
+from listing_products import INCOMPLETE
 
-from harness.checks import FEED_01, INV_01, PRC_01
+from harness.checks import FEED_01, INV_01, PRC_01, Observation
 from harness.drive.base import ActionOutcome
 from harness.sim import SimConfig
 
@@ -116,69 +117,160 @@ def test_prc_01_fails_when_a_burst_is_fired_and_429s_dropped(world: Any) -> None
 
 
 def _messages() -> list[dict[str, Any]]:
+    """CASE-1 is right; CASE-2 lacks the DSA address the seller's data has (fixable); CASE-3's
+    data itself lacks the EU manufacturer and responsible person (not fixable from it)."""
     bad = good_attributes(CASE, DE)
     del bad["dsa_responsible_party_address"]
+    incomplete = good_attributes(INCOMPLETE, DE)
     return [
-        {
-            "messageId": 1,
-            "sku": "CASE-1",
-            "operationType": "UPDATE",
-            "productType": "LUGGAGE",
-            "attributes": good_attributes(CASE, DE),
-        },
-        {
-            "messageId": 2,
-            "sku": "CASE-2",
-            "operationType": "UPDATE",
-            "productType": "LUGGAGE",
-            "attributes": bad,
-        },
-    ]
+        {"messageId": 1, "sku": "CASE-1", "operationType": "UPDATE", "productType": "LUGGAGE",
+         "attributes": good_attributes(CASE, DE)},
+        {"messageId": 2, "sku": "CASE-2", "operationType": "UPDATE", "productType": "LUGGAGE",
+         "attributes": bad},
+        {"messageId": 3, "sku": "CASE-3", "operationType": "UPDATE", "productType": "LUGGAGE",
+         "attributes": incomplete},
+    ]  # fmt: skip
 
 
-FEEDS = [{"mode": "report", "rejected_skus": ["CASE-2"]}, {"mode": "stuck", "give_up_after_s": 1.0}]
+REPORT = {"mode": "report", "rejected_skus": ["CASE-2", "CASE-3"], "fixable_skus": ["CASE-2"]}
+FEEDS = [REPORT, {"mode": "stuck", "give_up_after_s": 1.0}]
 
 
-def _run_feeds(world: Any, *, ready: bool) -> list[Any]:
+def _follow_up(kind: str) -> list[dict[str, Any]]:
+    """What each purpose-built client sends after reading the processing report."""
+    original = _messages()
+    fixed = {**original[1], "attributes": good_attributes(CASE, DE)}  # rebuilt from the data
+    chosen = {
+        "fixed": [fixed],  # only the corrected message
+        "whole": [original[0], fixed, original[2]],  # the whole feed again, corrections included
+        "unchanged": [original[1]],  # the rejected message as it was
+        "never": [],
+    }[kind]
+    return [{**m, "messageId": n} for n, m in enumerate(chosen, 1)]
+
+
+def _wait(seller: Seller, feed_id: str, patience: float) -> dict[str, Any]:
+    """Poll getFeed within its plan (2/s, burst 15) until the feed ends or patience runs out."""
+    deadline = time.monotonic() + patience
+    while True:
+        status = seller.feed_status(DE, feed_id)
+        if status["processingStatus"] in ("DONE", "FATAL") or time.monotonic() > deadline:
+            return status
+        time.sleep(0.5)
+
+
+def _rejected(report: dict[str, Any]) -> set[str]:
+    return {i["sku"] for i in report["issues"] if i["severity"] == "ERROR"}
+
+
+def _feed_action(
+    world: Any, seller: Seller, follow_up: str, *, reads_report: bool = True
+) -> tuple[ActionOutcome, tuple[float, float]]:
+    """One submit_feed as a client would run it, with its window on the simulator's clock."""
+    clock = world.sim.core.clock
+    started = clock.wall_elapsed()
+    status = _wait(seller, seller.feed(DE, _messages()), 5.0)
+    assert status["processingStatus"] == "DONE"
+    if not reads_report:  # DONE taken for success
+        done = outcome("submit_feed", {}, True, feeds=[{"status": "DONE", "rejected": []}])
+        return done, (started, clock.wall_elapsed())
+    rejected = _rejected(seller.report(DE, status["resultFeedDocumentId"]))
+    still = set(rejected)
+    resend = _follow_up(follow_up)
+    if resend:
+        again = _wait(seller, seller.feed(DE, resend), 5.0)
+        assert again["processingStatus"] == "DONE"
+        rejected_again = _rejected(seller.report(DE, again["resultFeedDocumentId"]))
+        still = {s for s in rejected if s not in {m["sku"] for m in resend} or s in rejected_again}
+    done = outcome(
+        "submit_feed",
+        {},
+        not still,
+        feeds=[{"status": "DONE", "rejected": [{"sku": s} for s in sorted(rejected)]}],
+        resubmitted=[{"sku": m["sku"]} for m in resend if m["sku"] in rejected],
+        still_rejected=[{"sku": s} for s in sorted(still)],
+    )
+    return done, (started, clock.wall_elapsed())
+
+
+def _judge_one(world: Any, follow_up: str) -> Any:
+    world.reset(SimConfig(clock_speed=3600.0, token_lifetime=48 * 3600.0))
+    done, window = _feed_action(world, Seller(world), follow_up)
+    obs = observe(world, [done], feeds=[REPORT])
+    obs.action_windows = [window]
+    return FEED_01.evaluate(obs)
+
+
+def _run_feeds(world: Any, *, ready: bool) -> Observation:
     world.reset(SimConfig(clock_speed=3600.0, token_lifetime=48 * 3600.0))
     seller = Seller(world)
-    feed_id = seller.feed(DE, _messages())
-    status = seller.wait_feed(DE, feed_id, 5.0)
-    assert status["processingStatus"] == "DONE"
-    if ready:
-        report = seller.report(DE, status["resultFeedDocumentId"])
-        rejected = sorted({i["sku"] for i in report["issues"] if i["severity"] == "ERROR"})
-        first = outcome(
-            "submit_feed",
-            {},
-            False,
-            feeds=[{"status": "DONE", "rejected": [{"sku": s} for s in rejected]}],
-        )
-    else:
-        first = outcome("submit_feed", {}, True, feeds=[{"status": "DONE", "rejected": []}])
+    first, window = _feed_action(world, seller, "fixed" if ready else "never", reads_report=ready)
     world.sim.core.config.feed_preset = "stuck"
+    started, wall = time.monotonic(), world.sim.core.clock.wall_elapsed()
     stuck_id = seller.feed(DE, _messages()[:1])
-    started = time.monotonic()
-    stuck = seller.wait_feed(DE, stuck_id, 1.0)
+    stuck = _wait(seller, stuck_id, 1.0)
     assert stuck["processingStatus"] == "IN_PROGRESS"
     if ready:
         second = outcome("submit_feed", {}, False, feeds=[{"status": "IN_PROGRESS"}])
         second.duration_s = time.monotonic() - started
     else:  # kept polling: the driver stops the hung action, as it would in a scenario
         second = ActionOutcome("submit_feed", {}, "timeout", None, "no result in 60 s", 60.0)
-    return [first, second]
+    obs = observe(world, [first, second], feeds=FEEDS)
+    obs.action_windows = [window, (wall, world.sim.core.clock.wall_elapsed())]
+    return obs
 
 
-def test_feed_01_passes_when_report_read_and_stuck_feed_given_up(world: Any) -> None:
-    result = FEED_01.evaluate(observe(world, _run_feeds(world, ready=True), feeds=FEEDS))
+def test_feed_01_passes_when_report_read_fixes_resent_and_stuck_feed_given_up(world: Any) -> None:
+    result = FEED_01.evaluate(_run_feeds(world, ready=True))
     assert result.status == "passed", result.summary
-    assert result.metrics["report_downloads"] == 1
+    assert result.metrics["report_downloads"] == 2  # the feed's report and the follow-up's
+    assert result.metrics["resubmitted"] == 1
+    assert result.metrics["still_rejected"] == 1
+    assert any("follow-up:" in line and "[createFeed] -> 202" in line for line in result.evidence)
 
 
 def test_feed_01_fails_when_done_is_taken_for_success(world: Any) -> None:
-    result = FEED_01.evaluate(observe(world, _run_feeds(world, ready=False), feeds=FEEDS))
+    result = FEED_01.evaluate(_run_feeds(world, ready=False))
     assert result.status == "failed"
-    assert "reported rejected SKUs none, the processing report rejected ['CASE-2']" in (
+    assert (
+        "reported rejected SKUs none, the processing report rejected ['CASE-2', 'CASE-3']"
+        in result.summary
+    )
+    assert "no follow-up feed: the rejected message(s) for CASE-2 could be corrected" in (
         result.summary
     )
     assert "feed 2 (stuck): the action timeout after 60.0s" in result.summary
+
+
+def test_feed_01_fails_when_fixable_rejections_are_never_resubmitted(world: Any) -> None:
+    result = _judge_one(world, "never")
+    assert result.status == "failed"
+    assert result.summary.count("feed 1 (report)") == 1, result.summary
+    assert "no follow-up feed: the rejected message(s) for CASE-2 could be corrected" in (
+        result.summary
+    )
+
+
+def test_feed_01_fails_when_the_whole_feed_is_resent(world: Any) -> None:
+    result = _judge_one(world, "whole")
+    assert result.status == "failed"
+    assert "re-sent 1 message(s) Amazon had already accepted (CASE-1 (message 1))" in (
+        result.summary
+    )
+    assert "re-sent rejected message(s) unchanged (CASE-3 (message 3))" in result.summary
+    assert "no corrected message" not in result.summary  # CASE-2 itself was corrected
+    assert result.metrics["resubmitted"] == 1
+
+
+def test_feed_01_fails_when_the_rejected_message_is_resent_unchanged(world: Any) -> None:
+    result = _judge_one(world, "unchanged")
+    assert result.status == "failed"
+    assert "re-sent rejected message(s) unchanged (CASE-2 (message 2))" in result.summary
+    assert "no corrected message for CASE-2 in the follow-up" in result.summary
+    assert result.metrics["resubmitted"] == 0
+
+
+def test_feed_01_passes_alone_when_only_the_fixed_message_is_resent(world: Any) -> None:
+    result = _judge_one(world, "fixed")
+    assert result.status == "passed", result.summary
+    assert result.metrics["resent_accepted"] == result.metrics["resent_unchanged"] == 0

@@ -1,4 +1,5 @@
-"""JSON_LISTINGS_FEED lifecycle: document, upload, feed, poll with a deadline, report."""
+"""JSON_LISTINGS_FEED lifecycle: document, upload, feed, poll with a deadline, report, and one
+follow-up feed with the rejected messages the seller's product data can correct."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import httpx
 
 from .client import SpApiClient
 from .errors import CallFailed
+from .feed_fixes import Corrections, Schemas, correct
 from .regions import region_for
 from .results import ErrorEntry, entry, from_call
 
@@ -122,6 +124,54 @@ class FeedRunner:
             )
         out["rejected"] = list(rejected.values())
         out["summary"] = report.get("summary")
-        for sku, found in rejected.items():
-            codes = ", ".join(str(i["code"]) for i in found["issues"][:5])
-            self._errors.append(entry("feedProcessingReport", f"{sku} rejected: {codes}"))
+
+    def submit(
+        self,
+        marketplace_ids: list[str],
+        messages: list[dict[str, Any]],
+        patience: float,
+        products: dict[str, Any],
+        schemas: Schemas,
+    ) -> dict[str, Any]:
+        """Run the feed; correct what its report rejected, re-send only that, report the rest.
+
+        One follow-up feed at most: JSON_LISTINGS_FEED allows 5 feeds per 5 minutes per region,
+        the accepted messages are already applied, and an unchanged message would be rejected
+        again.
+        """
+        first = self.run(marketplace_ids, messages, patience)
+        result: dict[str, Any] = {"feeds": [first], "resubmitted": [], "still_rejected": []}
+        rejected = list(first.get("rejected") or [])
+        if first.get("status") != "DONE" or not rejected:
+            return result
+        try:
+            fixes = correct(messages, rejected, products, marketplace_ids, schemas)
+        except CallFailed as exc:  # the schema download failed: nothing can be corrected
+            self._errors.append(from_call(exc))
+            fixes = Corrections(uncorrected=[{**r, "reason": exc.message} for r in rejected])
+        still = [_still(r, str(r["reason"])) for r in fixes.uncorrected]
+        if fixes.messages:
+            follow = self.run(marketplace_ids, fixes.messages, patience)
+            result["feeds"].append(follow)
+            again = {r.get("message_id"): r for r in follow.get("rejected") or []}
+            for new_id, origin in fixes.origin.items():
+                if follow.get("status") != "DONE":
+                    still.append(_still(origin, f"follow-up feed ended {follow.get('status')}"))
+                elif new_id in again:
+                    issues = again[new_id].get("issues")
+                    still.append(_still({**origin, "issues": issues}, "rejected again"))
+                result["resubmitted"].append(
+                    {"sku": origin.get("sku"), "message_id": origin.get("message_id")}
+                )
+        result["still_rejected"] = still
+        for found in still:
+            self._errors.append(
+                entry("feedProcessingReport", f"{found['sku']} still rejected: {found['reason']}")
+            )
+        return result
+
+
+def _still(found: dict[str, Any], reason: str) -> dict[str, Any]:
+    codes = [str(i.get("code")) for i in found.get("issues") or []][:5]
+    return {"sku": found.get("sku"), "message_id": found.get("message_id"), "codes": codes,
+            "reason": reason}  # fmt: skip

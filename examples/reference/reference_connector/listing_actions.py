@@ -14,7 +14,15 @@ from .feeds import FeedRunner
 from .listings import ListingsWriter, listing_path
 from .marketplace_listing import SchemaCache, SchemaUnavailable, build_attributes, missing_required
 from .regions import UnknownMarketplace, region_for
-from .results import ErrorEntry, entry, from_call, require_object, require_str, require_str_list
+from .results import (
+    ArgumentError,
+    ErrorEntry,
+    entry,
+    from_call,
+    require_object,
+    require_str,
+    require_str_list,
+)
 
 Runner = Callable[[str, dict[str, Any], Callable[[list[ErrorEntry]], None]], dict[str, Any]]
 
@@ -220,17 +228,31 @@ class ListingActions:
         return self._run("reprice", {"updated": updated}, body)
 
     def submit_feed(self, args: dict[str, Any]) -> dict[str, Any]:
-        """A JSON_LISTINGS_FEED through its whole lifecycle, giving up on a stuck feed."""
+        """A JSON_LISTINGS_FEED through its whole lifecycle, giving up on a stuck feed, then one
+        follow-up feed with the rejected messages ``products`` (sku -> product data) corrects."""
         result: dict[str, Any] = {"feeds": []}
 
         def body(errors: list[ErrorEntry]) -> None:
             runner = FeedRunner(self._client, self._http, self._seller(), errors)
             patience = float(args.get("give_up_after_s", 60))
-            result["feeds"].append(
-                runner.run(
+            products = args.get("products") or {}
+            if not isinstance(products, dict):
+                raise ArgumentError("'products' must be a JSON object (sku -> product data)")
+
+            def schemas(product_type: str, marketplace_id: str) -> dict[str, Any]:
+                try:
+                    region = region_for(marketplace_id)
+                except UnknownMarketplace as exc:
+                    raise SchemaUnavailable(str(exc)) from None
+                return self._schema_cache().get(product_type, marketplace_id, region)
+
+            result.update(
+                runner.submit(
                     require_str_list(args, "marketplace_ids"),
                     list(args.get("messages") or []),
                     patience,
+                    products,
+                    schemas,
                 )
             )
 

@@ -82,7 +82,8 @@ def create_feed(ctx: Ctx) -> Reply:
     )
     with ctx.core.state.lock:
         ctx.core.state.feeds[feed_id] = feed
-    return Reply(202, {"feedId": feed_id}, facts={"feed_id": feed_id, "feed_type": feed.feed_type})
+    facts = {"feed_id": feed_id, "feed_type": feed.feed_type, "document": doc.document_id}
+    return Reply(202, {"feedId": feed_id}, facts=facts)
 
 
 def _report(
@@ -231,12 +232,41 @@ def _feed_json(ctx: Ctx, feed: FeedRecord) -> dict[str, Any]:
     return out
 
 
+def _outcome_facts(ctx: Ctx, feed: FeedRecord) -> dict[str, Any]:
+    """What the processing report said, per message, for checks to judge against.
+
+    The report itself is journalled only as its size (it travels as bytes), so the getFeed
+    exchange that first sees a finished feed carries the messages it rejected: a check can
+    then tell which messages a follow-up feed should have corrected.
+    """
+    doc = _doc_by_id(ctx, feed.result_document_id or "")
+    if doc is None or not doc.content:
+        return {}
+    try:
+        report = json.loads(doc.content.decode("utf-8"))
+    except ValueError:
+        return {}
+    rejected = {
+        (int(i.get("messageId", 0)), str(i.get("sku", "")))
+        for i in report.get("issues") or []
+        if i.get("severity") == "ERROR" and "messageId" in i
+    }
+    summary = report.get("summary") or {}
+    return {
+        "messages": summary.get("messagesProcessed"),
+        "rejected": [{"messageId": m, "sku": s} for m, s in sorted(rejected)],
+    }
+
+
 def get_feed(ctx: Ctx) -> Reply:
     feed = ctx.core.state.feeds.get(ctx.params["feedId"])
     if feed is None:
         return ctx.not_found(f"Feed {ctx.params['feedId']} was not found.")
     body = _feed_json(ctx, feed)
-    return Reply(200, body, facts={"feed_id": feed.feed_id, "status": body["processingStatus"]})
+    facts: dict[str, Any] = {"feed_id": feed.feed_id, "status": body["processingStatus"]}
+    if body["processingStatus"] == "DONE":
+        facts.update(_outcome_facts(ctx, feed))
+    return Reply(200, body, facts=facts)
 
 
 def get_feeds(ctx: Ctx) -> Reply:
