@@ -138,9 +138,15 @@ def test_write_reports_markdown(tmp_path: Path) -> None:
     assert "**Verdict: NO-GO** — 1 passed, 1 failed, 1 skipped." in text
     rows = [line for line in lines if line.startswith("| ") and "Title of" in line]
     assert len(rows) == 3
-    assert rows[0].startswith("| AUTH-01 Title of AUTH-01 | Auth | blocker | PASS |")
-    assert rows[1].startswith("| AUTH-02 Title of AUTH-02 | Auth | blocker | FAIL |")
-    assert rows[2].startswith("| ORD-01 Title of ORD-01 | Auth | blocker | SKIP |")
+    assert rows[0].startswith(
+        "| AUTH-01 Title of AUTH-01 | Auth | scenario-AUTH-01 | blocker | PASS |"
+    )
+    assert rows[1].startswith(
+        "| AUTH-02 Title of AUTH-02 | Auth | scenario-AUTH-02 | blocker | FAIL |"
+    )
+    assert rows[2].startswith(
+        "| ORD-01 Title of ORD-01 | Auth | scenario-ORD-01 | blocker | SKIP |"
+    )
 
     failed_section = text.split("## What failed and how to fix it", 1)[1]
     assert "### AUTH-02 Title of AUTH-02 (blocker)" in failed_section
@@ -165,7 +171,7 @@ def test_markdown_escapes_pipes_in_summaries() -> None:
 
     row = next(line for line in text.splitlines() if line.startswith("| A Title"))
     assert "Atza\\|***abcd1234" in row
-    assert row.count(" | ") == 4  # five cells, the summary's pipe does not make a sixth
+    assert row.count(" | ") == 5  # six cells, the summary's pipe does not make a seventh
 
 
 def test_write_reports_overwrites(tmp_path: Path) -> None:
@@ -226,3 +232,13 @@ def test_terminal_table_prints_summaries_literally(summary: str) -> None:
 
     assert f"ORD-01 Title of ORD-01: {summary}" in text
     assert "Verdict: NO-GO" in text
+
+
+def test_a_partial_run_says_so() -> None:
+    report = readiness(result("A"))
+    assert "Partial run" not in render_markdown(report)
+    report.selection = "auth or pii"
+    assert "**Partial run:** only the scenarios matching `auth or pii` ran" in render_markdown(
+        report
+    )
+    assert report.to_dict()["selection"] == "auth or pii"
