@@ -11,6 +11,7 @@ rest (the simulator's canaries, the credentials in the recording environment).
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -181,8 +182,12 @@ class Scanner:
         return findings + self._cassette_fields(text, where, {f.kind for f in findings})
 
     def _binary(self, raw: bytes, path: Path) -> list[Finding]:
-        # Screenshots and archives: look at the printable runs only.
-        text = "\n".join(s.decode("ascii") for s in re.findall(rb"[\x20-\x7e]{6,}", raw))
+        if raw.startswith(_PNG_SIGNATURE):
+            # A PNG's pixels are deflate-compressed: printable runs in them are noise that
+            # now and then looks like an e-mail address. Text lives in its text chunks.
+            text = _png_text(raw)
+        else:  # archives, other images: look at the printable runs only
+            text = "\n".join(s.decode("ascii") for s in re.findall(rb"[\x20-\x7e]{6,}", raw))
         return [Finding(str(path), kind) for kind in self.kinds(text)]
 
     def _cassette_fields(self, text: str, path: str, seen: set[str]) -> list[Finding]:
@@ -204,6 +209,42 @@ class Scanner:
                     if kind not in seen:
                         out.append(Finding(f"{path}: entry {index} {field}", kind))
         return out
+
+
+_PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+def _png_text(raw: bytes) -> str:
+    """The text a PNG carries (tEXt, zTXt, iTXt chunks), decompressed where needed."""
+    import zlib
+
+    texts: list[str] = []
+    offset = len(_PNG_SIGNATURE)
+    while offset + 8 <= len(raw):
+        length = int.from_bytes(raw[offset : offset + 4], "big")
+        kind = raw[offset + 4 : offset + 8]
+        data = raw[offset + 8 : offset + 8 + length]
+        offset += 12 + length
+        if kind == b"tEXt":
+            texts.append(data.decode("latin-1"))
+        elif kind == b"zTXt":
+            keyword, _, rest = data.partition(b"\0")
+            try:
+                texts.append(
+                    keyword.decode("latin-1") + " " + zlib.decompress(rest[1:]).decode("latin-1")
+                )
+            except zlib.error:
+                texts.append(data.decode("latin-1", errors="replace"))
+        elif kind == b"iTXt":
+            keyword, _, rest = data.partition(b"\0")
+            compressed, body = rest[:1] == b"\1", rest[2:]
+            body = body.split(b"\0", 2)[-1]  # after language tag and translated keyword
+            with contextlib.suppress(zlib.error):
+                body = zlib.decompress(body) if compressed else body
+            texts.append(keyword.decode("latin-1") + " " + body.decode("utf-8", errors="replace"))
+        elif kind == b"IEND":
+            break
+    return "\n".join(texts)
 
 
 def _leaves(node: object, prefix: str) -> Iterator[tuple[str, str]]:

@@ -53,3 +53,38 @@ def test_a_leak_in_the_report_is_named_without_its_value(tmp_path: Path) -> None
     ]
     assert TOKEN not in scan["summary"]
     assert scan["summary"].startswith("LEAK: 1 secret or buyer PII finding(s)")
+
+
+def _png(*chunks: tuple[bytes, bytes]) -> bytes:
+    import struct
+    import zlib
+
+    out = b"\x89PNG\r\n\x1a\n"
+    for kind, data in (*chunks, (b"IEND", b"")):
+        out += struct.pack(">I", len(data)) + kind + data
+        out += struct.pack(">I", zlib.crc32(kind + data))
+    return out
+
+
+def test_png_pixels_that_happen_to_look_like_an_email_are_not_a_leak(tmp_path: Path) -> None:
+    """Charts are deflate-compressed pixels; random printable runs in them are noise."""
+    chart = tmp_path / "timeline.png"
+    chart.write_bytes(_png((b"IHDR", b"\0" * 13), (b"IDAT", b"\x00\x01qX7@kp.Zr\x00\xff")))
+    assert Scanner().file(chart) == []
+
+
+def test_text_a_png_carries_is_scanned_compressed_or_not(tmp_path: Path) -> None:
+    import zlib
+
+    plain = tmp_path / "plain.png"
+    plain.write_bytes(_png((b"tEXt", b"Comment\0ship to jane.doe@example.com")))
+    packed = tmp_path / "packed.png"
+    packed.write_bytes(
+        _png((b"zTXt", b"Comment\0\0" + zlib.compress(b"ship to jane.doe@example.com")))
+    )
+    international = tmp_path / "itxt.png"
+    international.write_bytes(
+        _png((b"iTXt", b"Comment\0\x01\0en\0\0" + zlib.compress(b"jane.doe@example.com")))
+    )
+    for image in (plain, packed, international):
+        assert [f.kind for f in Scanner().file(image)] == ["e-mail address (buyer PII)"], image
