@@ -77,6 +77,14 @@ class CassetteError(AcornUsageError):
     """A cassette file is missing, malformed, of an unknown version, or unsafe to write."""
 
 
+def _first_header(headers: dict[str, list[str]], name: str) -> str | None:
+    """The first value of a header, its name matched without case (as HTTP does)."""
+    for key, values in headers.items():
+        if key.lower() == name.lower() and values:
+            return values[0]
+    return None
+
+
 @dataclass(frozen=True)
 class RecordedRequest:
     method: str
@@ -93,10 +101,7 @@ class RecordedRequest:
         return urlsplit(self.uri).query
 
     def header(self, name: str) -> str | None:
-        for key, values in self.headers.items():
-            if key.lower() == name.lower() and values:
-                return values[0]
-        return None
+        return _first_header(self.headers, name)
 
 
 @dataclass(frozen=True)
@@ -107,10 +112,7 @@ class RecordedResponse:
     body: str | None
 
     def header(self, name: str) -> str | None:
-        for key, values in self.headers.items():
-            if key.lower() == name.lower() and values:
-                return values[0]
-        return None
+        return _first_header(self.headers, name)
 
 
 @dataclass(frozen=True)
