@@ -25,26 +25,18 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from harness.contracts.amazon_vocabulary import META_SCHEMA_URI, VOCABULARY_URI, rust_keywords
-from harness.contracts.listing_issues import SchemaError
+from harness.contracts.amazon_vocabulary import (
+    META_SCHEMA_URI,
+    VALIDATING_KEYWORDS,
+    VOCABULARY_URI,
+    rust_keywords,
+)
+from harness.contracts.listing_issues import LIMIT_KEYWORDS, SchemaError
 
 __all__ = ["FastPlan", "compile_fast", "plan_fast"]
 
-_LIMIT_KINDS = frozenset(
-    {
-        "maxLength",
-        "minLength",
-        "maxItems",
-        "minItems",
-        "maximum",
-        "minimum",
-        "exclusiveMaximum",
-        "exclusiveMinimum",
-        "multipleOf",
-    }
-)
-_CUSTOM = frozenset({"maxUtf8ByteLength", "minUtf8ByteLength", "maxUniqueItems", "minUniqueItems"})
-_DATA_KINDS = _LIMIT_KINDS | _CUSTOM | {"required"}
+_CUSTOM = frozenset(VALIDATING_KEYWORDS)
+_DATA_KINDS = LIMIT_KEYWORDS | _CUSTOM | {"required"}
 
 
 @dataclass

@@ -21,7 +21,7 @@ from collections.abc import Iterable, KeysView, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-__all__ = ["CATEGORIES", "Issue", "SchemaError", "issues_from_errors"]
+__all__ = ["CATEGORIES", "LIMIT_KEYWORDS", "Issue", "SchemaError", "issues_from_errors"]
 
 Severity = Literal["ERROR", "WARNING", "INFO"]
 CATEGORIES = (
@@ -87,6 +87,23 @@ class SchemaError:
     limit: Any = None
     missing: str | None = None
     detail: str | None = None  # message of an Amazon keyword (same text in both engines)
+
+
+# The keywords whose schema value is the bound an issue quotes (SchemaError.limit): one set
+# for both engines (jsonschema and jsonschema-rs), so they report the same issues.
+LIMIT_KEYWORDS = frozenset(
+    {
+        "maxLength",
+        "minLength",
+        "maxItems",
+        "minItems",
+        "maximum",
+        "minimum",
+        "exclusiveMaximum",
+        "exclusiveMinimum",
+        "multipleOf",
+    }
+)
 
 
 def _pointer(path: Sequence[str | int]) -> str:

@@ -32,7 +32,12 @@ from harness.contracts.amazon_vocabulary import (
     VALIDATING_KEYWORDS,
     python_keywords,
 )
-from harness.contracts.listing_issues import Issue, SchemaError, issues_from_errors
+from harness.contracts.listing_issues import (
+    LIMIT_KEYWORDS,
+    Issue,
+    SchemaError,
+    issues_from_errors,
+)
 from harness.errors import ContractError
 
 __all__ = ["Engine", "ListingValidator", "attributes_for_marketplace", "check_product_type_schema"]
@@ -187,7 +192,7 @@ class ListingValidator:
                     keyword=keyword,
                     path=tuple(e.absolute_path),
                     instance=e.instance,
-                    limit=e.validator_value if keyword in _LIMIT_KEYWORDS else None,
+                    limit=e.validator_value if keyword in LIMIT_KEYWORDS else None,
                     missing=missing,
                     detail=e.message if keyword in VALIDATING_KEYWORDS else None,
                 )
@@ -212,18 +217,3 @@ class ListingValidator:
         if not enforced:
             found = [i for i in found if not (i.code == "90220" and i.pointer.count("/") == 1)]
         return found
-
-
-_LIMIT_KEYWORDS = frozenset(
-    {
-        "maxLength",
-        "minLength",
-        "maxItems",
-        "minItems",
-        "maximum",
-        "minimum",
-        "exclusiveMaximum",
-        "exclusiveMinimum",
-        "multipleOf",
-    }
-)
