@@ -16,6 +16,7 @@ from harness.sim.core import SimCore
 from harness.sim.fault_wire import enact
 from harness.sim.faults import TRANSPORT_KINDS
 from harness.sim.http import SimRequest
+from harness.sim.loopback import read_body
 
 __all__ = ["SimulatorApp"]
 
@@ -33,12 +34,6 @@ class SimulatorApp:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             return
-        chunks = []
-        while True:
-            message = await receive()
-            chunks.append(message.get("body", b""))
-            if not message.get("more_body"):
-                break
         port = scope["server"][1] if scope.get("server") else 0
         endpoint = self.ports.get(port, "LWA")
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
@@ -50,7 +45,7 @@ class SimulatorApp:
             path=(scope.get("raw_path") or scope["path"].encode()).decode("latin-1").split("?")[0],
             query=query,
             headers=headers,
-            body=b"".join(chunks),
+            body=await read_body(receive),
         )
         reply = self.core.handle(endpoint, request)
         if reply.delay > 0:  # slow upstream: other requests keep being served meanwhile

@@ -14,7 +14,7 @@ from typing import Any
 
 import uvicorn
 
-__all__ = ["LoopbackServer"]
+__all__ = ["LoopbackServer", "read_body"]
 
 ASGIApp = Callable[
     [
@@ -24,6 +24,17 @@ ASGIApp = Callable[
     ],
     Awaitable[None],
 ]
+
+
+async def read_body(receive: Callable[[], Awaitable[MutableMapping[str, Any]]]) -> bytes:
+    """The whole request body: ASGI hands it over in chunks until ``more_body`` is false."""
+    chunks = []
+    while True:
+        message = await receive()
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body"):
+            break
+    return b"".join(chunks)
 
 
 class LoopbackServer:
@@ -49,6 +60,7 @@ class LoopbackServer:
         for label in self.names:
             sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            # Without it a keep-alive answer waits ~40 ms for a delayed ACK (Nagle).
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             sock.bind((self.host, 0))
             sock.listen(128)

@@ -37,7 +37,7 @@ from harness.cassettes.format import LWA_URL, PRODUCTION_HOSTS, SANDBOX_HOSTS
 from harness.contracts import REGIONS, ContractSet, load_contracts
 from harness.errors import AcornUsageError
 from harness.sim.core import LWA, TOKEN_PATH
-from harness.sim.loopback import LoopbackServer
+from harness.sim.loopback import LoopbackServer, read_body
 
 __all__ = ["RecordingProxy", "Upstream"]
 
@@ -231,13 +231,7 @@ class RecordingProxy:
     async def _app(self, scope: Scope, receive: Any, send: Any) -> None:
         if scope["type"] != "http":
             return
-        chunks = []
-        while True:
-            message = await receive()
-            chunks.append(message.get("body", b""))
-            if not message.get("more_body"):
-                break
-        body = b"".join(chunks)
+        body = await read_body(receive)
         port = scope["server"][1] if scope.get("server") else 0
         endpoint = self.server.ports.get(port, LWA)
         raw_path = (scope.get("raw_path") or scope["path"].encode()).decode("latin-1")

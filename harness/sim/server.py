@@ -6,17 +6,14 @@ sockets are bound before the thread starts, so the ports are known (and free) at
 
 from __future__ import annotations
 
-import socket
-import threading
 from dataclasses import dataclass
-
-import uvicorn
 
 from harness.contracts import REGIONS, ContractSet, Region
 from harness.sim.app import SimulatorApp
 from harness.sim.config import SimConfig
 from harness.sim.core import LWA, TOKEN_PATH, SimCore
 from harness.sim.journal import Journal
+from harness.sim.loopback import LoopbackServer
 
 __all__ = ["Endpoints", "Simulator"]
 
@@ -48,8 +45,7 @@ class Simulator:
         # harness.sim.replay.ReplayCore), so an integration points at it by configuration.
         self.core = core or SimCore(contracts, config)
         self.host = host
-        self._server: uvicorn.Server | None = None
-        self._thread: threading.Thread | None = None
+        self._server: LoopbackServer | None = None
         self._endpoints: Endpoints | None = None
 
     # Convenient pass-throughs for scenarios and checks.
@@ -78,36 +74,10 @@ class Simulator:
         if self._server is not None:
             return self.endpoints
         app = SimulatorApp(self.core)
-        sockets = []
-        names = (LWA, *REGIONS)
-        for name in names:
-            sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-            # Without it a keep-alive answer waits ~40 ms for a delayed ACK (Nagle).
-            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-            sock.bind((self.host, 0))
-            sock.listen(128)
-            app.ports[sock.getsockname()[1]] = name
-            sockets.append(sock)
-        base = {
-            name: f"http://{self.host}:{s.getsockname()[1]}"
-            for name, s in zip(names, sockets, strict=True)
-        }
-        config = uvicorn.Config(
-            app, log_level="error", access_log=False, lifespan="off", server_header=False
-        )
-        self._server = uvicorn.Server(config)
-        self._thread = threading.Thread(
-            target=self._server.run,
-            kwargs={"sockets": sockets},
-            name="acorn-simulator",
-            daemon=True,
-        )
-        self._thread.start()
-        while not self._server.started:
-            if not self._thread.is_alive():
-                raise RuntimeError("the simulator's HTTP server failed to start")
-            threading.Event().wait(0.005)
+        server = LoopbackServer(app, (LWA, *REGIONS), host=self.host)
+        app.ports = server.ports  # filled as the sockets are bound, before any request
+        base = server.start("acorn-simulator")
+        self._server = server
         self._endpoints = Endpoints(
             lwa_token_url=base[LWA] + TOKEN_PATH,
             regions={r: base[r] for r in REGIONS},
@@ -120,11 +90,8 @@ class Simulator:
     def stop(self) -> None:
         if self._server is None:
             return
-        self._server.should_exit = True
-        if self._thread is not None:
-            self._thread.join(timeout=5)
+        self._server.stop()
         self._server = None
-        self._thread = None
         self._endpoints = None
 
     def reset(self, config: SimConfig | None = None) -> None:
