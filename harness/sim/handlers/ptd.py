@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from harness.contracts.amazon_vocabulary import META_SCHEMA_URI, VOCABULARY_URI
 from harness.sim.handlers.base import Ctx, Handler
 from harness.sim.handlers.catalog import SchemaFile, catalog
 from harness.sim.handlers.documents import SCHEMA_LINK_TTL, new_document, presigned_url
@@ -19,10 +20,7 @@ from harness.sim.state import Document
 
 __all__ = ["HANDLERS", "META_SCHEMA_ID"]
 
-META_SCHEMA_ID = (
-    "https://schemas.amazon.com/selling-partners/definitions/product-types/meta-schema/v1"
-)
-_VOCABULARY = "https://schemas.amazon.com/selling-partners/definitions/product-types/vocabulary/v1"
+META_SCHEMA_ID = META_SCHEMA_URI  # the name this module has always exported
 # Enough of the meta-schema for a validator to register Amazon's keywords (facts sheet 8.2).
 _META_SCHEMA: dict[str, Any] = {
     "$schema": "https://json-schema.org/draft/2019-09/schema",
@@ -34,7 +32,7 @@ _META_SCHEMA: dict[str, Any] = {
         "https://json-schema.org/draft/2019-09/vocab/meta-data": True,
         "https://json-schema.org/draft/2019-09/vocab/format": False,
         "https://json-schema.org/draft/2019-09/vocab/content": True,
-        _VOCABULARY: True,
+        VOCABULARY_URI: True,
     },
     "$recursiveAnchor": True,
     "allOf": [{"$ref": "https://json-schema.org/draft/2019-09/schema"}],
