@@ -18,6 +18,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from harness.contracts.swagger_schema import esc
+
 __all__ = ["LIMITS", "Found", "SchemaComparer"]
 
 Found = tuple[str, str]
@@ -39,10 +41,6 @@ LIMITS = (
     "maxProperties",
     "minProperties",
 )
-
-
-def _esc(token: str) -> str:
-    return token.replace("~", "~0").replace("/", "~1")
 
 
 def _types(schema: Mapping[str, Any]) -> set[str] | None:
@@ -78,7 +76,7 @@ class SchemaComparer:
         while "$ref" in schema and hops < 64:
             name = str(schema["$ref"]).removeprefix("#/definitions/")
             schema = defs.get(name, {})
-            pointer = None if pointer is None else f"/definitions/{_esc(name)}"
+            pointer = None if pointer is None else f"/definitions/{esc(name)}"
             hops += 1
         return schema, pointer
 
@@ -200,7 +198,7 @@ class SchemaComparer:
                 )
         t_extra = t.get("additionalProperties")
         for name, sub in o_props.items():
-            sub_ptr = f"{ptr}/properties/{_esc(name)}"
+            sub_ptr = f"{ptr}/properties/{esc(name)}"
             if name in t_props:
                 found += self.compare(sub, t_props[name], sub_ptr)
             elif isinstance(t_extra, dict):
