@@ -142,43 +142,51 @@ def feed_polling(env: dict[str, str], poll: float = 0.1) -> list[tuple[int, Any]
     client = Client(env)
     try:
         client.login()
-        ctype = "application/json; charset=UTF-8"
-        doc = client.call("POST", "/feeds/2021-06-30/documents", json={"contentType": ctype})
-        feed_body = {
-            "header": {
-                "sellerId": env["ACORN_SELLER_ID"],
-                "version": "2.0",
-                "issueLocale": "en_US",
-            },
-            "messages": [FEED_MESSAGE],
-        }
-        upload = client.http.put(
-            doc["url"], content=json.dumps(feed_body).encode(), headers={"content-type": ctype}
-        )
-        client.seen.append((upload.status_code, None))
-        feed = client.call(
-            "POST",
-            "/feeds/2021-06-30/feeds",
-            json={
-                "feedType": "JSON_LISTINGS_FEED",
-                "marketplaceIds": ["ATVPDKIKX0DER"],
-                "inputFeedDocumentId": doc["feedDocumentId"],
-            },
-        )
-        for _ in range(200):
-            state = client.call("GET", f"/feeds/2021-06-30/feeds/{feed['feedId']}")
-            if state["processingStatus"] in ("DONE", "FATAL", "CANCELLED"):
-                break
-            time.sleep(poll)
-        report = client.call("GET", f"/feeds/2021-06-30/documents/{state['resultFeedDocumentId']}")
-        download = client.http.get(report["url"])
-        content = download.content
-        if report.get("compressionAlgorithm") == "GZIP":
-            content = gzip.decompress(content)
-        client.seen.append((download.status_code, json.loads(content)))
+        submit_feed(client, poll=poll)
         return client.seen
     finally:
         client.close()
+
+
+def submit_feed(client: Client, *, poll: float = 0.1, tries: int = 200) -> None:
+    """One JSON_LISTINGS_FEED through its whole life, each answer kept in ``client.seen``.
+
+    The upload's status is kept with no body; the processing report is kept decompressed.
+    """
+    ctype = "application/json; charset=UTF-8"
+    doc = client.call("POST", "/feeds/2021-06-30/documents", json={"contentType": ctype})
+    feed_body = {
+        "header": {
+            "sellerId": client.env["ACORN_SELLER_ID"],
+            "version": "2.0",
+            "issueLocale": "en_US",
+        },
+        "messages": [FEED_MESSAGE],
+    }
+    upload = client.http.put(
+        doc["url"], content=json.dumps(feed_body).encode(), headers={"content-type": ctype}
+    )
+    client.seen.append((upload.status_code, None))
+    feed = client.call(
+        "POST",
+        "/feeds/2021-06-30/feeds",
+        json={
+            "feedType": "JSON_LISTINGS_FEED",
+            "marketplaceIds": ["ATVPDKIKX0DER"],
+            "inputFeedDocumentId": doc["feedDocumentId"],
+        },
+    )
+    for _ in range(tries):
+        state = client.call("GET", f"/feeds/2021-06-30/feeds/{feed['feedId']}")
+        if state["processingStatus"] in ("DONE", "FATAL", "CANCELLED"):
+            break
+        time.sleep(poll)
+    report = client.call("GET", f"/feeds/2021-06-30/documents/{state['resultFeedDocumentId']}")
+    download = client.http.get(report["url"])
+    content = download.content
+    if report.get("compressionAlgorithm") == "GZIP":
+        content = gzip.decompress(content)
+    client.seen.append((download.status_code, json.loads(content)))
 
 
 def reference_order_sync(env: dict[str, str]) -> dict[str, Any]:

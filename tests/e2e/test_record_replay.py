@@ -9,16 +9,14 @@ cassette vcrpy recorded in-process with ACORN's hooks replays in ACORN.
 
 from __future__ import annotations
 
-import gzip
 import json
 import os
 import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import httpx
 import pytest
@@ -35,24 +33,6 @@ pytestmark = pytest.mark.e2e
 ROOT = Path(__file__).resolve().parents[2]
 SINCE = "2020-01-01T00:00:00Z"
 ORDERS = {"MarketplaceIds": "ATVPDKIKX0DER", "CreatedAfter": SINCE}
-FEED = {
-    "header": {"sellerId": "SELLER", "version": "2.0", "issueLocale": "en_US"},
-    "messages": [
-        {
-            "messageId": 1,
-            "sku": "ACORN-MUG-01",
-            "operationType": "PATCH",
-            "productType": "PRODUCT",
-            "patches": [
-                {
-                    "op": "replace",
-                    "path": "/attributes/fulfillment_availability",
-                    "value": [{"fulfillment_channel_code": "DEFAULT", "quantity": 7}],
-                }
-            ],
-        }
-    ],
-}
 
 
 def _fast() -> SimConfig:
@@ -79,91 +59,40 @@ def _upstream_of(sim: Simulator) -> Upstream:
     return Upstream.parse([f"LWA={e.lwa_token_url}", *[f"{r}={u}" for r, u in e.regions.items()]])
 
 
-class Client:
-    """What an integration does, in a few lines of httpx; returns every answer it saw."""
+def _bundled_module() -> Any:
+    """cassettes/record_bundled.py: its clients record the bundled cassettes and drive these."""
+    import importlib.util
 
-    def __init__(self, env: dict[str, str]) -> None:
-        self.env = env
-        self.http = httpx.Client(
-            timeout=10, trust_env=False, limits=httpx.Limits(max_keepalive_connections=0)
-        )
-        self.seen: list[tuple[int, Any]] = []
+    spec = importlib.util.spec_from_file_location(
+        "record_bundled", ROOT / "cassettes" / "record_bundled.py"
+    )
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
-    def _keep(self, response: httpx.Response) -> Any:
-        try:
-            body: Any = response.json()
-        except ValueError:
-            body = response.content
-        self.seen.append((response.status_code, body))
-        return body
 
-    def token(self) -> str:
-        form = {
-            "grant_type": "refresh_token",
-            "refresh_token": self.env["ACORN_REFRESH_TOKEN"],
-            "client_id": self.env["ACORN_CLIENT_ID"],
-            "client_secret": self.env["ACORN_CLIENT_SECRET"],
-        }
-        return str(
-            self._keep(self.http.post(self.env["ACORN_LWA_TOKEN_URL"], data=form))["access_token"]
-        )
+BUNDLED = _bundled_module()
 
-    def call(self, method: str, path: str, token: str, **kwargs: Any) -> Any:
-        url = self.env["ACORN_ENDPOINT_NA"] + path
-        headers = {"x-amz-access-token": token, **kwargs.pop("headers", {})}
-        return self._keep(self.http.request(method, url, headers=headers, **kwargs))
 
-    def run(self) -> list[tuple[int, Any]]:
-        token = self.token()
-        orders = self.call(
-            "GET",
-            "/orders/v0/orders",
-            token,
-            params={"MarketplaceIds": "ATVPDKIKX0DER", "CreatedAfter": SINCE},
-        )
-        order_id = orders["payload"]["Orders"][0]["AmazonOrderId"]
-        path = f"/orders/v0/orders/{order_id}/address"
-        rdt = self.call(
-            "POST",
-            "/tokens/2021-03-01/restrictedDataToken",
-            token,
-            json={"restrictedResources": [{"method": "GET", "path": path}]},
-        )["restrictedDataToken"]
-        self.call("GET", path, rdt)
-        self.feed(token)
-        return self.seen
-
-    def feed(self, token: str) -> None:
-        ctype = "application/json; charset=UTF-8"
-        doc = self.call("POST", "/feeds/2021-06-30/documents", token, json={"contentType": ctype})
-        body = json.dumps(
-            {**FEED, "header": {**FEED["header"], "sellerId": self.env["ACORN_SELLER_ID"]}}
-        )
-        upload = self.http.put(doc["url"], content=body.encode(), headers={"content-type": ctype})
-        self.seen.append((upload.status_code, None))
-        feed = self.call(
-            "POST",
-            "/feeds/2021-06-30/feeds",
-            token,
-            json={
-                "feedType": "JSON_LISTINGS_FEED",
-                "marketplaceIds": ["ATVPDKIKX0DER"],
-                "inputFeedDocumentId": doc["feedDocumentId"],
-            },
-        )
-        for _ in range(60):
-            state = self.call("GET", f"/feeds/2021-06-30/feeds/{feed['feedId']}", token)
-            if state["processingStatus"] in ("DONE", "FATAL", "CANCELLED"):
-                break
-            time.sleep(0.1)
-        report = self.call(
-            "GET", f"/feeds/2021-06-30/documents/{state['resultFeedDocumentId']}", token
-        )
-        download = self.http.get(report["url"])
-        content = download.content
-        if report.get("compressionAlgorithm") == "GZIP":
-            content = gzip.decompress(content)
-        self.seen.append((download.status_code, json.loads(content)))
+def _flow(env: dict[str, str]) -> list[tuple[int, Any]]:
+    """What an integration does: LWA, orders, an RDT for one address, a feed polled to DONE;
+    returns every answer it saw."""
+    client = BUNDLED.Client(env)
+    client.login()
+    orders = client.call("GET", "/orders/v0/orders", params=ORDERS)
+    order_id = orders["payload"]["Orders"][0]["AmazonOrderId"]
+    path = f"/orders/v0/orders/{order_id}/address"
+    rdt = client.call(
+        "POST",
+        "/tokens/2021-03-01/restrictedDataToken",
+        json={"restrictedResources": [{"method": "GET", "path": path}]},
+    )["restrictedDataToken"]
+    client.call("GET", path, headers={"x-amz-access-token": rdt})
+    BUNDLED.submit_feed(client, poll=0.1, tries=60)
+    seen: list[tuple[int, Any]] = client.seen
+    return seen
 
 
 def _record(upstream: Simulator, tmp_path: Path, name: str) -> tuple[Path, list[tuple[int, Any]]]:
@@ -171,7 +100,7 @@ def _record(upstream: Simulator, tmp_path: Path, name: str) -> tuple[Path, list[
     proxy = RecordingProxy(_upstream_of(upstream), name=name)
     with proxy:
         env = {**upstream.env(), **proxy.env()}
-        seen = Client(env).run()
+        seen = _flow(env)
     creds = upstream.core.credentials
     path = tmp_path / name / "cassette.yaml"
     proxy.save(
@@ -206,7 +135,7 @@ def test_a_replay_answers_what_the_recording_saw_polling_included(
     assert len(statuses) >= 2, "the feed was polled more than once"
 
     with replay_simulator(cassette) as replay:
-        replayed = Client(replay.env()).run()
+        replayed = _flow(replay.env())
         misses = replay.core.misses  # type: ignore[attr-defined]
     assert misses == []
     assert len(replayed) == len(recorded)
@@ -359,27 +288,18 @@ def test_a_cassette_recorded_in_process_by_vcrpy_replays_in_acorn(
     path = tmp_path / "in-process" / "cassette.yaml"
     env = upstream.env()
     with recorder.use_cassette(str(path)):
-        client = Client(env)
-        token = client.token()
-        client.call(
-            "GET",
-            "/orders/v0/orders",
-            token,
-            params={"MarketplaceIds": "ATVPDKIKX0DER", "CreatedAfter": SINCE},
-        )
+        client = BUNDLED.Client(env)
+        client.login()
+        client.call("GET", "/orders/v0/orders", params=ORDERS)
     text = path.read_text()
     for secret in [*creds.secrets(), *upstream.core.state.pii_canaries()]:
         assert secret not in text
     cassette = load(path)
     assert cassette.meta["format"] == 0  # vcrpy wrote it
     with replay_simulator(cassette) as replay:
-        again = Client(replay.env())
-        again.call(
-            "GET",
-            "/orders/v0/orders",
-            again.token(),
-            params={"MarketplaceIds": "ATVPDKIKX0DER", "CreatedAfter": SINCE},
-        )
+        again = BUNDLED.Client(replay.env())
+        again.login()
+        again.call("GET", "/orders/v0/orders", params=ORDERS)
         assert replay.core.misses == []  # type: ignore[attr-defined]
     assert [s for s, _ in again.seen] == [s for s, _ in client.seen] == [200, 200]
     assert [b for _, b in again.seen] == [
@@ -389,6 +309,19 @@ def test_a_cassette_recorded_in_process_by_vcrpy_replays_in_acorn(
 
 
 # -- the command line -----------------------------------------------------------------------
+
+
+def _exports(stdout: IO[str]) -> dict[str, str]:
+    """The ``export NAME='value'`` lines a running ``acorn serve``/``record`` prints, up to its
+    "Ctrl-C" line."""
+    env: dict[str, str] = {}
+    for line in stdout:
+        if line.startswith("export "):
+            name, _, value = line.removeprefix("export ").strip().partition("=")
+            env[name] = value.strip("'")
+        if "Ctrl-C" in line:
+            break
+    return env
 
 
 def _acorn(
@@ -434,22 +367,11 @@ def test_serve_cassette_replays_and_reports_misses(
     )
     try:
         assert server.stdout is not None
-        env: dict[str, str] = {}
-        for line in server.stdout:
-            if line.startswith("export "):
-                name, _, value = line.removeprefix("export ").strip().partition("=")
-                env[name] = value.strip("'")
-            if "Ctrl-C" in line:
-                break
-        client = Client(env)
-        token = client.token()
-        orders = client.call(
-            "GET",
-            "/orders/v0/orders",
-            token,
-            params={"MarketplaceIds": "ATVPDKIKX0DER", "CreatedAfter": SINCE},
-        )
-        missed = client.call("GET", "/sellers/v1/marketplaceParticipations", token)
+        env = _exports(server.stdout)
+        client = BUNDLED.Client(env)
+        client.login()
+        orders = client.call("GET", "/orders/v0/orders", params=ORDERS)
+        missed = client.call("GET", "/sellers/v1/marketplaceParticipations")
     finally:
         server.terminate()
         _, stderr = server.communicate(timeout=10)
@@ -489,22 +411,9 @@ def test_loading_a_cassette_of_another_api_version_fails_before_serving(tmp_path
 # -- the bundled cassettes replay to the clients that recorded them -------------------------
 
 
-def _bundled_module() -> Any:
-    import importlib.util
-
-    spec = importlib.util.spec_from_file_location(
-        "record_bundled", ROOT / "cassettes" / "record_bundled.py"
-    )
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 @pytest.mark.parametrize("name", ["sandbox-static-orders", "feed-polling"])
 def test_a_bundled_cassette_replays_to_its_client(name: str) -> None:
-    bundled = _bundled_module()
+    bundled = BUNDLED
     run = {"sandbox-static-orders": bundled.sandbox_orders, "feed-polling": bundled.feed_polling}[
         name
     ]
@@ -519,7 +428,7 @@ def test_a_bundled_cassette_replays_to_its_client(name: str) -> None:
 
 
 def test_the_reference_integration_replays_the_bundled_order_sync() -> None:
-    bundled = _bundled_module()
+    bundled = BUNDLED
     cassette = load(ROOT / "cassettes" / "reference-order-sync" / "cassette.yaml")
     with replay_simulator(cassette) as replay:
         result = bundled.reference_order_sync(replay.env())
@@ -599,15 +508,10 @@ def test_acorn_record_until_sigterm_writes_the_cassette(
     )
     try:
         assert recorder.stdout is not None
-        env = dict(upstream.env())
-        for line in recorder.stdout:
-            if line.startswith("export "):
-                name, _, value = line.removeprefix("export ").strip().partition("=")
-                env[name] = value.strip("'")
-            if "Ctrl-C" in line:
-                break
-        client = Client(env)
-        client.call("GET", "/orders/v0/orders", client.token(), params=ORDERS)
+        env = {**upstream.env(), **_exports(recorder.stdout)}
+        client = BUNDLED.Client(env)
+        client.login()
+        client.call("GET", "/orders/v0/orders", params=ORDERS)
     finally:
         recorder.terminate()
         out, err = recorder.communicate(timeout=20)
