@@ -55,6 +55,9 @@ EMAIL_RE = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-
 ORDER_ID_RE = re.compile(r"(?<![\d-])(\d{3}-\d{7}-\d{7})(?![\d-])")
 ORDER_PLACEHOLDER = "000-0000000-"
 SELLER_PLACEHOLDER = "A0SELLER"
+# What a seller (merchant) id looks like: A2EUQ1WTGCTBG2. Only such values are pseudonymised,
+# and only as whole words: a stray "0" under a sellerId key must not rewrite "/orders/v0/".
+SELLER_ID_RE = re.compile(r"[A-Z0-9]{8,20}")
 
 SECRET_HEADERS = frozenset(
     {
@@ -154,7 +157,7 @@ class Pseudonyms:
         self.orders: dict[str, str] = {}
 
     def seller(self, value: str) -> str:
-        if value.startswith(SELLER_PLACEHOLDER) or not value:
+        if value.startswith(SELLER_PLACEHOLDER) or not SELLER_ID_RE.fullmatch(value):
             return value
         if value not in self.sellers:
             self.sellers[value] = f"{SELLER_PLACEHOLDER}{len(self.sellers) + 1:05d}"
@@ -171,7 +174,9 @@ class Pseudonyms:
         value = ORDER_ID_RE.sub(lambda m: self.order(m.group(1)), value)
         for real in sorted(self.sellers, key=len, reverse=True):
             if real in value:
-                value = value.replace(real, self.sellers[real])
+                value = re.sub(
+                    rf"(?<![A-Za-z0-9]){re.escape(real)}(?![A-Za-z0-9])", self.sellers[real], value
+                )
         return value
 
 
