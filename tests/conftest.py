@@ -6,8 +6,16 @@ import os
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 ROOT = Path(__file__).resolve().parents[1]
+
+# Property tests are deterministic by default, so CI sees the same examples on every run.
+# HYPOTHESIS_PROFILE=explore draws fresh random examples (and more of them) to hunt for bugs;
+# a failure prints the example, and @reproduce_failure replays it.
+settings.register_profile("acorn", derandomize=True, deadline=None, database=None)
+settings.register_profile("explore", derandomize=False, deadline=None, max_examples=500)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "acorn"))
 
 
 def _is_amazon_layout(path: Path) -> bool:
