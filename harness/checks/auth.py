@@ -15,6 +15,7 @@ __all__ = [
     "herds",
     "redundant_refreshes",
     "refresh_requests",
+    "rejected_before",
     "window_index",
 ]
 
@@ -189,7 +190,9 @@ def window_index(obs: Observation, wall: float) -> int:
     return -1
 
 
-def _rejected_before(obs: Observation, token_id: str, seq: int) -> bool:
+def rejected_before(obs: Observation, token_id: str, seq: int) -> bool:
+    """Was the token ``token_id`` refused on an SP-API call before exchange ``seq``? (Then
+    asking for a new one, however young the old one is, is the right move.)"""
     return any(
         e.token is not None and e.token.id == token_id and e.token.outcome != "ok"
         for e in obs.sp_api()
@@ -211,7 +214,7 @@ def redundant_refreshes(obs: Observation, *, same_action: bool) -> list[tuple[Ex
             if (
                 young
                 and (same or not same_action)
-                and not _rejected_before(obs, str(grant.facts["issued_token"]), e.seq)
+                and not rejected_before(obs, str(grant.facts["issued_token"]), e.seq)
             ):
                 found.append((e, grant))
         if e.status == 200:

@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import quote, quote_plus
 
+from harness.checks.auth import rejected_before
 from harness.checks.model import Canaries, Check, Judgement, Observation
 from harness.redact import TOKEN_PATTERN
 from harness.sim.journal import Exchange
@@ -37,14 +38,6 @@ def _covered(by: list[RestrictedResource], wanted: list[RestrictedResource]) -> 
     return bool(wanted) and all(any(covers(r, w) for r in by) for w in wanted)
 
 
-def _rejected_before(obs: Observation, token_id: str, seq: int) -> bool:
-    return any(
-        e.token is not None and e.token.id == token_id and e.token.outcome != "ok"
-        for e in obs.sp_api()
-        if e.seq < seq
-    )
-
-
 def _redundant_rdts(obs: Observation, grants: list[Exchange]) -> list[tuple[Exchange, Exchange]]:
     found = []
     for i, grant in enumerate(grants):
@@ -55,7 +48,7 @@ def _redundant_rdts(obs: Observation, grants: list[Exchange]) -> list[tuple[Exch
                 earlier.endpoint == grant.endpoint
                 and grant.wall - earlier.wall < FRESH_SHARE * lifetime
                 and _covered(_resources(earlier), wanted)
-                and not _rejected_before(obs, str(earlier.facts.get("issued_token")), grant.seq)
+                and not rejected_before(obs, str(earlier.facts.get("issued_token")), grant.seq)
             ):
                 found.append((grant, earlier))
                 break
