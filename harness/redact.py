@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from typing import Any
 from urllib.parse import quote, quote_plus
 
-__all__ = ["SECRET_KEYS", "TOKEN_PATTERN", "Redactor"]
+__all__ = ["SECRET_KEYS", "TOKEN_PATTERN", "Redactor", "mask_token"]
 
 # Access tokens (Atza|), refresh tokens (Atzr|) and Restricted Data Tokens (Atz.sprdt|).
 # Also matched when form- or URL-encoded (the "|" as %7C), as a logged LWA request body is.
@@ -33,10 +33,14 @@ SECRET_KEYS = frozenset(
 _SECRET_KEYS_LOWER = frozenset(k.lower() for k in SECRET_KEYS)
 
 
-def _mask_token(match: re.Match[str]) -> str:
-    token = match.group(0)
+def mask_token(token: str) -> str:
+    """``Atza|***ab12cd34``: the prefix says what it was, the hash which one, nothing more."""
     prefix = re.split(r"\||%7[Cc]", token, maxsplit=1)[0]
     return f"{prefix}|***{hashlib.sha256(token.encode()).hexdigest()[:8]}"
+
+
+def _mask_token(match: re.Match[str]) -> str:
+    return mask_token(match.group(0))
 
 
 class Redactor:

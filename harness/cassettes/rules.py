@@ -6,7 +6,6 @@ Kept apart from :mod:`harness.cassettes.scrub` so the rules read as one list.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 from dataclasses import dataclass
@@ -14,6 +13,7 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 from harness.cassettes.scan import PLACEHOLDER_PII
+from harness.redact import TOKEN_PATTERN, mask_token
 
 __all__ = [
     "BEARER_RE",
@@ -44,7 +44,7 @@ __all__ = [
 ]
 
 MASK = "***"
-TOKEN = re.compile(r"Atz(?:a|r|\.sprdt)(?:\||%7[Cc])[A-Za-z0-9_\-+/=.%|]{8,}")
+TOKEN = TOKEN_PATTERN  # the Redactor's: one definition of what a token looks like
 MASKED_TOKEN_RE = re.compile(r"(Atz(?:a|r|\.sprdt)\|\*\*\*)[0-9a-f]{8}")
 CLIENT_SECRET_RE = re.compile(r"amzn1\.oa2-cs\.v1\.[0-9A-Fa-f]{8,}")
 PRESIGNED_RE = re.compile(
@@ -128,12 +128,6 @@ def holds_person(key: str) -> bool:
 FORM_SECRET_FIELDS = SECRET_FIELDS | {"code"}
 SELLER_FIELDS = frozenset({"sellerid", "merchantid", "sellingpartnerid", "selling_partner_id"})
 ORDER_FIELDS = frozenset({"amazonorderid", "orderid"})
-
-
-def mask_token(token: str) -> str:
-    """``Atza|***ab12cd34``: the prefix says what it was, the hash which one, nothing more."""
-    prefix = re.split(r"\||%7[Cc]", token, maxsplit=1)[0]
-    return f"{prefix}|***{hashlib.sha256(token.encode()).hexdigest()[:8]}"
 
 
 def masked(value: str) -> bool:
