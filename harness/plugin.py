@@ -98,7 +98,7 @@ class AcornSession:
             outcomes=list(run.outcomes),
             expected=expected or {},
             output=run.integration_outputs,
-            canaries=_canaries(run),
+            canaries=canaries_of(run.sim.core),
             action_windows=list(run.action_windows),
             settings={
                 "clock_speed": run.config.clock_speed,
@@ -112,10 +112,6 @@ class AcornSession:
         self.sim.stop()
         for server in self._replays.values():
             server.stop()
-
-
-def _canaries(run: ScenarioRun) -> Any:
-    return canaries_of(run.sim.core)
 
 
 def canaries_of(core: SimCore) -> Canaries:
