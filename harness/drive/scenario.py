@@ -113,6 +113,5 @@ class ScenarioRun:
 
     @property
     def integration_output(self) -> str:
-        captured = self._driver.capture.text() if self._driver else ""
-        log = self.log_file.read_text(errors="replace") if self.log_file.exists() else ""
-        return captured + log
+        """Everything the integration wrote, as one text (captured output, then its log)."""
+        return "".join(self.integration_outputs.values())
