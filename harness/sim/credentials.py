@@ -58,12 +58,16 @@ def exposure(
     url_parts += [v for values in request.query.values() for v in values]
     url_parts += list(request.query)
     url = "\n".join(url_parts)
-    found: dict[str, list[str]] = {}
-    in_url = [
-        label
+    forms = {
+        label: [form for value in values for form in _forms(value)]
         for label, values in creds.labelled().items()
-        if any(form in url for value in values for form in _forms(value))
-    ]
+    }
+
+    def carried(text: str) -> list[str]:
+        return [label for label, variants in forms.items() if any(f in text for f in variants)]
+
+    found: dict[str, list[str]] = {}
+    in_url = carried(url)
     if _TOKEN_IN_URL.search(url) and not in_url:
         in_url.append("bearer token")
     if in_url:
@@ -71,11 +75,7 @@ def exposure(
     if not token_endpoint:
         rest = "\n".join([url, *request.headers.values()])
         rest += "\n" + request.body.decode("utf-8", errors="replace")
-        sent = [
-            label
-            for label, values in creds.labelled().items()
-            if any(form in rest for value in values for form in _forms(value))
-        ]
+        sent = carried(rest)
         if sent:
             found["secrets_to_sp_api"] = sent
     return found
