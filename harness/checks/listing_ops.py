@@ -5,15 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from harness.checks.feed_resubmit import judge_resubmission
-from harness.checks.listings import sku_of
+from harness.checks.listings import marketplaces_of, sku_of
 from harness.checks.model import Check, Judgement, Observation
 from harness.sim.journal import Exchange
 
 __all__ = ["FEED_01", "INV_01", "PRC_01"]
-
-
-def _mps(e: Exchange) -> list[str]:
-    return [v for raw in e.query.get("marketplaceIds", []) for v in raw.split(",") if v]
 
 
 def _accepted_patches(obs: Observation, attribute: str) -> list[tuple[Exchange, Any]]:
@@ -50,7 +46,7 @@ def _judge_stock(obs: Observation) -> Judgement:
     for mp, want in inv["expected"].items():
         latest = None
         for e, value in _accepted_patches(obs, "fulfillment_availability"):
-            if sku_of(e) == sku and mp in _mps(e) and e.virtual >= at:
+            if sku_of(e) == sku and mp in marketplaces_of(e) and e.virtual >= at:
                 latest = (e, value)
         where = names.get(mp, mp)
         if latest is None:
@@ -113,7 +109,7 @@ def _judge_reprice(obs: Observation) -> Judgement:
     for want in wanted:
         last = None
         for e, value in patches:
-            if sku_of(e) == want["sku"] and want["marketplace_id"] in _mps(e):
+            if sku_of(e) == want["sku"] and want["marketplace_id"] in marketplaces_of(e):
                 last = value
         offer = next((o for o in last or [] if isinstance(o, dict)), {})
         try:

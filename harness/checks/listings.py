@@ -21,6 +21,7 @@ __all__ = [
     "LST_04",
     "listing_puts",
     "marketplace_of",
+    "marketplaces_of",
     "names",
     "preview",
     "response_issues",
@@ -32,8 +33,13 @@ def sku_of(e: Exchange) -> str:
     return unquote(e.path.rstrip("/").rsplit("/", 1)[-1])
 
 
+def marketplaces_of(e: Exchange) -> list[str]:
+    """The marketplaceIds of a request, whether repeated or comma-separated."""
+    return [v for raw in e.query.get("marketplaceIds", []) for v in raw.split(",") if v]
+
+
 def _mp(e: Exchange) -> str:
-    values = [v for raw in e.query.get("marketplaceIds", []) for v in raw.split(",") if v]
+    values = marketplaces_of(e)
     return values[0] if values else "?"
 
 
