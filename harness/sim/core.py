@@ -13,7 +13,7 @@ import time
 import uuid
 from typing import Any
 
-from harness.contracts import ContractSet, Operation, load_contracts
+from harness.contracts import ContractSet, Operation, UsagePlan, load_contracts
 from harness.redact import Redactor
 from harness.sim.clock import VirtualClock
 from harness.sim.config import SimConfig
@@ -209,7 +209,7 @@ class SimCore:
         else:
             reply = self._dispatch_or_fault(region, request, match.path_params, op, token)
         reply.facts = {**facts, **reply.facts}
-        self._decorate(op, reply)
+        self._decorate(op, reply, plan)
         return reply, op.operation_id, token_use
 
     def _authenticate(
@@ -296,7 +296,7 @@ class SimCore:
         reply.facts.setdefault("contract", "valid")  # CONTRACT-01 counts validated requests
         return reply
 
-    def _decorate(self, op: Operation, reply: Reply) -> None:
+    def _decorate(self, op: Operation, reply: Reply, plan: UsagePlan) -> None:
         ok = 200 <= reply.status < 300
         if ok and op.envelope == "payload" and reply.body is not None:
             reply.body = {"payload": reply.body, **reply.beside_payload}
@@ -310,8 +310,8 @@ class SimCore:
             and not header_off
             and (ok or reply.status in _RATE_HEADER_STATUSES)
         ):
-            # The plan in force (scaled or lowered), in wall-clock requests per second.
-            reply.headers["x-amzn-RateLimit-Limit"] = str(float(self.plans.plan(op).rate))
+            # The plan this request met (scaled or lowered), in wall-clock requests per second.
+            reply.headers["x-amzn-RateLimit-Limit"] = str(float(plan.rate))
 
     def _journal(
         self,
