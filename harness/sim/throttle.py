@@ -247,9 +247,6 @@ class PlanBook:
                 fix=str(exc.args[0]) if exc.args else "use an operation id from contracts/apis",
             ) from None
 
-    def amazon(self, op: Operation) -> UsagePlan:
-        return op.usage_plan
-
     def plan(self, op: Operation) -> UsagePlan:
         with self._lock:
             return self._plan(op)
