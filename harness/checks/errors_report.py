@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections import defaultdict
 
 from harness.checks.errors import (
     WRITE_OPERATIONS,
@@ -107,18 +108,27 @@ def _listing_marketplace(e: Exchange) -> str:
     return values[0]
 
 
+def _by_action(obs: Observation, exchanges: list[Exchange]) -> dict[int | None, list[Exchange]]:
+    """Exchanges grouped by the action they belong to (journal order kept within each)."""
+    grouped: dict[int | None, list[Exchange]] = defaultdict(list)
+    for e in exchanges:
+        grouped[window_index(obs, e)].append(e)
+    return grouped
+
+
 def _judge_isolation(obs: Observation) -> Judgement:
     if not obs.action_windows:
         return Judgement(None, "The actions' timing is unknown; cannot judge per-item failures.")
     failures = final_failures(obs)
+    calls_in = _by_action(obs, obs.sp_api())
+    failures_in = _by_action(obs, failures)
     problems: list[str] = []
     evidence: list[str] = []
     judged = 0
     for index, outcome in enumerate(obs.outcomes):
         if index >= len(obs.action_windows):
             break
-        window = [e for e in obs.sp_api() if window_index(obs, e) == index]
-        failed = [e for e in failures if window_index(obs, e) == index]
+        window, failed = calls_in.get(index, []), failures_in.get(index, [])
         result = outcome.result or {}
         if outcome.action == "sync_orders":
             failed_items = [
