@@ -265,7 +265,7 @@ def parse(text: str, *, name: str, source: Path | None = None) -> Cassette:
         raise CassetteError(
             f"is not valid YAML{at}: {problem}",
             where=where,
-            fix="restore the file from version control, or re-record it with `acorn record`",
+            fix=_REPAIR,
         ) from None
     if not isinstance(data, dict) or not isinstance(data.get("interactions"), list):
         raise CassetteError(
@@ -293,7 +293,7 @@ def _meta(acorn: Any, where: str) -> dict[str, Any]:
         raise CassetteError(
             "'acorn' must be a mapping (format, upstream, ...)",
             where=where,
-            fix="restore the file from version control, or re-record it with `acorn record`",
+            fix=_REPAIR,
         )
     version = acorn.get("format")
     if version != FORMAT_VERSION:
