@@ -69,10 +69,14 @@ class Chain:
     after: Exchange | None  # the attempt that followed the last 429 (None: abandoned)
 
     @property
+    def attempts(self) -> list[Exchange]:
+        """Every attempt in order: the 429s, then the one that followed (if any)."""
+        return [*self.refused, *([self.after] if self.after else [])]
+
+    @property
     def waits(self) -> list[float]:
         """Seconds waited after each 429 before the next attempt of the same request."""
-        attempts = [*self.refused, *([self.after] if self.after else [])]
-        return [b.wall - a.wall for a, b in itertools.pairwise(attempts)]
+        return [b.wall - a.wall for a, b in itertools.pairwise(self.attempts)]
 
     @property
     def abandoned(self) -> bool:

@@ -58,7 +58,7 @@ def _storms(refused: list[Exchange]) -> list[tuple[str, int, Exchange]]:
 def _chain_problems(chain: Chain) -> list[tuple[str, Exchange]]:
     problems: list[tuple[str, Exchange]] = []
     waits = chain.waits
-    attempts = [*chain.refused, *([chain.after] if chain.after else [])]
+    attempts = chain.attempts
     for i, wait in enumerate(waits):
         refused = chain.refused[i]
         plan = plan_of(refused)
