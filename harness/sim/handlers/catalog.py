@@ -4,14 +4,13 @@ Schemas live in ``contracts/product-types/`` (one file per product type and mark
 Amazon's shape). Each file says which product type and marketplace it is for itself: ``$id``
 ends with the product type, ``$defs.marketplace_id.default`` names the marketplace, so the
 folder layout does not matter. Validation uses ``harness.contracts.product_types`` (Amazon's
-custom vocabulary, Amazon-style issues) when it is available, and plain JSON Schema
-2019-09 otherwise, so the simulator always answers with Amazon-shaped issues.
+custom vocabulary, Amazon-style issues) when it can index the folder, and plain JSON
+Schema 2019-09 otherwise, so the simulator always answers with Amazon-shaped issues.
 """
 
 from __future__ import annotations
 
 import functools
-import importlib
 import json
 import os
 from collections.abc import Mapping
@@ -21,6 +20,7 @@ from typing import Any, Protocol
 
 from jsonschema import Draft201909Validator
 
+from harness.contracts.product_types import load_product_types
 from harness.paths import bundled
 
 __all__ = ["ProductTypeCatalog", "SchemaFile", "catalog"]
@@ -89,14 +89,9 @@ def _missing(name: str) -> dict[str, Any]:
 
 
 def _external_catalog() -> Any:
-    """The shared validator from ``harness.contracts`` if it is there (built in parallel)."""
+    """The shared validator from ``harness.contracts``, unless the folder is not in its layout."""
     try:
-        module = importlib.import_module("harness.contracts.product_types")
-        load = module.load_product_types
-    except (ImportError, AttributeError):
-        return None
-    try:
-        return load()
+        return load_product_types()
     except Exception:
         return None
 
