@@ -50,16 +50,11 @@ class SimulatorApp:
         reply = self.core.handle(endpoint, request)
         if reply.delay > 0:  # slow upstream: other requests keep being served meanwhile
             await asyncio.sleep(reply.delay)
-        raw = isinstance(reply.body, bytes)  # documents: bytes with their own content-type
-        body = (
-            b""
-            if reply.body is None
-            else reply.body
-            if isinstance(reply.body, bytes)
-            else json.dumps(reply.body).encode()
-        )
+        # None: an empty body; bytes: a document with its own content-type; else JSON.
+        is_json = reply.body is not None and not isinstance(reply.body, bytes)
+        body = json.dumps(reply.body).encode() if is_json else (reply.body or b"")
         out_headers = [(k.encode(), v.encode()) for k, v in reply.headers.items()]
-        if reply.body is not None and not raw:
+        if is_json:
             content_type = (
                 "application/json;charset=UTF-8" if endpoint == "LWA" else "application/json"
             )
