@@ -18,18 +18,20 @@ ORDERS_PATH = "/orders/v0/orders"
 MAX_MARKETPLACES_PER_CALL = 50
 
 
-def _payload(body: Any) -> dict[str, Any]:
+def payload_of(body: Any) -> dict[str, Any]:
+    """Orders v0 wraps every answer in ``payload``; anything else reads as empty."""
     if isinstance(body, dict) and isinstance(body.get("payload"), dict):
         payload: dict[str, Any] = body["payload"]
         return payload
     return {}
 
 
-def _dicts(value: Any) -> list[dict[str, Any]]:
+def dicts_in(value: Any) -> list[dict[str, Any]]:
     return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []
 
 
-def _next_token(payload: dict[str, Any]) -> str | None:
+def next_token(payload: dict[str, Any]) -> str | None:
+    """The page token to send next (None: that was the last page)."""
     token = payload.get("NextToken")
     return token if isinstance(token, str) and token else None
 
@@ -89,9 +91,11 @@ class OrdersSync:
             except CallFailed as exc:
                 self._errors.append(from_call(exc))
                 return orders
-            payload = _payload(response.body)
-            orders.extend(o for o in _dicts(payload.get("Orders")) if _text(o.get("AmazonOrderId")))
-            token = _next_token(payload)
+            payload = payload_of(response.body)
+            orders.extend(
+                o for o in dicts_in(payload.get("Orders")) if _text(o.get("AmazonOrderId"))
+            )
+            token = next_token(payload)
             if token is None:
                 return orders
             params = {"NextToken": token, "MarketplaceIds": joined}
@@ -116,8 +120,8 @@ class OrdersSync:
             except CallFailed as exc:
                 self._errors.append(from_call(exc))
                 return items
-            payload = _payload(response.body)
-            for item in _dicts(payload.get("OrderItems")):
+            payload = payload_of(response.body)
+            for item in dicts_in(payload.get("OrderItems")):
                 quantity = item.get("QuantityOrdered")
                 items.append(
                     {
@@ -125,7 +129,7 @@ class OrdersSync:
                         "quantity": quantity if isinstance(quantity, int) else None,
                     }
                 )
-            token = _next_token(payload)
+            token = next_token(payload)
             if token is None:
                 return items
             params = {"NextToken": token}
@@ -147,7 +151,7 @@ class OrdersSync:
             if exc.operation == RDT_OPERATION:
                 self._rdt_failed.add(region)
             return None
-        address = _payload(response.body).get("ShippingAddress")
+        address = payload_of(response.body).get("ShippingAddress")
         if not isinstance(address, dict):
             return None
         return {

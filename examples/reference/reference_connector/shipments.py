@@ -7,7 +7,7 @@ from urllib.parse import quote
 
 from .client import SpApiClient
 from .errors import CallFailed, OutcomeUnknown
-from .orders import ORDERS_PATH
+from .orders import ORDERS_PATH, dicts_in, next_token, payload_of
 from .regions import UnknownMarketplace, region_for
 from .results import ErrorEntry, entry, from_call
 
@@ -69,18 +69,17 @@ class ShipmentConfirmer:
             response = self._client.call(
                 "getOrderItems", "GET", region, f"{base}/orderItems", params=params
             )
-            payload = response.body.get("payload") if isinstance(response.body, dict) else None
-            payload = payload if isinstance(payload, dict) else {}
-            for item in payload.get("OrderItems") or []:
-                if isinstance(item, dict) and item.get("OrderItemId"):
+            payload = payload_of(response.body)
+            for item in dicts_in(payload.get("OrderItems")):
+                if item.get("OrderItemId"):
                     items.append(
                         {
                             "orderItemId": str(item["OrderItemId"]),
                             "quantity": int(item.get("QuantityOrdered") or 0),
                         }
                     )
-            token = payload.get("NextToken")
-            if not isinstance(token, str) or not token:
+            token = next_token(payload)
+            if token is None:
                 return items
             params = {"NextToken": token}
 
@@ -90,5 +89,4 @@ class ShipmentConfirmer:
             response = self._client.call("getOrder", "GET", region, base)
         except CallFailed:
             return None
-        payload = response.body.get("payload") if isinstance(response.body, dict) else None
-        return isinstance(payload, dict) and payload.get("OrderStatus") == "Shipped"
+        return payload_of(response.body).get("OrderStatus") == "Shipped"
