@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from typing import Any
 from urllib.parse import quote, quote_plus
 
-__all__ = ["SECRET_KEYS", "TOKEN_PATTERN", "Redactor", "mask_token"]
+__all__ = ["SECRET_KEYS", "TOKEN_PATTERN", "Redactor", "encoded_forms", "mask_token"]
 
 # Access tokens (Atza|), refresh tokens (Atzr|) and Restricted Data Tokens (Atz.sprdt|).
 # Also matched when form- or URL-encoded (the "|" as %7C), as a logged LWA request body is.
@@ -31,6 +31,12 @@ SECRET_KEYS = frozenset(
 )
 
 _SECRET_KEYS_LOWER = frozenset(k.lower() for k in SECRET_KEYS)
+
+
+def encoded_forms(value: str) -> tuple[str, str, str]:
+    """``value`` as sent and URL-encoded both ways (``%20`` and ``+``): how a secret or PII value
+    appears in a path, a query string or a form body."""
+    return (value, quote(value, safe=""), quote_plus(value))
 
 
 def mask_token(token: str) -> str:
@@ -51,7 +57,7 @@ class Redactor:
 
     def add(self, *, secrets: Iterable[str] = (), pii: Iterable[str] = ()) -> None:
         # Longest first, so a value containing another is masked whole.
-        encoded = [form for s in secrets if s for form in (s, quote(s, safe=""), quote_plus(s))]
+        encoded = [form for s in secrets if s for form in encoded_forms(s)]
         self._secrets = sorted({*self._secrets, *encoded}, key=len, reverse=True)
         self._pii = sorted(
             {*self._pii, *(p for p in pii if p and len(p) >= 4)}, key=len, reverse=True

@@ -16,7 +16,8 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import quote, quote_plus
+
+from harness.redact import encoded_forms
 
 __all__ = ["PLACEHOLDER_PII", "Finding", "KnownValues", "Scanner", "scan_paths"]
 
@@ -108,7 +109,7 @@ class KnownValues:
             for value in values:
                 if not value or len(value) < minimum:
                     continue
-                for form in (value, quote(value, safe=""), quote_plus(value)):
+                for form in encoded_forms(value):
                     if form not in self._values:
                         self._values[form] = kind
                         self._pattern = None

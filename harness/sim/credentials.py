@@ -9,8 +9,9 @@ from __future__ import annotations
 import re
 import secrets
 from dataclasses import dataclass, field
-from urllib.parse import quote, quote_plus, unquote
+from urllib.parse import unquote
 
+from harness.redact import encoded_forms
 from harness.sim.http import SimRequest
 
 __all__ = ["Credentials", "exposure", "new_credentials"]
@@ -41,10 +42,6 @@ class Credentials:
         }
 
 
-def _forms(value: str) -> tuple[str, ...]:
-    return (value, quote(value, safe=""), quote_plus(value))
-
-
 def exposure(
     creds: Credentials, request: SimRequest, *, token_endpoint: bool
 ) -> dict[str, list[str]]:
@@ -59,7 +56,7 @@ def exposure(
     url_parts += list(request.query)
     url = "\n".join(url_parts)
     forms = {
-        label: [form for value in values for form in _forms(value)]
+        label: [form for value in values for form in encoded_forms(value)]
         for label, values in creds.labelled().items()
     }
 
