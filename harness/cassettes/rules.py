@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl
 
-from harness.cassettes.scan import PLACEHOLDER_PII
+from harness.cassettes.scan import CLIENT_SECRET_RE, EMAIL_RE, PLACEHOLDER_PII
 from harness.redact import TOKEN_PATTERN, mask_token
 
 __all__ = [
@@ -46,12 +46,10 @@ __all__ = [
 MASK = "***"
 TOKEN = TOKEN_PATTERN  # the Redactor's: one definition of what a token looks like
 MASKED_TOKEN_RE = re.compile(r"(Atz(?:a|r|\.sprdt)\|\*\*\*)[0-9a-f]{8}")
-CLIENT_SECRET_RE = re.compile(r"amzn1\.oa2-cs\.v1\.[0-9A-Fa-f]{8,}")
 PRESIGNED_RE = re.compile(
     r"(?i)(X-Amz-(?:Credential|Signature|Security-Token)(?:=|%3D))[^&\s\"'\\]+"
 )
 BEARER_RE = re.compile(r"(?i)\b(Bearer|AWS4-HMAC-SHA256)\s+[^\s\"',]+")
-EMAIL_RE = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
 ORDER_ID_RE = re.compile(r"(?<![\d-])(\d{3}-\d{7}-\d{7})(?![\d-])")
 ORDER_PLACEHOLDER = "000-0000000-"
 SELLER_PLACEHOLDER = "A0SELLER"

@@ -19,9 +19,20 @@ from pathlib import Path
 
 from harness.redact import encoded_forms
 
-__all__ = ["PLACEHOLDER_PII", "Finding", "KnownValues", "Scanner", "scan_paths"]
+__all__ = [
+    "CLIENT_SECRET_RE",
+    "EMAIL_RE",
+    "PLACEHOLDER_PII",
+    "Finding",
+    "KnownValues",
+    "Scanner",
+    "scan_paths",
+]
 
 PLACEHOLDER_PII = "[PII]"
+# Shapes the scanner finds and the scrubber (harness.cassettes.rules) masks.
+CLIENT_SECRET_RE = re.compile(r"amzn1\.oa2-cs\.v1\.[0-9A-Fa-f]{8,}")
+EMAIL_RE = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
 
 # A value that is already a mask: ***, Atza|***hash, [PII], [PII:email]...
 _MASKED = r"(?!\*\*\*|%2[Aa]%2[Aa]%2[Aa]|\[PII|Atz(?:a|r|\.sprdt)\|\*\*\*)"
@@ -38,7 +49,7 @@ _RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("LWA refresh token (Atzr|)", re.compile(r"Atzr(?:\||%7[Cc])" + _TOKEN_TAIL)),
     ("LWA access token (Atza|)", re.compile(r"Atza(?:\||%7[Cc])" + _TOKEN_TAIL)),
     ("restricted data token (Atz.sprdt|)", re.compile(r"Atz\.sprdt(?:\||%7[Cc])" + _TOKEN_TAIL)),
-    ("LWA client secret", re.compile(r"amzn1\.oa2-cs\.v1\.[0-9A-Fa-f]{8,}")),
+    ("LWA client secret", CLIENT_SECRET_RE),
     # A value next to a secret-bearing key: quoted key and quoted value (JSON), or a bare
     # key right before "=" or ": " (form, header dump, YAML). Code scans clean: a quoted key
     # before an expression (``"client_secret": env[...]``), ``client_secret = x`` (spaces),
@@ -64,10 +75,7 @@ _RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
             rf"(?i)X-Amz-(?:Credential|Signature|Security-Token)(?:=|%3D){_MASKED}[^&\s\"'\\]+"
         ),
     ),
-    (
-        "e-mail address (buyer PII)",
-        re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}"),
-    ),
+    ("e-mail address (buyer PII)", EMAIL_RE),
     (
         "buyer PII field (name, phone, address line, e-mail)",
         re.compile(
