@@ -27,13 +27,10 @@ from harness.contracts.loader import load_contracts
 from harness.contracts.model import Operation
 from harness.contracts.schema_agree import SchemaComparer
 from harness.contracts.swagger import ModelFile, ModelOperation, ModelSet, read_models
+from harness.contracts.swagger_schema import esc
 from harness.errors import ContractError
 
 __all__ = ["Difference", "DriftReport", "diff_contracts"]
-
-
-def _esc(token: str) -> str:
-    return token.replace("~", "~0").replace("/", "~1")
 
 
 @dataclass(frozen=True)
@@ -142,7 +139,7 @@ class _OperationDiff:
     def __init__(self, ours: Operation, theirs: ModelOperation, key: str, exhaustive: bool):
         self.ours = ours
         self.theirs = theirs
-        self.base = f"/operations/{_esc(key)}"
+        self.base = f"/operations/{esc(key)}"
         self.exhaustive = exhaustive
         self.schemas = SchemaComparer(ours.definitions, theirs.file.definitions, exhaustive)
         self.found: list[tuple[str, str, str]] = []  # (contract pointer, message, model pointer)
@@ -329,7 +326,7 @@ def diff_contracts(
                     "removed",
                     label,
                     op.source,
-                    f"/operations/{_esc(op.operation_id)}",
+                    f"/operations/{esc(op.operation_id)}",
                     "Amazon's models have no operation at this method and path",
                     "",
                 )
