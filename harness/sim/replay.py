@@ -35,13 +35,14 @@ from harness.contracts import ContractSet
 from harness.sim.config import SimConfig
 from harness.sim.core import LWA, SimCore
 from harness.sim.credentials import new_credentials
-from harness.sim.errors import lwa_error, sp_error
+from harness.sim.errors import lwa_error
 from harness.sim.http import Reply, SimRequest
+from harness.sim.sandbox import NO_MATCH_MESSAGE, no_match
 from harness.sim.server import Simulator
 
 __all__ = ["UNMATCHED_MESSAGE", "ReplayCore", "replay_simulator"]
 
-UNMATCHED_MESSAGE = "Could not match input arguments"
+UNMATCHED_MESSAGE = NO_MATCH_MESSAGE  # Amazon's static-sandbox answer to unknown input
 # Served from the answer ACORN's HTTP layer writes itself (or that would lie about the body).
 _DROP_HEADERS = frozenset(
     {"content-length", "transfer-encoding", "connection", "content-encoding", "date", "server"}
@@ -168,7 +169,7 @@ class ReplayCore(SimCore):
                 "invalid_request", "ACORN replay: no recorded token exchange matches this request"
             )
             return Reply(400, body, {**headers, "cache-control": "no-store"}, facts)
-        return Reply(400, sp_error("InvalidInput", UNMATCHED_MESSAGE, ""), headers, facts)
+        return Reply(400, no_match().body, headers, facts)
 
 
 def replay_simulator(
