@@ -10,6 +10,7 @@ __all__ = [
     "DETAILS_EXPIRED",
     "DETAILS_INVALID",
     "DETAILS_MISSING",
+    "bad_request_code",
     "lwa_error",
     "sp_error",
 ]
@@ -32,6 +33,11 @@ BAD_REQUEST_CODE: dict[str, tuple[str, str]] = {
     "product-pricing": ("InvalidInput", "Invalid Input"),
     "notifications": ("InvalidInput", "Invalid Input"),
 }
+
+
+def bad_request_code(api: str) -> tuple[str, str]:
+    """The 400 ``code`` and default message of ``api`` (``InvalidInput`` for one not listed)."""
+    return BAD_REQUEST_CODE.get(api, ("InvalidInput", "Invalid Input"))
 
 
 def sp_error(code: str, message: str, details: str | None = "") -> dict[str, Any]:

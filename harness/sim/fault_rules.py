@@ -17,7 +17,7 @@ from urllib.parse import unquote
 
 from harness.contracts import ContractSet, Operation
 from harness.errors import ConfigError
-from harness.sim.errors import BAD_REQUEST_CODE, sp_error
+from harness.sim.errors import bad_request_code, sp_error
 from harness.sim.fault_presets import LISTING_WRITES, PRESETS, listing_invalid
 from harness.sim.http import Reply
 
@@ -294,7 +294,7 @@ class FaultRule:
             preset = PRESETS[self.preset]
             code, message = preset.code, preset.message
             if code is None:  # the per-API 400 code
-                code, default = BAD_REQUEST_CODE.get(op.api, ("InvalidInput", "Invalid Input"))
+                code, default = bad_request_code(op.api)
                 message = message or default
             return sp_error(code, self.message or message or "", self.details or preset.details)
         return sp_error(self.code or str(self.status), self.message or "", self.details)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from harness.contracts import Operation
-from harness.sim.errors import BAD_REQUEST_CODE, sp_error
+from harness.sim.errors import bad_request_code, sp_error
 from harness.sim.http import Reply, SimRequest
 from harness.sim.tokens import IssuedToken
 
@@ -30,7 +30,7 @@ class Ctx:
         return Reply(status, sp_error(code, message, details))
 
     def bad_request(self, message: str | None = None) -> Reply:
-        code, default = BAD_REQUEST_CODE.get(self.op.api, ("InvalidInput", "Invalid Input"))
+        code, default = bad_request_code(self.op.api)
         return self.error(400, code, message or default)
 
     def not_found(self, message: str = "The requested resource doesn't exist.") -> Reply:
