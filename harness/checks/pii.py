@@ -138,14 +138,17 @@ def _contains(line: str, values: tuple[str, ...]) -> bool:
     return False
 
 
+# Canary labels that already name a token: a token-shaped match on such a line adds nothing.
+_NAMED_TOKENS = frozenset({"access token", "restricted data token", "refresh token"})
+
+
 def scan_output(output: dict[str, str], canaries: Canaries) -> list[tuple[str, int, list[str]]]:
     """(source, line number, what leaked) for every line that holds a canary; no values."""
     findings = []
     for source, text in output.items():
         for number, line in enumerate(text.splitlines(), start=1):
             kinds = [label for label, values in canaries.secrets.items() if _contains(line, values)]
-            named = {"access token", "restricted data token", "refresh token"}
-            if TOKEN_PATTERN.search(line) and not named & set(kinds):
+            if TOKEN_PATTERN.search(line) and not _NAMED_TOKENS & set(kinds):
                 kinds.append("LWA/RDT token")
             kinds += [label for label, values in canaries.pii.items() if _contains(line, values)]
             if kinds:
