@@ -228,12 +228,11 @@ class PlanBook:
         caps: Mapping[str, Any] = APP_WIDE_PLANS if config.app_caps is None else config.app_caps
         self._app: dict[str, UsagePlan] = {}
         for name, value in caps.items():
-            for op in self._contracts.operations:
-                if name in (op.operation_id, op.key):
-                    self._app[op.key] = _positive_plan(value, f"SimConfig.app_caps[{name!r}]")
-            if config.app_caps is not None and not any(
-                name in (op.operation_id, op.key) for op in self._contracts.operations
-            ):
+            named = [op for op in self._contracts.operations if name in (op.operation_id, op.key)]
+            if named:
+                plan = _positive_plan(value, f"SimConfig.app_caps[{name!r}]")
+                self._app.update(dict.fromkeys((op.key for op in named), plan))
+            elif config.app_caps is not None:
                 self._op(name, "SimConfig.app_caps")  # raises with the known names
         self._dynamic: dict[str, UsagePlan] = {}
         self._requests: dict[str, int] = {}
