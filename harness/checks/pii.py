@@ -6,11 +6,10 @@ PII-01 (an RDT is used at all) lives with the order checks it shares its oracle 
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import quote, quote_plus
 
 from harness.checks.auth import rejected_before
 from harness.checks.model import Canaries, Check, Judgement, Observation
-from harness.redact import TOKEN_PATTERN
+from harness.redact import TOKEN_PATTERN, encoded_forms
 from harness.sim.journal import Exchange
 from harness.sim.tokens import RestrictedResource
 
@@ -131,7 +130,7 @@ def _contains(line: str, values: tuple[str, ...]) -> bool:
     for value in values:
         if len(value) < 4:
             continue
-        if value in line or quote(value, safe="") in line or quote_plus(value) in line:
+        if any(form in line for form in encoded_forms(value)):
             return True
         if value.casefold() in line.casefold():
             return True
