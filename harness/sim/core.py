@@ -108,6 +108,7 @@ class SimCore:
         )
         # Every secret ever issued stays masked, including rotated-away client secrets.
         self.redactor = Redactor(secrets=self._issued_secrets, pii=self.state.pii_canaries())
+        self.state.on_new_pii.append(lambda values: self.redactor.add(pii=values))
 
     # -- scenario controls -------------------------------------------------------------
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import random
 import secrets
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -195,6 +196,9 @@ class SellerState:
     commerce: Commerce = field(default_factory=Commerce)
     """FBA stock, prices, reports, notification destinations and subscriptions."""
     lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
+    on_new_pii: list[Callable[[list[str]], None]] = field(default_factory=list, repr=False)
+    """Told the canaries of every buyer added after seeding (the simulator's Redactor listens),
+    so an order placed mid-run is masked in the journal like the seeded ones."""
 
     def orders_in(self, marketplace_ids: list[str]) -> list[OrderRecord]:
         wanted = set(marketplace_ids)
@@ -247,6 +251,8 @@ class SellerState:
             offer = self.listings.get(sku, Listing(sku)).offers.get(marketplace_id)
             if offer is not None and offer.quantity is not None:
                 offer.quantity = max(offer.quantity - quantity, 0)
+        for listener in self.on_new_pii:
+            listener(buyer.canaries())
         return order
 
 

@@ -231,3 +231,20 @@ def test_token_pattern_covers_the_whole_body(body: str) -> None:
 
     assert match is not None
     assert match.group(0) == "Atza|" + body
+
+
+def test_a_buyer_placed_mid_run_is_masked_like_the_seeded_ones() -> None:
+    """SellerState.place_order (INV scenarios) tells SimCore's Redactor about the new buyer,
+    so that buyer's name, street, phone and e-mail never reach the journal in clear."""
+    from harness.sim.core import SimCore
+
+    core = SimCore()
+    order = core.state.place_order(
+        "A1PA6795UKMFR9", "DE", "EUR", "TOY-1", 1, core.clock.now_datetime()
+    )
+    values = order.buyer.canaries()
+    assert all(value not in core.redactor.text(" | ".join(values)) for value in values)
+    assert core.redactor.leaks(values[0]) == ["buyer PII"]
+    core.reset()  # a fresh world: its Redactor listens to its own state
+    fresh = core.state.place_order("A1PA6795UKMFR9", "DE", "EUR", "TOY-1", 1, order.purchase_date)
+    assert core.redactor.text(fresh.buyer.email) == "[PII]"
