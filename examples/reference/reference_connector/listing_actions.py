@@ -13,6 +13,7 @@ from .errors import CallFailed
 from .feeds import FeedRunner
 from .listings import ListingsWriter, listing_path
 from .marketplace_listing import SchemaCache, SchemaUnavailable, build_attributes, missing_required
+from .orders import dicts_in, next_token, payload_of
 from .regions import UnknownMarketplace, region_for
 from .results import (
     ArgumentError,
@@ -114,7 +115,7 @@ class ListingActions:
                     continue
                 item = response.body if isinstance(response.body, dict) else {}
                 issues = [i for i in item.get("issues") or [] if isinstance(i, dict)]
-                summary = next(iter(item.get("summaries") or []), {})
+                summary: dict[str, Any] = next(iter(item.get("summaries") or []), {})
                 listings.append(
                     {
                         "marketplace_id": marketplace_id,
@@ -189,18 +190,27 @@ class ListingActions:
                     if order.get("OrderStatus") == "Canceled":
                         continue
                     path = f"/orders/v0/orders/{quote(str(order['AmazonOrderId']), safe='')}"
-                    items = (
-                        self._client.call("getOrderItems", "GET", region, path + "/orderItems").body
-                        or {}
-                    )
-                    for item in (items.get("payload") or {}).get("OrderItems") or []:
-                        if item.get("SellerSKU") == sku:
-                            sold += int(item.get("QuantityOrdered") or 0)
+                    sold += self._quantity_of(sku, region, path + "/orderItems")
                 token = payload.get("NextToken")
                 if not token:
                     break
                 params = {"MarketplaceIds": ",".join(ids), "NextToken": str(token)}
         return sold
+
+    def _quantity_of(self, sku: str, region: str, items_path: str) -> int:
+        """Units of ``sku`` in one order, over every page of its items (big orders page too)."""
+        quantity = 0
+        params: dict[str, str] | None = None
+        while True:
+            body = self._client.call("getOrderItems", "GET", region, items_path, params=params).body
+            payload = payload_of(body)
+            for item in dicts_in(payload.get("OrderItems")):
+                if item.get("SellerSKU") == sku:
+                    quantity += int(item.get("QuantityOrdered") or 0)
+            token = next_token(payload)
+            if token is None:
+                return quantity
+            params = {"NextToken": token}
 
     def reprice(self, args: dict[str, Any]) -> dict[str, Any]:
         """Many prices across marketplaces, paced to the patch usage plan by the client."""
