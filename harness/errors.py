@@ -7,7 +7,14 @@ without a traceback. Everything else is a bug in ACORN and keeps its traceback.
 
 from __future__ import annotations
 
-__all__ = ["AcornError", "AcornUsageError", "ConfigError", "ContractError", "DriverError"]
+__all__ = [
+    "AcornError",
+    "AcornUsageError",
+    "ConfigError",
+    "ContractError",
+    "DriverError",
+    "OutOfScope",
+]
 
 
 class AcornError(Exception):
@@ -37,3 +44,20 @@ class ConfigError(AcornUsageError):
 
 class DriverError(AcornUsageError):
     """The integration could not be started, or it answered an action with something unusable."""
+
+
+class OutOfScope(AcornError):
+    """A scenario needs an action the integration does not declare in its scope.
+
+    Not an error: the checks that scenario feeds are *not applicable* to this integration, and
+    the report says so instead of failing or skipping them.
+    """
+
+    def __init__(self, scenario: str, missing: list[str], scope: str) -> None:
+        self.scenario = scenario
+        self.missing = tuple(missing)
+        self.scope = scope
+        super().__init__(
+            f"out of scope: scenario {scenario!r} needs {', '.join(missing)}, which the "
+            f"integration does not declare (its scope: {scope})"
+        )

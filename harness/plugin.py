@@ -26,6 +26,12 @@ RESULTS = pytest.StashKey["list[CheckResult]"]()  # appended to by acorn_check
 HARNESS_ERRORS = pytest.StashKey["list[str]"]()
 STARTED = pytest.StashKey[float]()
 SESSION = pytest.StashKey["AcornSession"]()
+EXPECTED = pytest.StashKey["dict[str, str]"]()
+"""nodeid -> check id of every selected scenario test: each must end with a result."""
+JUDGED = pytest.StashKey["set[str]"]()
+"""nodeids that recorded a result (judged, out of scope, or errored)."""
+PROBLEMS = pytest.StashKey["list[str]"]()
+"""Why the run did not finish: each makes the verdict INCOMPLETE."""
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -47,6 +53,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def pytest_configure(config: pytest.Config) -> None:
     config.stash[RESULTS] = []
     config.stash[HARNESS_ERRORS] = []
+    config.stash[EXPECTED] = {}
+    config.stash[JUDGED] = set()
+    config.stash[PROBLEMS] = []
     config.stash[STARTED] = time.monotonic()
     config.addinivalue_line(
         "markers", "acorn_area(name): the readiness area (Auth, Orders, PII, ...) of a scenario"
@@ -65,10 +74,14 @@ class AcornSession:
         self.sim.start()
         self._replays: dict[Path, Simulator] = {}
 
-    def scenario(self, name: str, config: SimConfig | None = None) -> ScenarioRun:
+    def scenario(
+        self, name: str, config: SimConfig | None = None, *, needs: tuple[str, ...] = ()
+    ) -> ScenarioRun:
+        """A fresh world for scenario ``name``. ``needs``: the actions it cannot do without;
+        when the integration's scope lacks one, the scenario's checks are not applicable."""
         from harness.drive.scenario import ScenarioRun
 
-        return ScenarioRun(self.sim, self.spec, name, config, work_dir=self.work_dir)
+        return ScenarioRun(self.sim, self.spec, name, config, work_dir=self.work_dir, needs=needs)
 
     def replay(self, name: str, cassette: str | Path) -> ScenarioRun:
         """A scenario whose SP-API and LWA answers come from a recorded cassette.
@@ -153,12 +166,30 @@ def acorn(request: pytest.FixtureRequest) -> Generator[AcornSession, None, None]
 
 
 @pytest.fixture
-def acorn_check(request: pytest.FixtureRequest) -> Callable[[Check, Observation], CheckResult]:
-    """Judge ``check`` on ``observation``, record it for the report, fail the test if failed."""
+def acorn_check(
+    request: pytest.FixtureRequest, acorn: AcornSession
+) -> Callable[[Check, Observation], CheckResult]:
+    """Judge ``check`` on ``observation``, record it for the report, fail the test if failed.
+
+    A check whose actions the integration does not declare is recorded as not applicable
+    (its scenario may still have run the actions that are in scope, for other checks)."""
+    from harness.checks.registry import missing_actions
 
     def judge(check: Check, observation: Observation) -> CheckResult:
+        missing = missing_actions(check.id, acorn.spec.scope.actions)
+        if missing:
+            reason = (
+                f"out of scope: {check.id} needs {', '.join(missing)}, which the integration "
+                f"does not declare (its scope: {acorn.spec.scope.describe()})"
+            )
+            _record(
+                request.config,
+                request.node.nodeid,
+                check.unjudged(observation.scenario, "not_applicable", reason),
+            )
+            pytest.skip(reason)
         result = check.evaluate(observation)
-        request.config.stash[RESULTS].append(result)
+        _record(request.config, request.node.nodeid, result)
         _label_allure(result)
         if result.status == "skipped":
             pytest.skip(f"{result.id}: {result.summary}")
@@ -194,22 +225,83 @@ def _label_allure(result: CheckResult) -> None:
         )
 
 
+def _record(config: pytest.Config, nodeid: str, result: CheckResult) -> None:
+    if nodeid in config.stash[JUDGED]:
+        return
+    config.stash[JUDGED].add(nodeid)
+    config.stash[RESULTS].append(result)
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    from harness.checks.registry import check_for_test
+
+    expected = session.config.stash.get(EXPECTED, None)
+    if expected is None:
+        return
+    for item in session.items:
+        check = check_for_test(item.name)
+        if check is not None:
+            expected[item.nodeid] = check.id
+
+
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(
     item: pytest.Item, call: pytest.CallInfo[None]
 ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
     report = yield
-    from harness.errors import AcornUsageError
+    from harness.errors import AcornUsageError, OutOfScope
 
-    if call.excinfo is not None and isinstance(call.excinfo.value, AcornUsageError):
-        errors = item.config.stash[HARNESS_ERRORS]
-        message = str(call.excinfo.value)
-        if message not in errors:
-            errors.append(message)
+    config = item.config
+    if EXPECTED not in config.stash:
+        return report
+    error = call.excinfo.value if call.excinfo is not None else None
+    if isinstance(error, AcornUsageError):
+        errors = config.stash[HARNESS_ERRORS]
+        if str(error) not in errors:
+            errors.append(str(error))
+    check_id = config.stash[EXPECTED].get(item.nodeid)
+    judged = item.nodeid in config.stash[JUDGED]
+    if call.when == "teardown":
+        if error is not None:
+            config.stash[PROBLEMS].append(
+                f"{item.nodeid}: the scenario did not end cleanly: {_cause(error)}"
+            )
+        return report
+    if check_id is None or judged:
+        return report
+    from harness.checks.registry import check_by_id
+
+    check = check_by_id(check_id)
+    scenario = _scenario_of(item)
+    if isinstance(error, OutOfScope):
+        _record(config, item.nodeid, check.unjudged(error.scenario, "not_applicable", str(error)))
+        report.outcome = "skipped"
+        report.longrepr = (str(item.path), item.location[1] or 0, f"Skipped: {error}")
+    elif error is not None or call.when == "call":
+        cause = _cause(error) if error is not None else "the scenario test judged nothing"
+        _record(
+            config,
+            item.nodeid,
+            check.unjudged(scenario, "error", f"the scenario could not run: {cause}"),
+        )
     return report
 
 
+def _cause(error: BaseException) -> str:
+    """One line naming an exception, for the report (never its traceback or arguments)."""
+    text = str(error).strip().splitlines()[0][:300] if str(error).strip() else ""
+    return f"{type(error).__name__}: {text}" if text else type(error).__name__
+
+
+def _scenario_of(item: pytest.Item) -> str:
+    return item.module.__name__ if isinstance(item, pytest.Function) else item.name
+
+
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    if PROBLEMS in session.config.stash and exitstatus == pytest.ExitCode.INTERRUPTED:
+        session.config.stash[PROBLEMS].append(
+            "the run was interrupted before every scenario finished"
+        )
     report_dir = session.config.getoption("--acorn-report-dir", default=None)
     acorn_session = session.config.stash.get(SESSION, None)
     if report_dir is None or acorn_session is None:
@@ -220,11 +312,35 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     write_reports(readiness, Path(report_dir))
 
 
-def _recorded(config: pytest.Config) -> list[CheckResult]:
+def _completed(config: pytest.Config) -> tuple[list[CheckResult], list[str]]:
+    """Every selected check with a status, and the run's problems.
+
+    A selected scenario test that never recorded a result (the run was interrupted, a
+    session fixture failed) is listed as ``error``: a check in scope never silently vanishes.
+    """
     if RESULTS not in config.stash:
-        return []
-    results: list[CheckResult] = config.stash[RESULTS]
-    return list(results)
+        return [], []
+    from harness.checks.registry import check_by_id
+
+    recorded: list[CheckResult] = config.stash[RESULTS]
+    errors: list[str] = config.stash[HARNESS_ERRORS]
+    later: list[str] = config.stash[PROBLEMS]
+    results, problems = list(recorded), [*errors, *later]
+    missing = [
+        (nodeid, check_id)
+        for nodeid, check_id in config.stash[EXPECTED].items()
+        if nodeid not in config.stash[JUDGED]
+    ]
+    for nodeid, check_id in missing:
+        scenario = nodeid.split("::")[0].rsplit("/", 1)[-1].removesuffix(".py")
+        results.append(
+            check_by_id(check_id).unjudged(
+                scenario, "error", "did not run: the run ended before this scenario judged it"
+            )
+        )
+    if missing:
+        problems.append(f"{len(missing)} selected check(s) did not run")
+    return results, problems
 
 
 def build_readiness(config: pytest.Config) -> Any:
@@ -233,6 +349,10 @@ def build_readiness(config: pytest.Config) -> Any:
 
     acorn_session = config.stash.get(SESSION, None)
     spec = acorn_session.spec if acorn_session else None
+    results, problems = _completed(config)
+    scope: dict[str, Any] = {}
+    if spec is not None:
+        scope = {**spec.scope.to_dict(), "marketplaces": list(spec.marketplaces)}
     contracts: dict[str, str] = {}
     if acorn_session is not None:
         for op in acorn_session.sim.core.contracts.operations:
@@ -244,8 +364,10 @@ def build_readiness(config: pytest.Config) -> Any:
             "driver": spec.driver if spec else "unknown",
             "path": str(spec.root) if spec else "",
         },
-        results=_recorded(config),
+        results=results,
         contracts=contracts,
         harness_version=__version__,
         duration_s=time.monotonic() - config.stash[STARTED],
+        scope=scope,
+        problems=problems,
     )

@@ -32,7 +32,9 @@ SLOW_LWA = 0.3
 def parallel_sync(acorn: AcornSession) -> Observation:
     """Three regions synced with four calls in flight, at start-up and after Amazon drops
     the token early (every worker then sees the same expired-token 403)."""
-    with acorn.scenario("parallel-token-refresh", SimConfig(lwa_delay=SLOW_LWA)) as run:
+    with acorn.scenario(
+        "parallel-token-refresh", SimConfig(lwa_delay=SLOW_LWA), needs=("sync_orders",)
+    ) as run:
         run.act("sync_orders", marketplace_ids=[US, GB, JP], created_after=SINCE, concurrency=4)
         run.invalidate_tokens()
         run.act("sync_orders", marketplace_ids=[US, GB, JP], created_after=SINCE, concurrency=4)
@@ -42,16 +44,18 @@ def parallel_sync(acorn: AcornSession) -> Observation:
 @pytest.fixture(scope="module")
 def daily_work(acorn: AcornSession) -> Observation:
     """An ordinary morning: an order sync, a stock update in five marketplaces, two prices."""
-    with acorn.scenario("daily-work") as run:
+    with acorn.scenario("daily-work", needs=("sync_orders",)) as run:
         run.act("sync_orders", marketplace_ids=[US, CA], created_after=SINCE)
-        run.act(
-            "update_inventory",
-            sku=SKU,
-            product_type=PRODUCT_TYPE,
-            marketplace_ids=[US, CA, GB],
-            quantity=7,
-        )
-        for marketplace_id, amount, currency in ((US, 24.99, "USD"), (CA, 32.99, "CAD")):
+        if run.in_scope("update_inventory"):
+            run.act(
+                "update_inventory",
+                sku=SKU,
+                product_type=PRODUCT_TYPE,
+                marketplace_ids=[US, CA, GB],
+                quantity=7,
+            )
+        prices = ((US, 24.99, "USD"), (CA, 32.99, "CAD"))
+        for marketplace_id, amount, currency in prices if run.in_scope("update_price") else ():
             run.act(
                 "update_price",
                 sku=SKU,
@@ -66,7 +70,7 @@ def daily_work(acorn: AcornSession) -> Observation:
 @pytest.fixture(scope="module")
 def revoked_authorization(acorn: AcornSession) -> Observation:
     """The seller revoked the app overnight (or the yearly authorization lapsed)."""
-    with acorn.scenario("refresh-token-revoked") as run:
+    with acorn.scenario("refresh-token-revoked", needs=("sync_orders",)) as run:
         run.revoke_refresh_token()
         for _ in range(2):
             run.act("sync_orders", marketplace_ids=[US], created_after=SINCE)
@@ -76,7 +80,7 @@ def revoked_authorization(acorn: AcornSession) -> Observation:
 @pytest.fixture(scope="module")
 def rotated_secret(acorn: AcornSession) -> Observation:
     """The client secret was rotated (or its 180 days ran out) and nobody deployed it."""
-    with acorn.scenario("client-secret-rotated") as run:
+    with acorn.scenario("client-secret-rotated", needs=("sync_orders",)) as run:
         run.rotate_client_secret()
         for _ in range(2):
             run.act("sync_orders", marketplace_ids=[US], created_after=SINCE)
@@ -87,7 +91,7 @@ def rotated_secret(acorn: AcornSession) -> Observation:
 def lwa_outage(acorn: AcornSession) -> Observation:
     """LWA answers 503 twice and recovers; later it stays down (500) when a refresh is due."""
     config = SimConfig(lwa_outage_status=503, lwa_outage_requests=2)
-    with acorn.scenario("lwa-outage", config) as run:
+    with acorn.scenario("lwa-outage", config, needs=("sync_orders",)) as run:
         run.act("sync_orders", marketplace_ids=[US], created_after=SINCE)
         run.lwa_outage(500)
         run.invalidate_tokens()

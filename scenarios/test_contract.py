@@ -20,23 +20,27 @@ PRODUCT_TYPE = "TOY_FIGURE"
 
 @pytest.fixture(scope="module")
 def everyday_traffic(acorn: AcornSession) -> Observation:
+    # Every step the integration declares: CONTRACT-01 judges whatever traffic it sends.
     with acorn.scenario("everyday-traffic", SimConfig()) as run:
-        run.act("sync_orders", marketplace_ids=[US, DE], created_after=SINCE)
-        run.act(
-            "update_price",
-            sku=SKU,
-            product_type=PRODUCT_TYPE,
-            marketplace_id=DE,
-            amount="24.99",
-            currency="EUR",
-        )
-        run.act(
-            "update_inventory",
-            sku=SKU,
-            product_type=PRODUCT_TYPE,
-            marketplace_ids=[US, DE],
-            quantity=12,
-        )
+        if run.in_scope("sync_orders"):
+            run.act("sync_orders", marketplace_ids=[US, DE], created_after=SINCE)
+        if run.in_scope("update_price"):
+            run.act(
+                "update_price",
+                sku=SKU,
+                product_type=PRODUCT_TYPE,
+                marketplace_id=DE,
+                amount="24.99",
+                currency="EUR",
+            )
+        if run.in_scope("update_inventory"):
+            run.act(
+                "update_inventory",
+                sku=SKU,
+                product_type=PRODUCT_TYPE,
+                marketplace_ids=[US, DE],
+                quantity=12,
+            )
     return acorn.observe(run)
 
 

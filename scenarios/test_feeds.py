@@ -54,7 +54,7 @@ def _messages() -> list[dict[str, object]]:
 @pytest.fixture(scope="module")
 def feed_lifecycle(acorn: AcornSession) -> Observation:
     config = SimConfig(clock_speed=3600.0, token_lifetime=48 * 3600.0)
-    with acorn.scenario("feed-lifecycle", config) as run:
+    with acorn.scenario("feed-lifecycle", config, needs=("submit_feed",)) as run:
         core = acorn.sim.core
         run.act("submit_feed", marketplace_ids=[DE], messages=_messages(), products=PRODUCTS,
                 give_up_after_s=GIVE_UP_AFTER_S)  # fmt: skip

@@ -79,12 +79,12 @@ def listing_life(acorn: AcornSession) -> Observation:
         rate_scale=4.0,
         post_accept_issues={US: [IMAGE_ISSUE], IT: [IMAGE_ISSUE]},
     )
-    with acorn.scenario("multi-marketplace-listings", config) as run:
+    with acorn.scenario("multi-marketplace-listings", config, needs=("publish_listing",)) as run:
         for sku, product in LISTINGS.items():
             run.act("publish_listing", **publish_args(sku, product, TARGETS))
         run.act("publish_listing", **publish_args(INCOMPLETE_SKU, INCOMPLETE, [DE, FR]))
         run.wait(0.6)  # > 300 virtual seconds: Amazon's asynchronous checks have run
-        for sku in LISTINGS:
+        for sku in LISTINGS if run.in_scope("listing_status") else ():
             run.act("listing_status", sku=sku, marketplace_ids=TARGETS)
         core = acorn.sim.core
         late = _late_issues(core)
@@ -97,7 +97,8 @@ def listing_life(acorn: AcornSession) -> Observation:
         since = (order.purchase_date - timedelta(minutes=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
         stock = [{"sku": "ACORN-TOY-03", "product_type": TOY["product_type"],
                   "on_hand": TOY["quantity"], "marketplace_ids": pool}]  # fmt: skip
-        run.act("sync_inventory", stock=stock, created_after=since)
+        if run.in_scope("sync_inventory"):
+            run.act("sync_inventory", stock=stock, created_after=since)
 
         prices = [
             {"sku": sku, "product_type": product["product_type"], "marketplace_id": mp,
@@ -106,7 +107,8 @@ def listing_life(acorn: AcornSession) -> Observation:
             for sku, product in LISTINGS.items()
             for mp in TARGETS
         ]  # fmt: skip
-        run.act("reprice", prices=prices)
+        if run.in_scope("reprice"):
+            run.act("reprice", prices=prices)
     expected = {
         "marketplace_names": NAMES,
         "listings": {

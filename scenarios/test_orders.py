@@ -14,7 +14,7 @@ from harness.sim import SimConfig
 def cross_border_sync(acorn: AcornSession) -> Observation:
     # Small pages make the integration follow NextToken.
     config = SimConfig(orders_per_marketplace=3, orders_page_size=4)
-    with acorn.scenario("cross-border-order-sync", config) as run:
+    with acorn.scenario("cross-border-order-sync", config, needs=("sync_orders",)) as run:
         run.act("sync_orders", marketplace_ids=ALL, created_after=SINCE)
         expected = {"orders": expected_orders(acorn.sim.core, ALL)}
     return acorn.observe(run, expected=expected)

@@ -20,21 +20,26 @@ RDT_SPEED = 1800.0
 
 @pytest.fixture(scope="module")
 def pii_day(acorn: AcornSession) -> Observation:
-    with acorn.scenario("pii-handling", SimConfig(clock_speed=RDT_SPEED)) as run:
+    with acorn.scenario(
+        "pii-handling", SimConfig(clock_speed=RDT_SPEED), needs=("sync_orders",)
+    ) as run:
         run.act("sync_orders", marketplace_ids=[US, CA], created_after=SINCE)
         run.wait(2.1)  # the RDT (and the access token) expire
         run.act("sync_orders", marketplace_ids=[US, CA], created_after=SINCE)
         # Error paths are where secrets leak: a refused secret after an expired token.
         run.rotate_client_secret()
         run.invalidate_tokens()
-        run.act(
-            "update_price",
-            sku=SKU,
-            product_type=PRODUCT_TYPE,
-            marketplace_id=US,
-            amount=24.99,
-            currency="USD",
-        )
+        if run.in_scope("update_price"):
+            run.act(
+                "update_price",
+                sku=SKU,
+                product_type=PRODUCT_TYPE,
+                marketplace_id=US,
+                amount=24.99,
+                currency="USD",
+            )
+        else:
+            run.act("sync_orders", marketplace_ids=[US], created_after=SINCE)
     return acorn.observe(run)
 
 

@@ -26,7 +26,10 @@ __all__ = [
 ]
 
 Severity = Literal["blocker", "critical", "normal"]
-Status = Literal["passed", "failed", "skipped"]
+Status = Literal["passed", "failed", "skipped", "not_applicable", "error"]
+"""``skipped``: in scope but not exercised (not proven, so never GO for a gating check);
+``not_applicable``: outside the integration's declared scope; ``error``: the scenario could
+not run (a harness or set-up error), which makes the whole run INCOMPLETE."""
 
 
 @dataclass(frozen=True)
@@ -114,6 +117,23 @@ class Check:
             scenario=observation.scenario,
             metrics=judgement.metrics,
             attachments=judgement.attachments,
+        )
+
+    def unjudged(self, scenario: str, status: Status, summary: str) -> CheckResult:
+        """A result for a check its scenario never reached: out of scope, or an error."""
+        return CheckResult(
+            id=self.id,
+            title=self.title,
+            area=self.area,
+            severity=self.severity,
+            requirement=self.requirement,
+            status=status,
+            summary=summary,
+            evidence=[],
+            why=self.why,
+            remediation="",
+            scenario=scenario,
+            metrics={},
         )
 
 

@@ -77,7 +77,7 @@ def run_readiness(
     from harness.contracts import load_contracts
     from harness.drive import load_integration
     from harness.paths import bundled
-    from harness.plugin import HARNESS_ERRORS, build_readiness
+    from harness.plugin import build_readiness
 
     # Fail fast, before any scenario starts, on what the user can fix.
     spec = load_integration(integration)
@@ -112,12 +112,6 @@ def run_readiness(
         tracker = _Progress(progress)
         code = pytest.main(args, plugins=[tracker])
     config = tracker.config
-    errors: list[str] = []
-    if config is not None and HARNESS_ERRORS in config.stash:
-        recorded: list[str] = config.stash[HARNESS_ERRORS]
-        errors = list(recorded)
-    if errors:
-        return RunOutcome(EXIT_HARNESS, message="\n".join(errors))
     if select and code == pytest.ExitCode.NO_TESTS_COLLECTED and not tracker.collect_errors:
         return RunOutcome(
             EXIT_HARNESS,
@@ -125,11 +119,15 @@ def run_readiness(
             "words from the scenario or check names, e.g. 'auth', 'throttling', 'listings' "
             "(pytest -k syntax: 'auth or pii', 'not errors').",
         )
-    if tracker.collect_errors or code in (
-        pytest.ExitCode.INTERRUPTED,
-        pytest.ExitCode.INTERNAL_ERROR,
-        pytest.ExitCode.USAGE_ERROR,
-        pytest.ExitCode.NO_TESTS_COLLECTED,
+    if (
+        config is None
+        or tracker.collect_errors
+        or code
+        in (
+            pytest.ExitCode.INTERNAL_ERROR,
+            pytest.ExitCode.USAGE_ERROR,
+            pytest.ExitCode.NO_TESTS_COLLECTED,
+        )
     ):
         detail = "\n".join(tracker.collect_errors) or f"pytest exit code {int(code)}"
         return RunOutcome(
@@ -145,7 +143,7 @@ def run_readiness(
         "junit": report_dir / "junit.xml",
         "allure": report_dir / "allure-results",
     }
-    exit_code = EXIT_GO if readiness.verdict == "GO" else EXIT_NO_GO
+    exit_code = {"GO": EXIT_GO, "NO-GO": EXIT_NO_GO}.get(readiness.verdict, EXIT_HARNESS)
     # ACORN scans its own outputs last: a leak in a report fails the run, loudly.
     from harness.cli.cassettes import scan_run_outputs
     from harness.plugin import SESSION
@@ -155,4 +153,8 @@ def run_readiness(
     write_reports(readiness, report_dir)
     if not readiness.scan["clean"]:
         return RunOutcome(EXIT_HARNESS, readiness, paths, message=readiness.scan["summary"])
+    if readiness.verdict == "INCOMPLETE":
+        # Nothing was decided: say why in one place the user sees without opening the report.
+        reasons = "; ".join(readiness.reasons()[:5])
+        return RunOutcome(exit_code, readiness, paths, message=f"run INCOMPLETE: {reasons}")
     return RunOutcome(exit_code, readiness, paths)

@@ -8,6 +8,7 @@ Two kinds of file: a run configuration (``acorn.toml`` or ``[tool.acorn]`` in
 from __future__ import annotations
 
 import difflib
+import math
 import os
 import tomllib
 from collections.abc import Mapping
@@ -15,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from harness.drive.scope import ACTIONS, Scope, marketplace_ids, parse_scope
 from harness.errors import ConfigError
 
 __all__ = [
@@ -26,17 +28,6 @@ __all__ = [
     "resolve_run_config",
 ]
 
-ACTIONS = (
-    "sync_orders",
-    "publish_listing",
-    "update_inventory",
-    "update_price",
-    "listing_status",
-    "sync_inventory",
-    "reprice",
-    "submit_feed",
-    "confirm_shipment",
-)
 ENV_NAMES = (
     "ACORN_LWA_TOKEN_URL",
     "ACORN_ENDPOINT_NA",
@@ -51,7 +42,30 @@ ENV_NAMES = (
 )
 DriverKind = Literal["python", "command", "observe"]
 _RUN_KEYS = {"integration", "report_dir", "action_timeout", "scenarios"}
-_INTEGRATION_KEYS = {"name", "version", "driver", "adapter", "commands", "env", "action_timeout"}
+_INTEGRATION_KEYS = {
+    "name",
+    "version",
+    "driver",
+    "adapter",
+    "commands",
+    "env",
+    "action_timeout",
+    "scope",
+    "marketplaces",
+}
+DEFAULT_ACTION_TIMEOUT = 180.0
+"""Longer than any documented client back-off (one Node library waits 61.4 s before it retries
+a throttled getOrders, and may do so twice): an action killed early proves nothing."""
+
+
+def _seconds(value: object) -> bool:
+    """A usable number of seconds: positive and finite (nan and inf are neither)."""
+    return (
+        not isinstance(value, bool)
+        and isinstance(value, int | float)
+        and math.isfinite(value)
+        and value > 0
+    )
 
 
 def _suggest(key: str, known: set[str]) -> str:
@@ -86,7 +100,10 @@ class IntegrationSpec:
     adapter: str | None = None
     commands: Mapping[str, str] = field(default_factory=dict)
     env_map: Mapping[str, str] = field(default_factory=dict)
-    action_timeout: float = 60.0
+    action_timeout: float = DEFAULT_ACTION_TIMEOUT
+    scope: Scope = field(default_factory=Scope)
+    marketplaces: tuple[str, ...] = ()
+    """The seller's marketplace ids from acorn.toml; empty when it declares none."""
 
     def integration_env(self, acorn_env: Mapping[str, str]) -> dict[str, str]:
         """ACORN's values under both ACORN's names and the integration's own names."""
@@ -184,13 +201,19 @@ def load_integration(path: Path | str, *, source_hint: str = "") -> IntegrationS
                 where=str(file),
                 fix=f'write {acorn_name} = "YOUR_VARIABLE_NAME"',
             )
-    timeout = table.get("action_timeout", 60.0)
-    if isinstance(timeout, bool) or not isinstance(timeout, int | float) or timeout <= 0:
+    timeout = table.get("action_timeout", DEFAULT_ACTION_TIMEOUT)
+    if not _seconds(timeout):
         raise ConfigError(
             f"integration.action_timeout is {timeout!r}",
             where=str(file),
-            fix="give a positive number of seconds",
+            fix="give a positive, finite number of seconds (e.g. 180)",
         )
+    scope = parse_scope(
+        table.get("scope"),
+        commands=list(commands) if driver == "command" else [],
+        where=str(file),
+    )
+    marketplaces = marketplace_ids(table.get("marketplaces"), where=str(file))
     return IntegrationSpec(
         name=str(table.get("name", file.parent.name)),
         version=str(table.get("version", "unknown")),
@@ -201,6 +224,8 @@ def load_integration(path: Path | str, *, source_hint: str = "") -> IntegrationS
         commands=dict(commands),
         env_map=dict(env_map),
         action_timeout=float(timeout),
+        scope=scope,
+        marketplaces=marketplaces,
     )
 
 
@@ -285,10 +310,10 @@ def resolve_run_config(
     )
     report_value, rbase = pick("report_dir", report_dir, "ACORN_REPORT_DIR", "reports")
     timeout = settings.get("action_timeout")
-    if timeout is not None and (
-        isinstance(timeout, bool) or not isinstance(timeout, int | float) or timeout <= 0
-    ):
-        raise ConfigError(f"action_timeout is {timeout!r}", where=where, fix="give seconds > 0")
+    if timeout is not None and not _seconds(timeout):
+        raise ConfigError(
+            f"action_timeout is {timeout!r}", where=where, fix="give a finite number of seconds > 0"
+        )
     return RunConfig(
         integration=(ibase / integration_value).resolve(),
         report_dir=(rbase / report_value).resolve(),

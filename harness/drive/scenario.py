@@ -10,6 +10,7 @@ from typing import Any
 from harness.drive import driver_for
 from harness.drive.base import ActionOutcome, Driver
 from harness.drive.config import IntegrationSpec
+from harness.errors import OutOfScope
 from harness.sim import SimConfig, Simulator
 from harness.sim.journal import Exchange
 
@@ -27,11 +28,14 @@ class ScenarioRun:
         config: SimConfig | None = None,
         *,
         work_dir: Path,
+        needs: tuple[str, ...] = (),
     ) -> None:
         self.sim = sim
         self.spec = spec
         self.name = name
         self.config = config or SimConfig()
+        self.needs = needs
+        """The actions without which this scenario proves nothing (checked before it starts)."""
         self.outcomes: list[ActionOutcome] = []
         self.action_windows: list[tuple[float, float]] = []
         """(start, end) of each action on the simulator's wall clock, aligned with outcomes."""
@@ -40,6 +44,9 @@ class ScenarioRun:
         self._exchanges: list[Exchange] | None = None
 
     def __enter__(self) -> ScenarioRun:
+        missing = self.spec.scope.missing(self.needs)
+        if missing:
+            raise OutOfScope(self.name, missing, self.spec.scope.describe())
         self.sim.reset(self.config)
         self.log_file.parent.mkdir(parents=True, exist_ok=True)
         self.log_file.write_text("")
@@ -61,8 +68,16 @@ class ScenarioRun:
             self._driver.stop()
         self._exchanges = self.sim.journal.all()
 
+    def in_scope(self, action: str) -> bool:
+        """Whether the integration declares ``action`` (optional steps of a scenario ask)."""
+        return self.spec.scope.covers(action)
+
     def act(self, action: str, **args: Any) -> ActionOutcome:
         assert self._driver is not None, "act() is only available inside the with-block"
+        if not self.spec.scope.covers(action):
+            # A scenario that did not declare this action in ``needs``: its checks cannot be
+            # judged on this integration, which is a scope fact, not a failure.
+            raise OutOfScope(self.name, [action], self.spec.scope.describe())
         started = self.sim.core.clock.wall_elapsed()
         outcome = self._driver.act(action, args)
         self.action_windows.append((started, self.sim.core.clock.wall_elapsed()))

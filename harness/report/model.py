@@ -1,4 +1,13 @@
-"""The readiness verdict: GO only when no blocker or critical check failed."""
+"""The readiness verdict: GO, NO-GO or INCOMPLETE, and the reasons a reviewer reads.
+
+- INCOMPLETE: the run did not finish (interrupted, a scenario errored, a check that should have
+  been judged has no result). Never GO, and the exit code is 2: nothing was decided.
+- NO-GO: a blocker or critical check failed, or one in scope could not be exercised
+  ("not proven is not GO"), or nothing in scope passed at all.
+- GO: every in-scope blocker and critical check passed. Checks outside the integration's
+  declared scope are ``not_applicable``: they neither block nor count, and the verdict names the
+  scope it covers ("GO for orders, listings").
+"""
 
 from __future__ import annotations
 
@@ -8,19 +17,41 @@ from typing import Any, Literal
 
 from harness.checks import CheckResult
 
-__all__ = ["Readiness", "Verdict", "decide"]
+__all__ = ["STATUSES", "Readiness", "Verdict", "decide", "verdict_reasons"]
 
-Verdict = Literal["GO", "NO-GO"]
+Verdict = Literal["GO", "NO-GO", "INCOMPLETE"]
 _GATING = ("blocker", "critical")
+STATUSES = ("passed", "failed", "skipped", "not_applicable", "error")
 
 
-def decide(results: list[CheckResult]) -> Verdict:
-    """NO-GO on any failed blocker/critical check, or when nothing was judged at all."""
+def decide(results: list[CheckResult], problems: list[str] | None = None) -> Verdict:
+    """INCOMPLETE on any run problem or errored check; else NO-GO unless every gating check in
+    scope passed and something was judged at all."""
+    if problems or any(r.status == "error" for r in results):
+        return "INCOMPLETE"
     if not any(r.status == "passed" for r in results):
         return "NO-GO"
-    if any(r.status == "failed" and r.severity in _GATING for r in results):
+    if any(r.status in ("failed", "skipped") and r.severity in _GATING for r in results):
         return "NO-GO"
     return "GO"
+
+
+def verdict_reasons(results: list[CheckResult], problems: list[str] | None = None) -> list[str]:
+    """Why the verdict is not GO, blockers first, each with what would change it."""
+    reasons = list(problems or [])
+    order = {"blocker": 0, "critical": 1, "normal": 2}
+    for r in sorted(results, key=lambda r: order[r.severity]):
+        if r.status == "error":
+            reasons.append(f"{r.id} ({r.severity}) could not be judged: {r.summary}")
+        elif r.status == "failed" and r.severity in _GATING:
+            reasons.append(f"{r.id} ({r.severity}) failed: {r.summary}")
+        elif r.status == "skipped" and r.severity in _GATING:
+            reasons.append(
+                f"{r.id} ({r.severity}) was not exercised, so it is not proven: {r.summary}"
+            )
+    if not any(r.status == "passed" for r in results) and not reasons:
+        reasons.append("no check in scope passed: nothing was proven")
+    return reasons
 
 
 @dataclass
@@ -36,13 +67,30 @@ class Readiness:
     scan: dict[str, Any] = field(default_factory=dict)
     selection: str | None = None
     """The ``--select`` expression of a partial run; None when the whole suite ran."""
+    scope: dict[str, Any] = field(default_factory=dict)
+    """The integration's declared scope (``Scope.to_dict()``) and marketplaces."""
+    problems: list[str] = field(default_factory=list)
+    """Why the run did not finish (each makes the verdict INCOMPLETE)."""
+    fidelity: list[dict[str, Any]] = field(default_factory=list)
+    """What the simulator accepted without a source showing Amazon does ("not verified")."""
 
     @property
     def verdict(self) -> Verdict:
-        return decide(self.results)
+        return decide(self.results, self.problems)
+
+    @property
+    def headline(self) -> str:
+        """ "GO for orders, listings", "NO-GO", "INCOMPLETE": the verdict with its scope."""
+        areas = self.scope.get("areas")
+        if self.verdict == "GO" and areas and areas != "every action":
+            return f"GO for {areas}"
+        return self.verdict
+
+    def reasons(self) -> list[str]:
+        return verdict_reasons(self.results, self.problems)
 
     def counts(self) -> dict[str, int]:
-        out = {"passed": 0, "failed": 0, "skipped": 0}
+        out = dict.fromkeys(STATUSES, 0)
         for r in self.results:
             out[r.status] += 1
         return out
@@ -50,13 +98,17 @@ class Readiness:
     def to_dict(self) -> dict[str, Any]:
         return {
             "verdict": self.verdict,
+            "headline": self.headline,
+            "reasons": self.reasons(),
             "generated_at": self.generated_at,
             "duration_s": round(self.duration_s, 2),
             "integration": self.integration,
+            "scope": self.scope,
             "harness_version": self.harness_version,
             "contracts": self.contracts,
             "summary": self.counts(),
             "selection": self.selection,
+            "problems": self.problems,
             "checks": [
                 {
                     "id": r.id,
@@ -74,5 +126,6 @@ class Readiness:
                 }
                 for r in self.results
             ],
+            "not_verified_against_amazon": self.fidelity,
             "output_scan": self.scan,
         }

@@ -12,24 +12,55 @@ from rich.table import Table
 
 from harness.report.model import Readiness
 
-__all__ = ["render_markdown", "terminal_table", "write_reports"]
+__all__ = ["count_line", "render_markdown", "terminal_table", "write_reports"]
 
-_ICON = {"passed": "PASS", "failed": "FAIL", "skipped": "SKIP"}
+_ICON = {
+    "passed": "PASS",
+    "failed": "FAIL",
+    "skipped": "NOT PROVEN",
+    "not_applicable": "N/A",
+    "error": "ERROR",
+}
+
+
+def count_line(readiness: Readiness) -> str:
+    """ "12 passed, 1 failed, 2 not proven, 9 not applicable (out of scope)"."""
+    counts = readiness.counts()
+    parts = [f"{counts['passed']} passed", f"{counts['failed']} failed"]
+    if counts["skipped"]:
+        parts.append(f"{counts['skipped']} not proven (skipped)")
+    if counts["not_applicable"]:
+        parts.append(f"{counts['not_applicable']} not applicable (out of scope)")
+    if counts["error"]:
+        parts.append(f"{counts['error']} could not run")
+    return ", ".join(parts)
+
+
+def _scope_lines(readiness: Readiness) -> list[str]:
+    scope = readiness.scope
+    if not scope:
+        return []
+    actions = ", ".join(f"`{a}`" for a in scope.get("actions", []))
+    said = "declared in acorn.toml" if scope.get("declared") else "not declared: every action"
+    lines = [f"**Scope** ({said}): {scope.get('areas', '')} — actions {actions}."]
+    if scope.get("marketplaces"):
+        lines.append(f"Seller's marketplaces: {', '.join(scope['marketplaces'])}.")
+    return [" ".join(lines), ""]
 
 
 def render_markdown(readiness: Readiness) -> str:
     r = readiness
-    counts = r.counts()
     lines = [
-        f"# Readiness report: {r.verdict}",
+        f"# Readiness report: {r.headline}",
         "",
         f"Integration **{r.integration.get('name')}** {r.integration.get('version', '')} "
         f"(driver {r.integration.get('driver')}), tested {r.generated_at} with ACORN "
         f"{r.harness_version} in {r.duration_s:.1f} s.",
         "",
-        f"**Verdict: {r.verdict}** — {counts['passed']} passed, {counts['failed']} failed, "
-        f"{counts['skipped']} skipped. GO requires every blocker and critical check to pass.",
+        f"**Verdict: {r.headline}** — {count_line(r)}. GO requires every blocker and critical "
+        "check in scope to pass; one that could not be exercised is not proven and blocks GO.",
         "",
+        *_scope_lines(r),
         *(
             [
                 f"**Partial run:** only the scenarios matching `{r.selection}` ran; checks of "
@@ -39,6 +70,12 @@ def render_markdown(readiness: Readiness) -> str:
             if r.selection
             else []
         ),
+    ]
+    reasons = r.reasons()
+    if reasons and r.verdict != "GO":
+        title = "Why the run is INCOMPLETE" if r.verdict == "INCOMPLETE" else "Why NO-GO"
+        lines += [f"## {title}", "", *(f"- {reason}" for reason in reasons), ""]
+    lines += [
         "| Check | Area | Scenario | Severity | Result | Summary |",
         "|---|---|---|---|---|---|",
     ]
@@ -76,6 +113,20 @@ def render_markdown(readiness: Readiness) -> str:
                 f"![{a.name}]({target})" if a.mime.startswith("image/") else f"[{a.name}]({target})"
             )
             lines += [f"- {c.id} ({c.scenario}): {link}"]
+    if r.fidelity:
+        lines += [
+            "",
+            "## Not verified against Amazon",
+            "",
+            "The simulator accepted these requests because no Amazon model, sandbox case or "
+            "documented fact shows Amazon refusing them. They are not failures; confirm them "
+            "in Amazon's sandbox or production before relying on them.",
+            "",
+            *(
+                f"- {note.get('message', note.get('code', ''))} ({note.get('count', 1)}x)"
+                for note in r.fidelity
+            ),
+        ]
     if r.scan:
         lines += ["", "## Output scan", "", f"{r.scan.get('summary', '')}", ""]
     lines += [
@@ -114,17 +165,24 @@ def terminal_table(readiness: Readiness, console: Console) -> None:
     table.add_column("Scenario", overflow="fold")
     table.add_column("Severity", no_wrap=True)
     table.add_column("Result", no_wrap=True)
-    style = {"passed": "green", "failed": "bold red", "skipped": "yellow"}
+    style = {
+        "passed": "green",
+        "failed": "bold red",
+        "skipped": "yellow",
+        "not_applicable": "dim",
+        "error": "bold magenta",
+    }
     for c in readiness.results:
         result = f"[{style[c.status]}]{_ICON[c.status]}[/]"
         table.add_row(c.id, escape(c.title), escape(c.scenario), c.severity, result)
     console.print(table)
-    colour = "green" if readiness.verdict == "GO" else "red"
-    counts = readiness.counts()
+    colour = {"GO": "green", "NO-GO": "red"}.get(readiness.verdict, "magenta")
     console.print(
-        f"[bold {colour}]Verdict: {readiness.verdict}[/] "
-        f"({counts['passed']} passed, {counts['failed']} failed, {counts['skipped']} skipped)"
+        f"[bold {colour}]Verdict: {escape(readiness.headline)}[/] ({count_line(readiness)})"
     )
+    if readiness.verdict != "GO":
+        for reason in readiness.reasons()[:8]:
+            console.print(f"  - {escape(reason)}", highlight=False)
     if readiness.selection:
         console.print(
             f"[yellow]Partial run:[/] only scenarios matching {escape(readiness.selection)!r}.",

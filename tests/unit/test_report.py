@@ -67,10 +67,42 @@ def test_no_go_on_a_failed_gating_check(severity: str) -> None:
     assert decide(results) == "NO-GO"
 
 
-def test_go_with_only_a_normal_check_failed() -> None:
-    results = [result("A"), result("B", "failed", "normal"), result("C", "skipped", "blocker")]
+def test_go_with_only_a_normal_check_failed_or_unproven() -> None:
+    results = [result("A"), result("B", "failed", "normal"), result("C", "skipped", "normal")]
 
     assert decide(results) == "GO"
+
+
+@pytest.mark.parametrize("severity", ["blocker", "critical"])
+def test_an_unproven_gating_check_is_no_go(severity: str) -> None:
+    """Not proven is not GO: a gating check in scope that was never exercised blocks GO."""
+    r = readiness(result("A"), result("B", "skipped", severity, summary="no 429 ever came."))
+
+    assert r.verdict == "NO-GO"
+    assert r.reasons() == [
+        f"B ({severity}) was not exercised, so it is not proven: no 429 ever came."
+    ]
+
+
+def test_out_of_scope_checks_neither_block_nor_count() -> None:
+    r = readiness(
+        result("A"), result("LST-01", "not_applicable"), result("PRC-01", "not_applicable")
+    )
+    r.scope = {"actions": ["sync_orders"], "declared": True, "areas": "orders"}
+
+    assert r.verdict == "GO"
+    assert r.headline == "GO for orders"
+    assert r.counts()["not_applicable"] == 2
+    assert decide([result("LST-01", "not_applicable")]) == "NO-GO"  # nothing in scope proven
+
+
+def test_an_errored_check_or_a_run_problem_is_incomplete_never_go() -> None:
+    assert decide([result("A"), result("B", "error")]) == "INCOMPLETE"
+    assert decide([result("A")], ["the run was interrupted"]) == "INCOMPLETE"
+    r = readiness(result("A"), result("ERR-02", "error", summary="the scenario could not run: X"))
+    assert r.verdict == "INCOMPLETE"
+    assert r.reasons() == ["ERR-02 (blocker) could not be judged: the scenario could not run: X"]
+    assert "## Why the run is INCOMPLETE" in render_markdown(r)
 
 
 def test_no_go_when_nothing_passed() -> None:
@@ -80,10 +112,16 @@ def test_no_go_when_nothing_passed() -> None:
 
 
 def test_readiness_verdict_and_counts() -> None:
-    r = readiness(result("A"), result("B", "failed", "normal"), result("C", "skipped"))
+    r = readiness(result("A"), result("B", "failed", "normal"), result("C", "skipped", "normal"))
 
     assert r.verdict == "GO"
-    assert r.counts() == {"passed": 1, "failed": 1, "skipped": 1}
+    assert r.counts() == {
+        "passed": 1,
+        "failed": 1,
+        "skipped": 1,
+        "not_applicable": 0,
+        "error": 0,
+    }
 
 
 # -- write_reports ---------------------------------------------------------------------------
@@ -111,7 +149,14 @@ def test_write_reports_json(tmp_path: Path) -> None:
     assert data["verdict"] == "NO-GO"
     assert data["integration"] == {"name": "reference", "version": "1.0.0", "driver": "python"}
     assert data["contracts"] == {"orders-v0": "2024-01-01", "tokens-2021-03-01": "2023-05-01"}
-    assert data["summary"] == {"passed": 1, "failed": 1, "skipped": 1}
+    assert data["summary"] == {
+        "passed": 1,
+        "failed": 1,
+        "skipped": 1,
+        "not_applicable": 0,
+        "error": 0,
+    }
+    assert data["reasons"][0].startswith("AUTH-02 (blocker) failed: request rid-0002")
     assert data["duration_s"] == 12.35
     assert [(c["id"], c["status"], c["severity"]) for c in data["checks"]] == [
         ("AUTH-01", "passed", "blocker"),
@@ -135,7 +180,8 @@ def test_write_reports_markdown(tmp_path: Path) -> None:
 
     assert paths["markdown"] == tmp_path / "readiness.md"
     assert lines[0] == "# Readiness report: NO-GO"
-    assert "**Verdict: NO-GO** — 1 passed, 1 failed, 1 skipped." in text
+    assert "**Verdict: NO-GO** — 1 passed, 1 failed, 1 not proven (skipped)." in text
+    assert "## Why NO-GO" in text
     rows = [line for line in lines if line.startswith("| ") and "Title of" in line]
     assert len(rows) == 3
     assert rows[0].startswith(
@@ -145,7 +191,7 @@ def test_write_reports_markdown(tmp_path: Path) -> None:
         "| AUTH-02 Title of AUTH-02 | Auth | scenario-AUTH-02 | blocker | FAIL |"
     )
     assert rows[2].startswith(
-        "| ORD-01 Title of ORD-01 | Auth | scenario-ORD-01 | blocker | SKIP |"
+        "| ORD-01 Title of ORD-01 | Auth | scenario-ORD-01 | blocker | NOT PROVEN |"
     )
 
     failed_section = text.split("## What failed and how to fix it", 1)[1]
@@ -197,7 +243,7 @@ def test_terminal_table_lists_checks_and_verdict() -> None:
     assert set(rows) >= {"AUTH-01", "AUTH-02", "ORD-01"}
     assert "PASS" in rows["AUTH-01"]
     assert "FAIL" in rows["AUTH-02"]
-    assert "SKIP" in rows["ORD-01"]
+    assert "NOT PROVEN" in rows["ORD-01"]
     assert "request rid-0002 (getOrders) was never retried" in text
     assert "Verdict: NO-GO" in text
     assert "ACORN readiness: reference" in text

@@ -1,0 +1,78 @@
+"""Finding a check by its id, or by the scenario test that judges it.
+
+Scenario tests are named after the check they judge (``test_auth_02_...`` judges AUTH-02), so
+the plugin knows before a scenario runs which checks it owes the report: a check whose
+scenario errors, or never runs, is listed with that status instead of silently vanishing.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from harness.checks import ALL_CHECKS
+from harness.checks.model import Check
+
+__all__ = ["NEEDS", "check_by_id", "check_for_test", "missing_actions"]
+
+_BY_ID = {check.id: check for check in ALL_CHECKS}
+_TEST_NAME = re.compile(r"^test_([a-z]+)_(\d{2})(?:_|$)")
+
+
+_WRITES = "publish_listing|update_inventory|update_price|confirm_shipment"
+NEEDS: dict[str, tuple[str, ...]] = {
+    **{f"AUTH-0{n}": ("sync_orders",) for n in range(1, 9)},
+    "ORD-01": ("sync_orders",),
+    "PII-01": ("sync_orders",),
+    "PII-02": ("sync_orders",),
+    "PII-03": ("sync_orders",),
+    **{f"THR-0{n}": ("sync_orders",) for n in range(1, 5)},
+    "THR-05": ("sync_orders", "update_price"),
+    "CONTRACT-01": ("sync_orders|publish_listing|update_price|update_inventory",),
+    "ERR-01": ("sync_orders",),
+    "ERR-02": ("sync_orders",),
+    "ERR-03": (_WRITES,),
+    "ERR-04": ("sync_orders",),
+    "ERR-05": ("sync_orders",),
+    "ERR-06": ("sync_orders",),
+    "ERR-07": ("sync_orders",),
+    "ERR-08": ("sync_orders",),
+    "LST-01": ("publish_listing",),
+    "LST-02": ("publish_listing",),
+    "LST-03": ("publish_listing",),
+    "LST-04": ("publish_listing", "listing_status"),
+    "LST-05": ("publish_listing",),
+    "LST-06": ("publish_listing",),
+    "INV-01": ("sync_inventory",),
+    "PRC-01": ("reprice",),
+    "FEED-01": ("submit_feed",),
+}
+"""The actions each check needs before it can be judged at all ("a|b": either will do).
+
+An integration whose declared scope lacks one gets the check as ``not_applicable``."""
+
+
+def missing_actions(check_id: str, scope: Iterable[str]) -> list[str]:
+    """The needs of ``check_id`` that ``scope`` does not cover (empty: the check applies)."""
+    have = set(scope)
+    return [
+        need.replace("|", " or ")
+        for need in NEEDS.get(check_id, ())
+        if not have.intersection(need.split("|"))
+    ]
+
+
+def check_by_id(check_id: str) -> Check:
+    try:
+        return _BY_ID[check_id]
+    except KeyError:
+        known = ", ".join(sorted(_BY_ID))
+        raise KeyError(f"no readiness check {check_id!r}; the checks are {known}") from None
+
+
+def check_for_test(test_name: str) -> Check | None:
+    """The check a scenario test judges, from its name; None for a test that judges none."""
+    match = _TEST_NAME.match(test_name.split("[", 1)[0])
+    if match is None:
+        return None
+    return _BY_ID.get(f"{match.group(1).upper()}-{match.group(2)}")

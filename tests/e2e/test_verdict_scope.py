@@ -1,0 +1,180 @@
+"""The verdict's semantics end to end: scope, not applicable, not proven, INCOMPLETE.
+
+The plugin is exercised as users run it: a pytest session with ACORN's plugin over a small
+scenario suite (subprocess), and ``acorn run`` over the bundled reference scoped to orders.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+pytestmark = pytest.mark.e2e
+ROOT = Path(__file__).resolve().parents[2]
+REFERENCE = ROOT / "examples" / "reference"
+
+SUITE = """
+import pytest
+from harness.checks import AUTH_08, ORD_01, PII_01, PRC_01, Observation
+from harness.sim import SimConfig
+
+US = "ATVPDKIKX0DER"
+
+
+@pytest.fixture(scope="module")
+def orders(acorn):
+    with acorn.scenario("orders", SimConfig(), needs=("sync_orders",)) as run:
+        run.act("sync_orders", marketplace_ids=[US], created_after="2026-02-20T00:00:00Z")
+    return acorn.observe(run, expected={"orders": []})
+
+
+@pytest.fixture(scope="module")
+def broken(acorn):
+    with acorn.scenario("broken", SimConfig(), needs=("sync_orders",)):
+        raise RuntimeError("the simulator could not seed the world")
+
+
+@pytest.fixture(scope="module")
+def repricing(acorn):
+    with acorn.scenario("repricing", SimConfig(), needs=("reprice",)) as run:
+        run.act("reprice", prices=[])
+    return acorn.observe(run)
+
+
+def test_auth_08_secrets(orders, acorn_check):
+    acorn_check(AUTH_08, orders)
+
+
+def test_ord_01_orders(broken, acorn_check):
+    acorn_check(ORD_01, broken)
+
+
+def test_prc_01_prices(repricing, acorn_check):
+    acorn_check(PRC_01, repricing)
+
+
+def test_pii_01_rdt(orders, acorn_check):
+    {body}
+"""
+
+
+def _run_suite(tmp_path: Path, integration: Path, body: str = "acorn_check(PII_01, orders)") -> Any:
+    suite = tmp_path / "suite"
+    suite.mkdir()
+    (suite / "test_suite.py").write_text(textwrap.dedent(SUITE).replace("{body}", body))
+    report = tmp_path / "report"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST_")}
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            str(suite),
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            f"--rootdir={suite}",
+            f"--acorn-integration={integration}",
+            f"--acorn-report-dir={report}",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=env,
+        cwd=tmp_path,
+        check=False,
+    )
+    assert (report / "readiness.json").is_file(), proc.stdout + proc.stderr
+    return json.loads((report / "readiness.json").read_text())
+
+
+def _statuses(data: Any) -> dict[str, str]:
+    return {c["id"]: c["status"] for c in data["checks"]}
+
+
+@pytest.fixture
+def orders_only() -> Path:
+    """The bundled reference declared as an orders-only integration (a shipped example)."""
+    return REFERENCE / "acorn-orders-only.toml"
+
+
+def test_a_scenario_error_makes_the_run_incomplete_and_names_the_check(
+    tmp_path: Path, orders_only: Path
+) -> None:
+    data = _run_suite(tmp_path, orders_only)
+
+    statuses = _statuses(data)
+    assert data["verdict"] == "INCOMPLETE"
+    assert statuses["ORD-01"] == "error"
+    ord01 = next(c for c in data["checks"] if c["id"] == "ORD-01")
+    assert "RuntimeError: the simulator could not seed the world" in ord01["summary"]
+    assert any(r.startswith("ORD-01 (blocker) could not be judged") for r in data["reasons"])
+    # The checks that could run were judged, and the out-of-scope one says why.
+    assert statuses["AUTH-08"] == "passed"
+    assert statuses["PRC-01"] == "not_applicable"
+    prc = next(c for c in data["checks"] if c["id"] == "PRC-01")
+    assert "needs reprice" in prc["summary"]
+
+
+def test_a_test_that_judges_nothing_is_an_error_not_a_pass(
+    tmp_path: Path, orders_only: Path
+) -> None:
+    data = _run_suite(tmp_path, orders_only, body="assert orders is not None")
+
+    pii = next(c for c in data["checks"] if c["id"] == "PII-01")
+    assert pii["status"] == "error"
+    assert "judged nothing" in pii["summary"]
+    assert data["verdict"] == "INCOMPLETE"
+
+
+def test_an_interrupted_run_is_incomplete_with_what_ran(tmp_path: Path, orders_only: Path) -> None:
+    data = _run_suite(tmp_path, orders_only, body="raise KeyboardInterrupt")
+
+    assert data["verdict"] == "INCOMPLETE"
+    assert "the run was interrupted before every scenario finished" in data["problems"]
+    assert _statuses(data)["AUTH-08"] == "passed"
+
+
+def test_an_orders_only_integration_is_go_for_its_scope(tmp_path: Path, orders_only: Path) -> None:
+    """The bundled reference, declared as orders only: the listing, feed and pricing checks are
+    not applicable (not failed, not skipped) and the verdict names the scope."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST_")}
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "harness.cli.main",
+            "run",
+            "--integration",
+            str(orders_only),
+            "--report-dir",
+            str(tmp_path / "out"),
+            "--select",
+            "orders or listings or feeds or contract",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=400,
+        env=env,
+        check=False,
+    )
+    data = json.loads((tmp_path / "out" / "readiness.json").read_text())
+    statuses = _statuses(data)
+
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    assert data["verdict"] == "GO"
+    assert data["headline"] == "GO for orders"
+    assert data["scope"]["actions"] == ["sync_orders"]
+    assert statuses["ORD-01"] == "passed"
+    assert statuses["CONTRACT-01"] == "passed"
+    for check in ("LST-01", "LST-03", "INV-01", "PRC-01", "FEED-01"):
+        assert statuses[check] == "not_applicable", check
+    assert "GO for orders" in (tmp_path / "out" / "readiness.md").read_text()
+    assert "Verdict: GO for orders" in proc.stdout
