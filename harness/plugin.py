@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Generator
+    from collections.abc import Callable, Generator, Sequence
 
     from harness.checks import Canaries, Check, CheckResult, Observation
     from harness.drive import IntegrationSpec
@@ -73,6 +73,27 @@ class AcornSession:
         self.sim: Simulator = Simulator()
         self.sim.start()
         self._replays: dict[Path, Simulator] = {}
+        self.uncovered: dict[str, list[str]] = {}
+        """Scenario -> the seller's marketplaces it could not cover, with why (report)."""
+
+    def seller_marketplaces(self, default: Sequence[str]) -> list[str]:
+        """The marketplaces acorn.toml declares, else the scenario's own ``default``."""
+        return list(self.spec.marketplaces) or list(default)
+
+    def covered_marketplaces(
+        self, scenario: str, available: Sequence[str], *, why: str
+    ) -> list[str]:
+        """The seller's marketplaces among those a scenario has data for (``available``).
+
+        Declared marketplaces it cannot cover are named in the report ("LST: no bundled
+        product-type schema for PL, SE"), never silently dropped. With no declared
+        marketplaces, or none covered, the scenario uses all it has."""
+        declared = list(self.spec.marketplaces)
+        covered = [m for m in declared if m in available]
+        left_out = [m for m in declared if m not in available]
+        if left_out:
+            self.uncovered[scenario] = [*left_out, why]
+        return covered or list(available)
 
     def scenario(
         self, name: str, config: SimConfig | None = None, *, needs: tuple[str, ...] = ()
@@ -351,8 +372,18 @@ def build_readiness(config: pytest.Config) -> Any:
     spec = acorn_session.spec if acorn_session else None
     results, problems = _completed(config)
     scope: dict[str, Any] = {}
-    if spec is not None:
-        scope = {**spec.scope.to_dict(), "marketplaces": list(spec.marketplaces)}
+    if spec is not None and acorn_session is not None:
+        countries = {
+            m.id: m.country for m in acorn_session.sim.core.contracts.marketplaces.values()
+        }
+        scope = {
+            **spec.scope.to_dict(),
+            "marketplaces": [countries.get(m, m) for m in spec.marketplaces],
+            "uncovered": {
+                name: [countries.get(m, m) for m in ids[:-1]] + ids[-1:]
+                for name, ids in acorn_session.uncovered.items()
+            },
+        }
     contracts: dict[str, str] = {}
     if acorn_session is not None:
         for op in acorn_session.sim.core.contracts.operations:

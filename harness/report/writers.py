@@ -45,6 +45,9 @@ def _scope_lines(readiness: Readiness) -> list[str]:
     lines = [f"**Scope** ({said}): {scope.get('areas', '')} — actions {actions}."]
     if scope.get("marketplaces"):
         lines.append(f"Seller's marketplaces: {', '.join(scope['marketplaces'])}.")
+    for scenario, uncovered in scope.get("uncovered", {}).items():
+        *marketplaces, why = uncovered
+        lines.append(f"Scenario `{scenario}` could not cover {', '.join(marketplaces)}: {why}.")
     return [" ".join(lines), ""]
 
 

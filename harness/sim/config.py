@@ -38,6 +38,9 @@ class SimConfig:
     orders_page_size: int = 100
     """Upper bound on getOrders page size, to make integrations page (Amazon: 100)."""
     seed: int = 20260302
+    seller_marketplaces: tuple[str, ...] = ()
+    """The marketplaces the seller sells in (orders are seeded there); empty: ACORN's
+    cross-border seller (US, CA, GB, DE, FR, IT, ES, JP)."""
     app_roles: frozenset[str] = field(
         default_factory=lambda: frozenset({"shippingAddress", "buyerInfo"})
     )

@@ -32,7 +32,7 @@ from harness.sim.handlers.documents import serve_document
 from harness.sim.http import Reply, SimRequest
 from harness.sim.journal import Exchange, Journal, TokenUse
 from harness.sim.lwa import LwaFaults, parse_token_request, token_endpoint
-from harness.sim.state import SellerState, seed_state
+from harness.sim.state import SEEDED_MARKETPLACES, SellerState, seed_state
 from harness.sim.throttle import PlanBook, Throttle, journal_level, truncate
 from harness.sim.tokens import IssuedToken, TokenStore, fingerprint
 from harness.sim.validate import validate_request
@@ -92,6 +92,7 @@ class SimCore:
             now=self.clock.now_datetime(),
             orders_per_marketplace=self.config.orders_per_marketplace,
             seed=self.config.seed,
+            marketplaces=self.config.seller_marketplaces or SEEDED_MARKETPLACES,
         )
         self.throttle = Throttle(enabled=self.config.throttling)
         if self.config.faults is not None:

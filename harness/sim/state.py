@@ -57,6 +57,7 @@ _CITIES = {
     "ES": ("Madrid", "Madrid", "28013"),
     "JP": ("Tokyo", "Tokyo", "100-0005"),
 }
+_ELSEWHERE = ("Springfield", "-", "00000")
 _SKUS = [
     ("ACORN-MUG-01", "B0ACORN001", "Stoneware mug"),
     ("ACORN-LAMP-02", "B0ACORN002", "Desk lamp"),
@@ -221,7 +222,7 @@ class SellerState:
     ) -> OrderRecord:
         """A buyer orders ``quantity`` of ``sku`` now (INV-01 scenarios: stock must follow)."""
         rng = random.Random(f"{marketplace_id}{sku}{now.isoformat()}")
-        city, region, postal = _CITIES.get(country, ("Springfield", "-", "00000"))
+        city, region, postal = _CITIES.get(country, _ELSEWHERE)
         n = len(self.orders)
         buyer = BuyerPII(
             name=f"{rng.choice(_FIRST)} {rng.choice(_LAST)}-{self.marker}o{n}",
@@ -269,15 +270,16 @@ def seed_state(
     now: datetime,
     orders_per_marketplace: int = 2,
     seed: int = 20260302,
+    marketplaces: tuple[str, ...] = SEEDED_MARKETPLACES,
 ) -> SellerState:
     """A deterministic seller (for a given ``seed``) with orders placed in the last days."""
     rng = random.Random(seed)
     marker = secrets.token_hex(3)
     orders: dict[str, OrderRecord] = {}
     listings: dict[str, Listing] = {}
-    for marketplace_id in SEEDED_MARKETPLACES:
+    for marketplace_id in marketplaces:
         mp = contracts.marketplaces[marketplace_id]
-        city, region, postal = _CITIES[mp.country]
+        city, region, postal = _CITIES.get(mp.country, _ELSEWHERE)
         for n in range(orders_per_marketplace):
             first, last = rng.choice(_FIRST), rng.choice(_LAST)
             buyer = BuyerPII(
@@ -317,11 +319,11 @@ def seed_state(
         listings[sku] = Listing(sku=sku)
     return SellerState(
         seller_id=seller_id,
-        marketplaces=SEEDED_MARKETPLACES,
+        marketplaces=marketplaces,
         orders=orders,
         listings=listings,
         marker=marker,
-        commerce=seed_commerce(SEEDED_MARKETPLACES, _SKUS, now),
+        commerce=seed_commerce(marketplaces, _SKUS, now),
     )
 
 
