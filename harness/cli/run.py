@@ -22,7 +22,14 @@ from rich.progress import (
     TimeElapsedColumn,
 )
 
-__all__ = ["EXIT_GO", "EXIT_HARNESS", "EXIT_NO_GO", "RunOutcome", "run_readiness"]
+__all__ = [
+    "EXIT_GO",
+    "EXIT_HARNESS",
+    "EXIT_NO_GO",
+    "RunOutcome",
+    "ready_report_dir",
+    "run_readiness",
+]
 
 EXIT_GO, EXIT_NO_GO, EXIT_HARNESS = 0, 1, 2
 
@@ -58,6 +65,27 @@ class _Progress:
             self.progress.advance(self.task)
 
 
+def ready_report_dir(report_dir: Path) -> None:
+    """Refuse, before any scenario runs, a report folder ACORN could not write to."""
+    from harness.errors import ConfigError
+
+    try:
+        report_dir.mkdir(parents=True, exist_ok=True)
+        probe = report_dir / ".acorn-write-check"
+        probe.write_bytes(b"\0" * 65536)
+        probe.unlink()
+    except FileExistsError:
+        raise ConfigError(
+            f"the report folder {report_dir} is a file, not a folder",
+            fix="pass --report-dir with a folder path (it is created if missing)",
+        ) from None
+    except OSError as exc:
+        raise ConfigError(
+            f"cannot write to the report folder {report_dir}: {exc.strerror or exc}",
+            fix="choose a writable --report-dir with free space, or fix its permissions",
+        ) from None
+
+
 @dataclass
 class RunOutcome:
     exit_code: int
@@ -83,7 +111,7 @@ def run_readiness(
     spec = load_integration(integration)
     load_contracts()
     scenarios = bundled("scenarios")
-    report_dir.mkdir(parents=True, exist_ok=True)
+    ready_report_dir(report_dir)
     args = [
         "-c",
         str(scenarios / "pytest.ini"),
@@ -150,7 +178,17 @@ def run_readiness(
     from harness.report import write_reports
 
     readiness.scan = scan_run_outputs(report_dir, config.stash.get(SESSION, None))
-    write_reports(readiness, report_dir)
+    try:
+        write_reports(readiness, report_dir)
+    except OSError as exc:
+        # A full disk or a folder made read-only mid-run: the verdict exists only in memory,
+        # so nothing may look decided.
+        return RunOutcome(
+            EXIT_HARNESS,
+            message=f"could not write the report to {exc.filename or report_dir}: "
+            f"{exc.strerror or exc}. Fix: free space or choose a writable --report-dir; "
+            f"the verdict was {readiness.verdict}, but no report of it could be kept.",
+        )
     if not readiness.scan["clean"]:
         return RunOutcome(EXIT_HARNESS, readiness, paths, message=readiness.scan["summary"])
     if readiness.verdict == "INCOMPLETE":

@@ -10,6 +10,7 @@ from __future__ import annotations
 import difflib
 import math
 import os
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -74,17 +75,53 @@ def _suggest(key: str, known: set[str]) -> str:
     return f"{hint}known keys: {', '.join(sorted(known))}"
 
 
+MAX_CONFIG_BYTES = 1_000_000
+"""An acorn.toml is a few hundred bytes; a larger file is a mistake (or an attack on the
+parser), refused before it is read."""
+_ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
 def _read_toml(path: Path) -> dict[str, Any]:
     try:
-        with path.open("rb") as fh:
-            return tomllib.load(fh)
+        size = path.stat().st_size
+        if size > MAX_CONFIG_BYTES:
+            raise ConfigError(
+                f"the file is {size:,} bytes; an ACORN configuration is far smaller",
+                where=str(path),
+                fix=f"point ACORN at the right acorn.toml (at most {MAX_CONFIG_BYTES:,} bytes)",
+            )
+        raw = path.read_bytes()
     except FileNotFoundError:
         raise ConfigError(
             f"the file {path} does not exist", fix="give the path of an existing acorn.toml"
         ) from None
+    except IsADirectoryError:
+        raise ConfigError(
+            f"{path} is a folder, not a TOML file", fix="give the path of an acorn.toml file"
+        ) from None
+    except OSError as exc:
+        raise ConfigError(
+            f"cannot read {path}: {exc.strerror}", fix="check the path and its permissions"
+        ) from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ConfigError(
+            f"not UTF-8 text (byte {exc.start} is {raw[exc.start : exc.start + 1]!r})",
+            where=str(path),
+            fix="save the file as UTF-8 (TOML files must be UTF-8)",
+        ) from None
+    try:
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(
             f"not valid TOML: {exc}", where=str(path), fix="correct the TOML syntax there"
+        ) from None
+    except RecursionError:
+        raise ConfigError(
+            "the TOML nests tables or arrays too deeply to read",
+            where=str(path),
+            fix="an acorn.toml needs two levels ([integration] and its sub-tables)",
         ) from None
 
 
@@ -195,9 +232,10 @@ def load_integration(path: Path | str, *, source_hint: str = "") -> IntegrationS
                 where=str(file),
                 fix=_suggest(acorn_name, set(ENV_NAMES)),
             )
-        if not isinstance(own, str) or not own:
+        if not isinstance(own, str) or not _ENV_NAME.match(own):
             raise ConfigError(
-                f"integration.env.{acorn_name} must name an environment variable",
+                f"integration.env.{acorn_name} is {own!r}, which is not an environment "
+                "variable name (letters, digits and _, not starting with a digit)",
                 where=str(file),
                 fix=f'write {acorn_name} = "YOUR_VARIABLE_NAME"',
             )

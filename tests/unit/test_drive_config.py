@@ -182,8 +182,13 @@ ERROR_CASES = {
     ),
     "env-empty-own-name": (
         GOOD_PYTHON + '[integration.env]\nACORN_CLIENT_ID = ""\n',
-        ["integration.env.ACORN_CLIENT_ID must name an environment variable"],
+        ["integration.env.ACORN_CLIENT_ID is '', which is not an environment variable name"],
         "ACORN_CLIENT_ID =",
+    ),
+    "env-invalid-own-name": (
+        GOOD_PYTHON + '[integration.env]\nACORN_READ_TIMEOUT = "SPAPI_READ=TIMEOUT"\n',
+        ["'SPAPI_READ=TIMEOUT', which is not an environment variable name"],
+        "ACORN_READ_TIMEOUT =",
     ),
     "env-not-a-table": (
         GOOD_PYTHON.replace('version = "2.0"', 'version = "2.0"\nenv = "X"'),
