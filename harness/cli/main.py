@@ -75,6 +75,14 @@ def run(
             "'auth or pii'; the report says the run was partial.",
         ),
     ] = None,
+    overwrite: Annotated[
+        bool,
+        typer.Option(
+            "--overwrite",
+            help="Clear a non-empty --report-dir that ACORN did not write (its files are "
+            "deleted). Folders ACORN wrote are always cleared of the previous run's files.",
+        ),
+    ] = False,
 ) -> None:
     """Test an integration against the SP-API simulator; exit 0 GO, 1 NO-GO, 2 harness error."""
     from harness.cli.run import run_readiness
@@ -93,6 +101,7 @@ def run(
             console=console,
             verbose=verbose,
             select=select,
+            overwrite=overwrite,
         )
     except AcornUsageError as exc:
         _fail(exc, err)

@@ -27,7 +27,6 @@ __all__ = [
     "EXIT_HARNESS",
     "EXIT_NO_GO",
     "RunOutcome",
-    "ready_report_dir",
     "run_readiness",
 ]
 
@@ -65,27 +64,6 @@ class _Progress:
             self.progress.advance(self.task)
 
 
-def ready_report_dir(report_dir: Path) -> None:
-    """Refuse, before any scenario runs, a report folder ACORN could not write to."""
-    from harness.errors import ConfigError
-
-    try:
-        report_dir.mkdir(parents=True, exist_ok=True)
-        probe = report_dir / ".acorn-write-check"
-        probe.write_bytes(b"\0" * 65536)
-        probe.unlink()
-    except FileExistsError:
-        raise ConfigError(
-            f"the report folder {report_dir} is a file, not a folder",
-            fix="pass --report-dir with a folder path (it is created if missing)",
-        ) from None
-    except OSError as exc:
-        raise ConfigError(
-            f"cannot write to the report folder {report_dir}: {exc.strerror or exc}",
-            fix="choose a writable --report-dir with free space, or fix its permissions",
-        ) from None
-
-
 @dataclass
 class RunOutcome:
     exit_code: int
@@ -101,6 +79,7 @@ def run_readiness(
     console: Console,
     verbose: bool = False,
     select: str | None = None,
+    overwrite: bool = False,
 ) -> RunOutcome:
     from harness.contracts import load_contracts
     from harness.drive import load_integration
@@ -111,7 +90,9 @@ def run_readiness(
     spec = load_integration(integration)
     load_contracts()
     scenarios = bundled("scenarios")
-    ready_report_dir(report_dir)
+    from harness.report.folder import prepare_report_dir
+
+    prepare_report_dir(report_dir, overwrite=overwrite)
     args = [
         "-c",
         str(scenarios / "pytest.ini"),
@@ -176,10 +157,12 @@ def run_readiness(
     from harness.cli.cassettes import scan_run_outputs
     from harness.plugin import SESSION
     from harness.report import write_reports
+    from harness.report.folder import mark_junit
 
     readiness.scan = scan_run_outputs(report_dir, config.stash.get(SESSION, None))
     try:
         write_reports(readiness, report_dir)
+        mark_junit(paths["junit"], readiness)
     except OSError as exc:
         # A full disk or a folder made read-only mid-run: the verdict exists only in memory,
         # so nothing may look decided.
