@@ -12,8 +12,10 @@ import itertools
 import json
 import statistics
 from collections import defaultdict
+from dataclasses import replace
 from typing import Any
 
+from harness.checks.fault_parts import judge_each, merge
 from harness.checks.model import Attachment, Check, Judgement, Observation
 from harness.sim.journal import Exchange
 
@@ -21,7 +23,10 @@ __all__ = [
     "ERR_01",
     "ERR_02",
     "ERR_03",
+    "HELD",
+    "TRANSPORT_FAILURES",
     "client_saw_request_id",
+    "fault_kind",
     "final_failures",
     "is_failure",
     "is_retryable_failure",
@@ -34,9 +39,11 @@ __all__ = [
 CLIENT_ERRORS = frozenset({400, 404, 413, 415})
 SERVER_ERRORS = frozenset({500, 502, 503, 504})
 # Faults after which the client holds no usable answer and a retry is the right move.
-TRANSPORT_FAILURES = frozenset({"timeout", "reset", "truncated", "malformed_json"})
+TRANSPORT_FAILURES = frozenset({"timeout", "stall", "reset", "truncated", "malformed_json"})
 # Faults that reach the client without a status line, so without an x-amzn-RequestId.
-NO_REQUEST_ID = frozenset({"timeout", "reset", "truncated"})
+NO_REQUEST_ID = frozenset({"timeout", "stall", "reset", "truncated"})
+# Faults that hold the connection: the wait after one is the client's read timeout, not backoff.
+HELD = frozenset({"timeout", "stall"})
 WRITE_OPERATIONS = frozenset(
     {
         "putListingsItem",
@@ -129,7 +136,7 @@ def _delays(chain: list[Exchange]) -> list[float]:
     return [
         b.wall - a.wall
         for a, b in itertools.pairwise(chain)
-        if fault_kind(a) != "timeout" and (a.status in SERVER_ERRORS or fault_kind(a))
+        if fault_kind(a) not in HELD and (a.status in SERVER_ERRORS or fault_kind(a))
     ]
 
 
@@ -276,6 +283,42 @@ def _judge_backoff(obs: Observation) -> Judgement:
     )
 
 
+def _judge_backoff_by_kind(obs: Observation) -> Judgement:
+    """ERR-02 on every fault kind's own sub-run; jitter judged on the waits of all of them
+    (one failing request per kind gives one wait per retry number)."""
+    results = judge_each(obs, _judge_backoff)
+    if len(results) < 2:
+        return merge(results)
+    pooled: dict[int, list[float]] = defaultdict(list)
+    for j in results.values():
+        for n, waits in (j.metrics.get("waits_by_retry") or {}).items():
+            pooled[int(n)] += [float(w) for w in waits]
+    groups = {n: ds for n, ds in pooled.items() if len(ds) >= JITTER_SAMPLES}
+    jittered = any(
+        max(ds) - min(ds) > max(JITTER_FLOOR, 0.15 * statistics.mean(ds)) for ds in groups.values()
+    )
+    problems = []
+    note = (
+        f"jitter judged on {sum(len(ds) for ds in groups.values())} waits pooled across kinds"
+        if groups
+        else "too few waits across kinds to judge jitter"
+    )
+    if groups and not jittered:
+        problems.append(
+            "waits at the same retry number were identical across fault kinds (no jitter): "
+            + "; ".join(
+                f"retry {n}: {', '.join(f'{d:.3f}s' for d in ds[:6])}"
+                for n, ds in sorted(groups.items())
+            )
+        )
+    merged = merge(results, problems)
+    return replace(
+        merged,
+        summary=f"{merged.summary} ({note})",
+        metrics={**merged.metrics, "jitter_judged_across_kinds": bool(groups)},
+    )
+
+
 def _retry_table(chains: list[list[Exchange]]) -> Attachment:
     """Every attempt of every failing request, one row each, for a spreadsheet or a chart."""
     rows = ["request,attempt,t_seconds,wait_seconds,answer,x_amzn_request_id"]
@@ -303,7 +346,7 @@ ERR_02 = Check(
     "random jitter (e.g. delay = base * 2^attempt / 2 + random(0, base * 2^attempt / 2), "
     "capped), at most 5 attempts, then report the failure. Writes need idempotency first "
     "(ERR-03).",
-    judge=_judge_backoff,
+    judge=_judge_backoff_by_kind,
 )
 
 
