@@ -27,7 +27,6 @@ __all__ = [
     "TRANSPORT_FAILURES",
     "client_saw_request_id",
     "fault_kind",
-    "final_failures",
     "is_failure",
     "is_retryable_failure",
     "request_key",
@@ -238,25 +237,14 @@ def _judge_backoff(obs: Observation) -> Judgement:
             evidence += [e.summary() for e in chain[:4]]
             if len(chain) > 4:
                 evidence.append(f"  ... {len(chain) - 4} more attempt(s), last: {last.summary()}")
-    jitter_groups = {n: ds for n, ds in by_retry.items() if len(ds) >= JITTER_SAMPLES}
-    jittered = any(
-        max(ds) - min(ds) > max(JITTER_FLOOR, 0.15 * statistics.mean(ds))
-        for ds in jitter_groups.values()
-    )
-    if jitter_groups and not jittered:
-        problems.append(
-            "waits at the same retry number were identical across requests (no jitter): "
-            + "; ".join(
-                f"retry {n}: {', '.join(f'{d:.3f}s' for d in ds[:5])}"
-                for n, ds in sorted(jitter_groups.items())
-            )
-        )
+    jitter_judged, no_jitter = _jitter(by_retry, "across requests")
+    problems += [no_jitter] if no_jitter else []
     metrics: dict[str, Any] = {
         "failed_requests": len(chains),
         "longest_chain": longest,
         "recovered": sum(1 for c in chains if not is_failure(c[-1])),
         "waits_by_retry": {n: [round(d, 3) for d in ds] for n, ds in sorted(by_retry.items())},
-        "jitter_judged": bool(jitter_groups),
+        "jitter_judged": jitter_judged,
     }
     if problems:
         return Judgement(
@@ -270,7 +258,7 @@ def _judge_backoff(obs: Observation) -> Judgement:
         )
     jitter_note = (
         "waits differ between requests (jitter)"
-        if jitter_groups
+        if jitter_judged
         else "too few retries to judge jitter"
     )
     return Judgement(
@@ -293,30 +281,30 @@ def _judge_backoff_by_kind(obs: Observation) -> Judgement:
     for j in results.values():
         for n, waits in (j.metrics.get("waits_by_retry") or {}).items():
             pooled[int(n)] += [float(w) for w in waits]
-    groups = {n: ds for n, ds in pooled.items() if len(ds) >= JITTER_SAMPLES}
-    jittered = any(
-        max(ds) - min(ds) > max(JITTER_FLOOR, 0.15 * statistics.mean(ds)) for ds in groups.values()
-    )
-    problems = []
-    note = (
-        f"jitter judged on {sum(len(ds) for ds in groups.values())} waits pooled across kinds"
-        if groups
-        else "too few waits across kinds to judge jitter"
-    )
-    if groups and not jittered:
-        problems.append(
-            "waits at the same retry number were identical across fault kinds (no jitter): "
-            + "; ".join(
-                f"retry {n}: {', '.join(f'{d:.3f}s' for d in ds[:6])}"
-                for n, ds in sorted(groups.items())
-            )
-        )
+    judged, no_jitter = _jitter(pooled, "across fault kinds")
+    problems = [no_jitter] if no_jitter else []
+    note = "jitter judged on the waits of every kind" if judged else "too few waits for jitter"
     merged = merge(results, problems)
     return replace(
         merged,
         summary=f"{merged.summary} ({note})",
-        metrics={**merged.metrics, "jitter_judged_across_kinds": bool(groups)},
+        metrics={**merged.metrics, "jitter_judged_across_kinds": judged},
     )
+
+
+def _jitter(by_retry: dict[int, list[float]], where: str) -> tuple[bool, str | None]:
+    """(judged, problem): enough waits at one retry number to judge, and whether they were all
+    alike (no jitter: every client retries in lockstep)."""
+    groups = {n: ds for n, ds in by_retry.items() if len(ds) >= JITTER_SAMPLES}
+    spread = [
+        max(ds) - min(ds) > max(JITTER_FLOOR, 0.15 * statistics.mean(ds)) for ds in groups.values()
+    ]
+    if not groups or any(spread):
+        return bool(groups), None
+    waits = "; ".join(
+        f"retry {n}: {', '.join(f'{d:.3f}s' for d in ds[:6])}" for n, ds in sorted(groups.items())
+    )
+    return True, f"waits at the same retry number were identical {where} (no jitter): {waits}"
 
 
 def _retry_table(chains: list[list[Exchange]]) -> Attachment:
@@ -422,15 +410,3 @@ ERR_03 = Check(
     "the write carry an idempotency key you track. Never retry writes in a generic loop.",
     judge=_judge_no_duplicate_writes,
 )
-
-
-def final_failures(obs: Observation) -> list[Exchange]:
-    """The last attempt of every request that never succeeded."""
-    last: dict[tuple[str, ...], Exchange] = {}
-    for chain in retry_chains(obs.sp_api()):
-        # A request re-sent after a 400 forms new chains: report it once, by its last attempt.
-        if is_failure(chain[-1]):
-            last[request_key(chain[-1])] = chain[-1]
-        else:
-            last.pop(request_key(chain[-1]), None)
-    return sorted(last.values(), key=lambda e: e.seq)

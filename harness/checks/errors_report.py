@@ -13,7 +13,9 @@ from harness.checks.errors import (
     TRANSPORT_FAILURES,
     WRITE_OPERATIONS,
     client_saw_request_id,
-    final_failures,
+    is_failure,
+    request_key,
+    retry_chains,
     window_index,
 )
 from harness.checks.fault_parts import judge_parts
@@ -21,7 +23,19 @@ from harness.checks.model import Check, Judgement, Observation
 from harness.drive.base import ActionOutcome
 from harness.sim.journal import Exchange
 
-__all__ = ["ERR_04", "ERR_05", "ERR_06"]
+__all__ = ["ERR_04", "ERR_05", "ERR_06", "final_failures"]
+
+
+def final_failures(obs: Observation) -> list[Exchange]:
+    """The last attempt of every request that never succeeded."""
+    last: dict[tuple[str, ...], Exchange] = {}
+    for chain in retry_chains(obs.sp_api()):
+        # A request re-sent after a 400 forms new chains: report it once, by its last attempt.
+        if is_failure(chain[-1]):
+            last[request_key(chain[-1])] = chain[-1]
+        else:
+            last.pop(request_key(chain[-1]), None)
+    return sorted(last.values(), key=lambda e: e.seq)
 
 
 # -- ERR-04 ---------------------------------------------------------------------------------
