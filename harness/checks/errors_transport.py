@@ -123,15 +123,15 @@ def _judge_bounded(obs: Observation) -> Judgement:
     if problems:
         return Judgement(
             False,
-            "Not every call is bounded in time: " + "; ".join(problems[:4]) + ".",
-            evidence,
+            "A stalled call was not handled: " + "; ".join(problems[:4]) + ".",
+            evidence + passed[:5],
             metrics,
         )
     return Judgement(
         True,
         f"The client gave up on each of {len(stalls)} stalled call(s) on its own (after at "
-        f"most {max(waits):.1f}s) and every action ended, reporting the calls that never "
-        "answered.",
+        f"most {max(waits):.1f}s); every action ended, and an operation that never answered "
+        "afterwards was reported as failed.",
         passed[:10],
         metrics,
     )
