@@ -5,13 +5,17 @@ request) and reports the operation; a client without one waits until the simulat
 ERR-08: a client that handles a refused connection per region syncs the other regions and
 reports the refused one; one that stops at the refusal, or swallows it, fails. The refused
 endpoint is a loopback port nothing listens on, as in the refused-connection scenario.
+Last, a bare urllib client run by the real command driver: without a timeout the driver kills
+it (ERR-07 fails: a check never passes on a killed action); with one it passes.
 """
 
 from __future__ import annotations
 
 import socket
+import sys
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -20,6 +24,8 @@ from harness.checks import ERR_07, ERR_08, Observation
 from harness.checks.errors_transport import REFUSED
 from harness.checks.model import CheckResult
 from harness.drive.base import ActionOutcome
+from harness.drive.config import IntegrationSpec
+from harness.drive.scenario import ScenarioRun
 from harness.sim import SimConfig
 from harness.sim.faults import FaultPlan, FaultRule
 
@@ -222,3 +228,69 @@ def test_err_08_fails_a_client_that_swallows_the_refused_connection(world) -> No
 
     assert result.status == "failed"
     assert "reported ok although the FE endpoint refused" in result.summary
+
+
+# -- ERR-07 through the real command driver: a killed action never passes -------------------
+
+BARE_CLIENT = """
+import json, os, sys, urllib.parse, urllib.request
+
+timeout = float(sys.argv[1]) if len(sys.argv) > 1 else None  # none: urllib waits for ever
+kw = {} if timeout is None else {"timeout": timeout}
+args = json.load(sys.stdin)
+env = os.environ
+form = {"grant_type": "refresh_token", "refresh_token": env["ACORN_REFRESH_TOKEN"],
+        "client_id": env["ACORN_CLIENT_ID"], "client_secret": env["ACORN_CLIENT_SECRET"]}
+body = urllib.parse.urlencode(form).encode()
+token = json.load(urllib.request.urlopen(env["ACORN_LWA_TOKEN_URL"], data=body))["access_token"]
+query = urllib.parse.urlencode(
+    {"MarketplaceIds": args["marketplace_ids"][0], "CreatedAfter": args["created_after"]})
+request = urllib.request.Request(env["ACORN_ENDPOINT_NA"] + "/orders/v0/orders?" + query,
+                                 headers={"x-amz-access-token": token})
+try:
+    urllib.request.urlopen(request, **kw)
+except OSError as exc:
+    print(json.dumps({"ok": False, "errors": [{"operation": "getOrders", "message": str(exc)}]}))
+else:
+    print(json.dumps({"ok": True}))
+"""
+
+
+def driven(world: Any, tmp_path: Path, command_args: str) -> CheckResult:
+    """Run the bare urllib client as a command integration (3 s action timeout) against a
+    stalled getOrders, through ScenarioRun and the command driver, and judge ERR-07."""
+    (tmp_path / "bare_client.py").write_text(BARE_CLIENT)
+    spec = IntegrationSpec(
+        name="bare urllib client",
+        version="0",
+        driver="command",
+        root=tmp_path,
+        source=tmp_path / "acorn.toml",
+        commands={"sync_orders": f"{sys.executable} bare_client.py {command_args}"},
+        action_timeout=3.0,
+    )
+    rule = FaultRule("getOrders", transport="stall", hold=HOLD)
+    config = SimConfig(faults=FaultPlan((rule,), client_timeout=0.3))
+    with ScenarioRun(world.sim, spec, "stall", config, work_dir=tmp_path) as run:
+        run.act("sync_orders", marketplace_ids=[US], created_after=SINCE)
+    obs = Observation(
+        scenario="stall",
+        exchanges=run.exchanges,
+        outcomes=run.outcomes,
+        action_windows=run.action_windows,
+    )
+    result: CheckResult = ERR_07.evaluate(obs)
+    return result
+
+
+def test_err_07_fails_when_the_driver_has_to_kill_the_action(world, tmp_path: Path) -> None:
+    result = driven(world, tmp_path, "")
+
+    assert result.status == "failed"
+    assert "the driver killed it after 3s while getOrders was stalled" in result.summary
+
+
+def test_err_07_passes_the_same_client_with_a_timeout(world, tmp_path: Path) -> None:
+    result = driven(world, tmp_path, "0.3")
+
+    assert result.status == "passed", result.explain()
