@@ -6,12 +6,29 @@ Three scenarios, each driven by a declarative fault plan in ``scenarios/faults/`
   (413), a price update (415) and a listing (HTTP 200, status INVALID). Judged by ERR-01
   (no blind retry), ERR-04 (failures reported with the request id), ERR-05 (the rest of the
   batch goes on).
-- ``transient-failures``: 503s, a 500, a reset and a read timeout that pass, then a 503 that
-  does not. Judged by ERR-02 (growing, jittered, bounded backoff) and ERR-06 (failed
-  exchanges logged with request id, operation, status; no secrets or PII).
+- ``transient-failures``: one sub-run per fault kind, each in a fresh world and each on the
+  first order list call, so no fault masks the next (an integration that gives up on a 503
+  still meets the reset in its own run): 503, 500, read timeout, reset, truncated body,
+  malformed JSON, each passing after a retry or two, and a 503 outage that does not end
+  (``scenarios/faults/transient/``). Judged by ERR-02 (growing, jittered, bounded backoff)
+  and ERR-06 (failed exchanges logged with request id, operation, status; no secrets or PII)
+  per kind; their evidence says which kinds were exercised, and a kind that was not leaves
+  the check unproven.
 - ``ambiguous-writes``: a listing, a stock update, a price update and a shipment
   confirmation that Amazon applies and then answers with a timeout, a 500, a reset or a 503.
   Judged by ERR-03 (no duplicate writes in the simulator's state).
+
+Two more scenarios judge behaviours the fault plans above cannot show:
+
+- ``stalled-connections``: calls that are accepted and never answered, in two fresh worlds:
+  every LWA token request held back 45 s (LWA is dead: the action must give up and report
+  it), then the first getOrders request stalled 45 s or until the client closes (a retry
+  gets through). Judged by ERR-07 (every call bounded in time; an operation that never
+  answered is reported). The actions there get at most ``STALL_ACTION_TIMEOUT`` seconds, and
+  a killed action fails ERR-07.
+- ``refused-connection``: the FE endpoint's URL points at a loopback port nothing listens on
+  while the orders of US, DE and JP are synced. Judged by ERR-08 (JP's failure reported, NA
+  and EU synced).
 
 The plans ask the integration for a short read timeout (``ACORN_READ_TIMEOUT``) so a held
 connection costs a fraction of a second.
@@ -19,18 +36,39 @@ connection costs a fraction of a second.
 
 from __future__ import annotations
 
+import socket
+from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 from listing_products import TOY, publish_args
-from markets import CA, DE, SINCE, US
+from markets import CA, DE, JP, SINCE, US
 
-from harness.checks import ERR_01, ERR_02, ERR_03, ERR_04, ERR_05, ERR_06, Observation
+from harness.checks import (
+    ERR_01,
+    ERR_02,
+    ERR_03,
+    ERR_04,
+    ERR_05,
+    ERR_06,
+    ERR_07,
+    ERR_08,
+    Observation,
+)
+from harness.checks.errors_transport import REFUSED
+from harness.checks.fault_parts import combine
 from harness.plugin import AcornSession
-from harness.sim import SimConfig
-from harness.sim.faults import load_fault_plan
+from harness.sim import SimConfig, Simulator
+from harness.sim.faults import STALL_HOLD, FaultPlan, load_fault_plan
 
 FAULTS = Path(__file__).parent / "faults"
+TRANSIENT = ("503", "500", "timeout", "reset", "truncated", "malformed_json", "503-outage")
+"""The transient fault kinds, each a plan in ``faults/transient/`` and a sub-run of its own."""
+STALL_ACTION_TIMEOUT = 120.0
+"""Longest an action may take in the stalled-connections scenario: enough for a client with a
+30 s read timeout to try a dead LWA three times and report it. A client without read
+timeouts is done sooner (the simulator ends a stall after 45 s) and fails ERR-07 anyway."""
 MUG, LAMP, TOY_SKU, TEE = "ACORN-MUG-01", "ACORN-LAMP-02", "ACORN-TOY-03", "ACORN-TEE-04"
 HOME = "HOME_BED_AND_BATH"
 
@@ -57,12 +95,64 @@ def refused_requests(acorn: AcornSession) -> Observation:
 
 @pytest.fixture(scope="module")
 def transient_failures(acorn: AcornSession) -> Observation:
-    plan = load_fault_plan(FAULTS / "transient-failures.toml")
-    config = SimConfig(faults=plan, orders_per_marketplace=3)
-    with acorn.scenario("transient-failures", config) as run:
-        run.act("sync_orders", marketplace_ids=[US], created_after=SINCE)
-        run.act("sync_orders", marketplace_ids=[DE], created_after=SINCE)
-    return acorn.observe(run)
+    parts = {}
+    for kind in TRANSIENT:
+        plan = load_fault_plan(FAULTS / "transient" / f"{kind}.toml")
+        config = SimConfig(faults=plan, orders_per_marketplace=2)
+        with acorn.scenario(f"transient-failures-{kind}", config) as run:
+            run.act("sync_orders", marketplace_ids=[US], created_after=SINCE)
+        parts[kind] = acorn.observe(run)
+    return combine("transient-failures", parts)
+
+
+@pytest.fixture(scope="module")
+def stalled_connections(acorn: AcornSession) -> Observation:
+    short = FaultPlan(client_timeout=0.5, source="stalled-connections (LWA)")
+    worlds = {
+        "LWA stall": SimConfig(faults=short, lwa_delay=STALL_HOLD),
+        "SP-API stall": SimConfig(faults=load_fault_plan(FAULTS / "stalled-connections.toml")),
+    }
+    parts = {}
+    for label, config in worlds.items():
+        run = acorn.scenario(f"stalled-connections-{label.split()[0].lower()}", config)
+        # A client without read timeouts would hang until killed: bound how long that takes.
+        run.spec = replace(
+            run.spec, action_timeout=min(run.spec.action_timeout, STALL_ACTION_TIMEOUT)
+        )
+        with run:
+            run.act("sync_orders", marketplace_ids=[US], created_after=SINCE)
+        parts[label] = acorn.observe(run)
+    return combine("stalled-connections", parts)
+
+
+class _RegionDown:
+    """The simulator as a scenario run sees it, but one region's endpoint variable points at
+    a loopback port nothing listens on (a regional endpoint that refuses connections)."""
+
+    def __init__(self, sim: Simulator, region: str) -> None:
+        self._sim = sim
+        self.region = region
+        with socket.socket() as probe:  # bind, learn the port, close: nothing listens there
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._sim, name)
+
+    def env(self) -> dict[str, str]:
+        return {**self._sim.env(), f"ACORN_ENDPOINT_{self.region}": f"http://127.0.0.1:{self.port}"}
+
+
+@pytest.fixture(scope="module")
+def refused_connection(acorn: AcornSession) -> Observation:
+    plan = FaultPlan(client_timeout=0.5, source="refused-connection")
+    run = acorn.scenario("refused-connection", SimConfig(faults=plan, orders_per_marketplace=2))
+    down = _RegionDown(run.sim, "FE")
+    run.sim = down  # type: ignore[assignment]
+    with run:
+        run.act("sync_orders", marketplace_ids=[US, DE, JP], created_after=SINCE)
+    refused = {"region": "FE", "marketplaces": [JP], "countries": ["JP"], "port": down.port}
+    return acorn.observe(run, expected={REFUSED: refused})
 
 
 @pytest.fixture(scope="module")
@@ -112,3 +202,15 @@ def test_err_05_one_item_does_not_stop_the_batch(
 
 def test_err_06_failed_exchanges_are_logged(transient_failures: Observation, acorn_check) -> None:  # type: ignore[no-untyped-def]
     acorn_check(ERR_06, transient_failures)
+
+
+def test_err_07_every_call_is_bounded_in_time(
+    stalled_connections: Observation, acorn_check
+) -> None:  # type: ignore[no-untyped-def]
+    acorn_check(ERR_07, stalled_connections)
+
+
+def test_err_08_a_refused_region_costs_only_its_marketplaces(
+    refused_connection: Observation, acorn_check
+) -> None:  # type: ignore[no-untyped-def]
+    acorn_check(ERR_08, refused_connection)

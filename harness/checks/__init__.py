@@ -6,6 +6,7 @@ from harness.checks.auth_secrets import AUTH_08
 from harness.checks.contract import CONTRACT_01
 from harness.checks.errors import ERR_01, ERR_02, ERR_03
 from harness.checks.errors_report import ERR_04, ERR_05, ERR_06
+from harness.checks.errors_transport import ERR_07, ERR_08
 from harness.checks.expectations import expected_orders
 from harness.checks.listing_ops import FEED_01, INV_01, PRC_01
 from harness.checks.listing_text import LST_05, LST_06
@@ -43,7 +44,7 @@ ALL_CHECKS: tuple[Check, ...] = (
     AUTH_08,
     PII_02,
     PII_03,
-    *(ERR_01, ERR_02, ERR_03, ERR_04, ERR_05, ERR_06),
+    *(ERR_01, ERR_02, ERR_03, ERR_04, ERR_05, ERR_06, ERR_07, ERR_08),
     *(LST_01, LST_02, LST_03, LST_04, LST_05, LST_06, INV_01, PRC_01, FEED_01),
 )
 
@@ -64,6 +65,8 @@ __all__ = [
     "ERR_04",
     "ERR_05",
     "ERR_06",
+    "ERR_07",
+    "ERR_08",
     "FEED_01",
     "INV_01",
     "LST_01",

@@ -12,8 +12,10 @@ import itertools
 import json
 import statistics
 from collections import defaultdict
+from dataclasses import replace
 from typing import Any
 
+from harness.checks.fault_parts import judge_each, merge
 from harness.checks.model import Attachment, Check, Judgement, Observation
 from harness.sim.journal import Exchange
 
@@ -21,8 +23,10 @@ __all__ = [
     "ERR_01",
     "ERR_02",
     "ERR_03",
+    "HELD",
+    "TRANSPORT_FAILURES",
     "client_saw_request_id",
-    "final_failures",
+    "fault_kind",
     "is_failure",
     "is_retryable_failure",
     "request_key",
@@ -34,9 +38,11 @@ __all__ = [
 CLIENT_ERRORS = frozenset({400, 404, 413, 415})
 SERVER_ERRORS = frozenset({500, 502, 503, 504})
 # Faults after which the client holds no usable answer and a retry is the right move.
-TRANSPORT_FAILURES = frozenset({"timeout", "reset", "truncated", "malformed_json"})
+TRANSPORT_FAILURES = frozenset({"timeout", "stall", "reset", "truncated", "malformed_json"})
 # Faults that reach the client without a status line, so without an x-amzn-RequestId.
-NO_REQUEST_ID = frozenset({"timeout", "reset", "truncated"})
+NO_REQUEST_ID = frozenset({"timeout", "stall", "reset", "truncated"})
+# Faults that hold the connection: the wait after one is the client's read timeout, not backoff.
+HELD = frozenset({"timeout", "stall"})
 WRITE_OPERATIONS = frozenset(
     {
         "putListingsItem",
@@ -129,7 +135,7 @@ def _delays(chain: list[Exchange]) -> list[float]:
     return [
         b.wall - a.wall
         for a, b in itertools.pairwise(chain)
-        if fault_kind(a) != "timeout" and (a.status in SERVER_ERRORS or fault_kind(a))
+        if fault_kind(a) not in HELD and (a.status in SERVER_ERRORS or fault_kind(a))
     ]
 
 
@@ -231,25 +237,14 @@ def _judge_backoff(obs: Observation) -> Judgement:
             evidence += [e.summary() for e in chain[:4]]
             if len(chain) > 4:
                 evidence.append(f"  ... {len(chain) - 4} more attempt(s), last: {last.summary()}")
-    jitter_groups = {n: ds for n, ds in by_retry.items() if len(ds) >= JITTER_SAMPLES}
-    jittered = any(
-        max(ds) - min(ds) > max(JITTER_FLOOR, 0.15 * statistics.mean(ds))
-        for ds in jitter_groups.values()
-    )
-    if jitter_groups and not jittered:
-        problems.append(
-            "waits at the same retry number were identical across requests (no jitter): "
-            + "; ".join(
-                f"retry {n}: {', '.join(f'{d:.3f}s' for d in ds[:5])}"
-                for n, ds in sorted(jitter_groups.items())
-            )
-        )
+    jitter_judged, no_jitter = _jitter(by_retry, "across requests")
+    problems += [no_jitter] if no_jitter else []
     metrics: dict[str, Any] = {
         "failed_requests": len(chains),
         "longest_chain": longest,
         "recovered": sum(1 for c in chains if not is_failure(c[-1])),
         "waits_by_retry": {n: [round(d, 3) for d in ds] for n, ds in sorted(by_retry.items())},
-        "jitter_judged": bool(jitter_groups),
+        "jitter_judged": jitter_judged,
     }
     if problems:
         return Judgement(
@@ -263,7 +258,7 @@ def _judge_backoff(obs: Observation) -> Judgement:
         )
     jitter_note = (
         "waits differ between requests (jitter)"
-        if jitter_groups
+        if jitter_judged
         else "too few retries to judge jitter"
     )
     return Judgement(
@@ -274,6 +269,42 @@ def _judge_backoff(obs: Observation) -> Judgement:
         metrics,
         [_retry_table(chains)],
     )
+
+
+def _judge_backoff_by_kind(obs: Observation) -> Judgement:
+    """ERR-02 on every fault kind's own sub-run; jitter judged on the waits of all of them
+    (one failing request per kind gives one wait per retry number)."""
+    results = judge_each(obs, _judge_backoff)
+    if len(results) < 2:
+        return merge(results)
+    pooled: dict[int, list[float]] = defaultdict(list)
+    for j in results.values():
+        for n, waits in (j.metrics.get("waits_by_retry") or {}).items():
+            pooled[int(n)] += [float(w) for w in waits]
+    judged, no_jitter = _jitter(pooled, "across fault kinds")
+    problems = [no_jitter] if no_jitter else []
+    note = "jitter judged on the waits of every kind" if judged else "too few waits for jitter"
+    merged = merge(results, problems)
+    return replace(
+        merged,
+        summary=f"{merged.summary} ({note})",
+        metrics={**merged.metrics, "jitter_judged_across_kinds": judged},
+    )
+
+
+def _jitter(by_retry: dict[int, list[float]], where: str) -> tuple[bool, str | None]:
+    """(judged, problem): enough waits at one retry number to judge, and whether they were all
+    alike (no jitter: every client retries in lockstep)."""
+    groups = {n: ds for n, ds in by_retry.items() if len(ds) >= JITTER_SAMPLES}
+    spread = [
+        max(ds) - min(ds) > max(JITTER_FLOOR, 0.15 * statistics.mean(ds)) for ds in groups.values()
+    ]
+    if not groups or any(spread):
+        return bool(groups), None
+    waits = "; ".join(
+        f"retry {n}: {', '.join(f'{d:.3f}s' for d in ds[:6])}" for n, ds in sorted(groups.items())
+    )
+    return True, f"waits at the same retry number were identical {where} (no jitter): {waits}"
 
 
 def _retry_table(chains: list[list[Exchange]]) -> Attachment:
@@ -303,7 +334,7 @@ ERR_02 = Check(
     "random jitter (e.g. delay = base * 2^attempt / 2 + random(0, base * 2^attempt / 2), "
     "capped), at most 5 attempts, then report the failure. Writes need idempotency first "
     "(ERR-03).",
-    judge=_judge_backoff,
+    judge=_judge_backoff_by_kind,
 )
 
 
@@ -379,15 +410,3 @@ ERR_03 = Check(
     "the write carry an idempotency key you track. Never retry writes in a generic loop.",
     judge=_judge_no_duplicate_writes,
 )
-
-
-def final_failures(obs: Observation) -> list[Exchange]:
-    """The last attempt of every request that never succeeded."""
-    last: dict[tuple[str, ...], Exchange] = {}
-    for chain in retry_chains(obs.sp_api()):
-        # A request re-sent after a 400 forms new chains: report it once, by its last attempt.
-        if is_failure(chain[-1]):
-            last[request_key(chain[-1])] = chain[-1]
-        else:
-            last.pop(request_key(chain[-1]), None)
-    return sorted(last.values(), key=lambda e: e.seq)

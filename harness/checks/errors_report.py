@@ -10,16 +10,32 @@ import re
 from collections import defaultdict
 
 from harness.checks.errors import (
+    TRANSPORT_FAILURES,
     WRITE_OPERATIONS,
     client_saw_request_id,
-    final_failures,
+    is_failure,
+    request_key,
+    retry_chains,
     window_index,
 )
+from harness.checks.fault_parts import judge_parts
 from harness.checks.model import Check, Judgement, Observation
 from harness.drive.base import ActionOutcome
 from harness.sim.journal import Exchange
 
-__all__ = ["ERR_04", "ERR_05", "ERR_06"]
+__all__ = ["ERR_04", "ERR_05", "ERR_06", "final_failures"]
+
+
+def final_failures(obs: Observation) -> list[Exchange]:
+    """The last attempt of every request that never succeeded."""
+    last: dict[tuple[str, ...], Exchange] = {}
+    for chain in retry_chains(obs.sp_api()):
+        # A request re-sent after a 400 forms new chains: report it once, by its last attempt.
+        if is_failure(chain[-1]):
+            last[request_key(chain[-1])] = chain[-1]
+        else:
+            last.pop(request_key(chain[-1]), None)
+    return sorted(last.values(), key=lambda e: e.seq)
 
 
 # -- ERR-04 ---------------------------------------------------------------------------------
@@ -274,6 +290,14 @@ def _leaks(obs: Observation) -> list[str]:
     return found
 
 
+def _judge_failure_log_by_kind(obs: Observation) -> Judgement:
+    """ERR-06 on every sub-run whose fault answers with a status (a timeout or a reset has no
+    x-amzn-RequestId to log), each judged on its own."""
+    return judge_parts(
+        obs, _judge_failure_log, relevant=lambda label: label.split()[0] not in TRANSPORT_FAILURES
+    )
+
+
 ERR_06 = Check(
     id="ERR-06",
     title="Keeps a usable log of failed exchanges, without secrets or PII",
@@ -287,5 +311,5 @@ ERR_06 = Check(
     remediation="Log one line per failed exchange: time, operation, status, x-amzn-RequestId, "
     "what happens next (retry in N s / giving up). Never log headers, tokens, query strings "
     "with identifiers, or response bodies that may carry buyer data.",
-    judge=_judge_failure_log,
+    judge=_judge_failure_log_by_kind,
 )

@@ -25,13 +25,18 @@ __all__ = [
     "ANY_OPERATION",
     "BODY_KINDS",
     "NO_ANSWER",
+    "STALL_HOLD",
     "TRANSPORT_KINDS",
     "FaultRule",
     "suggest",
 ]
 
 ANY_OPERATION = "*"
-TRANSPORT_KINDS = ("timeout", "reset", "truncated", "malformed_json", "dribble")
+TRANSPORT_KINDS = ("timeout", "stall", "reset", "truncated", "malformed_json", "dribble")
+STALL_HOLD = 45.0
+"""``stall``: seconds a request stays unanswered (unless the client closes first); longer
+than any sane client read timeout (30 s), so only a client that gives up on its own is done
+before the simulator closes the connection."""
 # These mangle the real answer, so the handler always runs (a write is applied).
 BODY_KINDS = frozenset({"truncated", "malformed_json", "dribble"})
 NO_ANSWER = 0  # journal status of an exchange the client got no status line for
@@ -75,7 +80,9 @@ class FaultRule:
     transport: str | None = None
     after_write: bool = False
     hold: float | None = None
-    """``timeout``: seconds the connection stays open (default: 3 x the plan's client timeout)."""
+    """``timeout``: seconds the connection stays open (default: 3 x the plan's client timeout);
+    ``stall``: seconds before the simulator gives up and closes it (default :data:`STALL_HOLD`);
+    both end early when the client closes the connection."""
     interval: float = 0.2
     """``dribble``: seconds between two chunks of the body."""
     chunks: int = 5

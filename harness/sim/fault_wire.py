@@ -4,6 +4,10 @@ Each fault must reach a real HTTP client as exactly that fault (tests/e2e/test_f
 
 - ``timeout``: nothing is sent; the connection stays open for ``hold`` seconds (longer than
   the client's read timeout), then it is closed. The client sees a read timeout.
+- ``stall``: like ``timeout``, but held for ``hold`` seconds (default 45 s, longer than any
+  sane read timeout) unless the client closes first: a stalled upstream. Only a client with a
+  read timeout of its own gets out before the simulator closes the connection (ERR-07). The
+  hold is an asyncio wait, so every other request is served meanwhile.
 - ``reset``: the socket is closed with SO_LINGER 0, so the kernel sends a TCP RST. The
   client sees "connection reset by peer".
 - ``truncated``: headers announce the full Content-Length, half the body is sent, then the
@@ -71,7 +75,7 @@ async def enact(
 ) -> None:
     """Answer (or not) the way ``fault['kind']`` says; ``body`` is the real answer."""
     kind = fault.get("kind")
-    if kind == "timeout":
+    if kind in ("timeout", "stall"):
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(_wait_for_disconnect(receive), timeout=float(fault["hold"]))
         await _close(send, receive)

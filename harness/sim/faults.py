@@ -5,7 +5,8 @@ read timeout after Amazon already accepted a listing, a body cut off half way. A
 says, per operation (or for all), *when* to fail (on the n-th call, on a seeded share of
 calls, inside a time window) and *how*: an HTTP status with an SP-API error body (Amazon's
 quirks are presets), or a transport fault the ASGI layer enacts (the connection held open past
-the client's timeout, reset, a truncated body, malformed JSON, a slowly dribbled body).
+the client's timeout, a request stalled past any sane timeout, reset, a truncated body,
+malformed JSON, a slowly dribbled body).
 
 ``after_write`` faults let the handler apply the write first and then fail: the classic
 ambiguous failure, after which a blind retry leaves a duplicate in the simulator's state.
@@ -48,6 +49,7 @@ from harness.sim.fault_rules import (
     ANY_OPERATION,
     BODY_KINDS,
     NO_ANSWER,
+    STALL_HOLD,
     TRANSPORT_KINDS,
     FaultRule,
     suggest,
@@ -58,6 +60,7 @@ __all__ = [
     "BODY_KINDS",
     "NO_ANSWER",
     "PRESETS",
+    "STALL_HOLD",
     "TRANSPORT_KINDS",
     "FaultInjector",
     "FaultPlan",
@@ -91,7 +94,9 @@ class FaultPlan:
             rule.check_against(contracts)
 
     def hold_for(self, rule: FaultRule) -> float:
-        return rule.hold if rule.hold is not None else 3.0 * self.client_timeout
+        if rule.hold is not None:
+            return rule.hold
+        return STALL_HOLD if rule.transport == "stall" else 3.0 * self.client_timeout
 
 
 class FaultInjector:
@@ -141,7 +146,7 @@ class FaultInjector:
                 if rule.sticky and request:
                     self._stuck[i].add(request)
                 chosen = rule
-        if chosen is not None and chosen.transport == "timeout" and chosen.hold is None:
+        if chosen is not None and chosen.transport in ("timeout", "stall") and chosen.hold is None:
             return _with_hold(chosen, self.plan.hold_for(chosen))
         return chosen
 

@@ -100,6 +100,22 @@ def test_timeout_hold_defaults_to_three_client_timeouts(world) -> None:
     assert last_fault(world)["hold"] == pytest.approx(0.6)
 
 
+def test_stall_ends_when_the_client_gives_up_and_others_are_served_meanwhile(world) -> None:
+    """A stall holds the request far longer than any read timeout, but it is an asyncio wait:
+    the client's own timeout ends it, and the next request is answered at once."""
+    token = with_faults(world, FaultRule("getOrders", on_calls=(1,), transport="stall"))
+    started = time.monotonic()
+
+    with pytest.raises(httpx.ReadTimeout):
+        get_orders(world, token, timeout=0.3)
+    assert get_orders(world, token).status_code == 200
+
+    assert time.monotonic() - started < 1.5
+    stalled = world.sim.journal.sp_api()[0]
+    assert stalled.status == 0
+    assert stalled.fault == {**stalled.fault, "kind": "stall", "hold": 45.0}
+
+
 def test_reset_reaches_the_client_as_connection_reset(world) -> None:
     token = with_faults(world, FaultRule("getOrders", transport="reset"))
 

@@ -693,6 +693,8 @@ def test_check_ids_are_unique() -> None:
             "ERR-04",
             "ERR-05",
             "ERR-06",
+            "ERR-07",
+            "ERR-08",
             "FEED-01",
             "INV-01",
             "LST-01",

@@ -1,11 +1,14 @@
-"""ERR-01..06 on synthetic journals: the edges that real traffic rarely lines up."""
+"""ERR-01..08 on synthetic journals: the edges that real traffic rarely lines up."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
-from harness.checks import ERR_01, ERR_02, ERR_03, ERR_04, ERR_06, Observation
+from harness.checks import ERR_01, ERR_02, ERR_03, ERR_04, ERR_06, ERR_07, ERR_08, Observation
 from harness.checks.errors import retry_chains, window_index, write_applied
+from harness.checks.errors_transport import REFUSED
+from harness.checks.fault_parts import combine
 from harness.checks.model import Canaries
 from harness.drive.base import ActionOutcome
 from harness.sim.errors import sp_error
@@ -197,3 +200,239 @@ def test_err_02_attaches_every_attempt_as_csv() -> None:
     assert lines[0].startswith("request,attempt,t_seconds,wait_seconds,answer")
     assert lines[2].split(",")[3:5] == ["0.150", "503"]
     assert lines[3].endswith("rid-3")
+
+
+# -- fault kinds judged on their own (sub-runs) -------------------------------------------
+
+
+def test_a_fault_kind_that_was_not_exercised_leaves_err_02_unproven() -> None:
+    recovered = observe([call(1, 0.0, 503), call(2, 0.3, 200)])
+    untouched = observe([call(1, 0.0, 200)])  # the reset never struck: nothing to judge
+
+    result = ERR_02.evaluate(combine("transient", {"503": recovered, "reset": untouched}))
+
+    assert result.status == "skipped"
+    assert "not exercised: reset" in result.summary
+    assert result.metrics["fault_kinds"] == {"503": "passed", "reset": "not exercised"}
+
+
+def test_one_fault_kind_failing_fails_err_02_and_names_the_kind() -> None:
+    recovered = observe([call(1, 0.0, 503), call(2, 0.3, 200)])
+    gave_up = observe([call(1, 0.0, 0, fault={"kind": "reset", "rule": "r"})])
+
+    result = ERR_02.evaluate(combine("transient", {"503": recovered, "reset": gave_up}))
+
+    assert result.status == "failed"
+    assert "Failed on reset" in result.summary
+    assert "never retried" in result.summary
+
+
+def test_sub_runs_never_chain_into_each_other() -> None:
+    """The same request in two fresh worlds is two requests: a give-up in the first sub-run
+    must not look like a retry when the second sends it again."""
+    gave_up = observe([call(1, 0.0, 503)])
+    recovered = observe([call(1, 0.0, 0, fault={"kind": "reset"}), call(2, 0.4, 200)])
+
+    result = ERR_02.evaluate(combine("transient", {"503": gave_up, "reset": recovered}))
+
+    assert result.status == "failed"
+    assert result.metrics["fault_kinds"]["503"] == "failed"
+
+
+def test_err_02_judges_jitter_on_the_waits_of_every_kind_together() -> None:
+    def part(kind: str, waits: list[float]) -> Observation:
+        walls = [0.0]
+        for wait in waits:
+            walls.append(walls[-1] + wait)
+        statuses = [503] * len(waits) + [200]
+        return observe(
+            [call(i + 1, w, s) for i, (w, s) in enumerate(zip(walls, statuses, strict=True))]
+        )
+
+    lockstep = {k: part(k, [0.1, 0.25]) for k in ("503", "500", "reset")}
+    jittered = {k: part(k, [0.1 + 0.07 * n, 0.25]) for n, k in enumerate(("503", "500", "reset"))}
+
+    assert "no jitter" in ERR_02.evaluate(combine("t", lockstep)).summary
+    assert ERR_02.evaluate(combine("t", jittered)).status == "passed"
+
+
+def test_err_06_judges_only_the_kinds_that_answer_with_a_status() -> None:
+    logged = observe([call(1, 0.0, 503), call(2, 0.3, 200)], output="getOrders 503 rid-1 retrying")
+    reset = observe([call(1, 0.0, 0, fault={"kind": "reset"}), call(2, 0.3, 200)])
+
+    result = ERR_06.evaluate(combine("t", {"503": logged, "reset": reset}))
+
+    assert result.status == "passed", result.summary
+
+
+# -- ERR-07: every call bounded in time -----------------------------------------------------
+
+STALL = {"kind": "stall", "rule": "the order list stalls", "hold": 45.0}
+
+
+def stalled(seq: int, wall: float) -> Exchange:
+    return call(seq, wall, 0, fault=STALL)
+
+
+def lwa_stalled(seq: int, wall: float) -> Exchange:
+    grant = call(seq, wall, 200, facts={"delay_s": 45.0})
+    return replace(grant, endpoint="LWA", operation="lwa:refresh_token", path="/auth/o2/token",
+                   query={})  # fmt: skip
+
+
+def outcome(status: str, result: dict[str, Any] | None = None, error: str = "") -> ActionOutcome:
+    return ActionOutcome(
+        "sync_orders",
+        {"marketplace_ids": ["US"]},
+        status,  # type: ignore[arg-type]
+        result=result,
+        error=error or None,
+        duration_s=2.0,
+    )
+
+
+FAILED_GET_ORDERS = {"ok": False, "errors": [{"operation": "getOrders", "message": "timed out"}]}
+
+
+def test_err_07_passes_when_the_client_gives_up_and_reports_the_operation() -> None:
+    obs = observe(
+        [stalled(1, 0.0), stalled(2, 0.7), stalled(3, 1.6)],
+        [outcome("failed", FAILED_GET_ORDERS)],
+        [(0.0, 2.4)],
+    )
+
+    result = ERR_07.evaluate(obs)
+
+    assert result.status == "passed", result.summary
+    assert result.metrics["sp_api_stalls"] == 3
+    assert result.metrics["longest_wait_s"] == 0.9
+
+
+def test_err_07_passes_when_a_retry_after_the_stall_succeeds() -> None:
+    obs = observe([stalled(1, 0.0), call(2, 0.8, 200)], [outcome("ok", {"ok": True})], [(0, 1)])
+
+    assert ERR_07.evaluate(obs).status == "passed"
+
+
+def test_err_07_fails_a_client_that_waits_for_the_simulator_to_give_up() -> None:
+    obs = observe([stalled(1, 0.0), call(2, 45.1, 200)], [outcome("ok", {"ok": True})], [(0, 46)])
+
+    result = ERR_07.evaluate(obs)
+
+    assert result.status == "failed"
+    assert "no read timeout" in result.summary
+
+
+def test_err_07_fails_a_killed_action_even_when_the_wait_looks_short() -> None:
+    obs = observe([stalled(1, 0.0)], [outcome("timeout", error="killed")], [(0.0, 20.0)])
+
+    result = ERR_07.evaluate(obs)
+
+    assert result.status == "failed"
+    assert "killed" in result.summary
+
+
+def test_err_07_fails_when_the_stalled_operation_is_not_reported() -> None:
+    silent = observe([stalled(1, 0.0)], [outcome("ok", {"ok": True})], [(0.0, 1.0)])
+    unnamed = observe(
+        [stalled(1, 0.0)], [outcome("failed", {"ok": False, "errors": ["oops"]})], [(0.0, 1.0)]
+    )
+
+    assert "reported ok although getOrders" in ERR_07.evaluate(silent).summary
+    assert "without naming getOrders" in ERR_07.evaluate(unnamed).summary
+
+
+def test_err_07_accepts_the_path_or_lwa_as_the_operations_name() -> None:
+    by_path = observe(
+        [stalled(1, 0.0)],
+        [outcome("raised", error="ReadTimeout on GET /orders/v0/orders?MarketplaceIds=US")],
+        [(0.0, 1.0)],
+    )
+    lwa = observe(
+        [lwa_stalled(1, 0.0), lwa_stalled(2, 0.6)],
+        [outcome("failed", {"ok": False, "errors": [{"operation": "lwaTokenRefresh"}]})],
+        [(0.0, 1.5)],
+    )
+
+    assert ERR_07.evaluate(by_path).status == "passed"
+    assert ERR_07.evaluate(lwa).status == "passed"
+    assert ERR_07.evaluate(lwa).metrics["lwa_stalls"] == 2
+
+
+def test_err_07_is_unproven_without_a_stall_and_needs_every_part() -> None:
+    plain = observe([call(1, 0.0, 200)], [outcome("ok", {"ok": True})], [(0.0, 1.0)])
+    bounded = observe([stalled(1, 0.0)], [outcome("failed", FAILED_GET_ORDERS)], [(0.0, 1.0)])
+
+    assert ERR_07.evaluate(plain).status == "skipped"
+    both = ERR_07.evaluate(combine("stalls", {"LWA stall": plain, "SP-API stall": bounded}))
+    assert both.status == "skipped"
+    assert "not exercised: LWA stall" in both.summary
+
+
+# -- ERR-08: a refused region costs only its marketplaces -----------------------------------
+
+US, DE, JP = "ATVPDKIKX0DER", "A1PA6795UKMFR9", "A1VC38T7YXB528"
+REFUSED_FE = {"region": "FE", "marketplaces": [JP], "countries": ["JP"], "port": 41234}
+
+
+def listed(seq: int, wall: float, marketplace: str, order_id: str) -> Exchange:
+    page = call(seq, wall, 200, query={"MarketplaceIds": [marketplace]})
+    return replace(page, response_body={"payload": {"Orders": [{"AmazonOrderId": order_id}]}})
+
+
+def items(seq: int, wall: float, order_id: str) -> Exchange:
+    return call(seq, wall, 200, operation="getOrderItems", path=f"{ORDERS}/{order_id}/orderItems")
+
+
+def refused_run(
+    exchanges: list[Exchange], status: str, result: dict[str, Any] | None = None
+) -> Observation:
+    out = ActionOutcome(
+        "sync_orders",
+        {"marketplace_ids": [US, DE, JP]},
+        status,  # type: ignore[arg-type]
+        result=result,
+        duration_s=3.0,
+    )
+    obs = observe(exchanges, [out], [(0.0, 3.0)])
+    obs.expected[REFUSED] = REFUSED_FE
+    return obs
+
+
+SYNCED = [listed(1, 0.1, US, "111-1"), listed(2, 0.2, DE, "302-1"), items(3, 0.3, "111-1"),
+          items(4, 0.4, "302-1")]  # fmt: skip
+JP_FAILED = {"ok": False, "errors": [{"operation": "getOrders", "marketplace_ids": [JP]}]}
+
+
+def test_err_08_passes_when_the_other_regions_sync_and_the_region_is_reported() -> None:
+    result = ERR_08.evaluate(refused_run(SYNCED, "failed", JP_FAILED))
+
+    assert result.status == "passed", result.summary
+    by_region = {"ok": False, "errors": [{"message": "FE endpoint: Connection refused"}]}
+    assert ERR_08.evaluate(refused_run(SYNCED, "failed", by_region)).status == "passed"
+
+
+def test_err_08_fails_a_swallowed_or_unnamed_failure() -> None:
+    swallowed = ERR_08.evaluate(refused_run(SYNCED, "ok", {"ok": True}))
+    unnamed = ERR_08.evaluate(refused_run(SYNCED, "failed", {"ok": False, "errors": ["refused"]}))
+
+    assert "reported ok although the FE endpoint refused" in swallowed.summary
+    assert "without saying which marketplace or region" in unnamed.summary
+
+
+def test_err_08_fails_when_the_other_regions_stop_or_the_action_is_killed() -> None:
+    stopped = ERR_08.evaluate(refused_run(SYNCED[:1] + SYNCED[2:3], "failed", JP_FAILED))
+    undetailed = ERR_08.evaluate(refused_run(SYNCED[:2], "failed", JP_FAILED))
+    killed = ERR_08.evaluate(refused_run(SYNCED, "timeout"))
+
+    assert f"orders of {DE}" in stopped.summary
+    assert "never detailed" in undetailed.summary
+    assert killed.status == "failed"
+    assert "killed" in killed.summary
+
+
+def test_err_08_is_unproven_without_a_refused_endpoint() -> None:
+    obs = refused_run(SYNCED, "failed", JP_FAILED)
+    del obs.expected[REFUSED]
+
+    assert ERR_08.evaluate(obs).status == "skipped"

@@ -8,7 +8,7 @@ import pytest
 
 from harness.contracts import load_contracts
 from harness.errors import ConfigError
-from harness.sim.faults import FaultInjector, FaultPlan, FaultRule, load_fault_plan
+from harness.sim.faults import STALL_HOLD, FaultInjector, FaultPlan, FaultRule, load_fault_plan
 from harness.sim.http import Reply
 
 CONTRACTS = load_contracts()
@@ -99,7 +99,12 @@ faults:
 
 
 @pytest.mark.parametrize(
-    "name", sorted(p.name for p in SCENARIO_PLANS.iterdir() if p.suffix in (".toml", ".yaml"))
+    "name",
+    sorted(
+        str(p.relative_to(SCENARIO_PLANS))
+        for p in SCENARIO_PLANS.rglob("*")
+        if p.suffix in (".toml", ".yaml")
+    ),
 )
 def test_the_suites_own_plans_load(name: str) -> None:
     assert load_fault_plan(SCENARIO_PLANS / name, CONTRACTS).rules
@@ -312,6 +317,16 @@ def test_timeout_hold_defaults_to_three_client_timeouts() -> None:
 
     assert rule is not None
     assert rule.hold == pytest.approx(1.2)
+
+
+def test_stall_hold_defaults_past_any_sane_read_timeout() -> None:
+    plan = FaultPlan((FaultRule("getOrders", transport="stall"),), client_timeout=0.4)
+
+    rule = FaultInjector(plan).pick("getOrders", 0.0)
+
+    assert rule is not None
+    assert rule.hold == STALL_HOLD
+    assert STALL_HOLD > 30.0
 
 
 # -- answers --------------------------------------------------------------------------------

@@ -89,7 +89,11 @@ class OrdersSync:
             try:
                 response = self._client.call("getOrders", "GET", region, ORDERS_PATH, params=params)
             except CallFailed as exc:
-                self._errors.append(from_call(exc))
+                # Say whose orders are missing: a region's endpoint can be down on its own.
+                failure = from_call(exc)
+                failure["region"] = region
+                failure["marketplace_ids"] = list(marketplace_ids)
+                self._errors.append(failure)
                 return orders
             payload = payload_of(response.body)
             orders.extend(

@@ -13,6 +13,8 @@ class ErrorEntry(TypedDict, total=False):
     request_id: str | None
     message: str
     action_required: str  # "reauthorize" | "rotate_client_credentials": a person must act
+    region: str  # NA | EU | FE, when the failure cost a region's marketplaces
+    marketplace_ids: list[str]  # the marketplaces the failed call was for
 
 
 class ArgumentError(ValueError):
