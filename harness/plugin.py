@@ -96,13 +96,29 @@ class AcornSession:
         return covered or list(available)
 
     def scenario(
-        self, name: str, config: SimConfig | None = None, *, needs: tuple[str, ...] = ()
+        self,
+        name: str,
+        config: SimConfig | None = None,
+        *,
+        needs: tuple[str, ...] = (),
+        action_timeout: float | None = None,
+        env: dict[str, str] | None = None,
     ) -> ScenarioRun:
         """A fresh world for scenario ``name``. ``needs``: the actions it cannot do without;
-        when the integration's scope lacks one, the scenario's checks are not applicable."""
+        when the integration's scope lacks one, the scenario's checks are not applicable.
+        ``action_timeout`` caps the integration's own; ``env`` replaces ACORN variables."""
         from harness.drive.scenario import ScenarioRun
 
-        return ScenarioRun(self.sim, self.spec, name, config, work_dir=self.work_dir, needs=needs)
+        return ScenarioRun(
+            self.sim,
+            self.spec,
+            name,
+            config,
+            work_dir=self.work_dir,
+            needs=needs,
+            action_timeout=action_timeout,
+            env=env,
+        )
 
     def replay(self, name: str, cassette: str | Path) -> ScenarioRun:
         """A scenario whose SP-API and LWA answers come from a recorded cassette.

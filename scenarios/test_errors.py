@@ -37,9 +37,7 @@ connection costs a fraction of a second.
 from __future__ import annotations
 
 import socket
-from dataclasses import replace
 from pathlib import Path
-from typing import Any
 
 import pytest
 from listing_products import TOY, publish_args
@@ -59,7 +57,7 @@ from harness.checks import (
 from harness.checks.errors_transport import REFUSED
 from harness.checks.fault_parts import combine
 from harness.plugin import AcornSession
-from harness.sim import SimConfig, Simulator
+from harness.sim import SimConfig
 from harness.sim.faults import STALL_HOLD, FaultPlan, load_fault_plan
 
 FAULTS = Path(__file__).parent / "faults"
@@ -76,20 +74,27 @@ HOME = "HOME_BED_AND_BATH"
 @pytest.fixture(scope="module")
 def refused_requests(acorn: AcornSession) -> Observation:
     plan = load_fault_plan(FAULTS / "refused-requests.toml")
-    with acorn.scenario("refused-requests", SimConfig(faults=plan)) as run:
+    with acorn.scenario("refused-requests", SimConfig(faults=plan), needs=("sync_orders",)) as run:
         run.act("sync_orders", marketplace_ids=[US], created_after=SINCE)
-        run.act(
-            "update_inventory", sku=MUG, product_type=HOME, marketplace_ids=[US, CA, DE], quantity=7
-        )
-        run.act(
-            "update_price",
-            sku=LAMP,
-            product_type=HOME,
-            marketplace_id=US,
-            amount="19.99",
-            currency="USD",
-        )
-        run.act("publish_listing", **publish_args(TEE, TOY, [US]))
+        if run.in_scope("update_inventory"):
+            run.act(
+                "update_inventory",
+                sku=MUG,
+                product_type=HOME,
+                marketplace_ids=[US, CA, DE],
+                quantity=7,
+            )
+        if run.in_scope("update_price"):
+            run.act(
+                "update_price",
+                sku=LAMP,
+                product_type=HOME,
+                marketplace_id=US,
+                amount="19.99",
+                currency="USD",
+            )
+        if run.in_scope("publish_listing"):
+            run.act("publish_listing", **publish_args(TEE, TOY, [US]))
     return acorn.observe(run)
 
 
@@ -99,7 +104,7 @@ def transient_failures(acorn: AcornSession) -> Observation:
     for kind in TRANSIENT:
         plan = load_fault_plan(FAULTS / "transient" / f"{kind}.toml")
         config = SimConfig(faults=plan, orders_per_marketplace=2)
-        with acorn.scenario(f"transient-failures-{kind}", config) as run:
+        with acorn.scenario(f"transient-failures-{kind}", config, needs=("sync_orders",)) as run:
             run.act("sync_orders", marketplace_ids=[US], created_after=SINCE)
         parts[kind] = acorn.observe(run)
     return combine("transient-failures", parts)
@@ -114,67 +119,66 @@ def stalled_connections(acorn: AcornSession) -> Observation:
     }
     parts = {}
     for label, config in worlds.items():
-        run = acorn.scenario(f"stalled-connections-{label.split()[0].lower()}", config)
         # A client without read timeouts would hang until killed: bound how long that takes.
-        run.spec = replace(
-            run.spec, action_timeout=min(run.spec.action_timeout, STALL_ACTION_TIMEOUT)
-        )
-        with run:
+        with acorn.scenario(
+            f"stalled-connections-{label.split()[0].lower()}",
+            config,
+            needs=("sync_orders",),
+            action_timeout=STALL_ACTION_TIMEOUT,
+        ) as run:
             run.act("sync_orders", marketplace_ids=[US], created_after=SINCE)
         parts[label] = acorn.observe(run)
     return combine("stalled-connections", parts)
 
 
-class _RegionDown:
-    """The simulator as a scenario run sees it, but one region's endpoint variable points at
-    a loopback port nothing listens on (a regional endpoint that refuses connections)."""
-
-    def __init__(self, sim: Simulator, region: str) -> None:
-        self._sim = sim
-        self.region = region
-        with socket.socket() as probe:  # bind, learn the port, close: nothing listens there
-            probe.bind(("127.0.0.1", 0))
-            self.port = probe.getsockname()[1]
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._sim, name)
-
-    def env(self) -> dict[str, str]:
-        return {**self._sim.env(), f"ACORN_ENDPOINT_{self.region}": f"http://127.0.0.1:{self.port}"}
+def _closed_loopback_port() -> int:
+    """A loopback port nothing listens on (bound, learnt, closed): connecting is refused."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+    return port
 
 
 @pytest.fixture(scope="module")
 def refused_connection(acorn: AcornSession) -> Observation:
     plan = FaultPlan(client_timeout=0.5, source="refused-connection")
-    run = acorn.scenario("refused-connection", SimConfig(faults=plan, orders_per_marketplace=2))
-    down = _RegionDown(run.sim, "FE")
-    run.sim = down  # type: ignore[assignment]
-    with run:
+    port = _closed_loopback_port()
+    with acorn.scenario(
+        "refused-connection",
+        SimConfig(faults=plan, orders_per_marketplace=2),
+        needs=("sync_orders",),
+        env={"ACORN_ENDPOINT_FE": f"http://127.0.0.1:{port}"},
+    ) as run:
         run.act("sync_orders", marketplace_ids=[US, DE, JP], created_after=SINCE)
-    refused = {"region": "FE", "marketplaces": [JP], "countries": ["JP"], "port": down.port}
+    refused = {"region": "FE", "marketplaces": [JP], "countries": ["JP"], "port": port}
     return acorn.observe(run, expected={REFUSED: refused})
 
 
 @pytest.fixture(scope="module")
 def ambiguous_writes(acorn: AcornSession) -> Observation:
     plan = load_fault_plan(FAULTS / "ambiguous-writes.yaml")
+    # Every write the integration declares; ERR-03 is not applicable without one.
     with acorn.scenario("ambiguous-writes", SimConfig(faults=plan)) as run:
-        run.act("publish_listing", **publish_args(TOY_SKU, TOY, [US]))
-        run.act("update_inventory", sku=MUG, product_type=HOME, marketplace_ids=[US, CA],
-                quantity=5)  # fmt: skip
-        run.act("update_price", sku=MUG, product_type=HOME, marketplace_id=US, amount="12.50",
-                currency="USD")  # fmt: skip
+        if run.in_scope("publish_listing"):
+            run.act("publish_listing", **publish_args(TOY_SKU, TOY, [US]))
+        if run.in_scope("update_inventory"):
+            run.act("update_inventory", sku=MUG, product_type=HOME, marketplace_ids=[US, CA],
+                    quantity=5)  # fmt: skip
+        if run.in_scope("update_price"):
+            run.act("update_price", sku=MUG, product_type=HOME, marketplace_id=US,
+                    amount="12.50", currency="USD")  # fmt: skip
         unshipped = [o for o in run.sim.core.state.orders_in([US]) if o.status == "Unshipped"]
         assert unshipped, "the seeded seller has no unshipped US order to confirm"
-        run.act(
-            "confirm_shipment",
-            amazon_order_id=unshipped[0].amazon_order_id,
-            marketplace_id=US,
-            package_reference_id="1",
-            carrier_code="UPS",
-            tracking_number="1Z999AA10123456784",
-            ship_date="2026-03-02T08:00:00Z",
-        )
+        if run.in_scope("confirm_shipment"):
+            run.act(
+                "confirm_shipment",
+                amazon_order_id=unshipped[0].amazon_order_id,
+                marketplace_id=US,
+                package_reference_id="1",
+                carrier_code="UPS",
+                tracking_number="1Z999AA10123456784",
+                ship_date="2026-03-02T08:00:00Z",
+            )
     return acorn.observe(run)
 
 

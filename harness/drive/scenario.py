@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -29,9 +30,18 @@ class ScenarioRun:
         *,
         work_dir: Path,
         needs: tuple[str, ...] = (),
+        action_timeout: float | None = None,
+        env: dict[str, str] | None = None,
     ) -> None:
         self.sim = sim
+        # A scenario may cap how long its actions take (one whose calls are never answered
+        # must not wait the integration's full timeout); it never lengthens it.
+        if action_timeout is not None and action_timeout < spec.action_timeout:
+            spec = replace(spec, action_timeout=action_timeout)
         self.spec = spec
+        self.env_overrides = dict(env or {})
+        """Values of ACORN's variables this scenario replaces (e.g. a region endpoint that
+        refuses connections)."""
         self.name = name
         self.config = config or SimConfig()
         self.needs = needs
@@ -51,7 +61,7 @@ class ScenarioRun:
         self.log_file.parent.mkdir(parents=True, exist_ok=True)
         self.log_file.write_text("")
         self._driver = driver_for(self.spec)
-        env = {**self.sim.env(), "ACORN_LOG_FILE": str(self.log_file)}
+        env = {**self.sim.env(), "ACORN_LOG_FILE": str(self.log_file), **self.env_overrides}
         if self.config.faults is not None:
             # Fault scenarios ask for a short read timeout so a held connection costs seconds.
             env["ACORN_READ_TIMEOUT"] = str(self.config.faults.client_timeout)
