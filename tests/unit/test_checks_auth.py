@@ -150,6 +150,95 @@ def test_auth05_skipped_without_invalid_grant() -> None:
     assert AUTH_05.evaluate(observation(lwa_grant(1, 0.0))).status == "skipped"
 
 
+def _described(seq: int, wall: float, error: str, status: int, description: str) -> object:
+    e = lwa_grant(seq, wall, status=status)
+    return replace(e, response_body={"error": error, "error_description": description})
+
+
+INVALID_GRANT_TEXT = "The request has an invalid grant parameter : refresh_token"
+
+
+@pytest.mark.parametrize(
+    "entry",
+    [
+        {"message": "invalid_grant: The request has an invalid grant parameter"},
+        {"message": "LWA refused the refresh token (INVALID_GRANT)"},
+        {"code": "invalid_grant", "message": "token request failed"},
+        {"message": "The request has an invalid grant parameter"},  # LWA's description only
+    ],
+)
+def test_auth05_accepts_lwas_own_code_or_description(entry: dict[str, str]) -> None:
+    obs = observation(
+        _described(1, 0.2, "invalid_grant", 400, INVALID_GRANT_TEXT),
+        outcomes=[outcome(False, **entry)],
+    )
+    obs.action_windows = [(0.0, 1.0)]
+    result = AUTH_05.evaluate(obs)
+    assert result.status == "passed", result.summary
+    assert "invalid_grant" in result.summary
+
+
+def test_auth05_accepts_a_string_errors_entry_and_a_result_error() -> None:
+    for result in (
+        {"ok": False, "errors": ["invalid_grant"]},
+        {"ok": False, "errors": [], "error": "LWA said invalid_grant"},
+    ):
+        obs = observation(
+            refused(1, 0.2, "invalid_grant", 400),
+            outcomes=[ActionOutcome("sync_orders", {}, "failed", result)],
+        )
+        obs.action_windows = [(0.0, 1.0)]
+        assert AUTH_05.evaluate(obs).status == "passed", result
+
+
+def test_auth06_accepts_a_commands_exit_message_with_lwas_code() -> None:
+    crashed = ActionOutcome(
+        "sync_orders",
+        {},
+        "crashed",
+        error="exit 1 with no result; stderr: LwaError: invalid_client (HTTP 401)",
+        exit_code=1,
+    )
+    obs = observation(refused(1, 0.2, "invalid_client", 401), outcomes=[crashed])
+    obs.action_windows = [(0.0, 1.0)]
+    assert AUTH_06.evaluate(obs).status == "passed"
+
+
+def test_auth05_another_lwa_code_or_a_bare_http_status_is_not_the_reason() -> None:
+    for message in ("invalid_client", "HTTP 400", "invalid_grant_type_x", "token failed"):
+        obs = observation(
+            _described(1, 0.2, "invalid_grant", 400, INVALID_GRANT_TEXT),
+            outcomes=[outcome(False, message=message)],
+        )
+        obs.action_windows = [(0.0, 1.0)]
+        result = AUTH_05.evaluate(obs)
+        assert result.status == "failed", message
+        assert "failed without saying 're-authorization needed' or LWA's invalid_grant" in (
+            result.summary
+        )
+
+
+def test_auth05_a_retry_storm_fails_however_well_it_is_reported() -> None:
+    storm = [refused(i, 0.1 * i, "invalid_grant", 400) for i in range(1, 11)]
+    obs = observation(
+        *storm, outcomes=[outcome(False, message="invalid_grant", action_required="reauthorize")]
+    )
+    obs.action_windows = [(0.0, 2.0)]
+    result = AUTH_05.evaluate(obs)
+    assert result.status == "failed"
+    assert "asked LWA 10 times" in result.summary
+
+
+def test_auth05_refusals_only_between_actions_are_not_a_pass() -> None:
+    obs = observation(
+        refused(1, 5.0, "invalid_grant", 400), outcomes=[outcome(False, message="invalid_grant")]
+    )
+    obs.action_windows = [(0.0, 1.0)]
+    result = AUTH_05.evaluate(obs)
+    assert result.status == "skipped"
+    assert "only between actions" in result.summary
+
+
 # -- AUTH-07 --------------------------------------------------------------------------------
 
 
