@@ -158,6 +158,17 @@ PRC_01 = Check(
 )
 
 
+def _fatal_seen(obs: Observation, index: int) -> bool:
+    """Did a getFeed in action ``index``'s window answer FATAL (all of them without windows)?"""
+    windows = obs.action_windows
+    start, end = windows[index] if 0 <= index < len(windows) else (float("-inf"), float("inf"))
+    return any(
+        e.operation == "getFeed" and e.status == 200 and e.facts.get("status") == "FATAL"
+        for e in obs.sp_api()
+        if start <= e.wall <= end
+    )
+
+
 def _judge_feed(obs: Observation) -> Judgement:
     wanted: list[dict[str, Any]] = obs.expected.get("feeds", [])
     runs = [(n, o) for n, o in enumerate(obs.outcomes) if o.action == "submit_feed"]
@@ -196,10 +207,13 @@ def _judge_feed(obs: Observation) -> Judgement:
                     f"{label}: did not give up with an alert in time "
                     f"(ok={run.ok}, {run.duration_s:.1f}s)"
                 )
-        elif want["mode"] == "fatal" and (run.ok or feed.get("status") != "FATAL"):
-            problems.append(
-                f"{label}: FATAL not reported (ok={run.ok}, status={feed.get('status')})"
-            )
+        elif want["mode"] == "fatal":
+            # The wire shows the integration read the FATAL end; the result only that it said
+            # so (a result naming FATAL counts too, e.g. learnt from a notification).
+            read_fatal = _fatal_seen(obs, index)
+            if run.ok or not (read_fatal or feed.get("status") == "FATAL"):
+                how = "getFeed answered FATAL" if read_fatal else "no getFeed read the FATAL end"
+                problems.append(f"{label}: FATAL not reported (ok={run.ok}; {how})")
     polls = [e for e in obs.sp_api() if e.operation == "getFeed"]
     throttled = [
         e for e in obs.sp_api() if e.operation and e.operation.endswith("Feed") and e.status == 429

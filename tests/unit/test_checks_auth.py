@@ -284,6 +284,13 @@ def test_auth08_skipped_without_traffic() -> None:
     assert AUTH_08.evaluate(observation()).status == "skipped"
 
 
+def test_auth08_without_a_token_request_is_not_a_pass() -> None:
+    result = AUTH_08.evaluate(observation(sp_call(1, 0.1, "getOrders")))
+    assert result.status == "skipped"
+    assert "no LWA token request" in result.summary
+    assert AUTH_08.evaluate(observation(lwa_grant(1, 0.0))).status == "passed"
+
+
 # -- PII-02 ---------------------------------------------------------------------------------
 
 
@@ -325,6 +332,13 @@ def test_pii02_skipped_without_rdt() -> None:
     assert PII_02.evaluate(observation(sp_call(1, 0.0, "getOrders"))).status == "skipped"
 
 
+def test_pii02_an_rdt_never_used_is_not_a_pass() -> None:
+    generic = "/orders/v0/orders/{orderId}/address"
+    result = PII_02.evaluate(observation(_rdt_grant(1, 0.0, "Atz.sprdt|a", generic)))
+    assert result.status == "skipped"
+    assert "never used" in result.summary
+
+
 # -- PII-03 ---------------------------------------------------------------------------------
 
 
@@ -355,6 +369,16 @@ def test_scan_reports_labels_and_lines_never_values() -> None:
 
 def test_pii03_skipped_without_canaries() -> None:
     assert PII_03.evaluate(observation()).status == "skipped"
+
+
+def test_pii03_skipped_when_no_output_was_captured_but_passes_on_an_empty_one() -> None:
+    nothing = replace(observation(), output={}, canaries=CANARIES)
+    assert PII_03.evaluate(nothing).status == "skipped"
+    quiet = PII_03.evaluate(
+        replace(observation(), output={"stdout/stderr": "", "log file": ""}, canaries=CANARIES)
+    )
+    assert quiet.status == "passed"
+    assert "it wrote nothing ACORN captures" in quiet.summary
 
 
 # -- simulator fault settings ---------------------------------------------------------------
