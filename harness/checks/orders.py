@@ -164,7 +164,8 @@ def _judge_orders_synced(obs: Observation) -> Judgement:
     unfollowed = _unfollowed_pages(obs)
     ended = _ended_early(obs)
     reported, listed = _reported(obs)
-    unreported = sorted(set(expected) & set(fetched) - reported) if listed else []
+    # A sync that failed is not expected to list what it fetched: its failure is the finding.
+    unreported = sorted(set(expected) & set(fetched) - reported) if listed and not ended else []
     metrics = {
         "expected_orders": len(expected),
         "fetched_orders": len(set(expected) & set(fetched)),
@@ -174,6 +175,8 @@ def _judge_orders_synced(obs: Observation) -> Judgement:
     }
     evidence = [e.summary() for e in get_orders]
     parts = []
+    if ended:  # first: why the sync stopped explains what follows
+        parts.append("; ".join(text for text, _ in ended[:3]))
     if missing:
         per = ", ".join(f"{n} in {r}" for r, n in sorted(by_region.items()))
         parts.append(
@@ -193,7 +196,6 @@ def _judge_orders_synced(obs: Observation) -> Judgement:
             "were refused (403, empty details)"
         )
     if ended:
-        parts.append("; ".join(text for text, _ in ended[:3]))
         evidence = [f"ended after: {e.summary()}" for _, e in ended if e is not None] + evidence
     if unreported:
         parts.append(
