@@ -318,6 +318,15 @@ def _judge_lwa_outage(obs: Observation) -> Judgement:
         nxt = next((x for x in lwa if x.seq > failure.seq), None)
         if nxt is not None:
             gaps.append(f"{nxt.wall - answered_at(failure):.2f}s")
+    if not problems and not gaps:
+        return Judgement(
+            None,
+            f"LWA failed {len(failures)} time(s) with 5xx, but no action was seen reacting "
+            "(no retry, no result inside an action's window); an outage inside an action "
+            "would make this provable.",
+            [e.summary() for e in failures[:6]],
+            metrics,
+        )
     if problems:
         return Judgement(
             False,

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from harness.checks.feed_resubmit import judge_resubmission
 from harness.checks.listings import marketplaces_of, sku_of
 from harness.checks.model import Check, Judgement, Observation
+from harness.drive.base import ActionOutcome
 from harness.sim.journal import Exchange
 
 __all__ = ["FEED_01", "INV_01", "PRC_01"]
@@ -158,6 +160,26 @@ PRC_01 = Check(
 )
 
 
+def _reported_rejections(
+    obs: Observation, index: int, run: ActionOutcome, feed: dict[str, Any], wanted: list[str]
+) -> list[str]:
+    """The SKUs the action reported as rejected. ``feeds[].rejected`` (examples/README.md) is
+    compared exactly; without it, a result or exit message that names each rejected SKU counts,
+    provided the wire shows the processing report downloaded in the action (so the names come
+    from the report, not from an echo of the input)."""
+    if isinstance(feed.get("rejected"), list):
+        return sorted(str(r.get("sku")) for r in feed["rejected"] if isinstance(r, dict))
+    windows = obs.action_windows
+    start, end = windows[index] if 0 <= index < len(windows) else (float("-inf"), float("inf"))
+    read = any(
+        e.operation == "s3:GET" and e.status == 200 and e.facts.get("kind") == "report"
+        for e in obs.exchanges
+        if start <= e.wall <= end
+    )
+    said = json.dumps(run.result or {}, ensure_ascii=False) + (run.error or "")
+    return sorted(sku for sku in wanted if read and sku in said)
+
+
 def _fatal_seen(obs: Observation, index: int) -> bool:
     """Did a getFeed in action ``index``'s window answer FATAL (all of them without windows)?"""
     windows = obs.action_windows
@@ -188,7 +210,7 @@ def _judge_feed(obs: Observation) -> Judgement:
         evidence.append(f"{label}: {run.summary()}")
         feed = ((run.result or {}).get("feeds") or [{}])[0]
         if want["mode"] == "report":
-            rejected = sorted(r.get("sku") for r in feed.get("rejected") or [])
+            rejected = _reported_rejections(obs, index, run, feed, want["rejected_skus"])
             if rejected != sorted(want["rejected_skus"]):
                 problems.append(
                     f"{label}: reported rejected SKUs {rejected or 'none'}, the "

@@ -269,6 +269,14 @@ def test_auth07_skipped_without_5xx() -> None:
     assert AUTH_07.evaluate(observation(lwa_grant(1, 0.0))).status == "skipped"
 
 
+def test_auth07_a_lone_5xx_outside_any_action_is_not_a_pass() -> None:
+    obs = observation(_outage(1, 5.0))
+    obs.action_windows = [(0.0, 1.0)]
+    result = AUTH_07.evaluate(obs)
+    assert result.status == "skipped"
+    assert "no action was seen reacting" in result.summary
+
+
 # -- AUTH-08 --------------------------------------------------------------------------------
 
 
