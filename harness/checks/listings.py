@@ -12,6 +12,7 @@ from typing import Any
 from urllib.parse import unquote
 
 from harness.checks.auth import window_index
+from harness.checks.listing_reports import reported_issues, surfaced, told
 from harness.checks.model import Attachment, Check, Judgement, Observation
 from harness.sim.journal import Exchange
 
@@ -284,12 +285,6 @@ def _recovered(obs: Observation, e: Exchange, index: int) -> bool:
     )
 
 
-def _surfaced(issue: dict[str, Any], said: str) -> bool:
-    """An issue is passed on when its code or its message reaches the report."""
-    code, message = str(issue.get("code") or ""), str(issue.get("message") or "")
-    return bool(code and code in said) or bool(message and message in said)
-
-
 def _judge_invalid_is_failure(obs: Observation) -> Judgement:
     invalid = [e for e in listing_puts(obs) if _status(e) == "INVALID"]
     if not invalid:
@@ -312,7 +307,7 @@ def _judge_invalid_is_failure(obs: Observation) -> Judgement:
     for index, mine in sorted(by_action.items()):
         outcome = obs.outcomes[index]
         said = json.dumps(outcome.result or {}, ensure_ascii=False) + (outcome.error or "")
-        unsaid = [i for e in mine for i in _issues(e) if not _surfaced(i, said)]
+        unsaid = [i for e in mine for i in _issues(e) if not surfaced(i, said)]
         if outcome.ok or unsaid:
             where = "; ".join(f"{names.get(_mp(e), _mp(e))}: {_describe(_issues(e))}" for e in mine)
             verdict = (
@@ -358,19 +353,12 @@ def _judge_late_issues(obs: Observation) -> Judgement:
     if not late:
         return Judgement(None, "No issues arrived after ACCEPTED in this scenario.")
     names = _names(obs)
-    reported: dict[tuple[str, str], set[str]] = {}
-    for outcome in obs.outcomes:
-        if outcome.action != "listing_status" or not outcome.result:
-            continue
-        for entry in outcome.result.get("listings", []):
-            codes = {str(i.get("code")) for i in entry.get("issues", []) if isinstance(i, dict)}
-            key = (str(outcome.args.get("sku")), str(entry.get("marketplace_id")))
-            reported.setdefault(key, set()).update(codes)
+    reported = reported_issues(obs)
     missed = [
         f"{sku} in {names.get(mp, mp)} (issue {', '.join(codes)})"
         for sku, per in late.items()
         for mp, codes in per.items()
-        if not set(codes) <= reported.get((sku, mp), set())
+        if not all(told(reported, sku, mp, code) for code in codes)
     ]
     polls = [
         e

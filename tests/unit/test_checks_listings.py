@@ -186,6 +186,22 @@ def test_lst_04_needs_the_late_issue_reported() -> None:
     assert LST_04.evaluate(_obs([], [blind], late_issues=late)).status == "failed"
 
 
+def test_lst_04_a_late_issue_told_in_plain_words_counts_with_its_marketplace() -> None:
+    late = {"SKU-1": {DE: ["18448"]}}
+    args = {"sku": "SKU-1", "marketplace_ids": [US, DE]}
+    told = ActionOutcome(
+        "listing_status", args, "failed", {"ok": False, "errors": [f"{DE}: 18448 GPSR missing"]}
+    )
+    assert LST_04.evaluate(_obs([], [told], late_issues=late)).status == "passed"
+    # The code without the marketplace, when two were asked about, does not say where.
+    vague = ActionOutcome("listing_status", args, "failed", {"ok": False, "errors": ["18448"]})
+    assert LST_04.evaluate(_obs([], [vague], late_issues=late)).status == "failed"
+    only_de = ActionOutcome(
+        "listing_status", {"sku": "SKU-1", "marketplace_ids": [DE]}, "failed", {"errors": ["18448"]}
+    )
+    assert LST_04.evaluate(_obs([], [only_de], late_issues=late)).status == "passed"
+
+
 def test_lst_05_and_06_language_and_currency() -> None:
     def body(tag: str, currency: str) -> dict[str, Any]:
         return {
