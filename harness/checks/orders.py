@@ -1,4 +1,13 @@
-"""Order-sync checks: every order of every marketplace, each from its own regional endpoint."""
+"""Order-sync checks: every order of every marketplace, each from its own regional endpoint,
+and buyer PII only with a Restricted Data Token.
+
+Both are judged on the wire: which marketplaces were asked of which endpoint, which orders the
+getOrders pages returned, which NextTokens were sent back, which token each PII call carried.
+The action's result serves only for what the wire cannot show: that the fetched orders were
+reported and that a failure was reported. When a sync ends early, the verdict names the last
+failed exchange of its window ("the sync ended after createRestrictedDataToken 400
+InvalidInput"), so a fault elsewhere is not mistaken for a routing or paging bug.
+"""
 
 from __future__ import annotations
 
