@@ -197,9 +197,9 @@ def _refusal_judge(
             )
         return Judgement(
             True,
-            f"After LWA answered {error}, each action stopped at once and reported why "
-            f"('{what}', {error} or LWA's description; {len(refused)} refused token "
-            "request(s) in all).",
+            f"After LWA answered {error}, each action stopped at once and reported the "
+            f"failure with its reason (action_required, '{what}', or LWA's {error} or its "
+            f"description; {len(refused)} refused token request(s) in all).",
             evidence,
             metrics,
         )
