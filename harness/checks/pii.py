@@ -103,6 +103,20 @@ def _judge_rdt_lifetime(obs: Observation) -> Judgement:
         evidence += [e.summary() for e in late]
     if problems:
         return Judgement(False, "; ".join(problems) + ".", evidence, metrics)
+    per_token: dict[str, int] = {}
+    for e in uses:
+        if e.token is not None:
+            per_token[e.token.id] = per_token.get(e.token.id, 0) + 1
+    if not renewed and max(per_token.values(), default=0) < 2:
+        return Judgement(
+            None,
+            f"Each of {len(grants)} RDT(s) served at most one restricted call and none was "
+            "needed after the first expired, so neither reuse nor renewal was exercised; "
+            "several restricted calls within an RDT's lifetime, and some after it, would make "
+            "this provable.",
+            [g.summary() for g in grants][:10],
+            metrics,
+        )
     renewal = (
         f"after the first one expired, {len(renewed)} call(s) used a renewed RDT"
         if renewed

@@ -313,14 +313,18 @@ def _rdt_grant(seq: int, wall: float, token_id: str, path: str) -> object:
 
 def test_pii02_specific_paths_for_different_orders_are_not_waste() -> None:
     a, b = "/orders/v0/orders/111-1/address", "/orders/v0/orders/222-2/address"
-    result = PII_02.evaluate(
-        observation(
-            _rdt_grant(1, 0.0, "Atz.sprdt|a", a),
-            sp_call(2, 0.1, "getOrderAddress", token=rdt_token("Atz.sprdt|a"), order_id="111-1"),
-            _rdt_grant(3, 0.2, "Atz.sprdt|b", b),
-            sp_call(4, 0.3, "getOrderAddress", token=rdt_token("Atz.sprdt|b"), order_id="222-2"),
-        )
-    )
+    calls = [
+        _rdt_grant(1, 0.0, "Atz.sprdt|a", a),
+        sp_call(2, 0.1, "getOrderAddress", token=rdt_token("Atz.sprdt|a"), order_id="111-1"),
+        _rdt_grant(3, 0.2, "Atz.sprdt|b", b),
+        sp_call(4, 0.3, "getOrderAddress", token=rdt_token("Atz.sprdt|b"), order_id="222-2"),
+    ]
+    # Not waste, but one call per RDT and nothing after expiry proves neither reuse nor renewal.
+    once = PII_02.evaluate(observation(*calls))
+    assert once.status == "skipped", once.summary
+    assert "neither reuse nor renewal was exercised" in once.summary
+    again = sp_call(5, 0.4, "getOrderAddress", token=rdt_token("Atz.sprdt|b"), order_id="222-2")
+    result = PII_02.evaluate(observation(*calls, again))
     assert result.status == "passed", result.summary
 
 
