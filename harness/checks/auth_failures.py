@@ -1,9 +1,12 @@
 """Auth checks for LWA refusing or failing: revoked grants, rotated secrets, outages.
 
-An integration tells ACORN what a person must do through its action result: an ``errors``
-entry with ``"action_required": "reauthorize"`` (or ``"rotate_client_credentials"``), or a
-``message`` that says "re-authorization needed" ("rotate client credentials"). See
-examples/README.md.
+Whether the integration stopped, and how often it asked LWA again, is judged on the wire (the
+LWA exchanges of each action). Only that the failure was *reported* comes from the action's
+result, and any honest way of saying why counts: an ``errors`` entry with ``"action_required":
+"reauthorize"`` (``"rotate_client_credentials"``), ACORN's phrase "re-authorization needed"
+("rotate client credentials"), or LWA's own error code (``invalid_grant``, ``invalid_client``)
+or its error_description, in the result's ``errors``/``error`` messages or in a command's exit
+message. See examples/README.md.
 """
 
 from __future__ import annotations
@@ -38,18 +41,74 @@ _REAUTHORIZE = re.compile(r"re-?authori[sz]", re.IGNORECASE)
 _ROTATE = re.compile(r"rotat\w*\W+(?:\w+\W+){0,3}?(?:client|secret|credential)", re.IGNORECASE)
 
 
-def flagged(outcome: ActionOutcome, kind: str, phrase: re.Pattern[str]) -> bool:
-    """Did the action tell a person what to do: ``action_required`` or the phrase?"""
+def _texts(outcome: ActionOutcome) -> tuple[list[str], list[str]]:
+    """(``action_required`` values, every message text) the action reported its failure with.
+
+    Texts: the driver's error (a command's exit message, an exception), the result's
+    ``error``/``message``, and every string of every ``errors`` entry (an entry may be a
+    string, or an object with ``message``, ``code``, ``error``, ``error_description``...).
+    """
+    required: list[str] = []
     texts = [outcome.error or ""]
     result = outcome.result or {}
+    for key in ("error", "message", "error_description"):
+        value = result.get(key)
+        if isinstance(value, str):
+            texts.append(value)
+        elif isinstance(value, dict):
+            texts += [str(v) for v in value.values() if isinstance(v, str)]
     errors = result.get("errors")
     for entry in errors if isinstance(errors, list) else []:
-        if not isinstance(entry, dict):
-            continue
-        if entry.get("action_required") == kind:
+        if isinstance(entry, str):
+            texts.append(entry)
+        elif isinstance(entry, dict):
+            if isinstance(entry.get("action_required"), str):
+                required.append(entry["action_required"])
+            texts += [str(v) for v in entry.values() if isinstance(v, str | int)]
+    return required, [t for t in texts if t]
+
+
+def _normal(text: str) -> str:
+    return " ".join(text.casefold().split())
+
+
+def said_why(text: str, code: str, descriptions: tuple[str, ...]) -> bool:
+    """Does ``text`` carry LWA's reason: its error code, or its error_description (the part
+    before LWA's " : parameter" suffix, which clients often drop)?"""
+    if re.search(rf"(?<![a-z0-9_]){re.escape(code)}(?![a-z0-9_])", text, re.IGNORECASE):
+        return True
+    said = _normal(text)
+    for description in descriptions:
+        core = _normal(description.split(" : ")[0])
+        if len(core) >= 12 and core in said:
             return True
-        texts.append(str(entry.get("message") or ""))
-    return any(phrase.search(text) for text in texts)
+    return False
+
+
+def flagged(
+    outcome: ActionOutcome,
+    kind: str,
+    phrase: re.Pattern[str],
+    code: str | None = None,
+    descriptions: tuple[str, ...] = (),
+) -> bool:
+    """Did the action tell a person what to do, or why: ``action_required`` (the strongest
+    form), ACORN's phrase, or LWA's own error ``code`` / error_description?"""
+    required, texts = _texts(outcome)
+    if kind in required:
+        return True
+    if any(phrase.search(text) for text in texts):
+        return True
+    return code is not None and any(said_why(text, code, descriptions) for text in texts)
+
+
+def _descriptions(refused: list[Exchange]) -> tuple[str, ...]:
+    found = []
+    for e in refused:
+        body = e.response_body
+        if isinstance(body, dict) and isinstance(body.get("error_description"), str):
+            found.append(body["error_description"])
+    return tuple(dict.fromkeys(found))
 
 
 def _windows(obs: Observation) -> list[tuple[float, float]]:
@@ -68,7 +127,13 @@ def _refusal_judge(
     def judge(obs: Observation) -> Judgement:
         refused = [e for e in obs.lwa() if e.error_code() == error]
         if not refused:
-            return Judgement(None, f"LWA never answered {error} in this scenario.")
+            return Judgement(
+                None,
+                f"LWA never answered {error} in this scenario; a token request LWA refuses "
+                f"with {error} inside an action would make this provable.",
+            )
+        descriptions = _descriptions(refused)
+        judged = 0
         problems: list[str] = []
         evidence: list[str] = []
         worst = 0
@@ -77,6 +142,7 @@ def _refusal_judge(
             if not here:
                 continue
             first = here[0]
+            judged += 1
             outcome = _outcome(obs, index)
             name = outcome.action if outcome else "the action"
             worst = max(worst, len(here))
@@ -93,15 +159,19 @@ def _refusal_judge(
                     f"{name} (action {index + 1}) went on to make {len(calls)} SP-API call(s) "
                     "without a usable token"
                 )
-            if outcome is None or outcome.ok:
+            if outcome is None:
+                problems.append(
+                    f"action {index + 1} left no result, so nobody learns that a person must act"
+                )
+            elif outcome.ok:
                 problems.append(
                     f"{name} (action {index + 1}) reported ok: true, so nobody learns that a "
                     "person must act"
                 )
-            elif not flagged(outcome, kind, phrase):
+            elif not flagged(outcome, kind, phrase, error, descriptions):
                 problems.append(
-                    f"{name} (action {index + 1}) failed without saying '{what}' "
-                    f"(errors: {_errors_text(outcome)})"
+                    f"{name} (action {index + 1}) failed without saying '{what}' or LWA's "
+                    f"{error} (errors: {_errors_text(outcome)})"
                 )
         outside = [e for e in refused if window_index(obs, e.wall) < 0 and obs.action_windows]
         if len(outside) > MAX_REFUSED_PER_ACTION:
@@ -110,6 +180,14 @@ def _refusal_judge(
             "refused_token_requests": len(refused),
             "max_refused_in_one_action": worst,
         }
+        if not problems and not judged:
+            return Judgement(
+                None,
+                f"LWA answered {error} only between actions, so no action's reaction to it "
+                "was observed; a refusal inside an action would make this provable.",
+                evidence + [e.summary() for e in refused[:3]],
+                metrics,
+            )
         if problems:
             return Judgement(
                 False,
@@ -119,8 +197,9 @@ def _refusal_judge(
             )
         return Judgement(
             True,
-            f"After LWA answered {error}, each action stopped at once and reported '{what}' "
-            f"({len(refused)} refused token request(s) in all).",
+            f"After LWA answered {error}, each action stopped at once and reported the "
+            f"failure with its reason (action_required, '{what}', or LWA's {error} or its "
+            f"description; {len(refused)} refused token request(s) in all).",
             evidence,
             metrics,
         )
@@ -142,7 +221,8 @@ AUTH_05 = Check(
     area="Auth",
     severity="critical",
     requirement="When LWA answers invalid_grant (refresh token revoked or expired), stop "
-    "calling, report 're-authorization needed' in the action result, and do not retry.",
+    "calling, do not retry, and report the failure with its reason (LWA's invalid_grant or "
+    "its description, 're-authorization needed', or action_required = reauthorize).",
     why="A seller's authorization is revoked, or lapses after 365 days, on a day nobody "
     "watches. Retrying cannot fix it; only the seller can, by authorizing the app again. A "
     "connector that retries hammers LWA, and one that stays quiet leaves orders unsynced for "
@@ -159,7 +239,9 @@ AUTH_06 = Check(
     area="Auth",
     severity="critical",
     requirement="When LWA answers invalid_client (client secret rotated or expired), stop "
-    "calling, report 'rotate client credentials' in the action result, and do not retry.",
+    "calling, do not retry, and report the failure with its reason (LWA's invalid_client or "
+    "its description, 'rotate client credentials', or action_required = "
+    "rotate_client_credentials).",
     why="LWA client secrets must be rotated every 180 days; an expired or wrongly rotated "
     "secret stops every seller's sync at once. Retrying only adds load; the fix is deploying "
     "the new secret, and someone must be told.",
@@ -236,6 +318,15 @@ def _judge_lwa_outage(obs: Observation) -> Judgement:
         nxt = next((x for x in lwa if x.seq > failure.seq), None)
         if nxt is not None:
             gaps.append(f"{nxt.wall - answered_at(failure):.2f}s")
+    if not problems and not gaps:
+        return Judgement(
+            None,
+            f"LWA failed {len(failures)} time(s) with 5xx, but no action was seen reacting "
+            "(no retry, no result inside an action's window); an outage inside an action "
+            "would make this provable.",
+            [e.summary() for e in failures[:6]],
+            metrics,
+        )
     if problems:
         return Judgement(
             False,

@@ -24,6 +24,15 @@ def _judge_secrets(obs: Observation) -> Judgement:
         "secrets_in_url": len(in_url),
         "secrets_to_sp_api": len(to_sp_api),
     }
+    if not token_requests and not in_url and not to_sp_api:
+        return Judgement(
+            None,
+            f"The integration made {len(obs.exchanges)} request(s) but no LWA token request, "
+            "so where it sends its client secret and refresh token was not exercised; a "
+            "scenario in which it obtains a token would make this provable.",
+            [],
+            metrics,
+        )
     if in_url or to_sp_api:
         parts = []
         evidence = []

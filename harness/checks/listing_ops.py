@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from harness.checks.feed_resubmit import judge_resubmission
 from harness.checks.listings import marketplaces_of, sku_of
 from harness.checks.model import Check, Judgement, Observation
+from harness.drive.base import ActionOutcome
 from harness.sim.journal import Exchange
 
 __all__ = ["FEED_01", "INV_01", "PRC_01"]
@@ -158,6 +160,37 @@ PRC_01 = Check(
 )
 
 
+def _reported_rejections(
+    obs: Observation, index: int, run: ActionOutcome, feed: dict[str, Any], wanted: list[str]
+) -> list[str]:
+    """The SKUs the action reported as rejected. ``feeds[].rejected`` (examples/README.md) is
+    compared exactly; without it, a result or exit message that names each rejected SKU counts,
+    provided the wire shows the processing report downloaded in the action (so the names come
+    from the report, not from an echo of the input)."""
+    if isinstance(feed.get("rejected"), list):
+        return sorted(str(r.get("sku")) for r in feed["rejected"] if isinstance(r, dict))
+    windows = obs.action_windows
+    start, end = windows[index] if 0 <= index < len(windows) else (float("-inf"), float("inf"))
+    read = any(
+        e.operation == "s3:GET" and e.status == 200 and e.facts.get("kind") == "report"
+        for e in obs.exchanges
+        if start <= e.wall <= end
+    )
+    said = json.dumps(run.result or {}, ensure_ascii=False) + (run.error or "")
+    return sorted(sku for sku in wanted if read and sku in said)
+
+
+def _fatal_seen(obs: Observation, index: int) -> bool:
+    """Did a getFeed in action ``index``'s window answer FATAL (all of them without windows)?"""
+    windows = obs.action_windows
+    start, end = windows[index] if 0 <= index < len(windows) else (float("-inf"), float("inf"))
+    return any(
+        e.operation == "getFeed" and e.status == 200 and e.facts.get("status") == "FATAL"
+        for e in obs.sp_api()
+        if start <= e.wall <= end
+    )
+
+
 def _judge_feed(obs: Observation) -> Judgement:
     wanted: list[dict[str, Any]] = obs.expected.get("feeds", [])
     runs = [(n, o) for n, o in enumerate(obs.outcomes) if o.action == "submit_feed"]
@@ -177,7 +210,7 @@ def _judge_feed(obs: Observation) -> Judgement:
         evidence.append(f"{label}: {run.summary()}")
         feed = ((run.result or {}).get("feeds") or [{}])[0]
         if want["mode"] == "report":
-            rejected = sorted(r.get("sku") for r in feed.get("rejected") or [])
+            rejected = _reported_rejections(obs, index, run, feed, want["rejected_skus"])
             if rejected != sorted(want["rejected_skus"]):
                 problems.append(
                     f"{label}: reported rejected SKUs {rejected or 'none'}, the "
@@ -196,10 +229,13 @@ def _judge_feed(obs: Observation) -> Judgement:
                     f"{label}: did not give up with an alert in time "
                     f"(ok={run.ok}, {run.duration_s:.1f}s)"
                 )
-        elif want["mode"] == "fatal" and (run.ok or feed.get("status") != "FATAL"):
-            problems.append(
-                f"{label}: FATAL not reported (ok={run.ok}, status={feed.get('status')})"
-            )
+        elif want["mode"] == "fatal":
+            # The wire shows the integration read the FATAL end; the result only that it said
+            # so (a result naming FATAL counts too, e.g. learnt from a notification).
+            read_fatal = _fatal_seen(obs, index)
+            if run.ok or not (read_fatal or feed.get("status") == "FATAL"):
+                how = "getFeed answered FATAL" if read_fatal else "no getFeed read the FATAL end"
+                problems.append(f"{label}: FATAL not reported (ok={run.ok}; {how})")
     polls = [e for e in obs.sp_api() if e.operation == "getFeed"]
     throttled = [
         e for e in obs.sp_api() if e.operation and e.operation.endswith("Feed") and e.status == 429

@@ -28,13 +28,17 @@ def _judge_language(obs: Observation) -> Judgement:
     puts = listing_puts(obs, preview=False)
     if not puts:
         return Judgement(None, "The integration submitted no listing.")
-    names, wrong = _names(obs), []
+    names, wrong, judged, unknown = _names(obs), [], 0, set()
     for e in puts:
         body = e.request_body if isinstance(e.request_body, dict) else {}
         product_type = str(body.get("productType", "")).upper()
         accepted = catalog().language_tags(product_type, _mp(e))
+        if not accepted:  # no bundled schema says which tags this marketplace takes
+            unknown.add(f"{product_type or '?'} in {names.get(_mp(e), _mp(e))}")
+            continue
+        judged += 1
         tags = _language_tags(body.get("attributes"))
-        bad = sorted(t for t in tags if accepted and t not in accepted)
+        bad = sorted(t for t in tags if t not in accepted)
         refused = [i for i in _issues(e) if i.get("code") == "100720"]
         if bad or refused or not tags:
             what = (
@@ -45,7 +49,16 @@ def _judge_language(obs: Observation) -> Judgement:
                 else "language data refused"
             )
             wrong.append((e, f"{sku_of(e)} in {names.get(_mp(e), _mp(e))}: {what}"))
-    metrics = {"submissions": len(puts), "wrong_language": len(wrong)}
+    metrics = {"submissions": len(puts), "judged": judged, "wrong_language": len(wrong)}
+    if not judged:
+        return Judgement(
+            None,
+            "No bundled product-type schema names the language tags for "
+            + ", ".join(sorted(unknown))
+            + "; a submission to a marketplace with a bundled schema would make this provable.",
+            [e.summary() for e in puts[:10]],
+            metrics,
+        )
     if wrong:
         return Judgement(
             False,
@@ -56,7 +69,8 @@ def _judge_language(obs: Observation) -> Judgement:
         )
     return Judgement(
         True,
-        f"All {len(puts)} submissions carried text in the marketplace's own language tags.",
+        f"All {judged} submissions carried text in the marketplace's own language tags"
+        + (f" ({len(unknown)} without a bundled schema not judged)." if unknown else "."),
         [e.summary() for e in puts[:10]],
         metrics,
     )
@@ -100,10 +114,18 @@ def _judge_currency(obs: Observation) -> Judgement:
     if not sent or not currencies:
         return Judgement(None, "The integration sent no price.")
     names, wrong = _names(obs), []
-    for e in sent:
-        want = currencies.get(_mp(e))
+    judged = [e for e in sent if currencies.get(_mp(e))]
+    if not judged:
+        return Judgement(
+            None,
+            "The scenario names no currency for the marketplaces priced ("
+            + ", ".join(sorted({names.get(_mp(e), _mp(e)) for e in sent}))
+            + "), so the prices could not be judged.",
+        )
+    for e in judged:
+        want = currencies[_mp(e)]
         got = sorted({str(o.get("currency")) for o in _offers(e.request_body)})
-        if want and got != [want]:
+        if got != [want]:
             wrong.append(
                 (
                     e,
@@ -111,19 +133,19 @@ def _judge_currency(obs: Observation) -> Judgement:
                     f"instead of {want}",
                 )
             )
-    metrics = {"priced_submissions": len(sent), "wrong_currency": len(wrong)}
+    metrics = {"priced_submissions": len(judged), "wrong_currency": len(wrong)}
     if wrong:
         return Judgement(
             False,
-            f"{len(wrong)} of {len(sent)} prices were not in the "
+            f"{len(wrong)} of {len(judged)} prices were not in the "
             "marketplace's currency: " + "; ".join(w for _, w in wrong) + ".",
             [e.summary() for e, _ in wrong],
             metrics,
         )
     return Judgement(
         True,
-        f"All {len(sent)} prices were in each marketplace's currency.",
-        [e.summary() for e in sent[:10]],
+        f"All {len(judged)} prices were in each marketplace's currency.",
+        [e.summary() for e in judged[:10]],
         metrics,
     )
 

@@ -11,6 +11,8 @@ import json
 from typing import Any
 from urllib.parse import unquote
 
+from harness.checks.auth import window_index
+from harness.checks.listing_reports import reported_issues, surfaced, told
 from harness.checks.model import Attachment, Check, Judgement, Observation
 from harness.sim.journal import Exchange
 
@@ -259,38 +261,73 @@ LST_02 = Check(
 )
 
 
+def _action_of(obs: Observation, e: Exchange) -> int:
+    """The action an exchange belongs to: its window, else (synthetic observations without
+    windows) the publish_listing run for its SKU; -1 when none."""
+    if obs.action_windows:
+        return window_index(obs, e.wall)
+    for index, outcome in enumerate(obs.outcomes):
+        if outcome.action == "publish_listing" and str(outcome.args.get("sku")) == sku_of(e):
+            return index
+    return -1
+
+
+def _recovered(obs: Observation, e: Exchange, index: int) -> bool:
+    """Was the same SKU ACCEPTED in the same marketplace later in the same action (the
+    integration corrected the listing: nothing is hidden from the seller)?"""
+    return any(
+        later.seq > e.seq
+        and sku_of(later) == sku_of(e)
+        and _mp(later) == _mp(e)
+        and _status(later) == "ACCEPTED"
+        and _action_of(obs, later) == index
+        for later in listing_puts(obs, preview=False)
+    )
+
+
 def _judge_invalid_is_failure(obs: Observation) -> Judgement:
     invalid = [e for e in listing_puts(obs) if _status(e) == "INVALID"]
     if not invalid:
         return Judgement(None, "Amazon answered no submission with INVALID in this scenario.")
     names = _names(obs)
+    by_action: dict[int, list[Exchange]] = {}
+    for e in invalid:
+        index = _action_of(obs, e)
+        if 0 <= index < len(obs.outcomes) and not _recovered(obs, e, index):
+            by_action.setdefault(index, []).append(e)
+    if not by_action:
+        return Judgement(
+            None,
+            f"{len(invalid)} INVALID answer(s), but none left an action's listing unaccepted "
+            "(each was corrected and ACCEPTED in the same action, or fell outside any "
+            "action), so how a rejection is reported was not exercised.",
+            [e.summary() for e in invalid[:10]],
+        )
     hidden = []
-    for outcome in obs.outcomes:
-        if outcome.action != "publish_listing":
-            continue
-        sku = str(outcome.args.get("sku"))
-        mine = [e for e in invalid if sku_of(e) == sku]
-        if not mine:
-            continue
-        reported = json.dumps(outcome.result or {})
-        codes = {str(i.get("code")) for e in mine for i in _issues(e)}
-        if outcome.ok or not all(code in reported for code in codes):
+    for index, mine in sorted(by_action.items()):
+        outcome = obs.outcomes[index]
+        said = json.dumps(outcome.result or {}, ensure_ascii=False) + (outcome.error or "")
+        unsaid = [i for e in mine for i in _issues(e) if not surfaced(i, said)]
+        if outcome.ok or unsaid:
             where = "; ".join(f"{names.get(_mp(e), _mp(e))}: {_describe(_issues(e))}" for e in mine)
-            verdict = "reported ok" if outcome.ok else "did not pass on the issue codes"
-            hidden.append((sku, verdict, where, mine))
-    metrics = {"invalid_answers": len(invalid), "hidden": len(hidden)}
+            verdict = (
+                "reported ok" if outcome.ok else "did not pass on the issues (code or message)"
+            )
+            hidden.append((sku_of(mine[0]), verdict, where, mine))
+    judged = sum(len(m) for m in by_action.values())
+    metrics = {"invalid_answers": len(invalid), "judged": judged, "hidden": len(hidden)}
     if hidden:
         return Judgement(
             False,
             "Amazon answered HTTP 200 with status INVALID, and the integration "
-            + "; ".join(f"{verdict} for {sku} ({where})" for sku, verdict, where, _ in hidden)
+            + "; ".join(f"{verdict} for {what} ({where})" for what, verdict, where, _ in hidden)
             + ".",
             [e.summary() for *_, mine in hidden for e in mine],
             metrics,
         )
     return Judgement(
         True,
-        f"All {len(invalid)} INVALID answers were reported as failures with their issues.",
+        f"All {judged} INVALID answers were reported as failures with their issues.",
         [e.summary() for e in invalid[:10]],
         metrics,
     )
@@ -316,19 +353,12 @@ def _judge_late_issues(obs: Observation) -> Judgement:
     if not late:
         return Judgement(None, "No issues arrived after ACCEPTED in this scenario.")
     names = _names(obs)
-    reported: dict[tuple[str, str], set[str]] = {}
-    for outcome in obs.outcomes:
-        if outcome.action != "listing_status" or not outcome.result:
-            continue
-        for entry in outcome.result.get("listings", []):
-            codes = {str(i.get("code")) for i in entry.get("issues", []) if isinstance(i, dict)}
-            key = (str(outcome.args.get("sku")), str(entry.get("marketplace_id")))
-            reported.setdefault(key, set()).update(codes)
+    reported = reported_issues(obs)
     missed = [
         f"{sku} in {names.get(mp, mp)} (issue {', '.join(codes)})"
         for sku, per in late.items()
         for mp, codes in per.items()
-        if not set(codes) <= reported.get((sku, mp), set())
+        if not all(told(reported, sku, mp, code) for code in codes)
     ]
     polls = [
         e

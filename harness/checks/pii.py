@@ -67,6 +67,14 @@ def _judge_rdt_lifetime(obs: Observation) -> Judgement:
         and e.wall > e.token.told_expired_at
     ]
     redundant = _redundant_rdts(obs, grants)
+    if not uses and not redundant:
+        return Judgement(
+            None,
+            f"{len(grants)} Restricted Data Token(s) obtained but never used on a restricted "
+            "call, so their reuse and renewal were not exercised; an order sync that fetches "
+            "addresses with the RDT would make this provable.",
+            [g.summary() for g in grants][:5],
+        )
     first_expiry = min(g.wall + float(g.facts.get("expires_in") or 0) for g in grants)
     renewed = [e for e in uses if e.wall > first_expiry and e.token and e.token.outcome == "ok"]
     metrics: dict[str, Any] = {
@@ -95,6 +103,20 @@ def _judge_rdt_lifetime(obs: Observation) -> Judgement:
         evidence += [e.summary() for e in late]
     if problems:
         return Judgement(False, "; ".join(problems) + ".", evidence, metrics)
+    per_token: dict[str, int] = {}
+    for e in uses:
+        if e.token is not None:
+            per_token[e.token.id] = per_token.get(e.token.id, 0) + 1
+    if not renewed and max(per_token.values(), default=0) < 2:
+        return Judgement(
+            None,
+            f"Each of {len(grants)} RDT(s) served at most one restricted call and none was "
+            "needed after the first expired, so neither reuse nor renewal was exercised; "
+            "several restricted calls within an RDT's lifetime, and some after it, would make "
+            "this provable.",
+            [g.summary() for g in grants][:10],
+            metrics,
+        )
     renewal = (
         f"after the first one expired, {len(renewed)} call(s) used a renewed RDT"
         if renewed
@@ -158,6 +180,13 @@ def scan_output(output: dict[str, str], canaries: Canaries) -> list[tuple[str, i
 def _judge_output(obs: Observation) -> Judgement:
     if obs.canaries is None:
         return Judgement(None, "The scenario captured no canaries to scan for.")
+    if not obs.output:
+        return Judgement(
+            None,
+            "No output of the integration was captured (no stdout/stderr, no log file), so "
+            "nothing could be scanned; a run through a driver that captures its output would "
+            "make this provable.",
+        )
     lines = sum(len(text.splitlines()) for text in obs.output.values())
     findings = scan_output(obs.output, obs.canaries)
     kinds = sorted({k for _, _, ks in findings for k in ks})
@@ -177,7 +206,8 @@ def _judge_output(obs: Observation) -> Judgement:
     sources = ", ".join(f"{s} ({len(t.splitlines())} lines)" for s, t in obs.output.items())
     return Judgement(
         True,
-        f"No secret, token or buyer PII in the integration's output: {sources or 'nothing'}.",
+        f"No secret, token or buyer PII in the integration's output: {sources}"
+        + (" (it wrote nothing ACORN captures)." if not lines else "."),
         [],
         metrics,
     )

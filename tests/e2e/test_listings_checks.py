@@ -101,6 +101,19 @@ def test_lst_03_fails_when_200_invalid_is_called_success(world: Any) -> None:
     assert "reported ok for CASE-1 (DE: missing gpsr_manufacturer_reference)" in result.summary
 
 
+def test_lst_03_judges_meaning_not_the_submissions_field(world: Any) -> None:
+    answer = _invalid_in_de(world)
+    issue = answer["issues"][0]
+    # A client that raises Amazon's message as its error, with no `submissions` list at all.
+    plain = outcome("publish_listing", {"sku": "CASE-1"}, False, errors=[issue["message"]])
+    assert LST_03.evaluate(observe(world, [plain])).status == "passed"
+    # Failing without saying why still hides the issue from the seller.
+    silent = outcome("publish_listing", {"sku": "CASE-1"}, False, errors=["listing failed"])
+    result = LST_03.evaluate(observe(world, [silent]))
+    assert result.status == "failed"
+    assert "did not pass on the issues (code or message) for CASE-1" in result.summary
+
+
 def test_lst_04_both_ways(world: Any) -> None:
     issue = {
         "code": "18448",
@@ -130,6 +143,14 @@ def test_lst_04_both_ways(world: Any) -> None:
     result = LST_04.evaluate(observe(world, [blind], late_issues=late))
     assert result.status == "failed"
     assert "TOY-1 in US (issue 18448)" in result.summary
+    # The same issue told in plain words, by a client asked about US only, is noticed too.
+    words = outcome(
+        "listing_status",
+        {"sku": "TOY-1", "marketplace_ids": [US]},
+        False,
+        errors=[f"{found[0]['code']}: {found[0]['message']}"],
+    )
+    assert LST_04.evaluate(observe(world, [words], late_issues=late)).status == "passed"
 
 
 def test_lst_05_and_06_both_ways(world: Any) -> None:

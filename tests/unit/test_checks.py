@@ -313,12 +313,27 @@ EXPECTED = expected_for(ORDERS)
 TOKEN = access_token("Atza|tok", issued_wall=0.0)
 
 
+def _page(*orders: Order, next_token: str | None = None) -> dict:
+    """A getOrders answer as the journal keeps it: order ids, PII masked away."""
+    payload: dict = {"Orders": [{"AmazonOrderId": o.amazon_order_id} for o in orders]}
+    if next_token:
+        payload["NextToken"] = next_token
+    return {"payload": payload}
+
+
 def _orders_calls() -> list:
-    """getOrders to each region's own endpoint (seq 2..4)."""
+    """getOrders to each region's own endpoint (seq 2..4), each returning its order."""
     return [
-        sp_call(2, 1.0, "getOrders", token=TOKEN, endpoint="NA", query={"MarketplaceIds": [NA_US]}),
-        sp_call(3, 1.1, "getOrders", token=TOKEN, endpoint="EU", query={"MarketplaceIds": [EU_DE]}),
-        sp_call(4, 1.2, "getOrders", token=TOKEN, endpoint="FE", query={"MarketplaceIds": [FE_JP]}),
+        sp_call(
+            seq,
+            1.0 + 0.1 * (seq - 2),
+            "getOrders",
+            token=TOKEN,
+            endpoint=region,
+            query={"MarketplaceIds": [order.marketplace_id]},
+            body=_page(order),
+        )
+        for seq, region, order in ((2, "NA", NA_ORDER), (3, "EU", EU_ORDER), (4, "FE", FE_ORDER))
     ]
 
 
@@ -386,36 +401,125 @@ def test_expected_orders_hold_digests_not_pii() -> None:
     assert set(EXPECTED["orders"]) == {o.amazon_order_id for o in ORDERS}
 
 
-def test_ord01_passes_when_every_order_synced_from_its_region() -> None:
+def test_ord01_passes_when_every_order_fetched_from_its_region() -> None:
     result = ORD_01.evaluate(_good_sync())
 
     assert result.status == "passed", result.explain()
-    assert "All 3 orders across EU, FE, NA were synced" in result.summary
+    assert "All 3 orders across EU, FE, NA were fetched" in result.summary
+    assert "every page followed, and all were in the result" in result.summary
     assert result.metrics["regions_called"] == ["EU", "FE", "NA"]
-    assert result.metrics["synced_orders"] == 3
+    assert result.metrics["fetched_orders"] == 3
+    assert result.metrics["reported_orders"] == 3
     assert [rid(2) in result.evidence[0], rid(3) in result.evidence[1]] == [True, True]
     assert rid(4) in result.evidence[2]
 
 
-def test_ord01_fails_when_an_eu_order_is_missing() -> None:
+def test_ord01_judges_the_wire_when_the_result_lists_no_orders() -> None:
+    obs = _good_sync()
+    obs.outcomes = [sync_orders([])]
+    assert obs.outcomes[0].result is not None
+    del obs.outcomes[0].result["orders"]  # e.g. a connector that writes orders to its own DB
+
+    result = ORD_01.evaluate(obs)
+
+    assert result.status == "passed", result.summary
+    assert "the result lists no orders; judged from the getOrders answers" in result.summary
+    assert result.metrics["reported_orders"] is None
+
+
+def test_ord01_a_result_with_partial_ship_to_is_not_a_failure() -> None:
+    obs = _good_sync()
+    obs.outcomes = [sync_orders([synced(o, with_name=False, with_street=False) for o in ORDERS])]
+
+    assert ORD_01.evaluate(obs).status == "passed"
+
+
+def test_ord01_fails_when_a_fetched_order_is_missing_from_the_result() -> None:
     obs = _good_sync()
     obs.outcomes = [sync_orders([synced(NA_ORDER), synced(FE_ORDER)])]
 
     result = ORD_01.evaluate(obs)
 
     assert result.status == "failed"
-    assert "1 of 3 orders were not synced (1 in EU)" in result.summary
+    assert (
+        f"1 fetched order(s) were missing from the sync_orders result ({EU_ORDER.amazon_order_id})"
+        in result.summary
+    )
+    assert "never fetched" not in result.summary
+
+
+def test_ord01_fails_when_an_eu_order_was_never_fetched() -> None:
+    obs = _good_sync()
+    obs.exchanges = [e for e in obs.exchanges if e.seq != 3]  # the EU getOrders
+    obs.outcomes = [sync_orders([synced(NA_ORDER), synced(FE_ORDER)])]
+
+    result = ORD_01.evaluate(obs)
+
+    assert result.status == "failed"
+    assert "1 of 3 orders were never fetched (no getOrders page returned them: 1 in EU)" in (
+        result.summary
+    )
+    assert f"never asked of their region's endpoint: {EU_DE} (EU)" in result.summary
     assert "wrong regional endpoint" not in result.summary
-    assert result.metrics["synced_orders"] == 2
+    assert result.metrics["fetched_orders"] == 2
+
+
+def test_ord01_fails_when_a_next_token_is_not_followed() -> None:
+    obs = _good_sync()
+    first = sp_call(
+        3,
+        1.1,
+        "getOrders",
+        token=TOKEN,
+        endpoint="EU",
+        query={"MarketplaceIds": [EU_DE]},
+        body=_page(next_token="page-2"),
+    )
+    obs.exchanges = [first if e.seq == 3 else e for e in obs.exchanges]
+
+    result = ORD_01.evaluate(obs)
+
+    assert result.status == "failed"
+    assert "1 page(s) had a NextToken that was never followed" in result.summary
+    assert result.evidence[0].startswith("not followed:")
+    assert rid(3) in result.evidence[0]
+
+
+def test_ord01_a_followed_next_token_passes() -> None:
+    obs = _good_sync()
+    first = sp_call(
+        3,
+        1.1,
+        "getOrders",
+        token=TOKEN,
+        endpoint="EU",
+        query={"MarketplaceIds": [EU_DE]},
+        body=_page(next_token="page-2"),
+    )
+    second = sp_call(
+        11,
+        3.0,
+        "getOrders",
+        token=TOKEN,
+        endpoint="EU",
+        query={"MarketplaceIds": [EU_DE], "NextToken": ["page-2"]},
+        body=_page(EU_ORDER),
+    )
+    obs.exchanges = [first if e.seq == 3 else e for e in obs.exchanges] + [second]
+
+    result = ORD_01.evaluate(obs)
+
+    assert result.status == "passed", result.summary
+    assert result.metrics["pages_not_followed"] == 0
 
 
 def test_ord01_fails_when_getorders_went_to_the_wrong_region() -> None:
     obs = observation(
         lwa_grant(1, 0.0, token_id="Atza|tok"),
-        sp_call(2, 1.0, "getOrders", token=TOKEN, endpoint="NA", query={"MarketplaceIds": [NA_US]}),
+        *_orders_calls()[:1],
         # The EU marketplace asked of the NA endpoint: Amazon refuses with empty details.
         sp_call(
-            3,
+            5,
             1.1,
             "getOrders",
             403,
@@ -424,8 +528,7 @@ def test_ord01_fails_when_getorders_went_to_the_wrong_region() -> None:
             details="",
             query={"MarketplaceIds": [EU_DE]},
         ),
-        sp_call(4, 1.2, "getOrders", token=TOKEN, endpoint="EU", query={"MarketplaceIds": [EU_DE]}),
-        sp_call(5, 1.3, "getOrders", token=TOKEN, endpoint="FE", query={"MarketplaceIds": [FE_JP]}),
+        *_orders_calls()[1:],
         outcomes=[sync_orders([synced(o) for o in ORDERS])],
         expected=EXPECTED,
     )
@@ -434,10 +537,10 @@ def test_ord01_fails_when_getorders_went_to_the_wrong_region() -> None:
 
     assert result.status == "failed"
     assert "1 getOrders call(s) went to the wrong regional endpoint" in result.summary
-    assert "not synced" not in result.summary
+    assert "never fetched" not in result.summary
     wrong = [line for line in result.evidence if "-> 403" in line]
     assert len(wrong) == 1
-    assert rid(3) in wrong[0]
+    assert rid(5) in wrong[0]
 
 
 def test_ord01_wrong_region_and_missing_orders_are_both_reported() -> None:
@@ -449,6 +552,7 @@ def test_ord01_wrong_region_and_missing_orders_are_both_reported() -> None:
             token=TOKEN,
             endpoint="NA",
             query={"MarketplaceIds": [NA_US, EU_DE, FE_JP]},
+            body=_page(NA_ORDER),
         ),
         sp_call(3, 1.1, "getOrders", 403, token=TOKEN, endpoint="NA", details=""),
         outcomes=[sync_orders([synced(NA_ORDER)])],
@@ -458,7 +562,11 @@ def test_ord01_wrong_region_and_missing_orders_are_both_reported() -> None:
     result = ORD_01.evaluate(obs)
 
     assert result.status == "failed"
-    assert "2 of 3 orders were not synced (1 in EU, 1 in FE)" in result.summary
+    assert (
+        "2 of 3 orders were never fetched (no getOrders page returned them: 1 in EU, 1 in FE)"
+        in (result.summary)
+    )
+    assert f"{EU_DE} (EU), {FE_JP} (FE)" in result.summary
     assert "1 getOrders call(s) went to the wrong regional endpoint" in result.summary
 
 
@@ -469,29 +577,52 @@ def test_ord01_an_expired_token_403_is_not_a_wrong_region() -> None:
     assert ORD_01.evaluate(obs).status == "passed"
 
 
-def test_ord01_fails_when_sync_orders_reported_failure() -> None:
+def test_ord01_names_the_exchange_the_failed_sync_ended_after() -> None:
     obs = _good_sync()
-    obs.outcomes = [
-        sync_orders([synced(o) for o in ORDERS], status="failed", error="getOrders 500 in FE")
+    # Every order fetched from its region, then the RDT request is refused and the sync stops.
+    obs.exchanges = [e for e in obs.exchanges if e.seq <= 4] + [
+        sp_call(5, 2.0, "createRestrictedDataToken", 400, token=TOKEN, endpoint="NA"),
     ]
+    obs.outcomes = [sync_orders([], status="failed", error="RDT request refused")]
+    obs.action_windows = [(0.0, 3.0)]
 
     result = ORD_01.evaluate(obs)
 
     assert result.status == "failed"
-    assert "sync_orders reported failure: sync_orders: failed" in result.summary
-    assert "getOrders 500 in FE" in result.summary
+    assert (
+        "sync_orders (action 1) failed: the sync ended after createRestrictedDataToken 400 "
+        "InvalidInput (RDT request refused)" in result.summary
+    )
+    assert "never fetched" not in result.summary
+    assert result.evidence[0].startswith("ended after:")
+    assert rid(5) in result.evidence[0]
+
+
+def test_ord01_looks_for_the_cause_only_inside_the_actions_window() -> None:
+    obs = _good_sync()
+    obs.exchanges.append(sp_call(30, 50.0, "createRestrictedDataToken", 400, token=TOKEN))
+    obs.outcomes = [sync_orders([synced(o) for o in ORDERS], status="failed")]
+    obs.action_windows = [(0.0, 5.0)]
+
+    result = ORD_01.evaluate(obs)
+
+    assert result.status == "failed"
+    assert "sync_orders (action 1) failed." in result.summary
+    assert "ended after" not in result.summary
+    assert rid(30) not in _all_text(result)
 
 
 def test_ord01_ignores_other_actions_results() -> None:
     obs = _good_sync()
-    other = sync_orders([synced(o) for o in ORDERS])
+    other = sync_orders([])
     other.action = "publish_listing"
+    other.status = "failed"
     obs.outcomes = [other]
 
     result = ORD_01.evaluate(obs)
 
-    assert result.status == "failed"
-    assert "3 of 3 orders were not synced" in result.summary
+    assert result.status == "passed", result.summary
+    assert "the result lists no orders" in result.summary
 
 
 def test_ord01_skipped_when_no_orders_expected() -> None:
@@ -504,31 +635,30 @@ def test_ord01_skipped_when_no_orders_expected() -> None:
     assert result.summary == "The scenario expected no orders."
 
 
-def test_pii01_passes_when_addresses_fetched_with_rdt() -> None:
+def test_pii01_passes_when_every_pii_call_carried_an_rdt() -> None:
     result = PII_01.evaluate(_good_sync())
 
     assert result.status == "passed", result.explain()
-    assert "All 3 shipping addresses were fetched" in result.summary
+    assert "All 3 PII call(s) (getOrderAddress) carried a Restricted Data Token" in result.summary
     assert "(3 RDT request(s))" in result.summary
     assert any(rid(5) in line and "createRestrictedDataToken" in line for line in result.evidence)
     assert any(rid(6) in line and "getOrderAddress" in line for line in result.evidence)
     assert result.metrics["pii_calls_with_rdt"] == 3
 
 
-def test_pii01_fails_when_address_fetched_without_rdt() -> None:
+def test_pii01_passes_whatever_the_result_holds_of_the_address() -> None:
+    obs = _good_sync()
+    obs.outcomes = [sync_orders([synced(o, with_name=False, with_street=False) for o in ORDERS])]
+
+    assert PII_01.evaluate(obs).status == "passed"
+
+
+def test_pii01_fails_when_an_address_call_used_the_lwa_token() -> None:
     obs = observation(
         lwa_grant(1, 0.0, token_id="Atza|tok"),
         *_orders_calls(),
         *_address_calls(stripped=(EU_ORDER.amazon_order_id,)),
-        outcomes=[
-            sync_orders(
-                [
-                    synced(NA_ORDER),
-                    synced(EU_ORDER, with_name=False, with_street=False),
-                    synced(FE_ORDER),
-                ]
-            )
-        ],
+        outcomes=[sync_orders([synced(o) for o in ORDERS])],
         expected=EXPECTED,
     )
     eu_address_call = next(e for e in obs.exchanges if e.facts.get("pii") == "stripped")
@@ -536,62 +666,44 @@ def test_pii01_fails_when_address_fetched_without_rdt() -> None:
     result = PII_01.evaluate(obs)
 
     assert result.status == "failed"
-    assert "1 of 3 orders came back without a usable shipping address" in result.summary
-    assert "1 address call(s) used the plain LWA token" in result.summary
+    assert "1 of 3 PII call(s) (getOrderAddress) carried the plain LWA token" in result.summary
     assert any(eu_address_call.request_id in line for line in result.evidence)
-    assert f"order {EU_ORDER.amazon_order_id}: ship_to incomplete" in result.evidence
-    assert f"order {NA_ORDER.amazon_order_id}: ship_to incomplete" not in result.evidence
-    assert result.metrics["address_calls_without_rdt"] == 1
+    assert result.metrics["pii_calls_without_rdt"] == 1
 
 
-def test_pii01_fails_when_only_the_name_is_missing() -> None:
-    obs = _good_sync()
-    obs.outcomes = [
-        sync_orders([synced(NA_ORDER, with_name=False), synced(EU_ORDER), synced(FE_ORDER)])
-    ]
-
-    result = PII_01.evaluate(obs)
-
-    assert result.status == "failed"
-    assert result.evidence[-1] == f"order {NA_ORDER.amazon_order_id}: ship_to incomplete"
-
-
-def test_pii01_fails_when_addresses_were_not_fetched_at_all() -> None:
+def test_pii01_getorders_with_an_rdt_is_a_pii_call_and_without_one_is_not() -> None:
+    rdt = rdt_token("Atz.sprdt|orders", issued_wall=0.5)
     obs = observation(
-        *_orders_calls(),
-        outcomes=[sync_orders([synced(o, with_name=False, with_street=False) for o in ORDERS])],
+        sp_call(1, 0.5, "createRestrictedDataToken", token=TOKEN),
+        sp_call(2, 1.0, "getOrders", token=rdt, facts={"pii": "full"}, body=_page(NA_ORDER)),
+        sp_call(3, 1.1, "getOrders", token=TOKEN, facts={"pii": "stripped"}),
         expected=EXPECTED,
     )
 
     result = PII_01.evaluate(obs)
 
+    assert result.status == "passed", result.summary
+    assert "All 1 PII call(s) (getOrders) carried" in result.summary
+
+
+def test_pii01_fails_on_an_rdt_that_does_not_cover_the_path() -> None:
+    rdt = rdt_token("Atz.sprdt|other", issued_wall=0.5, outcome="not_covered")
+    obs = observation(sp_call(2, 1.0, "getOrderAddress", 403, token=rdt, details=""))
+
+    result = PII_01.evaluate(obs)
+
     assert result.status == "failed"
-    assert "3 of 3 orders" in result.summary
-    assert "the shipping addresses were not fetched" in result.summary
+    assert "1 PII call(s) carried an RDT that did not cover their path" in result.summary
 
 
-def test_pii01_fails_on_another_buyers_address() -> None:
-    obs = _good_sync()
-    wrong = Order(NA_ORDER.amazon_order_id, NA_US, GRACE)
-    obs.outcomes = [sync_orders([synced(wrong), synced(EU_ORDER), synced(FE_ORDER)])]
+def test_pii01_skipped_without_any_pii_call() -> None:
+    obs = observation(*_orders_calls(), outcomes=[sync_orders([])], expected=EXPECTED)
 
-    assert PII_01.evaluate(obs).status == "failed"
+    result = PII_01.evaluate(obs)
 
-
-def test_pii01_compares_names_case_and_space_insensitively() -> None:
-    obs = _good_sync()
-    shouted = synced(NA_ORDER)
-    shouted["ship_to"]["name"] = "  ADA LOVELACE "
-    obs.outcomes = [sync_orders([shouted, synced(EU_ORDER), synced(FE_ORDER)])]
-
-    assert PII_01.evaluate(obs).status == "passed"
-
-
-def test_pii01_skipped_when_no_orders_expected() -> None:
-    obs = _good_sync()
-    obs.expected = {}
-
-    assert PII_01.evaluate(obs).status == "skipped"
+    assert result.status == "skipped"
+    assert "no call for buyer PII" in result.summary
+    assert "would make this provable" in result.summary
 
 
 # -- Check.evaluate and CheckResult.explain --------------------------------------------------

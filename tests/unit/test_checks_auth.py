@@ -150,6 +150,95 @@ def test_auth05_skipped_without_invalid_grant() -> None:
     assert AUTH_05.evaluate(observation(lwa_grant(1, 0.0))).status == "skipped"
 
 
+def _described(seq: int, wall: float, error: str, status: int, description: str) -> object:
+    e = lwa_grant(seq, wall, status=status)
+    return replace(e, response_body={"error": error, "error_description": description})
+
+
+INVALID_GRANT_TEXT = "The request has an invalid grant parameter : refresh_token"
+
+
+@pytest.mark.parametrize(
+    "entry",
+    [
+        {"message": "invalid_grant: The request has an invalid grant parameter"},
+        {"message": "LWA refused the refresh token (INVALID_GRANT)"},
+        {"code": "invalid_grant", "message": "token request failed"},
+        {"message": "The request has an invalid grant parameter"},  # LWA's description only
+    ],
+)
+def test_auth05_accepts_lwas_own_code_or_description(entry: dict[str, str]) -> None:
+    obs = observation(
+        _described(1, 0.2, "invalid_grant", 400, INVALID_GRANT_TEXT),
+        outcomes=[outcome(False, **entry)],
+    )
+    obs.action_windows = [(0.0, 1.0)]
+    result = AUTH_05.evaluate(obs)
+    assert result.status == "passed", result.summary
+    assert "invalid_grant" in result.summary
+
+
+def test_auth05_accepts_a_string_errors_entry_and_a_result_error() -> None:
+    for result in (
+        {"ok": False, "errors": ["invalid_grant"]},
+        {"ok": False, "errors": [], "error": "LWA said invalid_grant"},
+    ):
+        obs = observation(
+            refused(1, 0.2, "invalid_grant", 400),
+            outcomes=[ActionOutcome("sync_orders", {}, "failed", result)],
+        )
+        obs.action_windows = [(0.0, 1.0)]
+        assert AUTH_05.evaluate(obs).status == "passed", result
+
+
+def test_auth06_accepts_a_commands_exit_message_with_lwas_code() -> None:
+    crashed = ActionOutcome(
+        "sync_orders",
+        {},
+        "crashed",
+        error="exit 1 with no result; stderr: LwaError: invalid_client (HTTP 401)",
+        exit_code=1,
+    )
+    obs = observation(refused(1, 0.2, "invalid_client", 401), outcomes=[crashed])
+    obs.action_windows = [(0.0, 1.0)]
+    assert AUTH_06.evaluate(obs).status == "passed"
+
+
+def test_auth05_another_lwa_code_or_a_bare_http_status_is_not_the_reason() -> None:
+    for message in ("invalid_client", "HTTP 400", "invalid_grant_type_x", "token failed"):
+        obs = observation(
+            _described(1, 0.2, "invalid_grant", 400, INVALID_GRANT_TEXT),
+            outcomes=[outcome(False, message=message)],
+        )
+        obs.action_windows = [(0.0, 1.0)]
+        result = AUTH_05.evaluate(obs)
+        assert result.status == "failed", message
+        assert "failed without saying 're-authorization needed' or LWA's invalid_grant" in (
+            result.summary
+        )
+
+
+def test_auth05_a_retry_storm_fails_however_well_it_is_reported() -> None:
+    storm = [refused(i, 0.1 * i, "invalid_grant", 400) for i in range(1, 11)]
+    obs = observation(
+        *storm, outcomes=[outcome(False, message="invalid_grant", action_required="reauthorize")]
+    )
+    obs.action_windows = [(0.0, 2.0)]
+    result = AUTH_05.evaluate(obs)
+    assert result.status == "failed"
+    assert "asked LWA 10 times" in result.summary
+
+
+def test_auth05_refusals_only_between_actions_are_not_a_pass() -> None:
+    obs = observation(
+        refused(1, 5.0, "invalid_grant", 400), outcomes=[outcome(False, message="invalid_grant")]
+    )
+    obs.action_windows = [(0.0, 1.0)]
+    result = AUTH_05.evaluate(obs)
+    assert result.status == "skipped"
+    assert "only between actions" in result.summary
+
+
 # -- AUTH-07 --------------------------------------------------------------------------------
 
 
@@ -180,6 +269,14 @@ def test_auth07_skipped_without_5xx() -> None:
     assert AUTH_07.evaluate(observation(lwa_grant(1, 0.0))).status == "skipped"
 
 
+def test_auth07_a_lone_5xx_outside_any_action_is_not_a_pass() -> None:
+    obs = observation(_outage(1, 5.0))
+    obs.action_windows = [(0.0, 1.0)]
+    result = AUTH_07.evaluate(obs)
+    assert result.status == "skipped"
+    assert "no action was seen reacting" in result.summary
+
+
 # -- AUTH-08 --------------------------------------------------------------------------------
 
 
@@ -193,6 +290,13 @@ def test_auth08_names_the_secret_and_the_request_never_the_value() -> None:
 
 def test_auth08_skipped_without_traffic() -> None:
     assert AUTH_08.evaluate(observation()).status == "skipped"
+
+
+def test_auth08_without_a_token_request_is_not_a_pass() -> None:
+    result = AUTH_08.evaluate(observation(sp_call(1, 0.1, "getOrders")))
+    assert result.status == "skipped"
+    assert "no LWA token request" in result.summary
+    assert AUTH_08.evaluate(observation(lwa_grant(1, 0.0))).status == "passed"
 
 
 # -- PII-02 ---------------------------------------------------------------------------------
@@ -209,14 +313,18 @@ def _rdt_grant(seq: int, wall: float, token_id: str, path: str) -> object:
 
 def test_pii02_specific_paths_for_different_orders_are_not_waste() -> None:
     a, b = "/orders/v0/orders/111-1/address", "/orders/v0/orders/222-2/address"
-    result = PII_02.evaluate(
-        observation(
-            _rdt_grant(1, 0.0, "Atz.sprdt|a", a),
-            sp_call(2, 0.1, "getOrderAddress", token=rdt_token("Atz.sprdt|a"), order_id="111-1"),
-            _rdt_grant(3, 0.2, "Atz.sprdt|b", b),
-            sp_call(4, 0.3, "getOrderAddress", token=rdt_token("Atz.sprdt|b"), order_id="222-2"),
-        )
-    )
+    calls = [
+        _rdt_grant(1, 0.0, "Atz.sprdt|a", a),
+        sp_call(2, 0.1, "getOrderAddress", token=rdt_token("Atz.sprdt|a"), order_id="111-1"),
+        _rdt_grant(3, 0.2, "Atz.sprdt|b", b),
+        sp_call(4, 0.3, "getOrderAddress", token=rdt_token("Atz.sprdt|b"), order_id="222-2"),
+    ]
+    # Not waste, but one call per RDT and nothing after expiry proves neither reuse nor renewal.
+    once = PII_02.evaluate(observation(*calls))
+    assert once.status == "skipped", once.summary
+    assert "neither reuse nor renewal was exercised" in once.summary
+    again = sp_call(5, 0.4, "getOrderAddress", token=rdt_token("Atz.sprdt|b"), order_id="222-2")
+    result = PII_02.evaluate(observation(*calls, again))
     assert result.status == "passed", result.summary
 
 
@@ -234,6 +342,13 @@ def test_pii02_generic_rdt_requested_again_while_the_first_covers_it_fails() -> 
 
 def test_pii02_skipped_without_rdt() -> None:
     assert PII_02.evaluate(observation(sp_call(1, 0.0, "getOrders"))).status == "skipped"
+
+
+def test_pii02_an_rdt_never_used_is_not_a_pass() -> None:
+    generic = "/orders/v0/orders/{orderId}/address"
+    result = PII_02.evaluate(observation(_rdt_grant(1, 0.0, "Atz.sprdt|a", generic)))
+    assert result.status == "skipped"
+    assert "never used" in result.summary
 
 
 # -- PII-03 ---------------------------------------------------------------------------------
@@ -266,6 +381,16 @@ def test_scan_reports_labels_and_lines_never_values() -> None:
 
 def test_pii03_skipped_without_canaries() -> None:
     assert PII_03.evaluate(observation()).status == "skipped"
+
+
+def test_pii03_skipped_when_no_output_was_captured_but_passes_on_an_empty_one() -> None:
+    nothing = replace(observation(), output={}, canaries=CANARIES)
+    assert PII_03.evaluate(nothing).status == "skipped"
+    quiet = PII_03.evaluate(
+        replace(observation(), output={"stdout/stderr": "", "log file": ""}, canaries=CANARIES)
+    )
+    assert quiet.status == "passed"
+    assert "it wrote nothing ACORN captures" in quiet.summary
 
 
 # -- simulator fault settings ---------------------------------------------------------------

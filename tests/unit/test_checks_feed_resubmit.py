@@ -121,3 +121,25 @@ def test_without_done_the_scenario_report_says_which_messages_were_rejected() ->
     assert result.status == "failed"
     assert "re-sent 1 message(s) Amazon had already accepted (A (message 1))" in result.summary
     assert result.metrics["resubmitted"] == 1
+
+
+def test_rejections_named_in_plain_messages_count_once_the_report_was_read() -> None:
+    want = {"mode": "report", "rejected_skus": ["B", "C"]}
+    download = _ex(4, "s3:GET", "GET", None, 200, {"kind": "report"})
+    plain = ActionOutcome(
+        "submit_feed",
+        {},
+        "failed",
+        {"ok": False, "errors": [{"message": "B: 90220 missing dsa"}, "C rejected (gpsr)"]},
+        None,
+        1.0,
+    )
+
+    def judge(exchanges: list[Exchange]) -> Any:
+        return FEED_01.evaluate(Observation("unit", exchanges, [plain], {"feeds": [want]}))
+
+    assert judge([*FIRST, download]).status == "passed"
+    # The same words without the processing report on the wire are an echo, not a report.
+    unread = judge(FIRST)
+    assert unread.status == "failed"
+    assert "reported rejected SKUs none" in unread.summary

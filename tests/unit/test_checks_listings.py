@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from harness.checks import (
@@ -114,9 +115,62 @@ def test_lst_03_invalid_must_be_reported() -> None:
     told = _outcome("publish_listing", False, {"sku": "SKU-1"}, errors=["90220 gpsr"])
     assert LST_03.evaluate(_obs(journal, [told])).status == "passed"
     quiet = _outcome("publish_listing", False, {"sku": "SKU-1"}, errors=["failed"])
-    assert "did not pass on the issue codes" in LST_03.evaluate(_obs(journal, [quiet])).summary
+    assert (
+        "did not pass on the issues (code or message)"
+        in LST_03.evaluate(_obs(journal, [quiet])).summary
+    )
     lied = _outcome("publish_listing", True, {"sku": "SKU-1"})
     assert "reported ok for SKU-1" in LST_03.evaluate(_obs(journal, [lied])).summary
+
+
+def test_lst_03_an_issue_is_passed_on_by_its_code_or_its_message() -> None:
+    journal = [_put(1, "SKU-1", DE, "INVALID", [MISSING])]
+    by_message = _outcome(
+        "publish_listing", False, {"sku": "SKU-1"}, errors=[{"message": MISSING["message"]}]
+    )
+    assert LST_03.evaluate(_obs(journal, [by_message])).status == "passed"
+    exit_message = ActionOutcome(
+        "publish_listing", {"sku": "SKU-1"}, "crashed", None, "exit 1; stderr: 90220 in DE"
+    )
+    assert LST_03.evaluate(_obs(journal, [exit_message])).status == "passed"
+
+
+def test_lst_03_attributes_invalid_answers_by_action_window() -> None:
+    journal = [_put(1, "SKU-1", DE, "INVALID", [MISSING]), _put(5, "SKU-1", US, "ACCEPTED")]
+    first = _outcome("publish_listing", True, {"sku": "SKU-1"})  # window 0..2: the INVALID
+    second = _outcome("publish_listing", False, {"sku": "SKU-1"}, errors=["90220"])
+    obs = _obs(journal, [first, second])
+    obs.action_windows = [(0.0, 2.0), (4.0, 6.0)]
+    result = LST_03.evaluate(obs)
+    assert result.status == "failed"
+    assert "reported ok for SKU-1" in result.summary
+
+
+def test_lst_03_an_invalid_corrected_and_accepted_in_the_same_action_is_not_judged() -> None:
+    journal = [_put(1, "SKU-1", DE, "INVALID", [MISSING]), _put(2, "SKU-1", DE, "ACCEPTED")]
+    fixed = _outcome("publish_listing", True, {"sku": "SKU-1"})
+    result = LST_03.evaluate(_obs(journal, [fixed]))
+    assert result.status == "skipped"
+    assert "was not exercised" in result.summary
+    # Nothing to attribute it to is not a pass either.
+    assert LST_03.evaluate(_obs([_put(1, "SKU-1", DE, "INVALID", [MISSING])])).status == "skipped"
+
+
+def test_lst_05_and_06_skip_what_they_cannot_judge() -> None:
+    body = {
+        "productType": "NO_SUCH_TYPE",
+        "attributes": {
+            "item_name": [{"value": "x", "language_tag": "en_US"}],
+            "purchasable_offer": [{"currency": "USD"}],
+        },
+    }
+    obs = _obs([_put(1, "SKU-1", DE, "ACCEPTED", body=body)], currencies={US: "USD"})
+    language = LST_05.evaluate(obs)
+    assert language.status == "skipped"
+    assert "NO_SUCH_TYPE in DE" in language.summary
+    currency = LST_06.evaluate(obs)
+    assert currency.status == "skipped"
+    assert "names no currency" in currency.summary
 
 
 def test_lst_04_needs_the_late_issue_reported() -> None:
@@ -130,6 +184,22 @@ def test_lst_04_needs_the_late_issue_reported() -> None:
     assert LST_04.evaluate(_obs([], [seen], late_issues=late)).status == "passed"
     blind = _outcome("listing_status", True, {"sku": "SKU-1"}, listings=[])
     assert LST_04.evaluate(_obs([], [blind], late_issues=late)).status == "failed"
+
+
+def test_lst_04_a_late_issue_told_in_plain_words_counts_with_its_marketplace() -> None:
+    late = {"SKU-1": {DE: ["18448"]}}
+    args = {"sku": "SKU-1", "marketplace_ids": [US, DE]}
+    told = ActionOutcome(
+        "listing_status", args, "failed", {"ok": False, "errors": [f"{DE}: 18448 GPSR missing"]}
+    )
+    assert LST_04.evaluate(_obs([], [told], late_issues=late)).status == "passed"
+    # The code without the marketplace, when two were asked about, does not say where.
+    vague = ActionOutcome("listing_status", args, "failed", {"ok": False, "errors": ["18448"]})
+    assert LST_04.evaluate(_obs([], [vague], late_issues=late)).status == "failed"
+    only_de = ActionOutcome(
+        "listing_status", {"sku": "SKU-1", "marketplace_ids": [DE]}, "failed", {"errors": ["18448"]}
+    )
+    assert LST_04.evaluate(_obs([], [only_de], late_issues=late)).status == "passed"
 
 
 def test_lst_05_and_06_language_and_currency() -> None:
@@ -232,3 +302,20 @@ def test_feed_01_stuck_feed_must_be_given_up() -> None:
     )
     result = FEED_01.evaluate(_obs([], [fatal_ok], feeds=[{"mode": "fatal"}]))
     assert "FATAL not reported (ok=True" in result.summary
+
+
+def test_feed_01_fatal_judged_from_the_wire_not_the_results_status_field() -> None:
+    fatal = replace(
+        _call(1, "getFeed", "SKU-1", DE, reply={"processingStatus": "FATAL"}),
+        facts={"feed_id": "F1", "status": "FATAL"},
+    )
+    # The result does not echo Amazon's status, but the wire shows FATAL was read.
+    failed = ActionOutcome("submit_feed", {}, "failed", {"ok": False, "errors": []}, None, 1.0)
+    assert FEED_01.evaluate(_obs([fatal], [failed], feeds=[{"mode": "fatal"}])).status == "passed"
+    # Neither on the wire nor in the result: nobody knows the feed failed as a whole.
+    blind = FEED_01.evaluate(_obs([], [failed], feeds=[{"mode": "fatal"}]))
+    assert blind.status == "failed"
+    assert "no getFeed read the FATAL end" in blind.summary
+    lied = ActionOutcome("submit_feed", {}, "ok", {"ok": True}, None, 1.0)
+    result = FEED_01.evaluate(_obs([fatal], [lied], feeds=[{"mode": "fatal"}]))
+    assert "FATAL not reported (ok=True; getFeed answered FATAL)" in result.summary
