@@ -93,7 +93,23 @@ class Exchange:
         if fault is not None:  # injected by the scenario's fault plan
             line += f"; fault {fault.get('kind')} (rule {fault.get('rule')!r}"
             line += ", write applied first)" if fault.get("write_applied") else ")"
+        notes = self.fidelity
+        if notes:
+            line += "; not verified against Amazon: " + ", ".join(str(n.get("code")) for n in notes)
         return line + f"; x-amzn-RequestId {self.request_id}"
+
+    @property
+    def fidelity(self) -> list[dict[str, str]]:
+        """Fidelity notes raised while answering: what ACORN accepted without a source showing
+        that Amazon accepts it too (see harness.sim.fidelity)."""
+        notes = self.facts.get("fidelity")
+        return [n for n in notes if isinstance(n, dict)] if isinstance(notes, list) else []
+
+    @property
+    def refusal(self) -> str | None:
+        """The registered refusal this answer made (harness.sim.refusals), if any."""
+        rule = self.facts.get("refusal")
+        return rule if isinstance(rule, str) else None
 
     @property
     def fault(self) -> dict[str, Any] | None:

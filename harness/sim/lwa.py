@@ -10,6 +10,7 @@ from urllib.parse import parse_qs
 
 from harness.sim.errors import lwa_error
 from harness.sim.http import Reply, SimRequest
+from harness.sim.refusals import refuse
 
 if TYPE_CHECKING:
     from harness.sim.core import SimCore
@@ -96,12 +97,12 @@ class LwaFaults:
                     self.outage_requests -= 1
                     if self.outage_requests <= 0:
                         self.outage_status, self.outage_requests = None, None
-                reply = _error(status, _OUTAGE_ERROR[status], None)
+                reply = _error(status, _OUTAGE_ERROR[status], None, rule=None)
                 reply.facts["lwa_fault"] = "outage"
                 return reply
             if self.forced_error is not None:
                 status, description = LWA_ERRORS[self.forced_error]
-                reply = _error(status, self.forced_error, description)
+                reply = _error(status, self.forced_error, description, rule=None)
                 reply.facts["lwa_fault"] = "forced"
                 return reply
         return None
@@ -119,21 +120,36 @@ def parse_token_request(request: SimRequest) -> dict[str, Any] | None:
     return {k: v[0] for k, v in parse_qs(text, keep_blank_values=True).items()}
 
 
-def _error(status: int, error: str, description: str | None) -> Reply:
-    return Reply(status, lwa_error(error, description), dict(_HEADERS))
+def _error(status: int, error: str, description: str | None, *, rule: str | None) -> Reply:
+    """An LWA error; ``rule`` names the refusal (harness.sim.refusals), None for an injected
+    fault (a scenario's outage or forced error is not a rule of the simulator's)."""
+    reply = Reply(status, lwa_error(error, description), dict(_HEADERS))
+    return reply if rule is None else refuse(rule, reply)
 
 
 def _missing(name: str) -> Reply:
-    return _error(400, "invalid_request", f"The request is missing a required parameter : {name}")
+    return _error(
+        400,
+        "invalid_request",
+        f"The request is missing a required parameter : {name}",
+        rule="LWA-PARAM-MISSING",
+    )
 
 
 def token_endpoint(core: SimCore, request: SimRequest) -> Reply:
     """Answer a token request; ``facts["grant_type"]`` names the grant, refused ones too."""
     if request.method != "POST":
-        return _error(400, "invalid_request", "The request method must be POST.")
+        return _error(
+            400, "invalid_request", "The request method must be POST.", rule="LWA-NOT-POST"
+        )
     form = parse_token_request(request)
     if form is None:
-        return _error(400, "invalid_request", "The request body could not be parsed.")
+        return _error(
+            400,
+            "invalid_request",
+            "The request body could not be parsed.",
+            rule="LWA-BODY-UNREADABLE",
+        )
     faults = core.lwa_faults
     reply = faults.refusal() or _answer(core, form)
     if faults.delay > 0:
@@ -153,13 +169,14 @@ def _answer(core: SimCore, form: dict[str, Any]) -> Reply:
             400,
             "unsupported_grant_type",
             "The authorization grant type is not supported by the authorization server",
+            rule="LWA-GRANT-TYPE",
         )
     creds = core.credentials
     for name in ("client_id", "client_secret"):
         if not form.get(name):
             return _missing(name)
     if form["client_id"] != creds.client_id or form["client_secret"] != creds.client_secret:
-        return _error(401, "invalid_client", "Client authentication failed")
+        return _error(401, "invalid_client", "Client authentication failed", rule="LWA-CLIENT")
     facts: dict[str, Any] = {"grant_type": grant}
     if grant == "refresh_token":
         refresh = form.get("refresh_token")
@@ -170,6 +187,7 @@ def _answer(core: SimCore, form: dict[str, Any]) -> Reply:
                 400,
                 "invalid_grant",
                 "The request has an invalid grant parameter : refresh_token",
+                rule="LWA-REFRESH-TOKEN",
             )
         token = core.tokens.issue_access()
         body = {
@@ -183,7 +201,12 @@ def _answer(core: SimCore, form: dict[str, Any]) -> Reply:
         if not scope:
             return _missing("scope")
         if not set(scope.split()) <= GRANTLESS_SCOPES:
-            return _error(400, "unauthorized_client", "Not authorized for requested operation")
+            return _error(
+                400,
+                "unauthorized_client",
+                "Not authorized for requested operation",
+                rule="LWA-SCOPE",
+            )
         token = core.tokens.issue_access(scope=scope)
         body = {"access_token": token.value, "token_type": "bearer", "expires_in": token.expires_in}
         facts["scope"] = scope
@@ -193,7 +216,12 @@ def _answer(core: SimCore, form: dict[str, Any]) -> Reply:
             return _missing("code")
         issued_at = core.oauth_codes.pop(str(code), None)
         if issued_at is None or core.clock.now() - issued_at > OAUTH_CODE_LIFETIME:
-            return _error(400, "invalid_grant", "The request has an invalid grant parameter : code")
+            return _error(
+                400,
+                "invalid_grant",
+                "The request has an invalid grant parameter : code",
+                rule="LWA-CODE",
+            )
         token = core.tokens.issue_access()
         body = {
             "access_token": token.value,

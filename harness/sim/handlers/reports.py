@@ -23,8 +23,8 @@ _GZIP_THRESHOLD = 512  # larger documents are compressed, so integrations must h
 _INVALID = "Invalid input"
 
 
-def _bad(ctx: Ctx, details: str) -> Reply:
-    return ctx.error(400, "400", _INVALID, details)
+def _bad(ctx: Ctx, details: str, rule: str) -> Reply:
+    return ctx.error(400, "400", _INVALID, details, rule=rule)
 
 
 def create_report(ctx: Ctx) -> Reply:
@@ -35,7 +35,7 @@ def create_report(ctx: Ctx) -> Reply:
         return refused
     report_type = str(body["reportType"])
     if not report_type.startswith(("GET_", "SC_")):
-        return _bad(ctx, f"Invalid input: unknown reportType {report_type}")
+        return _bad(ctx, f"Invalid input: unknown reportType {report_type}", "RPT-UNKNOWN-TYPE")
     commerce = ctx.core.state.commerce
     with ctx.core.state.lock:
         report_id = str(50000 + len(commerce.reports) + 1) + "019000"
@@ -112,7 +112,7 @@ def _report_json(ctx: Ctx, report: ReportRecord) -> dict[str, Any]:
 def get_report(ctx: Ctx) -> Reply:
     report = ctx.core.state.commerce.reports.get(ctx.params["reportId"])
     if report is None:
-        return _bad(ctx, "Invalid input")
+        return _bad(ctx, "Invalid input", "RPT-UNKNOWN-REPORT")
     data = _report_json(ctx, report)
     return Reply(200, data, facts={"processing_status": data["processingStatus"]})
 
@@ -121,12 +121,18 @@ def get_report_document(ctx: Ctx) -> Reply:
     state = ctx.core.state
     entry = state.commerce.report_documents.get(ctx.params["reportDocumentId"])
     if entry is None:
-        return _bad(ctx, "Invalid input")
+        return _bad(ctx, "Invalid input", "RPT-UNKNOWN-DOCUMENT")
     key, report_type, gzipped = entry
     restricted = report_type in RESTRICTED_REPORT_TYPES
     if restricted and not ctx.unlocked():
         # A restricted report's document is refused to a plain LWA token.
-        return ctx.error(403, "Unauthorized", "Access to requested resource is denied.", "")
+        return ctx.error(
+            403,
+            "Unauthorized",
+            "Access to requested resource is denied.",
+            "",
+            rule="RPT-RESTRICTED-NO-RDT",
+        )
     doc = state.documents[key]
     host = ctx.request.headers.get("host", "127.0.0.1")
     data: dict[str, Any] = {
