@@ -292,20 +292,17 @@ class SimCore:
         violations = validate_request(op, request, params)
         if violations:
             first = violations[0]
-            reply = (
-                ctx.error(
+            if first.status != 415:
+                reply = ctx.bad_request(first.message, rule="CONTRACT-SCHEMA")
+            elif 415 in op.errors:
+                reply = ctx.error(
                     415,
                     "UnsupportedMediaType",
                     "The request payload is in an unsupported format.",
                     rule="CONTRACT-MEDIA-TYPE",
                 )
-                # An operation whose model declares no 415 gets Amazon's 400 instead.
-                if first.status == 415 and 415 in op.errors
-                else ctx.bad_request(
-                    first.message,
-                    rule="CONTRACT-MEDIA-TYPE" if first.status == 415 else "CONTRACT-SCHEMA",
-                )
-            )
+            else:  # an operation whose model declares no 415 gets Amazon's 400 instead
+                reply = ctx.bad_request(first.message, rule="CONTRACT-MEDIA-TYPE")
             reply.facts["contract_violations"] = [v.to_dict() for v in violations]
             reply.facts["contract"] = "invalid"
             return reply

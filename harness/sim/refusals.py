@@ -35,7 +35,7 @@ _ROWS = (
     Refusal("AUTH-TOKEN-INVALID", 403, "Unauthorized", "a token ACORN never issued",
             "facts §2.2 ('…revoked, malformed or invalid.'; selling-partner-api-docs#2147)"),
     Refusal("AUTH-TOKEN-REVOKED", 403, "Unauthorized",
-            "an access token whose refresh token was revoked",
+            "a token the scenario revoked (TokenStore.revoke_all)",
             "facts §2.2 (same details: '…revoked, malformed or invalid.')"),
     Refusal("AUTH-TOKEN-EXPIRED", 403, "Unauthorized", "an access token or RDT past its expiry",
             "facts §2.2 ('The access token you provided has expired.') and §12 item 2"),

@@ -107,8 +107,7 @@ def test_implied_role_still_applies_to_accepted_data_elements(world) -> None:
 
     assert refused.status_code == 400
     assert refused.json()["errors"][0]["message"] == (
-        "Application does not have access to one or more requested data elements: "
-        "[shippingAddress]"
+        "Application does not have access to one or more requested data elements: [shippingAddress]"
     )
     assert exchange_of(world, refused).refusal == "RDT-ROLE-MISSING"
 
@@ -187,11 +186,14 @@ def test_rdt_for_an_operation_that_is_not_restricted_is_accepted(world) -> None:
                 "details": "Resource not provided.",
             },
         ),
-        ({"method": "GET", "path": "/orders/v1/orders/902-1845936-5435065/address"},
-         "RDT-NO-OPERATION", None),
+        (
+            {"method": "GET", "path": "/orders/v1/orders/902-1845936-5435065/address"},
+            "RDT-NO-OPERATION",
+            None,
+        ),
     ],
     ids=["empty-path", "no-such-operation"],
-)  # fmt: skip
+)
 def test_sourced_rdt_refusals_still_refuse(world, resource, rule, error) -> None:
     token = world.access_token()
     refused = world.call("POST", RDT, token=token, json={"restrictedResources": [resource]})
