@@ -26,6 +26,7 @@ from harness.sim.errors import (
     sp_error,
 )
 from harness.sim.faults import FaultInjector
+from harness.sim.fidelity import note_fact
 from harness.sim.handlers import HANDLERS, Ctx
 from harness.sim.handlers.documents import PREFIX as DOCUMENTS_PREFIX
 from harness.sim.handlers.documents import serve_document
@@ -178,9 +179,13 @@ class SimCore:
         token, token_use, refused = self._authenticate(request, match.operation if match else None)
         if match is None:
             # Unknown resources are refused before routing, like Amazon's gateway does.
-            reply = refused or refuse(
+            if refused:
+                return refused, None, token_use
+            reply = refuse(
                 "ROUTE-UNKNOWN", Reply(404, sp_error("NotFound", "Resource not found", ""))
             )
+            # Amazon may well have this operation (its models hold ~370): not verified.
+            reply.facts["fidelity"] = [note_fact("ROUTE-OUTSIDE-CONTRACTS")]
             return reply, None, token_use
         op = match.operation
         if refused:
@@ -308,13 +313,16 @@ class SimCore:
             return reply
         handler = HANDLERS.get(op.key)
         if handler is None:
-            return ctx.error(
+            ctx.note("OPERATION-NOT-SIMULATED")
+            reply = ctx.error(
                 501,
                 "NotImplemented",
                 f"ACORN does not simulate {op.operation_id} yet.",
                 "",
                 rule="NOT-SIMULATED",
             )
+            reply.facts["fidelity"] = ctx.notes
+            return reply
         reply = handler(ctx)
         reply.facts.setdefault("contract", "valid")  # CONTRACT-01 counts validated requests
         if ctx.notes:  # what was accepted without a source (harness.sim.fidelity)

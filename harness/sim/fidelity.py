@@ -52,6 +52,14 @@ NOTES: dict[str, str] = {
         "createSubscription: a destinationId ACORN never issued accepted (whether Amazon "
         "refuses it, and how, is not documented)"
     ),
+    "ROUTE-OUTSIDE-CONTRACTS": (
+        "a method and path outside ACORN's contracts was answered 404 NotFound (Amazon may "
+        "have such an operation: its models hold far more than ACORN simulates)"
+    ),
+    "OPERATION-NOT-SIMULATED": (
+        "an operation in ACORN's contracts without a simulated handler was answered 501 (what "
+        "Amazon answers was not simulated)"
+    ),
     "PAGE-TOKEN-REFUSED": (
         "a pagination token ACORN never issued was refused with 400 (no page can be served "
         "from it; Amazon's exact answer to a foreign or mangled token is not documented)"

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import threading
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, unquote_plus
 
 from harness.sim.errors import lwa_error
 from harness.sim.http import Reply, SimRequest
@@ -136,6 +137,29 @@ def _missing(name: str) -> Reply:
     )
 
 
+def basic_client(request: SimRequest) -> dict[str, str]:
+    """Client credentials sent as ``Authorization: Basic base64(client_id:client_secret)``.
+
+    Login with Amazon documents this way too ("If you are using the Authorization header to
+    request access tokens, note that it should be a base-64 encoding of client_id:client
+    secret", developer.amazon.com/docs/login-with-amazon/authorization-code-grant.html), and
+    generic OAuth2 libraries use it by default. Values in the body win (RFC 6749 §2.3.1
+    form-encodes each part before base64).
+    """
+    header = request.headers.get("authorization", "")
+    scheme, _, encoded = header.strip().partition(" ")
+    if scheme.lower() != "basic" or not encoded:
+        return {}
+    try:
+        decoded = base64.b64decode(encoded.strip(), validate=True).decode("utf-8")
+    except (ValueError, UnicodeDecodeError):
+        return {}
+    client_id, sep, secret = decoded.partition(":")
+    if not sep:
+        return {}
+    return {"client_id": unquote_plus(client_id), "client_secret": unquote_plus(secret)}
+
+
 def token_endpoint(core: SimCore, request: SimRequest) -> Reply:
     """Answer a token request; ``facts["grant_type"]`` names the grant, refused ones too."""
     if request.method != "POST":
@@ -151,7 +175,10 @@ def token_endpoint(core: SimCore, request: SimRequest) -> Reply:
             rule="LWA-BODY-UNREADABLE",
         )
     faults = core.lwa_faults
-    reply = faults.refusal() or _answer(core, form)
+    merged = dict(form)
+    for name, value in basic_client(request).items():
+        merged[name] = merged.get(name) or value
+    reply = faults.refusal() or _answer(core, merged)
     if faults.delay > 0:
         reply.delay = faults.delay
         reply.facts["delay_s"] = faults.delay

@@ -47,7 +47,8 @@ _ROWS = (
             "facts §11 (grantless operations) [DG §Grantless]; notifications model: "
             "'The createDestination operation is grantless'"),
     Refusal("ROUTE-UNKNOWN", 404, "NotFound", "a method and path that name no operation",
-            "no operation in the models has it (the exact body Amazon sends is not verified)"),
+            "none for paths Amazon has: ACORN cannot answer what it does not simulate; raises "
+            "fidelity note ROUTE-OUTSIDE-CONTRACTS"),
     Refusal("THROTTLED", 429, "QuotaExceeded", "the usage plan's bucket is empty",
             "facts §2.2 and §3 (token bucket per usage plan)"),
     Refusal("CONTRACT-SCHEMA", 400, "per API",
@@ -60,8 +61,8 @@ _ROWS = (
             "the models' `consumes: application/json` and 415 'The request payload is in an "
             "unsupported format.'; facts §2.2"),
     Refusal("NOT-SIMULATED", 501, "NotImplemented", "an operation in the contracts that ACORN "
-            "has no handler for", "not Amazon's: ACORN's own gap, never a judgement of the "
-            "integration"),
+            "has no handler for", "none: ACORN's own gap, never a judgement of the integration; "
+            "raises fidelity note OPERATION-NOT-SIMULATED"),
     Refusal("NOT-FOUND", 404, "NotFound", "an order, feed, listing, subscription or product "
             "type that does not exist",
             "every model's 404 'The resource specified does not exist.'; facts §2.2"),
@@ -164,7 +165,8 @@ _ROWS = (
             "a token request body that is neither a form nor a JSON object",
             "facts §1.4 missing-parameter row (an unreadable body carries none)"),
     Refusal("LWA-PARAM-MISSING", 400, "invalid_request",
-            "grant_type, client_id, client_secret or the grant's own parameter missing",
+            "grant_type, the grant's own parameter, or client_id/client_secret in neither the "
+            "body nor an Authorization: Basic header",
             "facts §1.4 ('The request is missing a required parameter : …')"),
     Refusal("LWA-GRANT-TYPE", 400, "unsupported_grant_type", "an unknown grant_type",
             "facts §1.4"),

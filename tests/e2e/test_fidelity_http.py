@@ -215,3 +215,41 @@ def test_foreign_next_token_is_refused_and_noted(world) -> None:
     journaled = exchange_of(world, answer)
     assert journaled.refusal == "PAGE-TOKEN"
     assert codes(journaled) == ["PAGE-TOKEN-REFUSED"]
+
+
+def test_lwa_takes_client_credentials_from_http_basic(world) -> None:
+    """Login with Amazon documents the Authorization header (base64 of client_id:secret) for
+    token requests; generic OAuth2 libraries send client credentials that way by default."""
+    creds = world.creds
+    form = {"grant_type": "refresh_token", "refresh_token": creds.refresh_token}
+    basic = httpx.BasicAuth(creds.client_id, creds.client_secret)
+    answer = world.http.post(world.lwa_url, data=form, auth=basic)
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["access_token"].startswith("Atza|")
+    # The header never reaches the journal in clear (nor does its base64 form).
+    journaled = exchange_of(world, answer)
+    assert journaled.request_headers["authorization"] == "***"
+    assert creds.client_secret not in json.dumps(journaled.to_dict())
+    # A wrong secret in the header is LWA's invalid_client, a sourced refusal.
+    wrong = world.http.post(
+        world.lwa_url, data=form, auth=httpx.BasicAuth(creds.client_id, "amzn1.oa2-cs.v1.nope")
+    )
+    assert wrong.status_code == 401
+    assert wrong.json()["error"] == "invalid_client"
+    assert exchange_of(world, wrong).refusal == "LWA-CLIENT"
+
+
+def test_an_amazon_operation_acorn_does_not_simulate_is_noted(world) -> None:
+    """getOrderRegulatedInfo is in Amazon's Orders model but not in ACORN's contracts: the 404
+    is ACORN's gap, so the journal says it is not verified."""
+    token = world.access_token()
+    order = world.orders_in_region("NA")[0]
+    answer = world.get(f"{ORDERS}/{order.amazon_order_id}/regulatedInfo", token=token)
+    assert answer.status_code == 404
+    journaled = exchange_of(world, answer)
+    assert journaled.refusal == "ROUTE-UNKNOWN"
+    assert codes(journaled) == ["ROUTE-OUTSIDE-CONTRACTS"]
+    # Without a valid token the gateway's 403 comes first, and is Amazon's (no note).
+    denied = world.get(f"{ORDERS}/{order.amazon_order_id}/regulatedInfo")
+    assert denied.status_code == 403
+    assert exchange_of(world, denied).fidelity == []

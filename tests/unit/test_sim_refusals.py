@@ -96,7 +96,7 @@ def test_code_raises_only_registered_notes_and_the_readme_lists_them() -> None:
     raised = {
         code
         for text in _sources().values()
-        for code in re.findall(r'\.note\(\s*"([A-Z0-9-]+)"', text)
+        for code in re.findall(r'(?:\.note|note_fact)\(\s*"([A-Z0-9-]+)"', text)
     }
     assert raised <= set(NOTES), sorted(raised - set(NOTES))
     # PAGE-TOKEN-REFUSED is raised through Ctx.foreign_token.
