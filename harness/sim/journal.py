@@ -12,6 +12,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from harness.sim.fidelity import FidelityNote, fidelity_notes
+
 __all__ = ["Exchange", "Journal", "TokenUse"]
 
 
@@ -95,15 +97,14 @@ class Exchange:
             line += ", write applied first)" if fault.get("write_applied") else ")"
         notes = self.fidelity
         if notes:
-            line += "; not verified against Amazon: " + ", ".join(str(n.get("code")) for n in notes)
+            line += "; not verified against Amazon: " + ", ".join(n.code for n in notes)
         return line + f"; x-amzn-RequestId {self.request_id}"
 
     @property
-    def fidelity(self) -> list[dict[str, str]]:
+    def fidelity(self) -> list[FidelityNote]:
         """Fidelity notes raised while answering: what ACORN accepted without a source showing
         that Amazon accepts it too (see harness.sim.fidelity)."""
-        notes = self.facts.get("fidelity")
-        return [n for n in notes if isinstance(n, dict)] if isinstance(notes, list) else []
+        return fidelity_notes([self])
 
     @property
     def refusal(self) -> str | None:

@@ -45,7 +45,8 @@ _ROWS = (
     Refusal("AUTH-WRONG-GRANT", 403, "Unauthorized",
             "a grantless token on a seller operation, or a seller token on a grantless one",
             "facts §11 (grantless operations) [DG §Grantless]; notifications model: "
-            "'The createDestination operation is grantless'"),
+            "'The createDestination operation is grantless'; a seller token on getDestinations "
+            "answered 403 Unauthorized: selling-partner-api-docs#994, jrl84/amazon-sp-api#20"),
     Refusal("ROUTE-UNKNOWN", 404, "NotFound", "a method and path that name no operation",
             "none for paths Amazon has: ACORN cannot answer what it does not simulate; raises "
             "fidelity note ROUTE-OUTSIDE-CONTRACTS"),

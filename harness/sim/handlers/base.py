@@ -50,9 +50,12 @@ class Ctx:
         self.note("PAGE-TOKEN-REFUSED")
         return self.bad_request(message, rule="PAGE-TOKEN")
 
-    def note(self, code: str) -> None:
-        """Record that this request was accepted where no source shows what Amazon does."""
-        self.notes.append(note_fact(code, self.op.operation_id))
+    def note(self, code: str, about: str | None = None) -> None:
+        """Record that this request was accepted where no source shows what Amazon does;
+        ``about`` names the operation the note concerns when it is not this one (an
+        operation id, never a value the integration sent)."""
+        subject = self.op.operation_id + (f" for {about}" if about else "")
+        self.notes.append(note_fact(code, subject))
 
     def unlocked(self, data_element: str | None = None) -> bool:
         """Does the request carry an RDT that releases PII here (for ``data_element``)?"""

@@ -80,7 +80,7 @@ def _resource(ctx: Ctx, raw: dict[str, Any]) -> RestrictedResource | Reply:
         )
     operation = match.operation.operation_id
     if not match.operation.restricted:
-        ctx.note("RDT-NOT-RESTRICTED-OPERATION")
+        ctx.note("RDT-NOT-RESTRICTED-OPERATION", operation)
     if operation == "getReportDocument" and "{" in path:
         # Tokens guide: a report document only with its specific path (exact text ours).
         return ctx.error(
@@ -92,10 +92,10 @@ def _resource(ctx: Ctx, raw: dict[str, Any]) -> RestrictedResource | Reply:
             rule="RDT-GENERIC-REPORT-DOCUMENT",
         )
     if elements and operation not in _DATA_ELEMENT_OPERATIONS:
-        ctx.note("RDT-DATA-ELEMENTS-NOT-TAKEN")
+        ctx.note("RDT-DATA-ELEMENTS-NOT-TAKEN", operation)
         elements = ()  # the path is covered; the implied role (below) decides, as without them
     if any(e not in _DATA_ELEMENTS for e in elements):
-        ctx.note("RDT-UNKNOWN-DATA-ELEMENT")
+        ctx.note("RDT-UNKNOWN-DATA-ELEMENT", operation)
         elements = tuple(e for e in elements if e in _DATA_ELEMENTS)
     roles = ctx.core.config.app_roles
     if not roles:
