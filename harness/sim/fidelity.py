@@ -34,6 +34,11 @@ NOTES: dict[str, str] = {
         "accepted (the RDT then covers that path; whether Amazon refuses such resources is "
         "not documented)"
     ),
+    "RPT-REPORT-TYPE-UNKNOWN": (
+        "createReport: a reportType outside the GET_/SC_ families ACORN knows was accepted "
+        "(Amazon refuses unknown types, per its sandbox case, but ACORN has no list of them: "
+        "FEE_DISCOUNTS_REPORT, for one, is real)"
+    ),
     "INV-GRANULARITY-ID": (
         "getInventorySummaries: a granularityId other than the marketplace in marketplaceIds "
         "accepted; the marketplaceIds value was served (the model does not say how Amazon "
@@ -47,6 +52,11 @@ NOTES: dict[str, str] = {
         "createSubscription/getSubscription: a notificationType ACORN does not know "
         "accepted (the model's notificationType is a free string; whether Amazon refuses "
         "unknown types, and how, is not documented)"
+    ),
+    "NTF-NO-RESOURCE": (
+        "createDestination: a resourceSpecification with neither sqs nor eventBridge accepted "
+        "(the model says applications 'should use one resource type'; how Amazon answers "
+        "none is not documented)"
     ),
     "NTF-UNKNOWN-DESTINATION": (
         "createSubscription: a destinationId ACORN never issued accepted (whether Amazon "

@@ -96,9 +96,6 @@ _ROWS = (
             "searchListingsItems with identifiers but no identifiersType, or the reverse",
             _M + "listings-items-api-model/listingsItems_2021-08-01.json ('This is required "
             "when …'); facts §7.1"),
-    Refusal("RPT-UNKNOWN-TYPE", 400, "400", "createReport with an unknown reportType",
-            _M + "reports-api-model/reports_2021-06-30.json createReport 400 sandbox case "
-            "(BAD_FEE_DISCOUNTS_REPORT)"),
     Refusal("RPT-UNKNOWN-REPORT", 400, "400", "getReport for an unknown reportId",
             _M + "reports-api-model/reports_2021-06-30.json getReport 400 sandbox case"),
     Refusal("RPT-UNKNOWN-DOCUMENT", 400, "400",
@@ -126,10 +123,10 @@ _ROWS = (
     Refusal("PRC-BATCH-URI", 400, "InvalidInput", "a batch item whose uri is not "
             "featuredOfferExpectedPrice",
             _M + "product-pricing-api-model/productPricing_2022-05-01.json BatchRequest.uri"),
-    Refusal("NTF-DESTINATION-RESOURCE", 400, "InvalidInput",
-            "createDestination with neither sqs nor eventBridge, or an arn that is not SQS",
+    Refusal("NTF-SQS-ARN", 400, "InvalidInput",
+            "createDestination with an sqs arn that is not an SQS queue ARN",
             _M + "notifications-api-model/notifications.json (SqsResource.arn pattern "
-            "'^arn:aws:sqs:…'; DestinationResourceSpecification)"),
+            "'^arn:aws:sqs:…'; the contract check usually answers first)"),
     Refusal("NTF-CONFLICT", 409, "Conflict",
             "a second destination for the same queue, a second subscription of a type",
             _M + "notifications-api-model/notifications.json createDestination/"

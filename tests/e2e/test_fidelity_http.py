@@ -253,3 +253,40 @@ def test_an_amazon_operation_acorn_does_not_simulate_is_noted(world) -> None:
     denied = world.get(f"{ORDERS}/{order.amazon_order_id}/regulatedInfo")
     assert denied.status_code == 403
     assert exchange_of(world, denied).fidelity == []
+
+
+@pytest.mark.parametrize(
+    ("report_type", "noted"),
+    [
+        ("FEE_DISCOUNTS_REPORT", False),
+        ("GET_MERCHANT_LISTINGS_ALL_DATA", False),
+        ("SOME_NEW_REPORT", True),
+    ],
+)
+def test_report_types_acorn_cannot_judge_are_accepted(world, report_type, noted) -> None:
+    """FEE_DISCOUNTS_REPORT is a real (Amazon Business) type without the GET_ prefix; ACORN
+    refused it before. A type it does not know is accepted with a note."""
+    token = world.access_token()
+    body = {"reportType": report_type, "marketplaceIds": [US]}
+    created = world.call("POST", "/reports/2021-06-30/reports", token=token, json=body)
+    assert created.status_code == 202, created.text
+    assert codes(exchange_of(world, created)) == (["RPT-REPORT-TYPE-UNKNOWN"] if noted else [])
+
+
+def test_destination_without_a_resource_is_accepted_with_a_note(world) -> None:
+    grant = {
+        "grant_type": "client_credentials",
+        "scope": "sellingpartnerapi::notifications",
+        "client_id": world.creds.client_id,
+        "client_secret": world.creds.client_secret,
+    }
+    app_token = world.lwa(grant).json()["access_token"]
+    body = {"name": "q", "resourceSpecification": {}}
+    made = world.call("POST", "/notifications/v1/destinations", token=app_token, json=body)
+    assert made.status_code == 200, made.text
+    assert codes(exchange_of(world, made)) == ["NTF-NO-RESOURCE"]
+    # An ARN that is not an SQS queue's breaks the model's pattern: still refused.
+    bad = {"name": "q", "resourceSpecification": {"sqs": {"arn": "arn:aws:sns:us-east-1:1:q"}}}
+    refused = world.call("POST", "/notifications/v1/destinations", token=app_token, json=bad)
+    assert refused.status_code == 400
+    assert exchange_of(world, refused).refusal in {"CONTRACT-SCHEMA", "NTF-SQS-ARN"}

@@ -58,7 +58,7 @@ def create_destination(ctx: Ctx) -> Reply:
         if not resource["sqs"]["arn"].startswith("arn:aws:sqs:"):
             return ctx.bad_request(
                 "resourceSpecification.sqs.arn must be an SQS queue ARN.",
-                rule="NTF-DESTINATION-RESOURCE",
+                rule="NTF-SQS-ARN",
             )
     elif "eventBridge" in spec:
         bridge = spec["eventBridge"]
@@ -71,9 +71,9 @@ def create_destination(ctx: Ctx) -> Reply:
             }
         }
     else:
-        return ctx.bad_request(
-            "resourceSpecification needs sqs or eventBridge.", rule="NTF-DESTINATION-RESOURCE"
-        )
+        # The model only says applications "should use one resource type": not a refusal.
+        ctx.note("NTF-NO-RESOURCE")
+        resource = {}
     commerce = ctx.core.state.commerce
     with ctx.core.state.lock:
         for existing in commerce.destinations.values():
