@@ -70,6 +70,11 @@ NOTES: dict[str, str] = {
         "an operation in ACORN's contracts without a simulated handler was answered 501 (what "
         "Amazon answers was not simulated)"
     ),
+    "LWA-SCOPE-UNKNOWN": (
+        "LWA client_credentials: a scope outside ACORN's list (notifications, migration, "
+        "client_credential:rotation) was refused with unauthorized_client; Amazon adds scopes "
+        "with new grantless APIs, so whether it refuses this one is not verified"
+    ),
     "PAGE-TOKEN-REFUSED": (
         "a pagination token ACORN never issued was refused with 400 (no page can be served "
         "from it; Amazon's exact answer to a foreign or mangled token is not documented)"

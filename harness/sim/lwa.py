@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, unquote_plus
 
 from harness.sim.errors import lwa_error
+from harness.sim.fidelity import note_fact
 from harness.sim.http import Reply, SimRequest
 from harness.sim.refusals import refuse
 
@@ -25,7 +26,17 @@ __all__ = [
     "token_endpoint",
 ]
 
-GRANTLESS_SCOPES = frozenset({"sellingpartnerapi::notifications", "sellingpartnerapi::migration"})
+# Facts §1.2, plus the Application Management API's rotation scope (rotateApplicationClientSecret;
+# python-amazon-sp-api's ApplicationManagement.grantless_scope). Another scope is refused as
+# LWA refuses a scope the client may not have (facts §1.4), with a fidelity note: Amazon adds
+# scopes with new grantless APIs, and ACORN's list may lag.
+GRANTLESS_SCOPES = frozenset(
+    {
+        "sellingpartnerapi::notifications",
+        "sellingpartnerapi::migration",
+        "sellingpartnerapi::client_credential:rotation",
+    }
+)
 OAUTH_CODE_LIFETIME = 300.0  # the spapi_oauth_code is valid for five minutes
 _HEADERS = {"cache-control": "no-store", "pragma": "no-cache"}
 _GRANTS = ("refresh_token", "client_credentials", "authorization_code")
@@ -228,12 +239,14 @@ def _answer(core: SimCore, form: dict[str, Any]) -> Reply:
         if not scope:
             return _missing("scope")
         if not set(scope.split()) <= GRANTLESS_SCOPES:
-            return _error(
+            reply = _error(
                 400,
                 "unauthorized_client",
                 "Not authorized for requested operation",
                 rule="LWA-SCOPE",
             )
+            reply.facts["fidelity"] = [note_fact("LWA-SCOPE-UNKNOWN", "lwa:client_credentials")]
+            return reply
         token = core.tokens.issue_access(scope=scope)
         body = {"access_token": token.value, "token_type": "bearer", "expires_in": token.expires_in}
         facts["scope"] = scope

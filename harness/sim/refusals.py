@@ -172,8 +172,10 @@ _ROWS = (
             "facts §1.4 and §1.6"),
     Refusal("LWA-REFRESH-TOKEN", 400, "invalid_grant", "a wrong or revoked refresh token",
             "facts §1.4"),
-    Refusal("LWA-SCOPE", 400, "unauthorized_client", "a client_credentials scope not granted",
-            "facts §1.4 (selling-partner-api-docs#1447)"),
+    Refusal("LWA-SCOPE", 400, "unauthorized_client",
+            "a client_credentials scope ACORN does not know",
+            "facts §1.4 (selling-partner-api-docs#1447); raises fidelity note "
+            "LWA-SCOPE-UNKNOWN (ACORN's scope list may lag Amazon's)"),
     Refusal("LWA-CODE", 400, "invalid_grant", "an unknown, used or older-than-5-minutes code",
             "facts §1.2 (5 minutes) and §1.4 (selling-partner-api-models#1099)"),
     Refusal("LWA-UNKNOWN-PATH", 404, "not_found", "a path other than /auth/o2/token on LWA",
