@@ -45,8 +45,8 @@ NOTES: dict[str, str] = {
         "treats the mismatch)"
     ),
     "PRICING-NO-IDENTIFIERS": (
-        "getPricing/getCompetitivePricing: no Asins/Skus for the ItemType accepted with an "
-        "empty result (the model does not say that Amazon refuses it)"
+        "getPricing: no Asins/Skus for the ItemType accepted with an empty result (the model "
+        "does not say that Amazon refuses it)"
     ),
     "NTF-UNKNOWN-TYPE": (
         "createSubscription/getSubscription: a notificationType ACORN does not know "

@@ -12,9 +12,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from harness.sim.fidelity import NOTES
 from harness.sim.http import Reply
 
-__all__ = ["REFUSALS", "Refusal", "refuse"]
+__all__ = ["REFUSALS", "Refusal", "markdown_tables", "refuse"]
 
 
 @dataclass(frozen=True)
@@ -213,3 +214,16 @@ def refuse(rule: str, reply: Reply) -> Reply:
         )
     reply.facts["refusal"] = rule
     return reply
+
+
+def markdown_tables() -> tuple[str, str]:
+    """The refusal and fidelity-note tables of contracts/README.md, as they must read there
+    (print them with ``python -c "from harness.sim.refusals import markdown_tables as t;
+    print(*t(), sep='\\n\\n')"`` after changing a row)."""
+    refusals = ["| refusal | status | code | when | source |", "|---|---|---|---|---|"]
+    for r in REFUSALS.values():
+        code = r.code if r.code == "per API" else f"`{r.code}`"
+        refusals.append(f"| `{r.id}` | {r.status} | {code} | {r.what} | {r.source} |")
+    notes = ["| note | what ACORN did, and why it is not verified |", "|---|---|"]
+    notes += [f"| `{code}` | {text} |" for code, text in NOTES.items()]
+    return "\n".join(refusals), "\n".join(notes)

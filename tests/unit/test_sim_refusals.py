@@ -18,13 +18,13 @@ import pytest
 from harness.sim import fidelity_notes
 from harness.sim.fidelity import NOTES, note_fact
 from harness.sim.http import Reply
-from harness.sim.refusals import REFUSALS, refuse
+from harness.sim.refusals import REFUSALS, markdown_tables, refuse
 
 ROOT = Path(__file__).resolve().parents[2]
 SIM = ROOT / "harness" / "sim"
 README = ROOT / "contracts" / "README.md"
 SECTION = "## What the simulator refuses, and why"
-NOTES_SECTION = "### Accepted without a source: fidelity notes"
+NOTES_SECTION = "### Fidelity notes: what no source covers"
 ID = r"`([A-Z0-9][A-Z0-9-]+)`"
 
 
@@ -63,6 +63,16 @@ def test_readme_table_lists_every_registered_refusal_and_nothing_else() -> None:
     assert sorted(set(registry) - set(table)) == [], "registered but not in contracts/README.md"
     assert sorted(set(table) - set(registry)) == [], "in contracts/README.md but not registered"
     assert table == registry  # same status and code in both
+
+
+def test_readme_tables_read_exactly_as_the_registries() -> None:
+    """Sources and sentences too, not only ids: regenerate with markdown_tables()."""
+    refusals, notes = markdown_tables()
+    text = README.read_text(encoding="utf-8")
+    hint = "contracts/README.md differs from harness.sim.refusals.markdown_tables()"
+    assert refusals in _section(SECTION, NOTES_SECTION), hint
+    assert notes in _section(NOTES_SECTION, "\n## "), hint
+    assert text.count("| refusal | status | code | when | source |") == 1
 
 
 def test_every_refusal_has_a_source_or_a_fidelity_note() -> None:
