@@ -51,9 +51,9 @@ class Ctx:
         return self.bad_request(message, rule="PAGE-TOKEN")
 
     def note(self, code: str, about: str | None = None) -> None:
-        """Record that this request was accepted where no source shows what Amazon does;
-        ``about`` names the operation the note concerns when it is not this one (an
-        operation id, never a value the integration sent)."""
+        """Record that this request is answered in a way no source covers (mostly: accepted
+        where no source shows Amazon refusing); ``about`` names the operation the note
+        concerns when it is not this one (an operation id, never a value the client sent)."""
         subject = self.op.operation_id + (f" for {about}" if about else "")
         self.notes.append(note_fact(code, subject))
 
