@@ -3,16 +3,19 @@
 from harness.sim.clock import VirtualClock
 from harness.sim.config import SimConfig
 from harness.sim.core import SimCore
+from harness.sim.fidelity import FidelityNote, fidelity_notes
 from harness.sim.journal import Exchange, Journal, TokenUse
 from harness.sim.server import Endpoints, Simulator
 
 __all__ = [
     "Endpoints",
     "Exchange",
+    "FidelityNote",
     "Journal",
     "SimConfig",
     "SimCore",
     "Simulator",
     "TokenUse",
     "VirtualClock",
+    "fidelity_notes",
 ]

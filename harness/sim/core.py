@@ -26,12 +26,14 @@ from harness.sim.errors import (
     sp_error,
 )
 from harness.sim.faults import FaultInjector
+from harness.sim.fidelity import note_fact
 from harness.sim.handlers import HANDLERS, Ctx
 from harness.sim.handlers.documents import PREFIX as DOCUMENTS_PREFIX
 from harness.sim.handlers.documents import serve_document
 from harness.sim.http import Reply, SimRequest
 from harness.sim.journal import Exchange, Journal, TokenUse
 from harness.sim.lwa import LwaFaults, parse_token_request, token_endpoint
+from harness.sim.refusals import refuse
 from harness.sim.state import SEEDED_MARKETPLACES, SellerState, seed_state
 from harness.sim.throttle import PlanBook, Throttle, journal_level, truncate
 from harness.sim.tokens import IssuedToken, TokenStore, fingerprint
@@ -50,8 +52,8 @@ def _identity(request: SimRequest) -> str:
     return f"{request.method} {request.path} {query} {hashlib.sha256(request.body).hexdigest()}"
 
 
-def _denied(details: str) -> Reply:
-    return Reply(403, sp_error("Unauthorized", ACCESS_DENIED, details))
+def _denied(details: str, rule: str) -> Reply:
+    return refuse(rule, Reply(403, sp_error("Unauthorized", ACCESS_DENIED, details)))
 
 
 class SimCore:
@@ -154,7 +156,10 @@ class SimCore:
                 reply = token_endpoint(self, request)
                 operation = f"lwa:{reply.facts.get('grant_type', 'token')}"
             else:
-                reply = Reply(404, {"error": "not_found", "error_description": "Unknown path"})
+                reply = refuse(
+                    "LWA-UNKNOWN-PATH",
+                    Reply(404, {"error": "not_found", "error_description": "Unknown path"}),
+                )
         elif request.path.startswith(DOCUMENTS_PREFIX):
             # Presigned S3-style document URLs (feeds, reports, schemas): no SP-API token.
             reply = serve_document(self, request)
@@ -175,7 +180,13 @@ class SimCore:
         token, token_use, refused = self._authenticate(request, match.operation if match else None)
         if match is None:
             # Unknown resources are refused before routing, like Amazon's gateway does.
-            reply = refused or Reply(404, sp_error("NotFound", "Resource not found", ""))
+            if refused:
+                return refused, None, token_use
+            reply = refuse(
+                "ROUTE-UNKNOWN", Reply(404, sp_error("NotFound", "Resource not found", ""))
+            )
+            # Amazon may well have this operation (its models hold ~370): not verified.
+            reply.facts["fidelity"] = [note_fact("ROUTE-OUTSIDE-CONTRACTS")]
             return reply, None, token_use
         op = match.operation
         if refused:
@@ -200,10 +211,15 @@ class SimCore:
         if bucket.limited_by is not None:
             facts["throttled_by"] = bucket.limited_by
         if not bucket.allowed:
-            reply = Reply(
-                429,
-                sp_error(
-                    "QuotaExceeded", "You exceeded your quota for the requested resource.", None
+            reply = refuse(
+                "THROTTLED",
+                Reply(
+                    429,
+                    sp_error(
+                        "QuotaExceeded",
+                        "You exceeded your quota for the requested resource.",
+                        None,
+                    ),
                 ),
             )
             if self.config.retry_after is not None:  # not Amazon's behaviour: a scenario switch
@@ -219,25 +235,29 @@ class SimCore:
     ) -> tuple[IssuedToken | None, TokenUse, Reply | None]:
         value = request.headers.get("x-amz-access-token", "").strip()
         if not value:
-            return None, TokenUse("-", "missing", "missing"), _denied(DETAILS_MISSING)
+            return (
+                None,
+                TokenUse("-", "missing", "missing"),
+                _denied(DETAILS_MISSING, "AUTH-TOKEN-MISSING"),
+            )
         token = self.tokens.lookup(value)
         if token is None:
             unknown = TokenUse(fingerprint(value), "unknown", "invalid")
-            return None, unknown, _denied(DETAILS_INVALID)
+            return None, unknown, _denied(DETAILS_INVALID, "AUTH-TOKEN-INVALID")
 
         def use(outcome: str) -> TokenUse:
             assert token is not None
             return TokenUse(token.id, token.kind, outcome, token.issued_wall, token.expires_in)
 
         if token.revoked:
-            return token, use("revoked"), _denied(DETAILS_INVALID)
+            return token, use("revoked"), _denied(DETAILS_INVALID, "AUTH-TOKEN-REVOKED")
         if token.expired(self.clock.now()):
-            return token, use("expired"), _denied(DETAILS_EXPIRED)
+            return token, use("expired"), _denied(DETAILS_EXPIRED, "AUTH-TOKEN-EXPIRED")
         if op is not None:
             if token.kind == "rdt" and token.covering(request.method, request.path) is None:
-                return token, use("not_covered"), _denied("")
+                return token, use("not_covered"), _denied("", "AUTH-RDT-NOT-COVERED")
             if op.grantless != (token.kind == "grantless"):
-                return token, use("wrong_grant"), _denied("")
+                return token, use("wrong_grant"), _denied("", "AUTH-WRONG-GRANT")
         return token, use("ok"), None
 
     def _dispatch_or_fault(
@@ -278,24 +298,36 @@ class SimCore:
         violations = validate_request(op, request, params)
         if violations:
             first = violations[0]
-            reply = (
-                ctx.error(
-                    415, "UnsupportedMediaType", "The request payload is in an unsupported format."
+            if first.status != 415:
+                reply = ctx.bad_request(first.message, rule="CONTRACT-SCHEMA")
+            elif 415 in op.errors:
+                reply = ctx.error(
+                    415,
+                    "UnsupportedMediaType",
+                    "The request payload is in an unsupported format.",
+                    rule="CONTRACT-MEDIA-TYPE",
                 )
-                # An operation whose model declares no 415 gets Amazon's 400 instead.
-                if first.status == 415 and 415 in op.errors
-                else ctx.bad_request(first.message)
-            )
+            else:  # an operation whose model declares no 415 gets Amazon's 400 instead
+                reply = ctx.bad_request(first.message, rule="CONTRACT-MEDIA-TYPE")
             reply.facts["contract_violations"] = [v.to_dict() for v in violations]
             reply.facts["contract"] = "invalid"
             return reply
         handler = HANDLERS.get(op.key)
         if handler is None:
-            return ctx.error(
-                501, "NotImplemented", f"ACORN does not simulate {op.operation_id} yet.", ""
+            ctx.note("OPERATION-NOT-SIMULATED")
+            reply = ctx.error(
+                501,
+                "NotImplemented",
+                f"ACORN does not simulate {op.operation_id} yet.",
+                "",
+                rule="NOT-SIMULATED",
             )
+            reply.facts["fidelity"] = ctx.notes
+            return reply
         reply = handler(ctx)
         reply.facts.setdefault("contract", "valid")  # CONTRACT-01 counts validated requests
+        if ctx.notes:  # what was accepted without a source (harness.sim.fidelity)
+            reply.facts["fidelity"] = [*reply.facts.get("fidelity", []), *ctx.notes]
         return reply
 
     def _decorate(self, op: Operation, reply: Reply, plan: UsagePlan) -> None:

@@ -12,6 +12,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from harness.sim.fidelity import FidelityNote, fidelity_notes
+
 __all__ = ["Exchange", "Journal", "TokenUse"]
 
 
@@ -93,7 +95,22 @@ class Exchange:
         if fault is not None:  # injected by the scenario's fault plan
             line += f"; fault {fault.get('kind')} (rule {fault.get('rule')!r}"
             line += ", write applied first)" if fault.get("write_applied") else ")"
+        notes = self.fidelity
+        if notes:
+            line += "; not verified against Amazon: " + ", ".join(n.code for n in notes)
         return line + f"; x-amzn-RequestId {self.request_id}"
+
+    @property
+    def fidelity(self) -> list[FidelityNote]:
+        """Fidelity notes raised while answering: what ACORN accepted without a source showing
+        that Amazon accepts it too (see harness.sim.fidelity)."""
+        return fidelity_notes([self])
+
+    @property
+    def refusal(self) -> str | None:
+        """The registered refusal this answer made (harness.sim.refusals), if any."""
+        rule = self.facts.get("refusal")
+        return rule if isinstance(rule, str) else None
 
     @property
     def fault(self) -> dict[str, Any] | None:

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import threading
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, unquote_plus
 
 from harness.sim.errors import lwa_error
+from harness.sim.fidelity import note_fact
 from harness.sim.http import Reply, SimRequest
+from harness.sim.refusals import refuse
 
 if TYPE_CHECKING:
     from harness.sim.core import SimCore
@@ -23,7 +26,17 @@ __all__ = [
     "token_endpoint",
 ]
 
-GRANTLESS_SCOPES = frozenset({"sellingpartnerapi::notifications", "sellingpartnerapi::migration"})
+# Facts §1.2, plus the Application Management API's rotation scope (rotateApplicationClientSecret;
+# python-amazon-sp-api's ApplicationManagement.grantless_scope). Another scope is refused as
+# LWA refuses a scope the client may not have (facts §1.4), with a fidelity note: Amazon adds
+# scopes with new grantless APIs, and ACORN's list may lag.
+GRANTLESS_SCOPES = frozenset(
+    {
+        "sellingpartnerapi::notifications",
+        "sellingpartnerapi::migration",
+        "sellingpartnerapi::client_credential:rotation",
+    }
+)
 OAUTH_CODE_LIFETIME = 300.0  # the spapi_oauth_code is valid for five minutes
 _HEADERS = {"cache-control": "no-store", "pragma": "no-cache"}
 _GRANTS = ("refresh_token", "client_credentials", "authorization_code")
@@ -96,12 +109,12 @@ class LwaFaults:
                     self.outage_requests -= 1
                     if self.outage_requests <= 0:
                         self.outage_status, self.outage_requests = None, None
-                reply = _error(status, _OUTAGE_ERROR[status], None)
+                reply = _error(status, _OUTAGE_ERROR[status], None, rule=None)
                 reply.facts["lwa_fault"] = "outage"
                 return reply
             if self.forced_error is not None:
                 status, description = LWA_ERRORS[self.forced_error]
-                reply = _error(status, self.forced_error, description)
+                reply = _error(status, self.forced_error, description, rule=None)
                 reply.facts["lwa_fault"] = "forced"
                 return reply
         return None
@@ -119,23 +132,64 @@ def parse_token_request(request: SimRequest) -> dict[str, Any] | None:
     return {k: v[0] for k, v in parse_qs(text, keep_blank_values=True).items()}
 
 
-def _error(status: int, error: str, description: str | None) -> Reply:
-    return Reply(status, lwa_error(error, description), dict(_HEADERS))
+def _error(status: int, error: str, description: str | None, *, rule: str | None) -> Reply:
+    """An LWA error; ``rule`` names the refusal (harness.sim.refusals), None for an injected
+    fault (a scenario's outage or forced error is not a rule of the simulator's)."""
+    reply = Reply(status, lwa_error(error, description), dict(_HEADERS))
+    return reply if rule is None else refuse(rule, reply)
 
 
 def _missing(name: str) -> Reply:
-    return _error(400, "invalid_request", f"The request is missing a required parameter : {name}")
+    return _error(
+        400,
+        "invalid_request",
+        f"The request is missing a required parameter : {name}",
+        rule="LWA-PARAM-MISSING",
+    )
+
+
+def basic_client(request: SimRequest) -> dict[str, str]:
+    """Client credentials sent as ``Authorization: Basic base64(client_id:client_secret)``.
+
+    Login with Amazon documents this way too ("If you are using the Authorization header to
+    request access tokens, note that it should be a base-64 encoding of client_id:client
+    secret", developer.amazon.com/docs/login-with-amazon/authorization-code-grant.html), and
+    generic OAuth2 libraries use it by default. Values in the body win (RFC 6749 §2.3.1
+    form-encodes each part before base64).
+    """
+    header = request.headers.get("authorization", "")
+    scheme, _, encoded = header.strip().partition(" ")
+    if scheme.lower() != "basic" or not encoded:
+        return {}
+    try:
+        decoded = base64.b64decode(encoded.strip(), validate=True).decode("utf-8")
+    except (ValueError, UnicodeDecodeError):
+        return {}
+    client_id, sep, secret = decoded.partition(":")
+    if not sep:
+        return {}
+    return {"client_id": unquote_plus(client_id), "client_secret": unquote_plus(secret)}
 
 
 def token_endpoint(core: SimCore, request: SimRequest) -> Reply:
     """Answer a token request; ``facts["grant_type"]`` names the grant, refused ones too."""
     if request.method != "POST":
-        return _error(400, "invalid_request", "The request method must be POST.")
+        return _error(
+            400, "invalid_request", "The request method must be POST.", rule="LWA-NOT-POST"
+        )
     form = parse_token_request(request)
     if form is None:
-        return _error(400, "invalid_request", "The request body could not be parsed.")
+        return _error(
+            400,
+            "invalid_request",
+            "The request body could not be parsed.",
+            rule="LWA-BODY-UNREADABLE",
+        )
     faults = core.lwa_faults
-    reply = faults.refusal() or _answer(core, form)
+    merged = dict(form)
+    for name, value in basic_client(request).items():
+        merged[name] = merged.get(name) or value
+    reply = faults.refusal() or _answer(core, merged)
     if faults.delay > 0:
         reply.delay = faults.delay
         reply.facts["delay_s"] = faults.delay
@@ -153,13 +207,14 @@ def _answer(core: SimCore, form: dict[str, Any]) -> Reply:
             400,
             "unsupported_grant_type",
             "The authorization grant type is not supported by the authorization server",
+            rule="LWA-GRANT-TYPE",
         )
     creds = core.credentials
     for name in ("client_id", "client_secret"):
         if not form.get(name):
             return _missing(name)
     if form["client_id"] != creds.client_id or form["client_secret"] != creds.client_secret:
-        return _error(401, "invalid_client", "Client authentication failed")
+        return _error(401, "invalid_client", "Client authentication failed", rule="LWA-CLIENT")
     facts: dict[str, Any] = {"grant_type": grant}
     if grant == "refresh_token":
         refresh = form.get("refresh_token")
@@ -170,6 +225,7 @@ def _answer(core: SimCore, form: dict[str, Any]) -> Reply:
                 400,
                 "invalid_grant",
                 "The request has an invalid grant parameter : refresh_token",
+                rule="LWA-REFRESH-TOKEN",
             )
         token = core.tokens.issue_access()
         body = {
@@ -183,7 +239,14 @@ def _answer(core: SimCore, form: dict[str, Any]) -> Reply:
         if not scope:
             return _missing("scope")
         if not set(scope.split()) <= GRANTLESS_SCOPES:
-            return _error(400, "unauthorized_client", "Not authorized for requested operation")
+            reply = _error(
+                400,
+                "unauthorized_client",
+                "Not authorized for requested operation",
+                rule="LWA-SCOPE",
+            )
+            reply.facts["fidelity"] = [note_fact("LWA-SCOPE-UNKNOWN", "lwa:client_credentials")]
+            return reply
         token = core.tokens.issue_access(scope=scope)
         body = {"access_token": token.value, "token_type": "bearer", "expires_in": token.expires_in}
         facts["scope"] = scope
@@ -193,7 +256,12 @@ def _answer(core: SimCore, form: dict[str, Any]) -> Reply:
             return _missing("code")
         issued_at = core.oauth_codes.pop(str(code), None)
         if issued_at is None or core.clock.now() - issued_at > OAUTH_CODE_LIFETIME:
-            return _error(400, "invalid_grant", "The request has an invalid grant parameter : code")
+            return _error(
+                400,
+                "invalid_grant",
+                "The request has an invalid grant parameter : code",
+                rule="LWA-CODE",
+            )
         token = core.tokens.issue_access()
         body = {
             "access_token": token.value,

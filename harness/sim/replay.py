@@ -37,6 +37,7 @@ from harness.sim.core import LWA, SimCore
 from harness.sim.credentials import new_credentials
 from harness.sim.errors import lwa_error
 from harness.sim.http import Reply, SimRequest
+from harness.sim.refusals import refuse
 from harness.sim.sandbox import NO_MATCH_MESSAGE, no_match
 from harness.sim.server import Simulator
 
@@ -168,8 +169,10 @@ class ReplayCore(SimCore):
             body = lwa_error(
                 "invalid_request", "ACORN replay: no recorded token exchange matches this request"
             )
-            return Reply(400, body, {**headers, "cache-control": "no-store"}, facts)
-        return Reply(400, no_match().body, headers, facts)
+            reply = Reply(400, body, {**headers, "cache-control": "no-store"}, facts)
+        else:
+            reply = Reply(400, no_match().body, headers, facts)
+        return refuse("REPLAY-NO-MATCH", reply)
 
 
 def replay_simulator(

@@ -44,6 +44,7 @@ from harness.sim.config import SimConfig
 from harness.sim.core import SimCore
 from harness.sim.errors import sp_error
 from harness.sim.http import Reply, SimRequest
+from harness.sim.refusals import refuse
 from harness.sim.tokens import IssuedToken
 
 if TYPE_CHECKING:
@@ -68,7 +69,7 @@ _MISSING = object()
 
 
 def no_match() -> Reply:
-    return Reply(400, sp_error("InvalidInput", NO_MATCH_MESSAGE, ""))
+    return refuse("SANDBOX-NO-MATCH", Reply(400, sp_error("InvalidInput", NO_MATCH_MESSAGE, "")))
 
 
 class SandboxContractSet(ContractSet):

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from harness.sim.http import Reply, SimRequest
+from harness.sim.refusals import refuse
 from harness.sim.state import Document
 
 if TYPE_CHECKING:
@@ -44,13 +45,15 @@ def md5_base64(content: bytes) -> str:
     return base64.b64encode(hashlib.md5(content).digest()).decode()
 
 
-def _s3_error(status: int, code: str, message: str) -> Reply:
+def _s3_error(status: int, code: str, message: str, *, rule: str) -> Reply:
     body = (
         f'<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>{code}</Code>'
         f"<Message>{message}</Message><RequestId>{uuid.uuid4().hex[:16].upper()}</RequestId>"
         "</Error>"
     ).encode()
-    return Reply(status, body, headers={"content-type": "application/xml"}, facts={"s3": code})
+    return refuse(
+        rule, Reply(status, body, headers={"content-type": "application/xml"}, facts={"s3": code})
+    )
 
 
 def _sign(verb: str, key: str, date: str, expires: int) -> str:
@@ -115,7 +118,12 @@ def serve_document(core: SimCore, request: SimRequest) -> Reply:
         expires = int(expires_raw)
         signed_at = datetime.strptime(date, "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC).timestamp()
     except ValueError:
-        return _s3_error(403, "AccessDenied", "Query-string authentication requires X-Amz-Date")
+        return _s3_error(
+            403,
+            "AccessDenied",
+            "Query-string authentication requires X-Amz-Date",
+            rule="S3-NOT-SIGNED",
+        )
     if verb not in ("GET", "PUT") or not hmac.compare_digest(
         signature, _sign(verb, key, date, expires)
     ):
@@ -123,12 +131,13 @@ def serve_document(core: SimCore, request: SimRequest) -> Reply:
             403,
             "SignatureDoesNotMatch",
             "The request signature we calculated does not match the signature you provided.",
+            rule="S3-SIGNATURE",
         )
     if core.clock.now() > signed_at + expires:
-        return _s3_error(403, "AccessDenied", "Request has expired")
+        return _s3_error(403, "AccessDenied", "Request has expired", rule="S3-EXPIRED")
     doc = core.state.documents.get(key)
     if doc is None:
-        return _s3_error(404, "NoSuchKey", "The specified key does not exist.")
+        return _s3_error(404, "NoSuchKey", "The specified key does not exist.", rule="S3-NO-KEY")
     if verb == "PUT":
         sent = request.headers.get("content-type", "")
         if _norm_type(sent) != _norm_type(doc.content_type):
@@ -137,6 +146,7 @@ def serve_document(core: SimCore, request: SimRequest) -> Reply:
                 "SignatureDoesNotMatch",
                 "The request signature we calculated does not match the signature you provided. "
                 "Check your key and signing method.",
+                rule="S3-CONTENT-TYPE",
             )
             reply.facts.update(expected_content_type=doc.content_type, sent_content_type=sent)
             return reply
@@ -150,7 +160,7 @@ def serve_document(core: SimCore, request: SimRequest) -> Reply:
             facts={"document": doc.document_id, "uploaded_bytes": len(request.body)},
         )
     if doc.content is None:
-        return _s3_error(404, "NoSuchKey", "The specified key does not exist.")
+        return _s3_error(404, "NoSuchKey", "The specified key does not exist.", rule="S3-NO-KEY")
     return Reply(
         200,
         doc.content,

@@ -64,7 +64,10 @@ def create_feed(ctx: Ctx) -> Reply:
         return refused
     doc = _doc_by_id(ctx, body["inputFeedDocumentId"])
     if doc is None or doc.kind != "feed":
-        return ctx.bad_request(f"Invalid inputFeedDocumentId {body['inputFeedDocumentId']!r}.")
+        return ctx.bad_request(
+            f"Invalid inputFeedDocumentId {body['inputFeedDocumentId']!r}.",
+            rule="FEED-UNKNOWN-DOCUMENT",
+        )
     config = ctx.core.config
     now = ctx.core.clock.now()
     feed_id = str(50_000_000_000 + len(ctx.core.state.feeds) + 1)
@@ -273,7 +276,9 @@ def get_feeds(ctx: Ctx) -> Reply:
     token = ctx.request.first("nextToken")
     types = ctx.request.csv("feedTypes")
     if not types and not token:
-        return ctx.bad_request("feedTypes is required when nextToken is not given.")
+        return ctx.bad_request(
+            "feedTypes is required when nextToken is not given.", rule="FEED-TYPES-OR-TOKEN"
+        )
     statuses = set(ctx.request.csv("processingStatuses"))
     marketplaces = set(ctx.request.csv("marketplaceIds"))
     page_size = int(ctx.request.first("pageSize") or 10)
@@ -298,7 +303,10 @@ def cancel_feed(ctx: Ctx) -> Reply:
     status = feed.status(ctx.core.clock.now())
     if status != "IN_QUEUE":
         # Only IN_QUEUE feeds can be cancelled; a stuck IN_PROGRESS feed needs Seller Support.
-        return ctx.bad_request(f"Feed {feed.feed_id} is {status} and cannot be cancelled.")
+        return ctx.bad_request(
+            f"Feed {feed.feed_id} is {status} and cannot be cancelled.",
+            rule="FEED-CANCEL-NOT-QUEUED",
+        )
     feed.cancelled = True
     return Reply(200, None, facts={"feed_id": feed.feed_id})
 

@@ -62,7 +62,8 @@ def get_inventory_summaries(ctx: Ctx) -> Reply:
     marketplace_ids = req.csv("marketplaceIds")
     granularity_id = req.first("granularityId") or ""
     if granularity_id not in marketplace_ids:
-        return ctx.bad_request("granularityId must be the marketplace given in marketplaceIds.")
+        # Not documented as refused: serve marketplaceIds (the data's real key) and say so.
+        ctx.note("INV-GRANULARITY-ID")
     refused = ctx.check_marketplaces(marketplace_ids)
     if refused:
         return refused
@@ -70,13 +71,13 @@ def get_inventory_summaries(ctx: Ctx) -> Reply:
     records = [
         r
         for (mp, sku), r in sorted(ctx.core.state.commerce.inventory.items())
-        if mp == granularity_id and (not wanted or sku in wanted)
+        if mp == marketplace_ids[0] and (not wanted or sku in wanted)
     ]
     offset = 0
     token = req.first("nextToken")
     if token:
         if not token.startswith("inv-") or not token[4:].isdigit():
-            return ctx.bad_request("Invalid nextToken.")
+            return ctx.foreign_token("Invalid nextToken.")
         offset = int(token[4:])
     details = (req.first("details") or "false").lower() == "true"
     page = records[offset : offset + PAGE_SIZE]

@@ -49,7 +49,13 @@ __all__ = [
 def _seller_check(ctx: Ctx) -> Reply | None:
     if ctx.params["sellerId"] != ctx.core.state.seller_id:
         # Amazon does not reveal other sellers' listings: the token is not authorized for them.
-        return ctx.error(403, "Unauthorized", "Access to requested resource is denied.", "")
+        return ctx.error(
+            403,
+            "Unauthorized",
+            "Access to requested resource is denied.",
+            "",
+            rule="LST-OTHER-SELLER",
+        )
     return None
 
 
@@ -202,14 +208,17 @@ def search_listings_items(ctx: Ctx) -> Reply:
     identifiers = ctx.request.csv("identifiers")
     id_type = ctx.request.first("identifiersType")
     if bool(identifiers) != bool(id_type):
-        return ctx.bad_request("identifiers and identifiersType must be given together.")
+        return ctx.bad_request(
+            "identifiers and identifiersType must be given together.",
+            rule="LST-IDENTIFIERS-PAIR",
+        )
     included = ctx.request.csv("includedData") or ["summaries"]
     wanted = set(identifiers)
     page_size = int(ctx.request.first("pageSize") or 10)
     try:
         start = int(ctx.request.first("pageToken") or 0)
     except ValueError:
-        return ctx.bad_request("Invalid pageToken.")
+        return ctx.foreign_token("Invalid pageToken.")
     severity = ctx.request.first("withIssueSeverity")
     with ctx.core.state.lock:
         candidates = [

@@ -149,7 +149,7 @@ def get_orders(ctx: Ctx) -> Reply:
     req = ctx.request
     documented = _documented_violations(ctx)
     if documented:
-        reply = ctx.bad_request(documented[0].message)
+        reply = ctx.bad_request(documented[0].message, rule="ORD-DOCUMENTED-LIMIT")
         reply.facts["contract_violations"] = [v.to_dict() for v in documented]
         reply.facts["contract"] = "invalid"
         return reply
@@ -161,14 +161,20 @@ def get_orders(ctx: Ctx) -> Reply:
     if next_token:
         cursor = _decode_cursor(next_token)
         if cursor is None:
-            return ctx.bad_request("Invalid NextToken.")
+            return ctx.foreign_token("Invalid NextToken.")
     else:
         created, updated = req.first("CreatedAfter"), req.first("LastUpdatedAfter")
         if (created is None) == (updated is None):
-            return ctx.bad_request("Exactly one of CreatedAfter and LastUpdatedAfter is required.")
+            return ctx.bad_request(
+                "Exactly one of CreatedAfter and LastUpdatedAfter is required.",
+                rule="ORD-CREATED-OR-UPDATED",
+            )
         after = _parse_time(created or updated or "")
         if after is None:
-            return ctx.bad_request("CreatedAfter/LastUpdatedAfter must be an ISO 8601 date-time.")
+            return ctx.bad_request(
+                "CreatedAfter/LastUpdatedAfter must be an ISO 8601 date-time.",
+                rule="ORD-DATE-FORMAT",
+            )
         statuses = req.csv("OrderStatuses")
         cursor = {"after": after.timestamp(), "statuses": statuses, "offset": 0}
     page = min(int(req.first("MaxResultsPerPage") or 100), ctx.core.config.orders_page_size)
@@ -195,7 +201,9 @@ def _find(ctx: Ctx) -> OrderRecord | Reply:
         return ctx.not_found(f"Order {ctx.params['orderId']} was not found.")
     region = ctx.core.contracts.marketplaces[order.marketplace_id].region
     if region != ctx.region:
-        return ctx.error(403, "Unauthorized", "Access to requested resource is denied.", "")
+        return ctx.error(
+            403, "Unauthorized", "Access to requested resource is denied.", "", rule="MKT-REGION"
+        )
     return order
 
 

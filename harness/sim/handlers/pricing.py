@@ -87,8 +87,8 @@ def get_pricing(ctx: Ctx) -> Reply:
     by_sku = req.first("ItemType") == "Sku"
     wanted = req.csv("Skus" if by_sku else "Asins")
     if not wanted:
-        name = "Skus" if by_sku else "Asins"
-        return ctx.bad_request(f"{name} is required when ItemType is {req.first('ItemType')}.")
+        # The model never says Amazon refuses this: answer an empty list, and say so.
+        ctx.note("PRICING-NO-IDENTIFIERS")
     entries = []
     for value in wanted:
         sku = value if by_sku else ctx.core.state.commerce.sku_for(value)
@@ -109,7 +109,9 @@ def get_listing_offers(ctx: Ctx) -> Reply:
     condition = req.first("ItemCondition") or "New"
     amount = _price(ctx, marketplace_id, sku) if sku in ctx.core.state.listings else None
     if amount is None:
-        return ctx.bad_request(f"Invalid SellerSKU {sku} for marketplace {marketplace_id}.")
+        return ctx.bad_request(
+            f"Invalid SellerSKU {sku} for marketplace {marketplace_id}.", rule="PRC-UNKNOWN-SKU"
+        )
     currency = _currency(ctx, marketplace_id)
     fba = _fulfillment(ctx, marketplace_id, sku) == "Amazon"
     competitor = round(amount * 1.04, 2)
@@ -233,12 +235,14 @@ def _batch_item(ctx: Ctx, item: dict[str, Any]) -> dict[str, Any]:
 def get_featured_offer_expected_price_batch(ctx: Ctx) -> Reply:
     requests = ctx.request.json().get("requests", [])
     if not requests:
-        return ctx.bad_request("The batch holds no requests.")
+        return ctx.bad_request("The batch holds no requests.", rule="PRC-BATCH-SIZE")
     if len(requests) > 40:
-        return ctx.bad_request("A batch holds at most 40 requests.")
+        return ctx.bad_request("A batch holds at most 40 requests.", rule="PRC-BATCH-SIZE")
     for item in requests:
         if item.get("uri") != "/products/pricing/2022-05-01/offer/featuredOfferExpectedPrice":
-            return ctx.bad_request(f"Unsupported uri {item.get('uri')!r} in a batch request.")
+            return ctx.bad_request(
+                f"Unsupported uri {item.get('uri')!r} in a batch request.", rule="PRC-BATCH-URI"
+            )
     responses = [_batch_item(ctx, item) for item in requests]
     failed = sum(1 for r in responses if r["status"]["statusCode"] != 200)
     return Reply(200, {"responses": responses}, facts={"items": len(responses), "failed": failed})

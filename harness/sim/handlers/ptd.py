@@ -148,7 +148,9 @@ def search_definitions_product_types(ctx: Ctx) -> Reply:
     keywords = [k.lower() for k in ctx.request.csv("keywords")]
     item_name = (ctx.request.first("itemName") or "").lower()
     if keywords and item_name:
-        return ctx.bad_request("keywords and itemName cannot be used together.")
+        return ctx.bad_request(
+            "keywords and itemName cannot be used together.", rule="PTD-KEYWORDS-AND-ITEMNAME"
+        )
     types = catalog()
     found = []
     for product_type in types.product_types():

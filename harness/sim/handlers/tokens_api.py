@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from harness.sim.handlers.base import Ctx, Handler
 from harness.sim.http import Reply
 from harness.sim.tokens import RestrictedResource
@@ -9,8 +11,12 @@ from harness.sim.validate import Violation
 
 __all__ = ["HANDLERS"]
 
-# Operations whose path takes dataElements (facts sheet section 6).
+# Operations whose path takes dataElements: the model requires them for these three only
+# (RestrictedResource.dataElements: "required only when getting an RDT for use with the
+# getOrder, getOrders, or getOrderItems operation"). It says nothing about refusing them
+# elsewhere, so they are accepted there with a fidelity note.
 _DATA_ELEMENT_OPERATIONS = {"getOrders", "getOrder", "getOrderItems"}
+# "Possible values include": a list, not an enum, so other names are accepted and unlock nothing.
 _DATA_ELEMENTS = {"buyerInfo", "shippingAddress", "buyerTaxInformation"}
 # Restricted operations that need a role without taking dataElements (the role is implied).
 _IMPLIED_ROLE = {
@@ -18,15 +24,18 @@ _IMPLIED_ROLE = {
     "getOrderBuyerInfo": "buyerInfo",
     "getOrderItemsBuyerInfo": "buyerInfo",
 }
+_DENIED = "Access to requested resource is denied."
 
 
 def create_restricted_data_token(ctx: Ctx) -> Reply:
     if ctx.token is not None and ctx.token.kind == "rdt":
-        return ctx.error(403, "Unauthorized", "Access to requested resource is denied.", "")
+        return ctx.error(403, "Unauthorized", _DENIED, "", rule="AUTH-RDT-NOT-COVERED")
     body = ctx.request.json()
     if len(body["restrictedResources"]) > 50:
         # "Maximum: 50" is stated in the model's description, not in its schema.
-        reply = ctx.bad_request("restrictedResources holds at most 50 resources.")
+        reply = ctx.bad_request(
+            "restrictedResources holds at most 50 resources.", rule="RDT-TOO-MANY"
+        )
         reply.facts["contract_violations"] = [
             Violation(
                 "body.restrictedResources", "maxItems", "body.restrictedResources: at most 50."
@@ -36,60 +45,80 @@ def create_restricted_data_token(ctx: Ctx) -> Reply:
         return reply
     resources = []
     for raw in body["restrictedResources"]:
-        method, path = raw["method"], raw["path"]
-        elements = tuple(raw.get("dataElements", []))
-        if not path:
-            return ctx.error(
-                400,
-                "InvalidRequest",
-                "Request is missing or has invalid parameters",
-                "Resource not provided.",
-            )
-        match = ctx.core.contracts.match(method, path.replace("{", "").replace("}", ""))
-        if match is None or not match.operation.restricted:
-            return ctx.error(
-                400,
-                "InvalidInput",
-                f"The path {path} with method {method} is not a restricted resource.",
-                "",
-            )
-        if match.operation.operation_id == "getReportDocument" and "{" in path:
-            # Tokens guide: a report document only with its specific path (exact text ours).
-            return ctx.error(
-                400,
-                "InvalidInput",
-                f"The path {path} must name one report document; generic paths are not "
-                "supported for getReportDocument.",
-                "",
-            )
-        if elements and match.operation.operation_id not in _DATA_ELEMENT_OPERATIONS:
-            return ctx.error(400, "InvalidInput", f"dataElements are not supported for {path}.", "")
-        unknown = [e for e in elements if e not in _DATA_ELEMENTS]
-        if unknown:
-            return ctx.error(400, "InvalidInput", f"Invalid dataElements: {unknown}.", "")
-        roles = ctx.core.config.app_roles
-        if not roles:
-            return ctx.error(
-                400, "InvalidInput", "The application isn't configured with roles.", ""
-            )
-        implied = _IMPLIED_ROLE.get(match.operation.operation_id)
-        needed = elements or ((implied,) if implied else ())
-        missing = [e for e in needed if e not in roles]
-        if missing:
-            return ctx.error(
-                400,
-                "InvalidInput",
-                "Application does not have access to one or more requested data elements: "
-                f"[{', '.join(missing)}]",
-                "",
-            )
-        resources.append(RestrictedResource(method, path, elements))
+        resource = _resource(ctx, raw)
+        if isinstance(resource, Reply):
+            return resource
+        resources.append(resource)
     token = ctx.core.tokens.issue_rdt(tuple(resources))
     return Reply(
         200,
         {"restrictedDataToken": token.value, "expiresIn": token.expires_in},
         facts={"issued_token": token.id, "expires_in": token.expires_in},
     )
+
+
+def _resource(ctx: Ctx, raw: dict[str, Any]) -> RestrictedResource | Reply:
+    """One restricted resource, or the refusal Amazon is shown to make for it."""
+    method, path = raw["method"], raw["path"]
+    elements = tuple(raw.get("dataElements", []))
+    if not path:
+        return ctx.error(
+            400,
+            "InvalidRequest",
+            "Request is missing or has invalid parameters",
+            "Resource not provided.",
+            rule="RDT-NO-RESOURCE",
+        )
+    match = ctx.core.contracts.match(method, path.replace("{", "").replace("}", ""))
+    if match is None:
+        return ctx.error(
+            400,
+            "InvalidInput",
+            f"The path {path} with method {method} is not a restricted resource.",
+            "",
+            rule="RDT-NO-OPERATION",
+        )
+    operation = match.operation.operation_id
+    if not match.operation.restricted:
+        ctx.note("RDT-NOT-RESTRICTED-OPERATION", operation)
+    if operation == "getReportDocument" and "{" in path:
+        # Tokens guide: a report document only with its specific path (exact text ours).
+        return ctx.error(
+            400,
+            "InvalidInput",
+            f"The path {path} must name one report document; generic paths are not "
+            "supported for getReportDocument.",
+            "",
+            rule="RDT-GENERIC-REPORT-DOCUMENT",
+        )
+    if elements and operation not in _DATA_ELEMENT_OPERATIONS:
+        ctx.note("RDT-DATA-ELEMENTS-NOT-TAKEN", operation)
+        elements = ()  # the path is covered; the implied role (below) decides, as without them
+    if any(e not in _DATA_ELEMENTS for e in elements):
+        ctx.note("RDT-UNKNOWN-DATA-ELEMENT", operation)
+        elements = tuple(e for e in elements if e in _DATA_ELEMENTS)
+    roles = ctx.core.config.app_roles
+    if not roles:
+        return ctx.error(
+            400,
+            "InvalidInput",
+            "The application isn't configured with roles.",
+            "",
+            rule="RDT-NO-ROLES",
+        )
+    implied = _IMPLIED_ROLE.get(operation)
+    needed = elements or ((implied,) if implied else ())
+    missing = [e for e in needed if e not in roles]
+    if missing:
+        return ctx.error(
+            400,
+            "InvalidInput",
+            "Application does not have access to one or more requested data elements: "
+            f"[{', '.join(missing)}]",
+            "",
+            rule="RDT-ROLE-MISSING",
+        )
+    return RestrictedResource(method, path, elements)
 
 
 HANDLERS: dict[str, Handler] = {"createRestrictedDataToken": create_restricted_data_token}
