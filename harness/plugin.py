@@ -73,6 +73,8 @@ class AcornSession:
         self.sim: Simulator = Simulator()
         self.sim.start()
         self._replays: dict[Path, Simulator] = {}
+        self.fidelity: dict[tuple[str, str], dict[str, Any]] = {}
+        """(code, subject) -> what the simulator accepted unverified, over every scenario."""
         self.uncovered: dict[str, list[str]] = {}
         """Scenario -> the seller's marketplaces it could not cover, with why (report)."""
 
@@ -141,6 +143,14 @@ class AcornSession:
 
     def observe(self, run: ScenarioRun, *, expected: dict[str, Any] | None = None) -> Observation:
         from harness.checks import Observation
+        from harness.sim import fidelity_notes
+
+        for note in fidelity_notes(run.exchanges):
+            key = (note.code, note.subject)
+            if key in self.fidelity:
+                self.fidelity[key]["count"] += note.count
+            else:
+                self.fidelity[key] = {**note.to_dict(), "scenario": run.name}
 
         return Observation(
             scenario=run.name,
@@ -417,4 +427,5 @@ def build_readiness(config: pytest.Config) -> Any:
         duration_s=time.monotonic() - config.stash[STARTED],
         scope=scope,
         problems=problems,
+        fidelity=list(acorn_session.fidelity.values()) if acorn_session else [],
     )

@@ -126,7 +126,8 @@ def render_markdown(readiness: Readiness) -> str:
             "in Amazon's sandbox or production before relying on them.",
             "",
             *(
-                f"- {note.get('message', note.get('code', ''))} ({note.get('count', 1)}x)"
+                f"- `{note.get('code')}` {note.get('text', '')} ({note.get('count', 1)}x, first "
+                f"{note.get('first_request_id', '')} in scenario `{note.get('scenario', '')}`)"
                 for note in r.fidelity
             ),
         ]

@@ -178,3 +178,82 @@ def test_an_orders_only_integration_is_go_for_its_scope(tmp_path: Path, orders_o
         assert statuses[check] == "not_applicable", check
     assert "GO for orders" in (tmp_path / "out" / "readiness.md").read_text()
     assert "Verdict: GO for orders" in proc.stdout
+
+
+FIDELITY_SUITE = """
+import httpx
+import pytest
+from harness.checks import AUTH_08
+
+US = "ATVPDKIKX0DER"
+
+
+@pytest.fixture(scope="module")
+def rdt_with_data_elements(acorn):
+    # What two popular libraries send by default: dataElements on the address path.
+    with acorn.scenario("rdt-habits", needs=("sync_orders",)) as run:
+        run.act("sync_orders", marketplace_ids=[US], created_after="2026-02-20T00:00:00Z")
+        env = acorn.sim.env()
+        token = httpx.post(
+            env["ACORN_LWA_TOKEN_URL"],
+            data={
+                "grant_type": "refresh_token",
+                "refresh_token": env["ACORN_REFRESH_TOKEN"],
+                "client_id": env["ACORN_CLIENT_ID"],
+                "client_secret": env["ACORN_CLIENT_SECRET"],
+            },
+        ).json()["access_token"]
+        order = next(iter(acorn.sim.core.state.orders))
+        answer = httpx.post(
+            env["ACORN_ENDPOINT_NA"] + "/tokens/2021-03-01/restrictedDataToken",
+            headers={"x-amz-access-token": token},
+            json={"restrictedResources": [{"method": "GET",
+                  "path": f"/orders/v0/orders/{order}/address",
+                  "dataElements": ["shippingAddress"]}]},
+        )
+        assert answer.status_code == 200, answer.text
+    return acorn.observe(run)
+
+
+def test_auth_08_secrets(rdt_with_data_elements, acorn_check):
+    acorn_check(AUTH_08, rdt_with_data_elements)
+"""
+
+
+def test_what_the_simulator_accepted_unverified_is_listed_never_failed(
+    tmp_path: Path, orders_only: Path
+) -> None:
+    suite = tmp_path / "suite"
+    suite.mkdir()
+    (suite / "test_fidelity_suite.py").write_text(FIDELITY_SUITE)
+    report = tmp_path / "report"
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            str(suite),
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            f"--rootdir={suite}",
+            f"--acorn-integration={orders_only}",
+            f"--acorn-report-dir={report}",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={k: v for k, v in os.environ.items() if not k.startswith("PYTEST_")},
+        cwd=tmp_path,
+        check=False,
+    )
+    data = json.loads((report / "readiness.json").read_text())
+
+    assert proc.returncode == 0, proc.stdout[-3000:]
+    assert data["verdict"] == "GO"
+    codes = [n["code"] for n in data["not_verified_against_amazon"]]
+    assert codes == ["RDT-DATA-ELEMENTS-NOT-TAKEN"]
+    assert data["not_verified_against_amazon"][0]["subject"].endswith("getOrderAddress")
+    markdown = (report / "readiness.md").read_text()
+    assert "## Not verified against Amazon" in markdown
+    assert "RDT-DATA-ELEMENTS-NOT-TAKEN" in markdown
