@@ -8,7 +8,7 @@ synthetic journal and its verdict explained without re-running anything.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any, Literal
 
 from harness.drive.base import ActionOutcome
@@ -87,6 +87,24 @@ class Judgement:
     attachments: list[Attachment] = field(default_factory=list)
 
 
+def _never_pass_on_a_killed_action(judgement: Judgement, observation: Observation) -> Judgement:
+    """A pass is not proven when an action of the scenario was killed at its timeout.
+
+    What a killed action would have done next is unknown (retried, reported, hung on), so
+    whatever the journal shows up to the kill proves nothing either way; a check that fails
+    on what it saw still fails."""
+    killed = [o for o in observation.outcomes if o.status == "timeout"]
+    if judgement.passed is not True or not killed:
+        return judgement
+    names = ", ".join(sorted({o.action for o in killed}))
+    return replace(
+        judgement,
+        passed=None,
+        summary=f"Not proven: {len(killed)} action(s) ({names}) were killed at the action "
+        f"timeout, so what they would have done is unknown. Before the kill: {judgement.summary}",
+    )
+
+
 @dataclass(frozen=True)
 class Check:
     id: str
@@ -99,7 +117,7 @@ class Check:
     judge: Callable[[Observation], Judgement]
 
     def evaluate(self, observation: Observation) -> CheckResult:
-        judgement = self.judge(observation)
+        judgement = _never_pass_on_a_killed_action(self.judge(observation), observation)
         status: Status = (
             "skipped" if judgement.passed is None else "passed" if judgement.passed else "failed"
         )

@@ -257,3 +257,61 @@ def test_what_the_simulator_accepted_unverified_is_listed_never_failed(
     markdown = (report / "readiness.md").read_text()
     assert "## Not verified against Amazon" in markdown
     assert "RDT-DATA-ELEMENTS-NOT-TAKEN" in markdown
+
+
+UNPROVEN_SUITE = """
+import pytest
+from harness.checks import AUTH_02, AUTH_08
+
+US = "ATVPDKIKX0DER"
+
+
+@pytest.fixture(scope="module")
+def quiet_day(acorn):
+    # No token is ever invalidated: AUTH-02 (a blocker) has nothing to judge.
+    with acorn.scenario("quiet-day", needs=("sync_orders",)) as run:
+        run.act("sync_orders", marketplace_ids=[US], created_after="2026-02-20T00:00:00Z")
+    return acorn.observe(run)
+
+
+def test_auth_08_secrets(quiet_day, acorn_check):
+    acorn_check(AUTH_08, quiet_day)
+
+
+def test_auth_02_refresh_after_403(quiet_day, acorn_check):
+    acorn_check(AUTH_02, quiet_day)
+"""
+
+
+def test_an_in_scope_blocker_that_was_not_exercised_is_no_go(
+    tmp_path: Path, orders_only: Path
+) -> None:
+    suite = tmp_path / "suite"
+    suite.mkdir()
+    (suite / "test_unproven_suite.py").write_text(UNPROVEN_SUITE)
+    report = tmp_path / "report"
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            str(suite),
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            f"--rootdir={suite}",
+            f"--acorn-integration={orders_only}",
+            f"--acorn-report-dir={report}",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={k: v for k, v in os.environ.items() if not k.startswith("PYTEST_")},
+        cwd=tmp_path,
+        check=False,
+    )
+    data = json.loads((report / "readiness.json").read_text())
+
+    assert _statuses(data) == {"AUTH-08": "passed", "AUTH-02": "skipped"}
+    assert data["verdict"] == "NO-GO"
+    assert data["reasons"][0].startswith("AUTH-02 (blocker) was not exercised, so it is not proven")
