@@ -378,7 +378,7 @@ def test_pii01_and_ord01_judge_the_wire_not_the_result_fields(world: World) -> N
     for name, rdt_path in {
         "rdt": generic,
         "lwa token": None,
-        "rdt refused": "/fba/inventory/v1/summaries",  # not a restricted resource: 400
+        "rdt refused": "/orders/v1/no-such-operation",  # names no operation: 400 InvalidInput
     }.items():
         world.reset(SimConfig(orders_per_marketplace=3, orders_page_size=2))
         client = PlainClient(world)
