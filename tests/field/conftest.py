@@ -31,6 +31,12 @@ RUN_TIMEOUT_S = 1800
 
 _RANK = {"not_applicable": 0, "passed": 1, "skipped": 2, "failed": 3}
 
+TABLE: list[tuple[str, str, str, str, str]] = []
+"""(integration, check, behaviour, expected, ACORN's status) per row compared this session."""
+
+
+_RUNS: dict[str, FieldRun] = {}
+
 
 @dataclass
 class FieldRun:
@@ -99,9 +105,15 @@ def _acorn_command() -> list[str]:
 
 
 @pytest.fixture(scope="session")
+def field_table() -> list[tuple[str, str, str, str, str]]:
+    """Where each compared row is recorded for the terminal summary's table."""
+    return TABLE
+
+
+@pytest.fixture(scope="session")
 def field_run(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], FieldRun]:
     """``field_run(name)``: install and run ACORN on tests/field/<name> once per session."""
-    runs: dict[str, FieldRun] = {}
+    runs = _RUNS
     failures: dict[str, str] = {}
 
     def get(name: str) -> FieldRun:
@@ -148,3 +160,21 @@ def field_run(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], Field
         return runs[name]
 
     return get
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """The row x integration table, as in tests/field/README.md, with today's statuses."""
+    if not TABLE:
+        return
+    agree = sum(1 for *_rest, expect, got in TABLE if expect == got)
+    terminalreporter.write_sep("-", f"field corpus: ACORN agrees on {agree} of {len(TABLE)} rows")
+    terminalreporter.write_line("| integration | check | behaviour | expected | ACORN |")
+    terminalreporter.write_line("|---|---|---|---|---|")
+    for name, check, behaviour, expect, got in TABLE:
+        mark = "" if expect == got else " (differs)"
+        terminalreporter.write_line(f"| {name} | {check} | {behaviour} | {expect} | {got}{mark} |")
+    for run in _RUNS.values():
+        terminalreporter.write_line(
+            f"acorn run {run.name}: exit {run.exit_code}, verdict {run.verdict}, "
+            f"{run.wall_s:.0f} s wall"
+        )

@@ -59,7 +59,10 @@ def test_ground_truth_files_are_well_formed() -> None:
 @pytest.mark.field
 @pytest.mark.parametrize(("name", "row"), list(_rows()))
 def test_acorn_agrees_with_ground_truth(
-    name: str, row: dict[str, Any], field_run: Callable[[str], FieldRun]
+    name: str,
+    row: dict[str, Any],
+    field_run: Callable[[str], FieldRun],
+    field_table: list[tuple[str, str, str, str, str]],
 ) -> None:
     run = field_run(name)
     assert run.verdict is not None, (
@@ -67,6 +70,7 @@ def test_acorn_agrees_with_ground_truth(
         f"{run.output_tail}"
     )
     got = run.status(row["check"])
+    field_table.append((name, row["check"], row["behaviour"], row["expect"], got))
     assert got == row["expect"], (
         f"{name}: {row['behaviour']!r} is {row['expect']} by the ground truth "
         f"(shown by `{row['probe']}`), ACORN says {row['check']} {got}"
