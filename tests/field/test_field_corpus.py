@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import FieldRun
+from conftest import FieldRun, read_statuses, worst_status
 
 FIELD = Path(__file__).resolve().parent
 STATUSES = {"passed", "failed", "skipped", "not_applicable"}
@@ -54,6 +54,19 @@ def test_ground_truth_files_are_well_formed() -> None:
         for row in truth["row"]:
             assert {"behaviour", "check", "expect", "probe"} <= row.keys(), (name, row)
             assert row["expect"] in STATUSES, (name, row)
+
+
+def test_a_check_listed_twice_takes_its_worst_status() -> None:
+    """failed > skipped > passed; not_applicable only when every entry is; unknown wins."""
+    assert worst_status(["passed", "skipped"]) == "skipped"
+    assert worst_status(["skipped", "failed", "passed"]) == "failed"
+    assert worst_status(["not_applicable", "passed"]) == "passed"
+    assert worst_status(["not_applicable", "not_applicable"]) == "not_applicable"
+    assert worst_status(["passed", "error"]) == "error"
+    readiness = {
+        "checks": [{"id": "THR-03", "status": "passed"}, {"id": "THR-03", "status": "failed"}]
+    }
+    assert read_statuses(readiness) == {"THR-03": "failed"}
 
 
 @pytest.mark.field
