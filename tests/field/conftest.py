@@ -1,0 +1,180 @@
+"""Field corpus fixtures: install each integration's pinned library, run `acorn run` on it once.
+
+An integration folder under tests/field/ takes part when it has a ground_truth.toml. Its
+dependencies are installed the way its user would: a venv with requirements.txt (cached under
+~/.cache/acorn-field, linked as the folder's .venv) or ``npm ci`` for a package-lock.json.
+A missing tool chain skips with the reason, or fails when CI is set.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+FIELD = Path(__file__).resolve().parent
+sys.path.insert(0, str(FIELD / "probes"))
+
+from fieldenv import ToolchainMissing, ensure_python_env  # noqa: E402
+
+RUN_TIMEOUT_S = 1800
+"""One `acorn run` of a field integration; slow libraries (2 s between pages) take minutes."""
+
+_RANK = {"not_applicable": 0, "passed": 1, "skipped": 2, "failed": 3}
+
+TABLE: list[tuple[str, str, str, str, str]] = []
+"""(integration, check, behaviour, expected, ACORN's status) per row compared this session."""
+
+
+_RUNS: dict[str, FieldRun] = {}
+
+
+@dataclass
+class FieldRun:
+    """One `acorn run` of one integration: exit code, statuses per check id, wall time."""
+
+    name: str
+    exit_code: int
+    verdict: str | None
+    statuses: dict[str, str]
+    wall_s: float
+    output_tail: str
+
+    def status(self, check_id: str) -> str:
+        return self.statuses.get(check_id, "absent")
+
+
+def worst_status(statuses: list[str]) -> str:
+    """A check listed more than once: failed > skipped > passed; not_applicable only if all
+    are. A status outside these (an error) wins, so it can never pass for an expectation."""
+    unknown = [s for s in statuses if s not in _RANK]
+    if unknown:
+        return unknown[0]
+    return max(statuses, key=_RANK.__getitem__)
+
+
+def read_statuses(readiness: dict[str, Any]) -> dict[str, str]:
+    by_id: dict[str, list[str]] = {}
+    for check in readiness.get("checks", []):
+        by_id.setdefault(check["id"], []).append(str(check["status"]))
+    return {check_id: worst_status(s) for check_id, s in by_id.items()}
+
+
+def _unavailable(reason: str) -> None:
+    if os.environ.get("CI"):
+        pytest.fail(f"field corpus cannot be installed on CI: {reason}")
+    pytest.skip(reason)
+
+
+def _npm_ci(folder: Path) -> None:
+    npm = shutil.which("npm")
+    if npm is None:
+        raise ToolchainMissing(f"npm is not installed; {folder.name} needs `npm ci`")
+    lock = folder / "package-lock.json"
+    stamp = folder / "node_modules" / ".acorn-field-lock"
+    if stamp.exists() and stamp.read_text() == lock.read_text():
+        return
+    proc = subprocess.run(
+        [npm, "ci", "--no-audit", "--no-fund"], cwd=folder, capture_output=True, check=False
+    )
+    if proc.returncode != 0:
+        raise ToolchainMissing(f"`npm ci` failed in {folder}: {proc.stderr.decode()[-500:]}")
+    stamp.write_text(lock.read_text())
+
+
+def install(folder: Path) -> None:
+    """Install what the integration's own files pin (requirements.txt / package-lock.json)."""
+    if (folder / "requirements.txt").exists():
+        ensure_python_env(folder)
+    if (folder / "package-lock.json").exists():
+        _npm_ci(folder)
+
+
+def _acorn_command() -> list[str]:
+    script = Path(sys.executable).parent / "acorn"
+    return [str(script)] if script.exists() else [sys.executable, "-m", "harness.cli.main"]
+
+
+@pytest.fixture(scope="session")
+def field_table() -> list[tuple[str, str, str, str, str]]:
+    """Where each compared row is recorded for the terminal summary's table."""
+    return TABLE
+
+
+@pytest.fixture(scope="session")
+def field_run(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], FieldRun]:
+    """``field_run(name)``: install and run ACORN on tests/field/<name> once per session."""
+    runs = _RUNS
+    failures: dict[str, str] = {}
+
+    def get(name: str) -> FieldRun:
+        if name in failures:
+            _unavailable(failures[name])
+        if name not in runs:
+            folder = FIELD / name
+            try:
+                install(folder)
+            except ToolchainMissing as exc:
+                failures[name] = str(exc)
+                _unavailable(str(exc))
+            report_dir = tmp_path_factory.mktemp(f"field-{name}")
+            started = time.monotonic()
+            proc = subprocess.run(
+                [
+                    *_acorn_command(),
+                    "run",
+                    "--integration",
+                    str(folder),
+                    "--report-dir",
+                    str(report_dir),
+                ],
+                capture_output=True,
+                check=False,
+                timeout=RUN_TIMEOUT_S,
+            )
+            wall = time.monotonic() - started
+            tail = (proc.stdout + proc.stderr).decode(errors="replace")[-3000:]
+            readiness_file = report_dir / "readiness.json"
+            readiness = json.loads(readiness_file.read_text()) if readiness_file.exists() else {}
+            runs[name] = FieldRun(
+                name=name,
+                exit_code=proc.returncode,
+                verdict=readiness.get("verdict"),
+                statuses=read_statuses(readiness),
+                wall_s=wall,
+                output_tail=tail,
+            )
+            print(
+                f"\nacorn run {name}: exit {proc.returncode}, verdict "
+                f"{runs[name].verdict}, {wall:.0f}s wall"
+            )
+        return runs[name]
+
+    return get
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """The row x integration table, as in tests/field/README.md, with today's statuses."""
+    if not TABLE:
+        return
+    agree = sum(1 for *_rest, expect, got in TABLE if expect == got)
+    terminalreporter.write_sep("-", f"field corpus: ACORN agrees on {agree} of {len(TABLE)} rows")
+    terminalreporter.write_line("| integration | check | behaviour | expected | ACORN |")
+    terminalreporter.write_line("|---|---|---|---|---|")
+    for name, check, behaviour, expect, got in TABLE:
+        mark = "" if expect == got else " (differs)"
+        terminalreporter.write_line(f"| {name} | {check} | {behaviour} | {expect} | {got}{mark} |")
+    for run in _RUNS.values():
+        terminalreporter.write_line(
+            f"acorn run {run.name}: exit {run.exit_code}, verdict {run.verdict}, "
+            f"{run.wall_s:.0f} s wall"
+        )

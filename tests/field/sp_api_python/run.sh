@@ -1,0 +1,5 @@
+#!/bin/sh
+# Runs the glue with this integration's own interpreter: .venv/bin/python in this folder (the
+# field test links it to a cached venv with requirements.txt installed), or SP_API_PYTHON.
+here=$(cd "$(dirname "$0")" && pwd)
+exec "${SP_API_PYTHON:-$here/.venv/bin/python}" "$here/glue.py" "$@"
