@@ -20,6 +20,7 @@ from harness.checks.errors import (
 )
 from harness.checks.fault_parts import judge_parts
 from harness.checks.model import Check, Judgement, Observation
+from harness.checks.orders import listed_orders
 from harness.drive.base import ActionOutcome
 from harness.sim.journal import Exchange
 
@@ -108,17 +109,6 @@ ERR_04 = Check(
 # -- ERR-05 ---------------------------------------------------------------------------------
 
 
-def _listed_orders(window: list[Exchange]) -> list[str]:
-    ids: list[str] = []
-    for e in window:
-        if e.operation == "getOrders" and e.status == 200 and isinstance(e.response_body, dict):
-            payload = e.response_body.get("payload") or {}
-            for order in payload.get("Orders") or []:
-                if isinstance(order, dict) and isinstance(order.get("AmazonOrderId"), str):
-                    ids.append(order["AmazonOrderId"])
-    return ids
-
-
 def _listing_marketplace(e: Exchange) -> str:
     values = e.query.get("marketplaceIds") or [""]
     return values[0]
@@ -150,7 +140,7 @@ def _judge_isolation(obs: Observation) -> Judgement:
             failed_items = [
                 e for e in failed if e.operation in ("getOrderItems", "getOrderAddress", "getOrder")
             ]
-            listed = _listed_orders(window)
+            listed = listed_orders(window)
             if not failed_items or len(listed) < 2:
                 continue
             judged += 1

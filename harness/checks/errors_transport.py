@@ -22,6 +22,7 @@ from typing import Any
 from harness.checks.errors import request_key, window_index
 from harness.checks.fault_parts import judge_parts
 from harness.checks.model import Check, Judgement, Observation
+from harness.checks.orders import listed_orders
 from harness.drive.base import ActionOutcome
 from harness.sim.journal import Exchange
 
@@ -206,17 +207,6 @@ def _marketplaces(e: Exchange) -> set[str]:
     return {m for v in e.query.get("MarketplaceIds", []) for m in v.split(",") if m}
 
 
-def _listed_orders(window: list[Exchange]) -> list[str]:
-    ids: list[str] = []
-    for e in window:
-        if e.operation == "getOrders" and e.status == 200 and isinstance(e.response_body, dict):
-            payload = e.response_body.get("payload") or {}
-            for order in payload.get("Orders") or []:
-                if isinstance(order, dict) and isinstance(order.get("AmazonOrderId"), str):
-                    ids.append(order["AmazonOrderId"])
-    return ids
-
-
 def _names_refused(outcome: ActionOutcome, refused: dict[str, Any]) -> bool:
     text = _outcome_text(outcome)
     words = [str(refused.get("region") or ""), *refused.get("countries", [])]
@@ -259,7 +249,7 @@ def _judge_refused(obs: Observation) -> Judgement:
                 f"{', '.join(unlisted)} (other regions) were never listed"
             )
         items = {e.path for e in window if e.operation == "getOrderItems"}
-        skipped = [o for o in _listed_orders(window) if not any(o in p for p in items)]
+        skipped = [o for o in listed_orders(window) if not any(o in p for p in items)]
         if skipped:
             problems.append(
                 f"{label}: {len(skipped)} listed order(s) of the other regions were never "

@@ -121,6 +121,13 @@ class Check:
         status: Status = (
             "skipped" if judgement.passed is None else "passed" if judgement.passed else "failed"
         )
+        return self._result(observation.scenario, status, judgement)
+
+    def unjudged(self, scenario: str, status: Status, summary: str) -> CheckResult:
+        """A result for a check its scenario never reached: out of scope, or an error."""
+        return self._result(scenario, status, Judgement(None, summary))
+
+    def _result(self, scenario: str, status: Status, judgement: Judgement) -> CheckResult:
         return CheckResult(
             id=self.id,
             title=self.title,
@@ -132,26 +139,9 @@ class Check:
             evidence=judgement.evidence[:25],
             why=self.why,
             remediation=self.remediation if status == "failed" else "",
-            scenario=observation.scenario,
+            scenario=scenario,
             metrics=judgement.metrics,
             attachments=judgement.attachments,
-        )
-
-    def unjudged(self, scenario: str, status: Status, summary: str) -> CheckResult:
-        """A result for a check its scenario never reached: out of scope, or an error."""
-        return CheckResult(
-            id=self.id,
-            title=self.title,
-            area=self.area,
-            severity=self.severity,
-            requirement=self.requirement,
-            status=status,
-            summary=summary,
-            evidence=[],
-            why=self.why,
-            remediation="",
-            scenario=scenario,
-            metrics={},
         )
 
 

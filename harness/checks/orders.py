@@ -24,6 +24,8 @@ __all__ = [
     "ended_after",
     "fetched_orders",
     "last_failure",
+    "listed_orders",
+    "order_ids",
 ]
 
 
@@ -39,7 +41,7 @@ PII_OPERATIONS = frozenset({"getOrderAddress", "getOrderBuyerInfo", "getOrderIte
 PII_WITH_DATA_ELEMENTS = frozenset({"getOrders", "getOrder", "getOrderItems"})
 
 
-def _orders_of(e: Exchange) -> list[str]:
+def order_ids(e: Exchange) -> list[str]:
     """AmazonOrderIds a getOrders page or a getOrder answer returned (order ids are not PII,
     so the masked journal keeps them)."""
     body = e.response_body
@@ -68,12 +70,22 @@ def _marketplaces(e: Exchange) -> list[str]:
     return [v for raw in e.query.get("MarketplaceIds", []) for v in raw.split(",") if v]
 
 
+def listed_orders(window: list[Exchange]) -> list[str]:
+    """Order ids the successful getOrders pages among ``window`` listed, in order."""
+    return [
+        order_id
+        for e in window
+        if e.operation == "getOrders" and e.status == 200
+        for order_id in order_ids(e)
+    ]
+
+
 def fetched_orders(obs: Observation) -> dict[str, Exchange]:
     """Order id -> the first successful getOrders/getOrder exchange that returned it."""
     found: dict[str, Exchange] = {}
     for e in obs.sp_api():
         if e.operation in ("getOrders", "getOrder") and e.status == 200:
-            for order_id in _orders_of(e):
+            for order_id in order_ids(e):
                 found.setdefault(order_id, e)
     return found
 

@@ -65,10 +65,11 @@ def test_pii_01_rdt(orders, acorn_check):
 """
 
 
-def _run_suite(tmp_path: Path, integration: Path, body: str = "acorn_check(PII_01, orders)") -> Any:
+def _run_text(tmp_path: Path, text: str, integration: Path) -> tuple[Any, Any]:
+    """Run a scenario suite (pytest with ACORN's plugin, in a subprocess); its readiness.json."""
     suite = tmp_path / "suite"
     suite.mkdir()
-    (suite / "test_suite.py").write_text(textwrap.dedent(SUITE).replace("{body}", body))
+    (suite / f"test_{tmp_path.name[:40]}.py").write_text(textwrap.dedent(text))
     report = tmp_path / "report"
     env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST_")}
     proc = subprocess.run(
@@ -92,7 +93,11 @@ def _run_suite(tmp_path: Path, integration: Path, body: str = "acorn_check(PII_0
         check=False,
     )
     assert (report / "readiness.json").is_file(), proc.stdout + proc.stderr
-    return json.loads((report / "readiness.json").read_text())
+    return proc, json.loads((report / "readiness.json").read_text())
+
+
+def _run_suite(tmp_path: Path, integration: Path, body: str = "acorn_check(PII_01, orders)") -> Any:
+    return _run_text(tmp_path, SUITE.replace("{body}", body), integration)[1]
 
 
 def _statuses(data: Any) -> dict[str, str]:
@@ -223,31 +228,8 @@ def test_auth_08_secrets(rdt_with_data_elements, acorn_check):
 def test_what_the_simulator_accepted_unverified_is_listed_never_failed(
     tmp_path: Path, orders_only: Path
 ) -> None:
-    suite = tmp_path / "suite"
-    suite.mkdir()
-    (suite / "test_fidelity_suite.py").write_text(FIDELITY_SUITE)
+    proc, data = _run_text(tmp_path, FIDELITY_SUITE, orders_only)
     report = tmp_path / "report"
-    proc = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pytest",
-            str(suite),
-            "-q",
-            "-p",
-            "no:cacheprovider",
-            f"--rootdir={suite}",
-            f"--acorn-integration={orders_only}",
-            f"--acorn-report-dir={report}",
-        ],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env={k: v for k, v in os.environ.items() if not k.startswith("PYTEST_")},
-        cwd=tmp_path,
-        check=False,
-    )
-    data = json.loads((report / "readiness.json").read_text())
 
     assert proc.returncode == 0, proc.stdout[-3000:]
     assert data["verdict"] == "GO"
@@ -286,31 +268,7 @@ def test_auth_02_refresh_after_403(quiet_day, acorn_check):
 def test_an_in_scope_blocker_that_was_not_exercised_is_no_go(
     tmp_path: Path, orders_only: Path
 ) -> None:
-    suite = tmp_path / "suite"
-    suite.mkdir()
-    (suite / "test_unproven_suite.py").write_text(UNPROVEN_SUITE)
-    report = tmp_path / "report"
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pytest",
-            str(suite),
-            "-q",
-            "-p",
-            "no:cacheprovider",
-            f"--rootdir={suite}",
-            f"--acorn-integration={orders_only}",
-            f"--acorn-report-dir={report}",
-        ],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env={k: v for k, v in os.environ.items() if not k.startswith("PYTEST_")},
-        cwd=tmp_path,
-        check=False,
-    )
-    data = json.loads((report / "readiness.json").read_text())
+    _, data = _run_text(tmp_path, UNPROVEN_SUITE, orders_only)
 
     assert _statuses(data) == {"AUTH-08": "passed", "AUTH-02": "skipped"}
     assert data["verdict"] == "NO-GO"

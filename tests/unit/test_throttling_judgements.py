@@ -218,7 +218,10 @@ def test_thr_03_blames_the_missing_header_only_for_throttling_failures() -> None
     )
     timed_out = Observation("synthetic", list(journal.exchanges), [slow])
     gave_up = Observation("synthetic", list(journal.exchanges), [quota])
-    assert THR_03.evaluate(timed_out).status == "passed"  # a timeout is not THR-03's finding
+    # A killed action proves nothing either way (issue 12: never a pass on a killed action).
+    result = THR_03.evaluate(timed_out)
+    assert result.status == "skipped"
+    assert result.summary.startswith("Not proven: 1 action(s) (sync_orders) were killed")
     result = THR_03.evaluate(gave_up)
     assert result.status == "failed"
     assert "stopped working" in result.summary
