@@ -370,7 +370,7 @@ def regional_endpoints() -> bool:
     ]
     show(getOrders=where, orders=len((got.result or {}).get("orders", [])))
     expected = [("na", [US]), ("na", ["more"]), ("eu", [DE]), ("fe", [JP])]
-    return where == expected and len(got.result["orders"]) == 3
+    return where == expected and len((got.result or {}).get("orders", [])) == 3
 
 
 PROBES: dict[str, Callable[[], bool]] = {
