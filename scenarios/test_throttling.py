@@ -4,6 +4,11 @@ Plans are Amazon's published ones with every rate multiplied by ten (bursts as p
 set outright where a scenario needs it; every verdict states the plan it was judged against,
 and each scenario attaches a timeline (requests, 429s and bucket level per operation).
 Actions run back to back: THR-04 and THR-05 read idle time as the integration's own.
+
+Whatever the client's pace, the scenarios that judge reactions to 429 (THR-02, THR-03, THR-05)
+make sure it meets them: other traffic of the same seller and application empties the judged
+operation's bucket at chosen requests (a BucketDrain, stated in every verdict), so a client that
+sleeps between pages is refused too, and judged instead of skipped.
 """
 
 from __future__ import annotations
@@ -14,7 +19,7 @@ from markets import CA, SINCE, US
 from harness.checks import THR_01, THR_02, THR_03, THR_04, THR_05, Observation
 from harness.plugin import AcornSession
 from harness.sim import SimConfig
-from harness.sim.config import PlanChange
+from harness.sim.config import BucketDrain, PlanChange
 
 pytestmark = pytest.mark.acorn_area("Throttling")
 
@@ -22,6 +27,9 @@ pytestmark = pytest.mark.acorn_area("Throttling")
 # than the burst spends it in a moment, then has to pace for a few seconds.
 SCALE = 10.0
 PRICE_SKU, PRODUCT_TYPE = "ACORN-TOY-03", "TOY_FIGURE"
+# Three getOrderItems requests find the bucket emptied by the seller's other traffic: at least
+# three 429s for any client, however slowly it pages (THR-02 judges on three or more).
+ITEMS_DRAINED = tuple(BucketDrain("getOrderItems", after_requests=n) for n in (2, 12, 22))
 
 
 @pytest.fixture(scope="module")
@@ -42,6 +50,7 @@ def headerless(acorn: AcornSession) -> Observation:
         orders_page_size=10,
         missing_rate_header=True,
         retry_after="0",
+        bucket_drains=ITEMS_DRAINED,
     )
     with acorn.scenario("rate-header-missing", config) as run:
         run.act("sync_orders", marketplace_ids=[US], created_after=SINCE)
@@ -50,12 +59,14 @@ def headerless(acorn: AcornSession) -> Observation:
 
 @pytest.fixture(scope="module")
 def plan_drop(acorn: AcornSession) -> Observation:
-    """Amazon lowers getOrderItems from 5/s to 2/s after 32 calls (a dynamic plan)."""
+    """Amazon lowers getOrderItems from 5/s to 2/s after 32 calls (a dynamic plan), as the
+    seller's other traffic empties the bucket: the lower plan binds any client from then on."""
     config = SimConfig(
         rate_scale=SCALE,
         orders_per_marketplace=38,
         orders_page_size=10,
         plan_changes=(PlanChange("getOrderItems", rate=2.0, after_requests=32),),
+        bucket_drains=(BucketDrain("getOrderItems", after_requests=32),),
     )
     with acorn.scenario("dynamic-plan-drop", config) as run:
         run.act("sync_orders", marketplace_ids=[US], created_after=SINCE)
@@ -64,12 +75,14 @@ def plan_drop(acorn: AcornSession) -> Observation:
 
 @pytest.fixture(scope="module")
 def orders_throttled(acorn: AcornSession) -> Observation:
-    """getOrders at 1/s burst 1 without a rate header, then price updates right away."""
+    """getOrders at 1/s burst 1 without a rate header (its second page finds the bucket
+    emptied by other traffic), then price updates right away."""
     config = SimConfig(
         orders_per_marketplace=12,
         orders_page_size=4,
         usage_plans={"getOrders": (1.0, 1)},
         missing_rate_header=frozenset({"getOrders"}),
+        bucket_drains=(BucketDrain("getOrders", after_requests=1),),
     )
     with acorn.scenario("orders-throttled-prices-flow", config) as run:
         run.act("sync_orders", marketplace_ids=[US], created_after=SINCE)

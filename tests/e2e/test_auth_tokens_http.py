@@ -4,87 +4,39 @@ Such a process fetches a fresh token every action, so a token that outlives its 
 expiry, or a 403 for an expired token, can only happen inside one action. The auth scenarios
 (scenarios/test_auth_tokens.py, run by pytest with ACORN's plugin exactly as `acorn run` does)
 are played against three command-driver integrations built on tests/e2e/clients/
-token_command.py: one with good habits, one that keeps its token for a hard-coded hour, one
+command_client.py: one with good habits, one that keeps its token for a hard-coded hour, one
 that never retries after an expired-token 403.
 """
 
 from __future__ import annotations
 
-import json
-import shlex
-import subprocess
-import sys
-from pathlib import Path
 from typing import Any
 
 import pytest
+from clients.integrations import command_integration, start_scenarios, verdicts
 
 pytestmark = pytest.mark.e2e
-
-ROOT = Path(__file__).resolve().parents[2]
-SCENARIOS = ROOT / "scenarios"
-CLIENT = Path(__file__).resolve().parent / "clients" / "token_command.py"
 
 CLIENTS = {"good": "", "hard-coded-hour": "--ignore-expires-in", "no-retry": "--no-retry"}
 
 
-def _integration(folder: Path, flags: str) -> Path:
-    folder.mkdir(parents=True, exist_ok=True)
-    command = f"{shlex.quote(sys.executable)} {shlex.quote(str(CLIENT))} {flags}".strip()
-    (folder / "acorn.toml").write_text(
-        "[integration]\n"
-        f'name = "token-command {flags or "good"}"\n'
-        'version = "0.1.0"\n'
-        'driver = "command"\n\n'
-        "[integration.commands]\n"
-        f"sync_orders = {json.dumps(command)}\n"
-    )
-    return folder
-
-
-def _command(integration: Path, report_dir: Path) -> list[str]:
-    return [
-        sys.executable,
-        "-m",
-        "pytest",
-        "-c",
-        str(SCENARIOS / "pytest.ini"),
-        "--rootdir",
-        str(SCENARIOS),
-        str(SCENARIOS / "test_auth_tokens.py"),
-        f"--acorn-integration={integration}",
-        f"--acorn-report-dir={report_dir}",
-        "-p",
-        "no:cacheprovider",
-        "-q",
-    ]
-
-
 @pytest.fixture(scope="module")
-def verdicts(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, dict[str, Any]]]:
+def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, dict[str, Any]]]:
     """The three integrations at once (three processes): their verdicts are independent."""
     base = tmp_path_factory.mktemp("token-command")
-    procs = {}
-    for name, flags in CLIENTS.items():
-        integration = _integration(base / name, flags)
-        procs[name] = subprocess.Popen(
-            _command(integration, base / f"{name}-report"),
-            cwd=ROOT,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
+    procs = {
+        name: start_scenarios(
+            "test_auth_tokens.py",
+            command_integration(base / name, flags, ("sync_orders",)),
+            base / f"{name}-report",
         )
-    out: dict[str, dict[str, dict[str, Any]]] = {}
-    for name, proc in procs.items():
-        output, _ = proc.communicate(timeout=180)
-        assert proc.returncode in (0, 1), output
-        report = json.loads((base / f"{name}-report" / "readiness.json").read_text())
-        out[name] = {c["id"]: c for c in report["checks"]}
-    return out
+        for name, flags in CLIENTS.items()
+    }
+    return {name: verdicts(proc, base / f"{name}-report") for name, proc in procs.items()}
 
 
-def test_good_command_client_passes_auth_01_and_auth_02(verdicts) -> None:  # type: ignore[no-untyped-def]
-    checks = verdicts["good"]
+def test_good_command_client_passes_auth_01_and_auth_02(runs) -> None:  # type: ignore[no-untyped-def]
+    checks = runs["good"]
     assert checks["AUTH-01"]["status"] == "passed", checks["AUTH-01"]["summary"]
     # Passed on evidence: the one action went on past its first token's expiry.
     assert "past the expiry of the token granted" in checks["AUTH-01"]["summary"]
@@ -93,8 +45,8 @@ def test_good_command_client_passes_auth_01_and_auth_02(verdicts) -> None:  # ty
     assert checks["AUTH-02"]["metrics"]["recovered"] >= 1
 
 
-def test_command_client_ignoring_expires_in_fails_auth_01_inside_one_action(verdicts) -> None:  # type: ignore[no-untyped-def]
-    checks = verdicts["hard-coded-hour"]
+def test_command_client_ignoring_expires_in_fails_auth_01_inside_one_action(runs) -> None:  # type: ignore[no-untyped-def]
+    checks = runs["hard-coded-hour"]
     auth01 = checks["AUTH-01"]
     assert auth01["status"] == "failed", auth01["summary"]
     assert "after the moment LWA said it would expire" in auth01["summary"]
@@ -105,8 +57,8 @@ def test_command_client_ignoring_expires_in_fails_auth_01_inside_one_action(verd
     assert auth02["status"] == "passed", auth02["summary"]
 
 
-def test_command_client_without_retry_is_judged_and_fails_auth_02(verdicts) -> None:  # type: ignore[no-untyped-def]
-    checks = verdicts["no-retry"]
+def test_command_client_without_retry_is_judged_and_fails_auth_02(runs) -> None:  # type: ignore[no-untyped-def]
+    checks = runs["no-retry"]
     auth02 = checks["AUTH-02"]
     assert auth02["status"] == "failed", auth02["summary"]
     assert "was never retried within its action" in auth02["summary"]
