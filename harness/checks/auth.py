@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from harness.checks.model import Check, Judgement, Observation
+from harness.redact import mask_token
 from harness.sim.errors import DETAILS_EXPIRED
 from harness.sim.journal import Exchange
 
@@ -236,9 +237,14 @@ def window_index(obs: Observation, wall: float) -> int:
 
 def rejected_before(obs: Observation, token_id: str, seq: int) -> bool:
     """Was the token ``token_id`` refused on an SP-API call before exchange ``seq``? (Then
-    asking for a new one, however young the old one is, is the right move.)"""
+    asking for a new one, however young the old one is, is the right move.)
+
+    ``token_id`` comes from a grant's ``issued_token`` fact, which the journal masks like any
+    token-shaped text (``Atza|***...``): the fingerprint matches in either form."""
     return any(
-        e.token is not None and e.token.id == token_id and e.token.outcome != "ok"
+        e.token is not None
+        and token_id in (e.token.id, mask_token(e.token.id))
+        and e.token.outcome != "ok"
         for e in obs.sp_api()
         if e.seq < seq
     )

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from journal_factory import access_token, expired_403, lwa_grant, observation, rid, sp_call
 
-from harness.checks import AUTH_01, AUTH_02
+from harness.checks import AUTH_01, AUTH_02, AUTH_03
+from harness.checks.auth import redundant_refreshes
+from harness.redact import mask_token
 
 FIRST = access_token("Atza|first", issued_wall=0.0, expires_in=2)
 SECOND = access_token("Atza|second", issued_wall=1.7, expires_in=2)
@@ -106,3 +108,22 @@ def test_auth02_skipped_says_what_would_make_it_provable() -> None:
     result = AUTH_02.evaluate(obs)
     assert result.status == "skipped"
     assert "would make it provable" in result.summary
+
+
+def test_a_refresh_after_the_token_was_refused_is_not_redundant_with_a_masked_grant() -> None:
+    """The journal masks a grant's issued_token like any token (Atza|***...); a refresh after
+    that token's expired-token 403 inside one action is the right move, not waste."""
+    used = access_token("Atza|9ee5c69f", issued_wall=0.0)
+    masked = mask_token(used.id)
+    assert masked != used.id
+    obs = observation(
+        lwa_grant(1, 0.0, token_id=masked),
+        sp_call(2, 0.1, "getOrders", token=used),
+        expired_403(3, 0.2, "getOrderItems", used),
+        lwa_grant(4, 0.25),
+        sp_call(5, 0.3, "getOrderItems", token=access_token("Atza|0a1b2c3d", issued_wall=0.25)),
+    )
+    obs.action_windows = [(0.0, 1.0)]
+
+    assert redundant_refreshes(obs, same_action=True) == []
+    assert AUTH_03.evaluate(obs).status == "passed"
