@@ -7,6 +7,7 @@ scenario asks for them.
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -205,6 +206,10 @@ def acorn(request: pytest.FixtureRequest) -> Generator[AcornSession, None, None]
         report_dir=config.getoption("--acorn-report-dir"),
     )
     spec = load_integration(run.integration, source_hint=run.origins["integration"])
+    if run.action_timeout is not None:
+        # `action_timeout` in [run] / [tool.acorn] is this run's choice; it overrides the one
+        # the integration's acorn.toml suggests.
+        spec = replace(spec, action_timeout=run.action_timeout)
     work_dir = run.report_dir / "work"
     session = AcornSession(spec, work_dir)
     config.stash[SESSION] = session

@@ -31,10 +31,11 @@ SLOW_LWA = 0.3
 @pytest.fixture(scope="module")
 def parallel_sync(acorn: AcornSession) -> Observation:
     """Three regions synced with four calls in flight, at start-up and after Amazon drops
-    the token early (every worker then sees the same expired-token 403)."""
-    with acorn.scenario(
-        "parallel-token-refresh", SimConfig(lwa_delay=SLOW_LWA), needs=("sync_orders",)
-    ) as run:
+    the token early (every worker then sees the same expired-token 403): in the middle of
+    the first action (after its third SP-API call, so one-process-per-action integrations meet
+    it too), then between the two actions."""
+    config = SimConfig(lwa_delay=SLOW_LWA, expire_tokens_after=(3,))
+    with acorn.scenario("parallel-token-refresh", config, needs=("sync_orders",)) as run:
         run.act("sync_orders", marketplace_ids=[US, GB, JP], created_after=SINCE, concurrency=4)
         run.invalidate_tokens()
         run.act("sync_orders", marketplace_ids=[US, GB, JP], created_after=SINCE, concurrency=4)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from harness.checks.model import Check, Judgement, Observation
+from harness.redact import mask_token
 from harness.sim.errors import DETAILS_EXPIRED
 from harness.sim.journal import Exchange
 
@@ -51,18 +52,47 @@ def _judge_proactive_refresh(obs: Observation) -> Judgement:
             [e.summary() for e in late],
             metrics,
         )
-    first_expiry = grants[0].wall + float(grants[0].facts["expires_in"]) if grants else float("inf")
-    if not any(e.wall > first_expiry for e in obs.sp_api()):
+    outlived = _outlived(obs, grants)
+    if outlived is None:
         return Judgement(
-            None, "The scenario ended before the first access token expired.", [], metrics
+            None,
+            "Not exercised: every action ended before the first access token expired that it "
+            "had obtained itself (an integration run as one process per action starts each "
+            "action with a fresh token). An action that outlives expires_in would make it "
+            "provable.",
+            [],
+            metrics,
         )
+    grant, call = outlived
     return Judgement(
         True,
-        f"Every call used a token inside its announced lifetime; {len(grants)} token "
-        "request(s) renewed it before expiry.",
-        [g.summary() for g in grants],
+        f"Every call used a token inside its announced lifetime: one action went on "
+        f"{call.wall - grant.wall - float(grant.facts['expires_in']):.1f}s past the expiry of "
+        f"the token granted at t={grant.wall:.2f}s (expires_in={grant.facts['expires_in']}s), "
+        f"and {len(grants)} token request(s) renewed it before expiry.",
+        [*(g.summary() for g in grants[:10]), f"past that expiry: {call.summary()}"],
         metrics,
     )
+
+
+def _outlived(obs: Observation, grants: list[Exchange]) -> tuple[Exchange, Exchange] | None:
+    """A grant and a later SP-API call of the same action, past the grant's announced
+    expiry: proof that the integration had to renew within one process. Without recorded
+    action windows the whole scenario counts as one action."""
+    windows = bool(obs.action_windows)
+    for grant in grants:
+        expiry = grant.wall + float(grant.facts.get("expires_in") or 0)
+        where = window_index(obs, grant.wall) if windows else -1
+        if windows and where < 0:
+            continue
+        past = [
+            e
+            for e in obs.sp_api()
+            if e.wall > expiry and (not windows or window_index(obs, e.wall) == where)
+        ]
+        if past:
+            return grant, past[-1]
+    return None
 
 
 AUTH_01 = Check(
@@ -85,12 +115,24 @@ def _judge_refresh_after_403(obs: Observation) -> Judgement:
     exchanges = obs.exchanges
     expired = [e for e in exchanges if not e.is_lwa and _expired_403(e)]
     if not expired:
-        return Judgement(None, "No call was answered with an expired-token 403.")
+        return Judgement(
+            None,
+            "Not exercised: no call was answered with an expired-token 403. A scenario that "
+            "stops accepting the token in the middle of an action would make it provable.",
+        )
     problems: list[str] = []
     evidence: list[str] = []
     handled = 0
+    windows = bool(obs.action_windows)
     for e in expired:
-        later = [x for x in exchanges if x.seq > e.seq]
+        # The retry and the refresh belong to the same action: a new process that asks for
+        # the same page in the next action has not retried anything.
+        where = window_index(obs, e.wall) if windows else -1
+        later = [
+            x
+            for x in exchanges
+            if x.seq > e.seq and (not windows or window_index(obs, x.wall) == where)
+        ]
         retry = next(
             (
                 x
@@ -109,7 +151,10 @@ def _judge_refresh_after_403(obs: Observation) -> Judgement:
         refreshes = [x for x in later if x.seq < until and x.operation == renewal]
         evidence.append(e.summary())
         if retry is None:
-            problems.append(f"request {e.request_id} ({e.operation}) was never retried")
+            problems.append(
+                f"request {e.request_id} ({e.operation}) was never retried"
+                + (" within its action" if windows else "")
+            )
             continue
         evidence.append(retry.summary())
         if not refreshes:
@@ -192,9 +237,14 @@ def window_index(obs: Observation, wall: float) -> int:
 
 def rejected_before(obs: Observation, token_id: str, seq: int) -> bool:
     """Was the token ``token_id`` refused on an SP-API call before exchange ``seq``? (Then
-    asking for a new one, however young the old one is, is the right move.)"""
+    asking for a new one, however young the old one is, is the right move.)
+
+    ``token_id`` comes from a grant's ``issued_token`` fact, which the journal masks like any
+    token-shaped text (``Atza|***...``): the fingerprint matches in either form."""
     return any(
-        e.token is not None and e.token.id == token_id and e.token.outcome != "ok"
+        e.token is not None
+        and token_id in (e.token.id, mask_token(e.token.id))
+        and e.token.outcome != "ok"
         for e in obs.sp_api()
         if e.seq < seq
     )

@@ -16,6 +16,7 @@ from harness.checks.model import Observation
 from harness.sim.journal import Exchange
 
 __all__ = [
+    "NOT_EXERCISED",
     "RATE_HEADER",
     "Chain",
     "Plan",
@@ -28,6 +29,8 @@ __all__ = [
 ]
 
 RATE_HEADER = "x-amzn-RateLimit-Limit"
+NOT_EXERCISED = "Not exercised: "
+"""How a THR summary starts when the scenario gave the check nothing to judge (skipped)."""
 
 
 @dataclass(frozen=True)
@@ -118,6 +121,12 @@ def describe_plans(obs: Observation, operations: Iterable[str] | None = None) ->
             )
         else:
             text += " (Amazon's published plan)"
+        drained = row.get("drained_after_requests")
+        if drained:
+            text += (
+                "; the scenario had other traffic of this seller empty its bucket before "
+                f"request(s) {', '.join(str(n + 1) for n in drained)}"
+            )
         parts.append(text)
     if not parts:  # observed without plan settings: fall back to what the journal says
         seen: dict[str, Plan] = {}

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from harness.checks.model import Check, Judgement, Observation
 from harness.checks.throttle_facts import (
+    NOT_EXERCISED,
     RATE_HEADER,
     chains,
     describe_plans,
@@ -20,7 +21,10 @@ from harness.checks.throttling_rare import SHARE_BOUND
 from harness.checks.timeline import with_timeline
 from harness.sim.journal import Exchange
 
-__all__ = ["THR_03"]
+__all__ = ["MIN_AFTER_DROP", "THR_03"]
+
+MIN_AFTER_DROP = 3
+"""THR-03 judges a plan drop on at least 3 requests after the lower rate was announced."""
 
 
 def _drops(calls: list[Exchange]) -> dict[str, tuple[Exchange, float, float]]:
@@ -50,12 +54,14 @@ def _announced(after: list[Exchange], rate: float) -> Exchange | None:
     return None
 
 
-def _judge_adapts(obs: Observation) -> Judgement:
-    calls = throttle_exchanges(obs)
+def _judge_drops(
+    calls: list[Exchange], metrics: dict[str, object]
+) -> tuple[list[str], list[str], list[str], list[str]]:
+    """(problems, passes, not exercised, evidence) for every plan drop of the scenario."""
     problems: list[str] = []
-    evidence: list[str] = []
     parts: list[str] = []
-    metrics: dict[str, object] = {"bound": SHARE_BOUND}
+    idle: list[str] = []
+    evidence: list[str] = []
     for op, (first, old, new) in _drops(calls).items():
         after = [e for e in calls if e.operation == op and e.seq >= first.seq]
         told = _announced(after, new) or first
@@ -68,12 +74,21 @@ def _judge_adapts(obs: Observation) -> Judgement:
             "new_rate": new,
             "requests": len(judged),
             "throttled": len(refused),
+            "throttled_from_drop": sum(1 for e in after if throttled(e)),
         }
         evidence.append(f"plan drop {old:g}/s -> {new:g}/s announced by: {told.summary()}")
-        if len(judged) < 3:
-            parts.append(f"{op} dropped to {new:g}/s but was hardly called afterwards")
-            continue
-        if share >= SHARE_BOUND:
+        if len(judged) < MIN_AFTER_DROP:
+            idle.append(
+                f"{op} dropped to {new:g}/s but was called only {len(judged)} time(s) after the "
+                f"new rate was announced (at least {MIN_AFTER_DROP} are needed)"
+            )
+        elif not any(throttled(e) for e in after):
+            # The lower plan never bound: a client slower than the new rate shows nothing.
+            idle.append(
+                f"{op} dropped to {new:g}/s but no {op} request was refused from then on, so "
+                "the lower plan never bound the integration"
+            )
+        elif share >= SHARE_BOUND:
             problems.append(
                 f"after Amazon lowered {op} from {old:g}/s to {new:g}/s (and said so in "
                 f"{RATE_HEADER}), {len(refused)} of {len(judged)} later {op} requests were refused "
@@ -85,6 +100,13 @@ def _judge_adapts(obs: Observation) -> Judgement:
                 f"after {op} dropped from {old:g}/s to {new:g}/s, {len(refused)} of "
                 f"{len(judged)} requests were refused ({share:.0%})"
             )
+    return problems, parts, idle, evidence
+
+
+def _judge_adapts(obs: Observation) -> Judgement:
+    calls = throttle_exchanges(obs)
+    metrics: dict[str, object] = {"bound": SHARE_BOUND}
+    problems, parts, idle, evidence = _judge_drops(calls, metrics)
     headerless = sorted(
         {
             e.operation
@@ -92,9 +114,21 @@ def _judge_adapts(obs: Observation) -> Judgement:
             if e.operation and 200 <= e.status < 300 and RATE_HEADER not in e.response_headers
         }
     )
+    # Only operations the scenario throttled show whether the integration copes without the
+    # header: one that was never refused would have worked with any pacing at all.
+    refused_ops = {e.operation for e in calls if throttled(e)}
+    exercised = [op for op in headerless if op in refused_ops]
     if headerless:
+        metrics["operations_without_header"] = headerless
+        metrics["throttled_without_header"] = exercised
+    if headerless and not exercised:
+        idle.append(
+            f"without {RATE_HEADER} on {', '.join(headerless)} no request of them was refused, "
+            "so coping without the header was not exercised"
+        )
+    if exercised:
         gave_up = [
-            c for c in chains(calls) if c.abandoned and c.refused[0].operation in set(headerless)
+            c for c in chains(calls) if c.abandoned and c.refused[0].operation in set(exercised)
         ]
         # Only failures Amazon's throttling caused: an action that reports a 429 as final.
         # (A timeout or crash has its own checks; blaming the header for it would mislead.)
@@ -107,7 +141,6 @@ def _judge_adapts(obs: Observation) -> Judgement:
                 for err in (o.result or {}).get("errors", [])
             )
         ]
-        metrics["operations_without_header"] = headerless
         metrics["abandoned_after_429"] = len(gave_up)
         if gave_up or failed:
             what = []
@@ -121,21 +154,29 @@ def _judge_adapts(obs: Observation) -> Judgement:
                 "working: " + "; ".join(what)
             )
         else:
+            refusals = sum(1 for e in calls if throttled(e) and e.operation in set(exercised))
             parts.append(
                 f"without {RATE_HEADER} on {', '.join(headerless)} every request eventually "
-                "succeeded"
+                f"succeeded, after {refusals} 429(s) on {', '.join(exercised)}"
             )
-    if not problems and not parts:
-        return Judgement(
-            None,
-            "The plan never changed and the rate header was always present, so adaptation "
-            "was not exercised.",
-            [],
-            metrics,
-        )
     plans = describe_plans(obs)
     if problems:
         return Judgement(False, "; ".join(problems) + f". {plans}", evidence, metrics)
+    if not parts:
+        reasons = (
+            "; ".join(idle)
+            if idle
+            else ("the plan never changed and the rate header was always present")
+        )
+        return Judgement(
+            None,
+            f"{NOT_EXERCISED}{reasons}. A scenario whose lowered plan or missing header meets "
+            f"429s would make it provable. {plans}",
+            evidence,
+            metrics,
+        )
+    if idle:
+        parts.append("not exercised: " + "; ".join(idle))
     return Judgement(True, "; ".join(parts) + f". {plans}", evidence, metrics)
 
 

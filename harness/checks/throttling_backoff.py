@@ -13,6 +13,7 @@ from collections import defaultdict
 
 from harness.checks.model import Check, Judgement, Observation
 from harness.checks.throttle_facts import (
+    NOT_EXERCISED,
     Chain,
     chains,
     describe_plans,
@@ -23,7 +24,7 @@ from harness.checks.throttle_facts import (
 from harness.checks.timeline import with_timeline
 from harness.sim.journal import Exchange
 
-__all__ = ["IMMEDIATE_S", "MAX_THROTTLED_ATTEMPTS", "STORM_PER_S", "THR_02"]
+__all__ = ["IMMEDIATE_S", "MAX_THROTTLED_ATTEMPTS", "MIN_REFUSED", "STORM_PER_S", "THR_02"]
 
 IMMEDIATE_S = 0.05
 """THR-02: a retry sooner than 50 ms after a 429, before a token could be back, is immediate."""
@@ -35,6 +36,8 @@ GROWTH_TOLERANCE = 0.75
 """THR-02: each wait after a 429 is at least 75 % of the previous one (jitter allowed)."""
 NO_GROWTH = 1.1
 """THR-02: after 3+ refusals of one request, a last wait within 10 % of the first never grew."""
+MIN_REFUSED = 3
+"""THR-02 passes only on at least 3 refused requests: one or two 429s prove little backoff."""
 
 
 def _storms(refused: list[Exchange]) -> list[tuple[str, int, Exchange]]:
@@ -119,7 +122,13 @@ def _judge_backoff(obs: Observation) -> Judgement:
     }
     plans = describe_plans(obs, {e.operation for e in refused if e.operation} or None)
     if not refused:
-        return Judgement(None, f"No request was throttled, so backoff was not exercised. {plans}")
+        return Judgement(
+            None,
+            f"{NOT_EXERCISED}no request was throttled. A scenario that forces 429s on the "
+            f"operations the integration calls would make it provable. {plans}",
+            [],
+            metrics,
+        )
     problems: list[tuple[str, Exchange]] = []
     for chain in found:
         problems += _chain_problems(chain)
@@ -128,6 +137,24 @@ def _judge_backoff(obs: Observation) -> Judgement:
             (f"retry storm: {count} refused {op} requests within one second", at),
         )
     metrics["problems"] = len(problems)
+    if not problems and all(c.abandoned for c in found):
+        return Judgement(
+            None,
+            f"{NOT_EXERCISED}the integration retried none of its {len(found)} throttled "
+            "request(s), so there was no backoff to judge (THR-03 judges giving up on 429s). "
+            f"A client that retries would be judged here. {plans}",
+            [c.refused[0].summary() for c in found][:10],
+            metrics,
+        )
+    if not problems and len(refused) < MIN_REFUSED:
+        return Judgement(
+            None,
+            f"{NOT_EXERCISED}only {len(refused)} request(s) were throttled, too few to judge "
+            f"backoff (at least {MIN_REFUSED}). A scenario that refuses more requests would "
+            f"make it provable. {plans}",
+            [e.summary() for e in refused],
+            metrics,
+        )
     if problems:
         kinds = sorted({e.operation or "?" for _text, e in problems})
         return Judgement(
@@ -139,11 +166,17 @@ def _judge_backoff(obs: Observation) -> Judgement:
             metrics,
         )
     waits = [w for c in found for w in c.waits]
+    repeated = sum(1 for c in found if len(c.waits) >= 2)
+    growth = (
+        f"waits grew on the {repeated} request(s) refused more than once"
+        if repeated
+        else "no request was refused twice, so growth was not needed"
+    )
     return Judgement(
         True,
-        f"Each of {len(found)} throttled request(s) was retried after a pause "
-        f"({min(waits, default=0):.2f}s to {max(waits, default=0):.2f}s), waits grew on repeated "
-        f"429s, and no request was refused more than {metrics['longest_chain']} time(s). {plans}",
+        f"Each of {len(found)} throttled request(s) ({len(refused)} 429s) was retried after a "
+        f"pause ({min(waits, default=0):.2f}s to {max(waits, default=0):.2f}s), {growth}, and "
+        f"no request was refused more than {metrics['longest_chain']} time(s). {plans}",
         [c.refused[0].summary() for c in found][:10],
         metrics,
     )
@@ -157,7 +190,8 @@ THR_02 = Check(
     requirement=f"After 429 QuotaExceeded: never retry the same request sooner than "
     f"{IMMEDIATE_S * 1000:.0f} ms (before a token can be back); let waits grow on repeated "
     f"429s; give up after at most {MAX_THROTTLED_ATTEMPTS} refusals; never more than "
-    f"{STORM_PER_S} refused requests of one operation per second.",
+    f"{STORM_PER_S} refused requests of one operation per second (judged on at least "
+    f"{MIN_REFUSED} refused requests).",
     why="A 429 carries no Retry-After and no rate header. A client that retries at once keeps "
     "the bucket empty for itself and everything else of the seller, turns one refusal into "
     "hundreds, and ends with the same failure, only later and louder.",

@@ -10,7 +10,13 @@ import itertools
 from collections import defaultdict
 
 from harness.checks.model import Check, Judgement, Observation
-from harness.checks.throttle_facts import describe_plans, plan_of, throttle_exchanges, throttled
+from harness.checks.throttle_facts import (
+    NOT_EXERCISED,
+    describe_plans,
+    plan_of,
+    throttle_exchanges,
+    throttled,
+)
 from harness.checks.timeline import with_timeline
 from harness.sim.journal import Exchange
 
@@ -31,7 +37,9 @@ def _judge_throughput(obs: Observation) -> Judgement:
     calls = throttle_exchanges(obs)
     done = [e for e in calls if 200 <= e.status < 300]
     if len(done) < 2:
-        return Judgement(None, "Fewer than two successful SP-API calls: nothing to time.")
+        return Judgement(
+            None, f"{NOT_EXERCISED}fewer than two successful SP-API calls: nothing to time."
+        )
     counts: dict[str, int] = defaultdict(int)
     slowest: dict[str, tuple[float, int]] = {}
     for e in done:
@@ -114,14 +122,19 @@ def _judge_independent(obs: Observation) -> Judgement:
     everything = sorted(obs.exchanges, key=lambda e: e.seq)
     refused_ops = sorted({e.operation for e in calls if throttled(e) and e.operation})
     if not refused_ops:
-        return Judgement(None, "No operation was throttled, so independence was not exercised.")
+        return Judgement(
+            None,
+            f"{NOT_EXERCISED}no operation was throttled. A scenario that forces 429s on one "
+            f"operation while others have work would make it provable. {describe_plans(obs)}",
+        )
     first_429 = min(e.seq for e in calls if throttled(e))
     others_after = [e for e in calls if e.seq > first_429 and e.operation not in refused_ops]
     if not others_after:
         return Judgement(
             None,
-            f"Nothing but {', '.join(refused_ops)} was called after the first 429, so there was "
-            "no unrelated work to keep flowing.",
+            f"{NOT_EXERCISED}nothing but {', '.join(refused_ops)} was called after the first "
+            "429, so there was no unrelated work to keep flowing; other operations called "
+            f"after it would make it provable. {describe_plans(obs)}",
         )
     judged = {e.seq for e in calls}
     state: dict[str, Exchange] = {}  # operation -> its latest exchange so far

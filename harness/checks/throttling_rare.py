@@ -10,7 +10,13 @@ from __future__ import annotations
 from collections import defaultdict
 
 from harness.checks.model import Check, Judgement, Observation
-from harness.checks.throttle_facts import describe_plans, plan_of, throttle_exchanges, throttled
+from harness.checks.throttle_facts import (
+    NOT_EXERCISED,
+    describe_plans,
+    plan_of,
+    throttle_exchanges,
+    throttled,
+)
 from harness.checks.timeline import with_timeline
 from harness.sim.journal import Exchange
 
@@ -52,8 +58,9 @@ def _judge_rare(obs: Observation) -> Judgement:
     if not beyond:
         return Judgement(
             None,
-            "No operation needed more calls than its burst, so the scenario could not tell "
-            f"whether the integration paces itself. {plans}",
+            f"{NOT_EXERCISED}no operation needed more calls than its burst, so the scenario "
+            "could not tell whether the integration paces itself; a sync beyond the burst "
+            f"would make it provable. {plans}",
             [],
             metrics,
         )

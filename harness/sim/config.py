@@ -7,7 +7,7 @@ from typing import Any
 
 from harness.sim.faults import FaultPlan
 
-__all__ = ["PlanChange", "SimConfig"]
+__all__ = ["BucketDrain", "PlanChange", "SimConfig"]
 
 
 @dataclass(frozen=True)
@@ -24,6 +24,20 @@ class PlanChange:
     burst: int | None = None
 
 
+@dataclass(frozen=True)
+class BucketDrain:
+    """Other traffic of the same seller and application (a second instance, a report job)
+    spends an operation's bucket: the request that follows the first ``after_requests``
+    requests of that operation finds it empty (429), whatever the integration's pace.
+
+    The bucket then refills at the plan's rate as usual, so a client that waits is served.
+    Scenarios use it so a slow client meets the 429s a throttling check judges.
+    """
+
+    operation: str
+    after_requests: int
+
+
 @dataclass
 class SimConfig:
     clock_speed: float = 1.0
@@ -33,6 +47,10 @@ class SimConfig:
     rdt_lifetime: float = 3600.0
     expires_in: int | None = None
     """Force the ``expires_in`` LWA reports; by default the lifetime in wall seconds."""
+    expire_tokens_after: tuple[int, ...] = ()
+    """After the n-th SP-API call that carried an accepted access token (for each n here),
+    Amazon stops accepting every access token issued so far (revocation, clock skew): the
+    early-expiry 403 then comes inside an action, for one-process-per-action integrations too."""
     throttling: bool = True
     orders_per_marketplace: int = 2
     orders_page_size: int = 100
@@ -74,6 +92,11 @@ class SimConfig:
     (Listings, Catalog, PTD); a dict replaces them, e.g. to model other tenants' traffic."""
     missing_rate_header: bool | frozenset[str] = False
     """Leave x-amzn-RateLimit-Limit off every answer (True) or off these operation ids."""
+    bucket_drains: tuple[BucketDrain, ...] = ()
+    """Empty an operation's bucket at chosen requests (see :class:`BucketDrain`)."""
+    answer_delay: dict[str, float] = field(default_factory=dict)
+    """Operation id -> wall seconds every answer of it is held back (Amazon's getOrders often
+    takes a second), so an action lasts at least that long whatever the client's speed."""
     retry_after: str | None = None
     """A Retry-After header value for 429s (Amazon sends none; some SDKs obey it if present)."""
     # -- Login with Amazon faults (wall seconds; see harness.sim.lwa.LwaFaults) ---------------

@@ -102,6 +102,7 @@ class SimCore:
         self.faults = FaultInjector(self.config.faults) if self.config.faults else None
         self.plans = PlanBook(self.contracts, self.config)
         self.journal = Journal()
+        self._accepted_calls = 0
         self.oauth_codes: dict[str, float] = {}
         self.lwa_faults = LwaFaults(
             delay=self.config.lwa_delay,
@@ -191,11 +192,13 @@ class SimCore:
         op = match.operation
         if refused:
             return refused, op.operation_id, token_use
-        plan = self.plans.on_request(op)
+        self._count_accepted(token_use)
+        plan, drained = self.plans.admit(op)
         bucket = self.throttle.take(
             (self.state.seller_id, self.credentials.application_id, op.key),
             plan,
             self.plans.app_plan(op),
+            drain=drained,
         )
         facts: dict[str, Any] = {
             "bucket_before": journal_level(bucket.level_before, bucket.limited_by != "operation"),
@@ -210,6 +213,8 @@ class SimCore:
             facts["app_bucket_after"] = truncate(bucket.app_after)
         if bucket.limited_by is not None:
             facts["throttled_by"] = bucket.limited_by
+        if drained:  # a scenario's BucketDrain: the journal says the 429 was forced
+            facts["bucket_drained"] = "other traffic of this seller and application"
         if not bucket.allowed:
             reply = refuse(
                 "THROTTLED",
@@ -228,7 +233,22 @@ class SimCore:
             reply = self._dispatch_or_fault(region, request, match.path_params, op, token)
         reply.facts = {**facts, **reply.facts}
         self._decorate(op, reply, plan)
+        delay = self.config.answer_delay.get(op.operation_id, 0.0)
+        if delay > 0:  # a slow operation: the answer leaves this much later
+            reply.delay = max(reply.delay, delay)
+            reply.facts["answer_delay_s"] = delay
         return reply, op.operation_id, token_use
+
+    def _count_accepted(self, token_use: TokenUse | None) -> None:
+        """SimConfig.expire_tokens_after: after the n-th call with an accepted access token,
+        every access token issued so far stops being accepted (the next call gets the 403)."""
+        if not self.config.expire_tokens_after or token_use is None:
+            return
+        if token_use.kind != "access" or token_use.outcome != "ok":
+            return
+        self._accepted_calls += 1
+        if self._accepted_calls in self.config.expire_tokens_after:
+            self.tokens.expire_all(frozenset({"access"}))
 
     def _authenticate(
         self, request: SimRequest, op: Operation | None

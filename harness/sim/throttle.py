@@ -22,7 +22,7 @@ from typing import Any, Literal
 
 from harness.contracts import ContractSet, Operation, UsagePlan
 from harness.errors import ConfigError
-from harness.sim.config import PlanChange, SimConfig
+from harness.sim.config import BucketDrain, PlanChange, SimConfig
 
 __all__ = [
     "APP_WIDE_PLANS",
@@ -146,12 +146,20 @@ class Throttle:
         key: tuple[str, str, str],
         plan: UsagePlan,
         app_plan: UsagePlan | None = None,
+        *,
+        drain: bool = False,
     ) -> ThrottleResult:
-        """Take a token from every bucket that applies, or from none if one is empty."""
+        """Take a token from every bucket that applies, or from none if one is empty.
+
+        ``drain``: other traffic of the seller spent the operation's bucket just before.
+        """
         with self._lock:
             now = self._wall()
             pair = self._bucket(key, plan, now)
             app = self._bucket(("app", key[1], key[2]), app_plan, now) if app_plan else None
+            if drain and self.enabled:
+                pair.settle(now)
+                pair.level = 0.0
             before = pair.settle(now)
             app_before = app.settle(now) if app else None
             if not self.enabled:
@@ -193,6 +201,15 @@ def _positive_plan(value: Any, where: str) -> UsagePlan:
     return UsagePlan(float(rate), burst)
 
 
+def _check_drain(drain: BucketDrain) -> None:
+    after = drain.after_requests
+    if isinstance(after, bool) or not isinstance(after, int) or after < 0:
+        raise ConfigError(
+            f"BucketDrain({drain.operation!r}).after_requests is {after!r}",
+            fix="give the number of requests (>= 0) after which the bucket is found empty",
+        )
+
+
 class PlanBook:
     """Which usage plan is in force for each operation, and how it got there.
 
@@ -225,6 +242,11 @@ class PlanBook:
                 )
             _positive_plan((change.rate, change.burst or 1), f"PlanChange({change.operation!r})")
             self._changes.append((op.key, change))
+        self._drains: dict[str, set[int]] = {}
+        for drain in config.bucket_drains:
+            op = self._op(drain.operation, "SimConfig.bucket_drains")
+            _check_drain(drain)
+            self._drains.setdefault(op.key, set()).add(drain.after_requests)
         caps: Mapping[str, Any] = APP_WIDE_PLANS if config.app_caps is None else config.app_caps
         self._app: dict[str, UsagePlan] = {}
         for name, value in caps.items():
@@ -263,14 +285,22 @@ class PlanBook:
 
     def on_request(self, op: Operation) -> UsagePlan:
         """Count one request and return the plan it meets (a due dynamic drop applies first)."""
+        return self.admit(op)[0]
+
+    def admit(self, op: Operation) -> tuple[UsagePlan, bool]:
+        """:meth:`on_request`, and whether a :class:`BucketDrain` empties the bucket first."""
         with self._lock:
-            count = self._requests.get(op.key, 0)
-            self._requests[op.key] = count + 1
-            for key, change in self._changes:
-                if key == op.key and count == change.after_requests:
-                    burst = change.burst or self._plan(op).burst
-                    self._dynamic[op.key] = UsagePlan(float(change.rate), burst)
-            return self._plan(op)
+            drained = self._requests.get(op.key, 0) in self._drains.get(op.key, ())
+            return self._on_request(op), drained
+
+    def _on_request(self, op: Operation) -> UsagePlan:
+        count = self._requests.get(op.key, 0)
+        self._requests[op.key] = count + 1
+        for key, change in self._changes:
+            if key == op.key and count == change.after_requests:
+                burst = change.burst or self._plan(op).burst
+                self._dynamic[op.key] = UsagePlan(float(change.rate), burst)
+        return self._plan(op)
 
     def change(self, operation: str, rate: float, burst: int | None = None) -> UsagePlan:
         """Lower (or raise) an operation's plan from now on, as Amazon's dynamic plans do."""
@@ -309,5 +339,7 @@ class PlanBook:
                 app = self._app.get(op.key)
                 if app is not None:
                     row["app_rate"], row["app_burst"] = app.rate, app.burst
+                if op.key in self._drains:
+                    row["drained_after_requests"] = sorted(self._drains[op.key])
                 rows.append(row)
             return rows

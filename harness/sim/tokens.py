@@ -112,12 +112,14 @@ class TokenStore:
         with self._lock:
             return self._tokens.get(value)
 
-    def expire_all(self) -> None:
-        """Make every issued token expired now (a scenario's "the hour is over")."""
+    def expire_all(self, kinds: frozenset[TokenKind] | None = None) -> None:
+        """Make every issued token (of ``kinds``; None: all) expired now (a scenario's "the
+        hour is over")."""
         now = self.clock.now()
         with self._lock:
             for token in self._tokens.values():
-                token.lifetime = min(token.lifetime, now - token.issued_at)
+                if kinds is None or token.kind in kinds:
+                    token.lifetime = min(token.lifetime, now - token.issued_at)
 
     def revoke_all(self) -> None:
         with self._lock:

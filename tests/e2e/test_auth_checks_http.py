@@ -49,9 +49,14 @@ def test_auth01_proactive_refresh_both_ways(world: World) -> None:
     }.items():
         world.reset(SimConfig(clock_speed=HOUR_PER_SECOND))
         run = Rehearsal(world.sim, behaviour)
-        run.sync(ONE_REGION)
-        time.sleep(1.05)  # past the announced expiry (1 s), minus nothing
-        run.sync(ONE_REGION)
+
+        def outlives_the_token(run: Rehearsal = run) -> dict[str, object]:
+            """One action (one process) that goes on past the announced expiry (1 s)."""
+            run.client.sync(ONE_REGION)
+            time.sleep(1.05)
+            return run.client.sync(ONE_REGION)
+
+        run.act("sync", outlives_the_token)
         verdicts[name] = run.judge(AUTH_01)
     assert verdicts["good"].status == "passed", verdicts["good"].summary
     bad = verdicts["hard-coded hour"]

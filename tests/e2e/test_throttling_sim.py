@@ -11,8 +11,9 @@ import time
 
 import pytest
 
+from harness.errors import ConfigError
 from harness.sim import SimConfig
-from harness.sim.config import PlanChange
+from harness.sim.config import BucketDrain, PlanChange
 
 pytestmark = pytest.mark.e2e
 
@@ -160,3 +161,37 @@ def test_published_app_wide_caps_apply_by_default(world) -> None:  # type: ignor
     app = world.sim.core.plans.app_plan(op)
     assert app is not None
     assert (app.rate, app.burst) == (500.0, 5)
+
+
+def test_bucket_drain_refuses_the_chosen_request_whatever_the_pace(world) -> None:  # type: ignore[no-untyped-def]
+    """Other traffic of the seller empties getOrderItems' bucket before its third request: a
+    client that waited long (a full bucket) is refused there, then served after a refill."""
+    world.reset(
+        SimConfig(
+            usage_plans={"getOrderItems": (10.0, 5)},
+            bucket_drains=(BucketDrain("getOrderItems", after_requests=2),),
+        )
+    )
+    token = world.access_token()
+    path = _items_path(world)
+    statuses = []
+    for _ in range(3):
+        time.sleep(0.3)  # a slow client: the bucket is full before every request
+        statuses.append(world.get(path, token=token).status_code)
+    time.sleep(0.15)  # 1.5 tokens at 10/s
+    statuses.append(world.get(path, token=token).status_code)
+
+    assert statuses == [200, 200, 429, 200]
+    journal = [e for e in world.sim.journal.all() if e.operation == "getOrderItems"]
+    assert journal[2].facts["bucket_drained"] == "other traffic of this seller and application"
+    assert journal[2].facts["bucket_before"] == 0.0
+    assert "bucket_drained" not in journal[3].facts
+    plans = {row["operation"]: row for row in world.sim.core.plans.describe()}
+    assert plans["getOrderItems"]["drained_after_requests"] == [2]
+
+
+def test_bucket_drain_names_an_unknown_operation(world) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(ConfigError, match=r"SimConfig\.bucket_drains names 'getOrderz'"):
+        world.reset(SimConfig(bucket_drains=(BucketDrain("getOrderz", after_requests=1),)))
+    with pytest.raises(ConfigError, match="after_requests is -1"):
+        world.reset(SimConfig(bucket_drains=(BucketDrain("getOrders", after_requests=-1),)))

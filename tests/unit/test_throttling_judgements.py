@@ -147,10 +147,40 @@ def test_thr_02_fails_too_many_refusals_even_with_backoff() -> None:
 def test_thr_02_a_quick_retry_is_fine_when_a_token_is_already_due() -> None:
     # 100/s: a token every 10 ms. Retrying 20 ms after a 429 is not "immediate".
     journal = Journal(getOrderItems=(100.0, 1))
-    journal.call(0.0, "getOrderItems", "a")
-    journal.retries(0.001, "getOrderItems", [0.02])
+    for k in range(3):  # three throttled requests: enough to judge (MIN_REFUSED)
+        journal.call(k * 1.0, "getOrderItems", f"a{k}")
+        journal.retries(k * 1.0 + 0.001, "getOrderItems", [0.02], item=f"b{k}")
     result = _judge(THR_02, journal)
     assert result.status == "passed", result.explain()
+    assert result.metrics["throttled"] == 3
+
+
+def test_thr_02_one_or_two_429s_are_not_enough_to_pass() -> None:
+    journal = Journal(getOrderItems=(1.0, 1))
+    journal.call(0.0, "getOrderItems", "a")
+    journal.retries(0.01, "getOrderItems", [0.5, 1.0])
+    result = _judge(THR_02, journal)
+    assert result.status == "skipped", result.explain()
+    assert result.summary.startswith("Not exercised: only 2 request(s) were throttled")
+    assert "would make it provable" in result.summary
+
+
+def test_thr_02_a_client_that_never_retries_is_not_judged_on_backoff() -> None:
+    journal = Journal(getOrderItems=(1.0, 1))
+    for i in range(4):
+        journal.call(i * 0.01, "getOrderItems", str(i))  # 3 refused, none retried
+    result = _judge(THR_02, journal)
+    assert result.status == "skipped"
+    assert "retried none of its 3 throttled request(s)" in result.summary
+
+
+def test_thr_02_an_immediate_retry_fails_even_on_one_429() -> None:
+    journal = Journal(getOrderItems=(1.0, 1))
+    journal.call(0.0, "getOrderItems", "a")
+    journal.retries(0.01, "getOrderItems", [0.005])
+    result = _judge(THR_02, journal)
+    assert result.status == "failed"
+    assert "ms after a 429" in result.summary
 
 
 def test_thr_03_is_skipped_without_a_drop_or_a_missing_header() -> None:
@@ -201,10 +231,46 @@ def test_checks_without_throttled_traffic_attach_no_timeline() -> None:
 
 
 def _headerless_sync() -> Journal:
+    """No rate header; the third request is refused and retried after a pause."""
+    journal = Journal(getOrderItems=(2.0, 2))
+    for i in range(3):
+        journal.call(i * 0.01, "getOrderItems", str(i), header=False)
+    journal.call(0.6, "getOrderItems", "2", header=False)
+    return journal
+
+
+def test_thr_03_without_the_header_needs_a_429_to_judge() -> None:
+    """A headerless operation that was never refused would have worked with any pacing."""
     journal = Journal(getOrderItems=(2.0, 2))
     for i in range(3):
         journal.call(i * 0.6, "getOrderItems", str(i), header=False)
-    return journal
+    result = _judge(THR_03, journal)
+    assert result.status == "skipped"
+    assert result.summary.startswith("Not exercised: without x-amzn-RateLimit-Limit")
+
+
+def test_thr_03_plan_drop_that_never_bound_is_not_a_pass() -> None:
+    """A client slower than the lowered rate is never refused: adaptation is not shown."""
+    journal = Journal(getOrderItems=(5.0, 5))
+    for i in range(4):
+        journal.call(i * 1.0, "getOrderItems", str(i))
+    journal.plans["getOrderItems"] = (1.0, 5)
+    for i in range(4, 9):
+        journal.call(i * 1.5, "getOrderItems", str(i))
+    result = _judge(THR_03, journal)
+    assert result.status == "skipped", result.explain()
+    assert "the lower plan never bound the integration" in result.summary
+
+
+def test_thr_03_plan_drop_hardly_called_afterwards_is_not_a_pass() -> None:
+    journal = Journal(getOrderItems=(5.0, 1))
+    journal.call(0.0, "getOrderItems", "0")
+    journal.plans["getOrderItems"] = (1.0, 1)
+    journal.call(0.01, "getOrderItems", "1")  # the changeover 429
+    journal.call(1.2, "getOrderItems", "1")
+    result = _judge(THR_03, journal)
+    assert result.status == "skipped", result.explain()
+    assert "called only 0 time(s) after the new rate was announced" in result.summary
 
 
 def test_thr_03_blames_the_missing_header_only_for_throttling_failures() -> None:
