@@ -40,11 +40,13 @@ from harness.cassettes.shapes import (
     CLIENT_SECRET_RE,
     EMAIL_RE,
     PERSON_KEYS,
+    PII_FIELD_KIND,
     PLACEHOLDER_PII,
+    RULES,
     holds_person,
     pii_key,
+    rule_hits,
 )
-from harness.redact import TOKEN_SEPARATOR
 
 __all__ = [
     "CLIENT_SECRET_RE",
@@ -56,104 +58,8 @@ __all__ = [
     "scan_paths",
 ]
 
-# A value that is already a mask: ***, Atza|***hash, [PII], [PII:email]...
-_MASKED = r"(?!\*\*\*|%2[Aa]%2[Aa]%2[Aa]|\[PII|Atz(?:a|r|\.sprdt)\|\*\*\*)"
-_Q = r"\\?[\"']?"  # an optional (maybe JSON-escaped) quote
-# The journal's token fingerprint (``Atza|585d4d98``: 8 hex of a hash) is not a token.
-_NOT_FINGERPRINT = r"(?![0-9a-f]{8}(?![A-Za-z0-9_\-+/=.%|]))"
-_CRED_HEADERS = "(?:authorization|x-amz-access-token|x-amz-security-token|proxy-authorization)"
-# ``self.client_secret``, ``settings.token``: an expression in code, not a value.
-_NOT_CODE = r"(?![A-Za-z_][A-Za-z0-9_]*\.[A-Za-z_]|str\b|bytes\b|Annotated\b|None\b)"
-_END = r"(?=$|[\s\"'&,}\]\\])"
-_TOKEN_TAIL = _NOT_FINGERPRINT + r"[A-Za-z0-9_\-+/=.%|]{8,}"
-_VALUE = rf"\\?[\"']{_MASKED}(?=[^\s\"'\\,}}\]])"  # a quoted value that is not a mask
-# Objects whose plain "name" is a person's (ACORN's own ``ship_to`` among them).
-_PERSON = (
-    r"(?i:ship_?to|bill_?to|(?:shipping|billing|delivery)_?address|address|"
-    r"buyer(?:_?info)?|recipient)"
-)
-
-# (kind, pattern, cues, bounded): a pattern runs only on text holding one of its cues
-# (lowercased), so a 5 MB body without "atz" costs the token patterns one substring search.
-# A pattern starts with its key's first letters, never with an optional quote or a "\b"
-# (those make every position a candidate); ``bounded``: the match must not follow a word
-# character (checked on the few matches instead of at every position).
-_RULES: tuple[tuple[str, re.Pattern[str], tuple[str, ...], bool], ...] = (
-    (
-        "LWA refresh token (Atzr|)",
-        re.compile(r"Atzr" + TOKEN_SEPARATOR + _TOKEN_TAIL),
-        ("atzr",),
-        False,
-    ),
-    (
-        "LWA access token (Atza|)",
-        re.compile(r"Atza" + TOKEN_SEPARATOR + _TOKEN_TAIL),
-        ("atza",),
-        False,
-    ),
-    (
-        "restricted data token (Atz.sprdt|)",
-        re.compile(r"Atz\.sprdt" + TOKEN_SEPARATOR + _TOKEN_TAIL),
-        ("atz.sprdt",),
-        False,
-    ),
-    ("LWA client secret", CLIENT_SECRET_RE, ("amzn1.oa2-cs.v1.",), False),
-    # A value next to a secret-bearing key: quoted key and quoted value (JSON), or a bare
-    # key right before "=" or ": " (form, header dump, YAML). Code scans clean: a quoted key
-    # before an expression (``"client_secret": env[...]``), ``client_secret = x`` (spaces),
-    # attribute access (``client_secret=self.secret``), a type (``client_secret: str``).
-    (
-        "LWA client secret",
-        re.compile(
-            rf"(?i:client_secret)(?:\\?\"\s*:\s*\\?\"|(?:=|:[ \t]*)[\"']?)"
-            rf"{_MASKED}{_NOT_CODE}[^\s\"'&\\,}}\]]{{6,}}{_END}"
-        ),
-        ("client_secret",),
-        True,
-    ),
-    (
-        "credential header (Authorization / x-amz-access-token)",
-        re.compile(
-            rf"(?i:{_CRED_HEADERS})(?:\\?\"\s*:\s*\[?\s*\\?\"|(?:=|:[ \t]*)\[?\s*[\"']?)"
-            rf"(?:Bearer\s+|Basic\s+|AWS4-HMAC-SHA256\s+)?"
-            rf"{_MASKED}{_NOT_CODE}[A-Za-z0-9][^\s\"'\]\\,}}]{{7,}}{_END}"
-        ),
-        ("authorization", "x-amz-access-token", "x-amz-security-token"),
-        True,
-    ),
-    (
-        "presigned URL credential (X-Amz-Credential/Signature/Security-Token)",
-        re.compile(
-            rf"X-(?i:Amz-(?:Credential|Signature|Security-Token))(?:=|%3D){_MASKED}[^&\s\"'\\]+"
-        ),
-        ("x-amz-",),
-        False,
-    ),
-    ("e-mail address (buyer PII)", EMAIL_RE, ("@", "%40", "\\u0040"), False),
-    (
-        "buyer PII field (name, phone, address line, e-mail)",
-        re.compile(
-            r"(?:BuyerName|BuyerEmail|buyerName|buyerEmail|buyer_name|buyer_email|Name|"
-            r"AddressLine[123]|addressLine[123]|address_line_?[123]|Phone|phone|phoneNumber|"
-            rf"PhoneNumber|phone_number){_Q}\s*:\s*{_VALUE}"
-        ),
-        ("name", "addressline", "address_line", "phone"),
-        True,
-    ),
-    (
-        # ``"ship_to": {"name": "..."}``: a plain "name" in a person's object, on one line
-        # (a whole JSON document is walked instead, see _people). Found from the "{", the
-        # key before it is checked after (_PERSON_BEFORE).
-        "buyer PII field (name, phone, address line, e-mail)",
-        re.compile(rf"\{{[^{{}}]{{0,400}}?{_Q}\bname{_Q}\s*:\s*{_VALUE}"),
-        ("name",),
-        False,
-    ),
-)
-_PERSON_BEFORE = re.compile(rf"\b{_PERSON}{_Q}\s*[:=]\s*\Z")
-_WORD_BEFORE = re.compile(r"[A-Za-z0-9_]")
-_PII_KIND = _RULES[-1][0]
-_KNOWN_RANK = len(_RULES)
+_PII_KIND = PII_FIELD_KIND
+_KNOWN_RANK = len(RULES)
 _LAST_RANK = _KNOWN_RANK + 2
 _ESCAPED = re.compile(r"%[0-9A-Fa-f]{2}|\\(?:u[0-9A-Fa-f]{4}|x[0-9A-Fa-f]{2})")
 _MAX_DEPTH = 4  # decoding levels: base64 > gzip > text > %-encoded, and no further
@@ -232,30 +138,34 @@ class Scanner:
 
     # -- the scan ------------------------------------------------------------------------
 
-    def _scan(self, text: str, depth: int, budget: Budget, views: bool = True) -> list[_Hit]:
-        hits: list[_Hit] = []
-        lowered = text.lower()
-        for rank, (kind, rule, cues, bounded) in enumerate(_RULES):
-            if any(cue in lowered for cue in cues):
-                hits += [
-                    (m.start(), rank, kind, ())
-                    for m in rule.finditer(text)
-                    if _stands(text, m.start(), bounded, rank)
-                ]
+    def _scan(
+        self,
+        text: str,
+        depth: int,
+        budget: Budget,
+        views: bool = True,
+        seen: set[str] | None = None,
+    ) -> list[_Hit]:
+        hits: list[_Hit] = [(start, rank, kind, ()) for start, rank, kind in rule_hits(text)]
         hits += [(start, _KNOWN_RANK, kind, ()) for start, _, kind in self.known.spans(text)]
-        if '"name"' in lowered:
+        if '"name"' in text or '"Name"' in text:
             hits += [(at, _KNOWN_RANK + 1, _PII_KIND, ()) for at in _people(text)]
         if depth < _MAX_DEPTH:
-            hits += self._decoded(text, depth, budget, views)
+            hits += self._decoded(text, depth, budget, views, set() if seen is None else seen)
         return hits
 
-    def _decoded(self, text: str, depth: int, budget: Budget, views: bool) -> list[_Hit]:
-        """What unescaping, %-decoding and blob decoding reveal, at the offset it came from.
+    def _decoded(
+        self, text: str, depth: int, budget: Budget, views: bool, seen: set[str]
+    ) -> list[_Hit]:
+        """What blob decoding, unescaping and %-decoding reveal, at the offset it came from.
 
         A line with escapes is decoded every way at once (JSON escapes, then %-decoding, up to
         3 rounds each), and that view is not decoded again that way: so each level costs one
-        more pass, not one per decoder."""
+        more pass, not one per decoder. A blob the view shares with the line (``seen``) is
+        decoded once."""
         hits: list[_Hit] = []
+        for start, label, data in blobs(text, seen):
+            hits += _under(label, self._bytes(data, depth + 1, budget, runs=False), start)
         for start, line in _lines_with(text, _ESCAPED) if views else ():
             view = line
             for _ in range(3):  # JSON in YAML in JSON: escapes of escapes
@@ -265,9 +175,8 @@ class Scanner:
                     break
                 view = decoded
             if view != line:
-                hits += _under("decoded", self._scan(view, depth + 1, budget, views=False), start)
-        for start, label, data in blobs(text):
-            hits += _under(label, self._bytes(data, depth + 1, budget, runs=False), start)
+                found = self._scan(view, depth + 1, budget, views=False, seen=seen)
+                hits += _under("decoded", found, start)
         return hits
 
     def _bytes(self, data: bytes, depth: int, budget: Budget, runs: bool = True) -> list[_Hit]:
@@ -325,16 +234,6 @@ class Scanner:
                     if kind not in seen:
                         out.append(Finding(f"{path}: entry {index} {field}", kind))
         return out
-
-
-def _stands(text: str, start: int, bounded: bool, rank: int) -> bool:
-    """The checks a pattern leaves to its (few) matches: a word boundary before it, or for a
-    person's "name" the container key before the "{"."""
-    if bounded and start > 0 and _WORD_BEFORE.match(text, start - 1):
-        return False
-    if rank == len(_RULES) - 1:
-        return bool(_PERSON_BEFORE.search(text, max(0, start - 48), start))
-    return True
 
 
 def _packed(raw: bytes) -> bool:
