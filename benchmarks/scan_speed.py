@@ -69,8 +69,9 @@ def _time(run: Callable[..., object], *args: object) -> float:
 
 
 def _acorn_scan(acorn: Path, path: Path) -> None:
+    command = [str(acorn)] if acorn.exists() else [sys.executable, "-m", "harness.cli.main"]
     subprocess.run(
-        [str(acorn), "scan", "--no-env-secrets", str(path)], capture_output=True, check=False
+        [*command, "scan", "--no-env-secrets", str(path)], capture_output=True, check=False
     )
 
 

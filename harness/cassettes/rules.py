@@ -15,6 +15,7 @@ from urllib.parse import parse_qsl
 from harness.cassettes.shapes import (
     CLIENT_SECRET_RE,
     EMAIL_RE,
+    PERSON_KEYS,
     PII_CONTAINERS,
     PII_FIELDS,
     PLACEHOLDER_PII,
@@ -34,6 +35,7 @@ __all__ = [
     "ORDER_FIELDS",
     "ORDER_ID_RE",
     "ORDER_PLACEHOLDER",
+    "PERSON_KEYS",
     "PII_CONTAINERS",
     "PII_FIELDS",
     "PRESIGNED_PARAMS",

@@ -41,6 +41,7 @@ from harness.cassettes.rules import (
     MASK,
     ORDER_FIELDS,
     ORDER_ID_RE,
+    PERSON_KEYS,
     PII_FIELDS,
     PRESIGNED_PARAMS,
     PRESIGNED_RE,
@@ -167,6 +168,9 @@ class Scrubber:
     def json_value(self, node: Any, key: str | None = None, in_pii: bool = False) -> Any:
         if isinstance(node, dict):
             out = {}
+            # A "name" beside an address line or a phone is a person's (the scanner says so
+            # too): Vendor's shipToParty, an integration's own {"name", "address_line1"}.
+            in_pii = in_pii or any(pii_key(str(k)) in PERSON_KEYS for k in node)
             for k, v in node.items():
                 lower = k.lower()
                 if lower == "code" and "grant_type" in node and isinstance(v, str):

@@ -211,10 +211,8 @@ def test_acorn_scan_finds_every_planted_value_and_exits_1(tmp_path: Path) -> Non
         ACCESS_TOKEN_SEEN=ACCESS,
         RDT_TOKEN_SEEN=RDT,
     )
-    acorn = Path(sys.executable).with_name("acorn")
-
     done = subprocess.run(
-        [str(acorn), "scan", str(root), "--pii-file", str(pii_file)],
+        [sys.executable, "-m", "harness.cli.main", "scan", str(root), "--pii-file", str(pii_file)],
         capture_output=True,
         text=True,
         env=env,
