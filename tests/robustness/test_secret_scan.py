@@ -198,6 +198,25 @@ def test_every_planted_known_value_is_found_in_process(tmp_path: Path) -> None:
     assert not any(value in text for value in CANARIES.values())
 
 
+def test_the_carriers_and_encodings_alone_are_clean(tmp_path: Path) -> None:
+    """The control: the same files around a harmless value have no finding, so a finding
+    above is the planted value's."""
+    harmless = "Harmless Value-0000"
+    known = KnownValues(secrets=SECRETS.values(), pii=PII.values())
+    for encoding, encode in ENCODINGS.items():
+        for carrier, (name, wrap) in CARRIERS.items():
+            path = tmp_path / f"{list(ENCODINGS).index(encoding):02d}-{carrier}-{name}"
+            path.write_text(wrap(encode(harmless)), encoding="utf-8")
+    for encoding, build in FILES.items():
+        name, data = build(harmless)
+        (tmp_path / f"file-{list(FILES).index(encoding):02d}-{name}").write_bytes(data)
+
+    count, findings = scan_paths([tmp_path], known)
+
+    assert count == len(ENCODINGS) * len(CARRIERS) + len(FILES)
+    assert findings == []
+
+
 def test_acorn_scan_finds_every_planted_value_and_exits_1(tmp_path: Path) -> None:
     """Secrets come from the environment (as in a recording shell), PII canaries from a file."""
     root = tmp_path / "tree"
