@@ -59,6 +59,14 @@ def _inputs(size: int) -> dict[str, str]:
         "json body": json.dumps(
             {"payload": [{"OrderId": f"{i:07d}", "Note": "x" * 80} for i in range(size // 110)]}
         )[:size],
+        "json, a buyer on every order": json.dumps(
+            {
+                "orders": [
+                    {"ship_to": {"name": f"Buyer {i}", "address_line1": f"{i} Main St"}}
+                    for i in range(size // 70)
+                ]
+            }
+        )[:size],
     }
 
 
@@ -76,7 +84,7 @@ def _acorn_scan(acorn: Path, path: Path) -> None:
 
 
 def _many_known() -> KnownValues:
-    """Roughly a long run's canaries: 300 tokens and 100 PII values (~10,000 forms)."""
+    """Roughly a long run's canaries: 300 tokens and 100 PII values (~4,600 forms)."""
     return KnownValues(
         secrets=["Atza|" + secrets.token_urlsafe(64) for _ in range(300)],
         pii=[f"Buyer {i} Canary-{secrets.token_hex(3)}" for i in range(100)],

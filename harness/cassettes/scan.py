@@ -148,7 +148,11 @@ class Scanner:
     ) -> list[_Hit]:
         hits: list[_Hit] = [(start, rank, kind, ()) for start, rank, kind in rule_hits(text)]
         hits += [(start, _KNOWN_RANK, kind, ()) for start, _, kind in self.known.spans(text)]
-        if '"name"' in text or '"Name"' in text:
+        if (
+            len(text) <= _WALKED
+            and '"name"' in text
+            and any(cue in text.lower() for cue in _PERSON_CUES)
+        ):
             hits += [(at, _KNOWN_RANK + 1, _PII_KIND, ()) for at in _people(text)]
         if depth < _MAX_DEPTH:
             hits += self._decoded(text, depth, budget, views, set() if seen is None else seen)
@@ -258,9 +262,10 @@ def _lines_with(text: str, cue: re.Pattern[str]) -> Iterator[tuple[int, str]]:
 
 
 def _masked(value: str) -> bool:
-    return value.startswith(("***", PLACEHOLDER_PII)) or bool(
-        re.match(r"Atz(?:a|r|\.sprdt)\|\*\*\*", value)
-    )
+    return value.startswith(("***", PLACEHOLDER_PII)) or bool(_MASKED_TOKEN.match(value))
+
+
+_MASKED_TOKEN = re.compile(r"Atz(?:a|r|\.sprdt)\|\*\*\*")
 
 
 def _people(text: str) -> list[int]:
@@ -276,6 +281,16 @@ def _people(text: str) -> list[int]:
         for name in _json_names(line) or []:
             out.append(start + max(0, line.find(json.dumps(name)[1:-1])))
     return out
+
+
+# Each name found is located by a search from the start: a few say enough (and stay linear).
+_LOCATED = 20
+# A person's "name" sits in one of these objects or beside one of these keys; a document
+# without any of them is not walked.
+_PERSON_CUES = ("ship", "bill", "address", "buyer", "recipient", "delivery", "phone", "sold")
+# The walk costs ~4 us per object: a longer text is judged by the patterns alone (which see
+# a "name" in a ship_to/address/buyer object, on one line or several, and every PII key).
+_WALKED = 2_000_000
 
 
 _NAME_KEY = re.compile('"name"')
@@ -299,13 +314,21 @@ def _json_names(text: str) -> list[str] | None:
         if isinstance(node, list):
             stack += [(item, person) for item in node]
         elif isinstance(node, dict):
-            here = person or any(pii_key(str(k)) in PERSON_KEYS for k in node)
-            for key, value in node.items():
-                if isinstance(value, str):
-                    if here and key == "name" and value and not _masked(value):
-                        names.append(value)
-                else:
-                    stack.append((value, holds_person(str(key))))
+            name = node.get("name")
+            if (
+                isinstance(name, str)
+                and name
+                and not _masked(name)
+                and (person or any(pii_key(str(k)) in PERSON_KEYS for k in node))
+            ):
+                names.append(name)
+                if len(names) >= _LOCATED:
+                    return names
+            stack += [
+                (value, holds_person(str(key)))
+                for key, value in node.items()
+                if isinstance(value, (dict, list))
+            ]
     return names
 
 
