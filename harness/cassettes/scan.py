@@ -62,6 +62,8 @@ _PII_KIND = PII_FIELD_KIND
 _KNOWN_RANK = len(RULES)
 _LAST_RANK = _KNOWN_RANK + 2
 _ESCAPED = re.compile(r"%[0-9A-Fa-f]{2}|\\(?:u[0-9A-Fa-f]{4}|x[0-9A-Fa-f]{2})")
+# Printable ASCII as UTF-16 LE or BE once its escapes are undone: "A\0t\0z\0r\0|\0".
+_UTF16_RUN = re.compile(r"(?:[\x20-\x7e]\x00){4,}|(?:\x00[\x20-\x7e]){4,}")
 _MAX_DEPTH = 4  # decoding levels: base64 > gzip > text > %-encoded, and no further
 
 # A hit: (offset in the text scanned, rank for ordering, kind, the decodings it was under).
@@ -181,6 +183,11 @@ class Scanner:
             if view != line:
                 found = self._scan(view, depth + 1, budget, views=False, seen=seen)
                 hits += _under("decoded", found, start)
+                if "\0" in view:  # b'A\x00t\x00...': UTF-16 bytes written as escapes
+                    for run in _UTF16_RUN.finditer(view):
+                        chars = run.group(0)[1 if run.group(0)[0] == "\0" else 0 :: 2]
+                        found = self._scan(chars, depth + 1, budget, views=False)
+                        hits += _under("decoded", _under("UTF-16", found, 0), start)
         return hits
 
     def _bytes(self, data: bytes, depth: int, budget: Budget, runs: bool = True) -> list[_Hit]:

@@ -265,6 +265,8 @@ SHAPES = {
     "e-mail in bz2 in base64": _b64(bz2.compress(EMAIL.encode())),
     "e-mail in zip in base64": _b64(_zip(EMAIL)),
     "access token in utf-16 base64": _b64(ACCESS.encode("utf-16")),
+    "refresh token as utf-16-le bytes repr": repr(REFRESH.encode("utf-16-le")),
+    "e-mail as utf-16-be bytes repr": repr(EMAIL.encode("utf-16-be")),
 }
 
 
