@@ -12,7 +12,17 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl
 
-from harness.cassettes.scan import CLIENT_SECRET_RE, EMAIL_RE, PLACEHOLDER_PII
+from harness.cassettes.shapes import (
+    CLIENT_SECRET_RE,
+    EMAIL_RE,
+    PERSON_KEYS,
+    PII_CONTAINERS,
+    PII_FIELDS,
+    PLACEHOLDER_PII,
+    holds_person,
+    mask_emails,
+    pii_key,
+)
 from harness.redact import TOKEN_PATTERN, mask_token
 
 __all__ = [
@@ -25,6 +35,7 @@ __all__ = [
     "ORDER_FIELDS",
     "ORDER_ID_RE",
     "ORDER_PLACEHOLDER",
+    "PERSON_KEYS",
     "PII_CONTAINERS",
     "PII_FIELDS",
     "PRESIGNED_PARAMS",
@@ -37,10 +48,12 @@ __all__ = [
     "Form",
     "Pseudonyms",
     "holds_person",
+    "mask_emails",
     "mask_secret_value",
     "mask_token",
     "masked",
     "parse_body",
+    "pii_key",
 ]
 
 MASK = "***"
@@ -83,44 +96,6 @@ SECRET_FIELDS = frozenset(
 PRESIGNED_PARAMS = frozenset(
     {"x-amz-credential", "x-amz-signature", "x-amz-security-token", "signature", "awsaccesskeyid"}
 )
-# Keys whose string value is buyer PII wherever they appear.
-PII_FIELDS = frozenset(
-    {
-        "buyername",
-        "buyeremail",
-        "email",
-        "phone",
-        "phonenumber",
-        "addressline1",
-        "addressline2",
-        "addressline3",
-        "buyercounty",
-        "companylegalname",
-        "taxingregion",
-        "buyerreference",
-    }
-)
-# Containers in which a plain "name" is a person's name.
-PII_CONTAINERS = frozenset(
-    {
-        "shippingaddress",
-        "buyerinfo",
-        "buyer",
-        "address",
-        "deliveryaddress",
-        "recipient",
-        "billingaddress",
-        "buyertaxinfo",
-    }
-)
-
-
-def holds_person(key: str) -> bool:
-    """A mapping under ``key`` names a person: buyer containers, and any ``...address``
-    (``DefaultShipFromLocationAddress`` too: a name there is still a person's name)."""
-    return key in PII_CONTAINERS or key.endswith("address")
-
-
 # The one-time spapi_oauth_code: secret in an LWA request (a form, or JSON with grant_type),
 # but "code" is also every SP-API error's code, which must stay readable.
 FORM_SECRET_FIELDS = SECRET_FIELDS | {"code"}

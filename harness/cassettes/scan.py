@@ -6,18 +6,47 @@ line (or the cassette entry and field) and the kind of leak; the value itself ne
 
 Patterns catch what has a shape (LWA tokens, client secrets, presigned-URL credentials,
 credential headers, e-mail addresses, PII-bearing JSON fields); ``known`` values catch the
-rest (the simulator's canaries, the credentials in the recording environment).
+rest (the simulator's canaries, the credentials in the recording environment) in every
+encoding. Whatever hides a value (%-encoding, escapes, base64, hex, gzip/zip/bz2, UTF-16) is
+undone (:mod:`harness.cassettes.decode`) and the result scanned again, a few levels deep.
+
+Linear time throughout: each pattern is tried once per position and only on text that holds
+its literal cue, known values are found in one Aho-Corasick pass, and each text is scanned
+whole (line numbers come from offsets), never line by line.
 """
 
 from __future__ import annotations
 
-import contextlib
+import bisect
+import json
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from harness.redact import encoded_forms
+from harness.cassettes.decode import (
+    PNG_SIGNATURE,
+    Budget,
+    Unscannable,
+    blobs,
+    bytes_text,
+    expand,
+    percent_decoded,
+    png_text,
+    unescaped,
+)
+from harness.cassettes.known import KnownValues
+from harness.cassettes.shapes import (
+    CLIENT_SECRET_RE,
+    EMAIL_RE,
+    PERSON_KEYS,
+    PII_FIELD_KIND,
+    PLACEHOLDER_PII,
+    RULES,
+    holds_person,
+    pii_key,
+    rule_hits,
+)
 
 __all__ = [
     "CLIENT_SECRET_RE",
@@ -29,62 +58,16 @@ __all__ = [
     "scan_paths",
 ]
 
-PLACEHOLDER_PII = "[PII]"
-# Shapes the scanner finds and the scrubber (harness.cassettes.rules) masks.
-CLIENT_SECRET_RE = re.compile(r"amzn1\.oa2-cs\.v1\.[0-9A-Fa-f]{8,}")
-EMAIL_RE = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
+_PII_KIND = PII_FIELD_KIND
+_KNOWN_RANK = len(RULES)
+_LAST_RANK = _KNOWN_RANK + 2
+_ESCAPED = re.compile(r"%[0-9A-Fa-f]{2}|\\(?:u[0-9A-Fa-f]{4}|x[0-9A-Fa-f]{2})")
+# Printable ASCII as UTF-16 LE or BE once its escapes are undone: "A\0t\0z\0r\0|\0".
+_UTF16_RUN = re.compile(r"(?:[\x20-\x7e]\x00){4,}|(?:\x00[\x20-\x7e]){4,}")
+_MAX_DEPTH = 4  # decoding levels: base64 > gzip > text > %-encoded, and no further
 
-# A value that is already a mask: ***, Atza|***hash, [PII], [PII:email]...
-_MASKED = r"(?!\*\*\*|%2[Aa]%2[Aa]%2[Aa]|\[PII|Atz(?:a|r|\.sprdt)\|\*\*\*)"
-_Q = r"\\?[\"']?"  # an optional (maybe JSON-escaped) quote
-# The journal's token fingerprint (``Atza|585d4d98``: 8 hex of a hash) is not a token.
-_NOT_FINGERPRINT = r"(?![0-9a-f]{8}(?![A-Za-z0-9_\-+/=.%|]))"
-_CRED_HEADERS = "(?:authorization|x-amz-access-token|x-amz-security-token|proxy-authorization)"
-# ``self.client_secret``, ``settings.token``: an expression in code, not a value.
-_NOT_CODE = r"(?![A-Za-z_][A-Za-z0-9_]*\.[A-Za-z_]|str\b|bytes\b|Annotated\b|None\b)"
-_END = r"(?=$|[\s\"'&,}\]\\])"
-_TOKEN_TAIL = _NOT_FINGERPRINT + r"[A-Za-z0-9_\-+/=.%|]{8,}"
-
-_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("LWA refresh token (Atzr|)", re.compile(r"Atzr(?:\||%7[Cc])" + _TOKEN_TAIL)),
-    ("LWA access token (Atza|)", re.compile(r"Atza(?:\||%7[Cc])" + _TOKEN_TAIL)),
-    ("restricted data token (Atz.sprdt|)", re.compile(r"Atz\.sprdt(?:\||%7[Cc])" + _TOKEN_TAIL)),
-    ("LWA client secret", CLIENT_SECRET_RE),
-    # A value next to a secret-bearing key: quoted key and quoted value (JSON), or a bare
-    # key right before "=" or ": " (form, header dump, YAML). Code scans clean: a quoted key
-    # before an expression (``"client_secret": env[...]``), ``client_secret = x`` (spaces),
-    # attribute access (``client_secret=self.secret``), a type (``client_secret: str``).
-    (
-        "LWA client secret",
-        re.compile(
-            rf"(?i)(?:\\?\"client_secret\\?\"\s*:\s*\\?\"|\bclient_secret(?:=|:[ \t]*)[\"']?)"
-            rf"{_MASKED}{_NOT_CODE}[^\s\"'&\\,}}\]]{{6,}}{_END}"
-        ),
-    ),
-    (
-        "credential header (Authorization / x-amz-access-token)",
-        re.compile(
-            rf"(?i)(?:\\?\"{_CRED_HEADERS}\\?\"\s*:\s*\[?\s*\\?\"|\b{_CRED_HEADERS}(?:=|:[ \t]*)"
-            rf"\[?\s*[\"']?)(?:Bearer\s+|Basic\s+|AWS4-HMAC-SHA256\s+)?"
-            rf"{_MASKED}{_NOT_CODE}[A-Za-z0-9][^\s\"'\]\\,}}]{{7,}}{_END}"
-        ),
-    ),
-    (
-        "presigned URL credential (X-Amz-Credential/Signature/Security-Token)",
-        re.compile(
-            rf"(?i)X-Amz-(?:Credential|Signature|Security-Token)(?:=|%3D){_MASKED}[^&\s\"'\\]+"
-        ),
-    ),
-    ("e-mail address (buyer PII)", EMAIL_RE),
-    (
-        "buyer PII field (name, phone, address line, e-mail)",
-        re.compile(
-            rf"{_Q}\b(?:BuyerName|BuyerEmail|buyerName|buyerEmail|Name|AddressLine[123]|"
-            rf"addressLine[123]|Phone|phone|phoneNumber|PhoneNumber){_Q}\s*:\s*\\?[\"']"
-            rf"{_MASKED}(?=[^\s\"'\\,}}\]])"
-        ),
-    ),
-)
+# A hit: (offset in the text scanned, rank for ordering, kind, the decodings it was under).
+_Hit = tuple[int, int, str, tuple[str, ...]]
 
 
 @dataclass(frozen=True)
@@ -98,62 +81,21 @@ class Finding:
         return f"{self.where}: {self.kind}"
 
 
-class KnownValues:
-    """Exact values that must never appear (also URL-encoded), by kind; no shape needed.
+def _label(hit: _Hit) -> str:
+    _, _, kind, via = hit
+    return f"{kind} [{' > '.join(via)}]" if via else kind
 
-    A value counts only as a whole word (not ``name`` inside ``username``) and never as a JSON
-    or YAML key: Amazon's sandbox answers put the word ``name`` in a name field (and
-    ``string`` in many), and the key ``"name"`` beside it, or a cassette's ``string:``, is
-    no leak.
-    """
 
-    def __init__(self, secrets: Iterable[str] = (), pii: Iterable[str] = ()) -> None:
-        self._values: dict[str, str] = {}
-        self._pattern: re.Pattern[str] | None = None
-        self.add(secrets=secrets, pii=pii)
+def _unique(hits: Iterable[_Hit]) -> list[str]:
+    """Labels, one per kind (the plainest finding of a kind wins), by rank."""
+    seen: dict[str, str] = {}
+    for hit in sorted(hits, key=lambda h: (h[1], len(h[3]), h[0])):
+        seen.setdefault(hit[2], _label(hit))
+    return list(seen.values())
 
-    def add(self, *, secrets: Iterable[str] = (), pii: Iterable[str] = ()) -> None:
-        for kind, values, minimum in (("known secret", secrets, 8), ("known buyer PII", pii, 4)):
-            for value in values:
-                if not value or len(value) < minimum:
-                    continue
-                for form in encoded_forms(value):
-                    if form not in self._values:
-                        self._values[form] = kind
-                        self._pattern = None
 
-    def values(self) -> list[tuple[str, str]]:
-        """(value, kind), longest first so a value containing another is replaced whole."""
-        return sorted(self._values.items(), key=lambda kv: len(kv[0]), reverse=True)
-
-    def pattern(self) -> re.Pattern[str] | None:
-        """One regex for every value, longest first, whole words only, JSON keys excluded."""
-        if self._pattern is None and self._values:
-            alternatives = "|".join(re.escape(value) for value, _ in self.values())
-            self._pattern = re.compile(
-                rf"(?<![A-Za-z0-9])(?:{alternatives})(?![A-Za-z0-9])(?!\\?[\"']?[ \t]*:)"
-            )
-        return self._pattern
-
-    def kind(self, value: str) -> str:
-        return self._values[value]
-
-    def found(self, text: str) -> list[str]:
-        pattern = self.pattern()
-        if pattern is None:
-            return []
-        return list(dict.fromkeys(self._values[m.group(0)] for m in pattern.finditer(text)))
-
-    def replace(self, text: str, secret: str, pii: str) -> str:
-        pattern = self.pattern()
-        if pattern is None:
-            return text
-        return pattern.sub(
-            lambda m: secret if self._values[m.group(0)] == "known secret" else pii, text
-        )
-
-    def __bool__(self) -> bool:
-        return bool(self._values)
+def _under(label: str, hits: list[_Hit], offset: int) -> list[_Hit]:
+    return [(offset, rank, kind, (label, *via)) for _, rank, kind, via in hits]
 
 
 class Scanner:
@@ -161,25 +103,31 @@ class Scanner:
         self.known = known or KnownValues()
 
     def kinds(self, text: str) -> list[str]:
-        """The kinds of leak in ``text`` (deduplicated, in rule order)."""
-        found = [kind for kind, rule in _RULES if rule.search(text)]
-        found += self.known.found(text)
-        return list(dict.fromkeys(found))
+        """The kinds of leak in ``text`` (one per kind, in rule order)."""
+        return _unique(self._scan(text, 0, Budget()))
 
     def text(self, text: str, where: str) -> list[Finding]:
         """Findings per line: ``where:LINE: kind``."""
-        out: list[Finding] = []
-        for number, line in enumerate(text.splitlines(), start=1):
-            out += [Finding(f"{where}:{number}", kind) for kind in self.kinds(line)]
-        return out
+        hits = self._scan(text, 0, Budget())
+        if not hits:
+            return []
+        starts = [0] + [m.end() for m in re.finditer("\n", text)]
+        by_line: dict[int, list[_Hit]] = {}
+        for hit in hits:
+            by_line.setdefault(bisect.bisect_right(starts, hit[0]), []).append(hit)
+        return [
+            Finding(f"{where}:{line}", label)
+            for line in sorted(by_line)
+            for label in _unique(by_line[line])
+        ]
 
     def file(self, path: Path) -> list[Finding]:
         try:
             raw = path.read_bytes()
         except OSError as exc:
             return [Finding(str(path), f"unreadable ({exc.strerror})")]
-        if b"\0" in raw[:4096]:
-            return self._binary(raw, path)
+        if b"\0" in raw[:4096] or raw[:2] in (b"\xff\xfe", b"\xfe\xff") or _packed(raw):
+            return [Finding(str(path), kind) for kind in _unique(self._bytes(raw, 0, Budget()))]
         text = raw.decode("utf-8", errors="replace")
         if path.suffix in (".yaml", ".yml"):
             return self.cassette_text(text, str(path))
@@ -190,14 +138,87 @@ class Scanner:
         findings = self.text(text, where)
         return findings + self._cassette_fields(text, where, {f.kind for f in findings})
 
-    def _binary(self, raw: bytes, path: Path) -> list[Finding]:
-        if raw.startswith(_PNG_SIGNATURE):
+    # -- the scan ------------------------------------------------------------------------
+
+    def _scan(
+        self,
+        text: str,
+        depth: int,
+        budget: Budget,
+        views: bool = True,
+        seen: set[str] | None = None,
+    ) -> list[_Hit]:
+        hits: list[_Hit] = [(start, rank, kind, ()) for start, rank, kind in rule_hits(text)]
+        hits += [(start, _KNOWN_RANK, kind, ()) for start, _, kind in self.known.spans(text)]
+        if (
+            len(text) <= _WALKED
+            and '"name"' in text
+            and any(cue in text.lower() for cue in _PERSON_CUES)
+        ):
+            hits += [(at, _KNOWN_RANK + 1, _PII_KIND, ()) for at in _people(text)]
+        if depth < _MAX_DEPTH:
+            hits += self._decoded(text, depth, budget, views, set() if seen is None else seen)
+        return hits
+
+    def _decoded(
+        self, text: str, depth: int, budget: Budget, views: bool, seen: set[str]
+    ) -> list[_Hit]:
+        """What blob decoding, unescaping and %-decoding reveal, at the offset it came from.
+
+        A line with escapes is decoded every way at once (JSON escapes, then %-decoding, up to
+        3 rounds each), and that view is not decoded again that way: so each level costs one
+        more pass, not one per decoder. A blob the view shares with the line (``seen``) is
+        decoded once."""
+        hits: list[_Hit] = []
+        for start, label, data in blobs(text, seen):
+            hits += _under(label, self._bytes(data, depth + 1, budget, runs=False), start)
+        for start, line in _lines_with(text, _ESCAPED) if views else ():
+            view = line
+            for _ in range(3):  # JSON in YAML in JSON: escapes of escapes
+                step = unescaped(view) or view
+                decoded = percent_decoded(step) or step
+                if decoded == view:
+                    break
+                view = decoded
+            if view != line:
+                found = self._scan(view, depth + 1, budget, views=False, seen=seen)
+                hits += _under("decoded", found, start)
+                if "\0" in view:  # b'A\x00t\x00...': UTF-16 bytes written as escapes
+                    for run in _UTF16_RUN.finditer(view):
+                        chars = run.group(0)[1 if run.group(0)[0] == "\0" else 0 :: 2]
+                        found = self._scan(chars, depth + 1, budget, views=False)
+                        hits += _under("decoded", _under("UTF-16", found, 0), start)
+        return hits
+
+    def _bytes(self, data: bytes, depth: int, budget: Budget, runs: bool = True) -> list[_Hit]:
+        """Bytes: a container is opened, text decoded and scanned; other bytes are searched
+        for known values (read 1:1 as Latin-1) and, for a binary file, its printable runs
+        for patterns (not for a decoded blob: random bytes read as text look like leaks)."""
+        try:
+            members = expand(data, budget)
+        except Unscannable as exc:
+            return [(0, _LAST_RANK, str(exc), ())]
+        if members is not None:
+            if depth >= _MAX_DEPTH:
+                return [(0, _LAST_RANK, "archive nested too deep: not scanned", ())]
+            hits = []
+            for label, content in members:
+                hits += _under(label, self._bytes(content, depth + 1, budget), 0)
+            return hits
+        if data.startswith(PNG_SIGNATURE):
             # A PNG's pixels are deflate-compressed: printable runs in them are noise that
             # now and then looks like an e-mail address. Text lives in its text chunks.
-            text = _png_text(raw)
-        else:  # archives, other images: look at the printable runs only
-            text = "\n".join(s.decode("ascii") for s in re.findall(rb"[\x20-\x7e]{6,}", raw))
-        return [Finding(str(path), kind) for kind in self.kinds(text)]
+            return self._scan(png_text(data), depth, budget)
+        decoded = bytes_text(data)
+        if decoded is not None:
+            label, text = decoded
+            found = self._scan(text, depth, budget)
+            return found if label == "text" else _under(label, found, 0)
+        hits = [(0, _KNOWN_RANK, k, ()) for _, _, k in self.known.spans(data.decode("latin-1"))]
+        if runs:  # archives, other images: look at the printable runs only
+            printable = "\n".join(s.decode("ascii") for s in re.findall(rb"[\x20-\x7e]{6,}", data))
+            hits += self._scan(printable, _MAX_DEPTH, budget)
+        return hits
 
     def _cassette_fields(self, text: str, path: str, seen: set[str]) -> list[Finding]:
         """Values a YAML writer folded over lines or escaped are scanned once decoded."""
@@ -207,56 +228,118 @@ class Scanner:
             from harness.cassettes.format import SAFE_LOADER
 
             data = yaml.load(text, Loader=SAFE_LOADER)
-        except yaml.YAMLError:
+        except (yaml.YAMLError, RecursionError):
             return []
         if not isinstance(data, dict) or not isinstance(data.get("interactions"), list):
             return []
         out = []
         for index, entry in enumerate(data["interactions"]):
             for field, value in _leaves(entry, ""):
-                for kind in self.kinds(value):
+                budget = Budget()
+                hits = (
+                    self._bytes(value, 0, budget)
+                    if isinstance(value, bytes)
+                    else self._scan(value, 0, budget)
+                )
+                for kind in _unique(hits):
                     if kind not in seen:
                         out.append(Finding(f"{path}: entry {index} {field}", kind))
         return out
 
 
-_PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+def _packed(raw: bytes) -> bool:
+    """Starts like a compressed container (gzip, zip, xz, bz2)."""
+    return (
+        raw[:2] == b"\x1f\x8b"
+        or raw[:4] == b"PK\x03\x04"
+        or raw[:6] == b"\xfd7zXZ\x00"
+        or (raw[:3] == b"BZh" and raw[4:10] == b"1AY&SY")
+    )
 
 
-def _png_text(raw: bytes) -> str:
-    """The text a PNG carries (tEXt, zTXt, iTXt chunks), decompressed where needed."""
-    import zlib
-
-    texts: list[str] = []
-    offset = len(_PNG_SIGNATURE)
-    while offset + 8 <= len(raw):
-        length = int.from_bytes(raw[offset : offset + 4], "big")
-        kind = raw[offset + 4 : offset + 8]
-        data = raw[offset + 8 : offset + 8 + length]
-        offset += 12 + length
-        if kind == b"tEXt":
-            texts.append(data.decode("latin-1"))
-        elif kind == b"zTXt":
-            keyword, _, rest = data.partition(b"\0")
-            try:
-                texts.append(
-                    keyword.decode("latin-1") + " " + zlib.decompress(rest[1:]).decode("latin-1")
-                )
-            except zlib.error:
-                texts.append(data.decode("latin-1", errors="replace"))
-        elif kind == b"iTXt":
-            keyword, _, rest = data.partition(b"\0")
-            compressed, body = rest[:1] == b"\1", rest[2:]
-            body = body.split(b"\0", 2)[-1]  # after language tag and translated keyword
-            with contextlib.suppress(zlib.error):
-                body = zlib.decompress(body) if compressed else body
-            texts.append(keyword.decode("latin-1") + " " + body.decode("utf-8", errors="replace"))
-        elif kind == b"IEND":
-            break
-    return "\n".join(texts)
+def _lines_with(text: str, cue: re.Pattern[str]) -> Iterator[tuple[int, str]]:
+    """(start, line) of each line holding ``cue``; each line once, whatever its length."""
+    match = cue.search(text)
+    while match is not None:
+        start = text.rfind("\n", 0, match.start()) + 1
+        end = text.find("\n", match.end())
+        end = len(text) if end < 0 else end
+        yield start, text[start:end]
+        match = cue.search(text, end)
 
 
-def _leaves(node: object, prefix: str) -> Iterator[tuple[str, str]]:
+def _masked(value: str) -> bool:
+    return value.startswith(("***", PLACEHOLDER_PII)) or bool(_MASKED_TOKEN.match(value))
+
+
+_MASKED_TOKEN = re.compile(r"Atz(?:a|r|\.sprdt)\|\*\*\*")
+
+
+def _people(text: str) -> list[int]:
+    """Offsets of a person's "name" in JSON: the text as one document, else each line holding
+    one (a log line, ``string: {...}`` in a cassette). A "name" is a person's inside
+    ``ship_to``, an address or a buyer object, or beside an address line, phone or buyer
+    e-mail (a product's or a marketplace's "name" is not)."""
+    names = _json_names(text) if text.lstrip()[:1] in ("{", "[") else None
+    if names is not None:
+        return [max(0, text.find(json.dumps(n)[1:-1])) for n in names]
+    out = []
+    for start, line in _lines_with(text, _NAME_KEY):
+        for name in _json_names(line) or []:
+            out.append(start + max(0, line.find(json.dumps(name)[1:-1])))
+    return out
+
+
+# Each name found is located by a search from the start: a few say enough (and stay linear).
+_LOCATED = 20
+# A person's "name" sits in one of these objects or beside one of these keys; a document
+# without any of them is not walked.
+_PERSON_CUES = ("ship", "bill", "address", "buyer", "recipient", "delivery", "phone", "sold")
+# The walk costs ~4 us per object: a longer text is judged by the patterns alone (which see
+# a "name" in a ship_to/address/buyer object, on one line or several, and every PII key).
+_WALKED = 2_000_000
+
+
+_NAME_KEY = re.compile('"name"')
+_JSON = json.JSONDecoder()
+
+
+def _json_names(text: str) -> list[str] | None:
+    """The person names in the JSON document that starts at ``text``'s first "{" or "["
+    (None if there is none); iterative, so nesting depth costs no recursion."""
+    starts = [i for i in (text.find("{"), text.find("[")) if i >= 0]
+    if not starts:
+        return None
+    try:
+        data, _ = _JSON.raw_decode(text, min(starts))
+    except (ValueError, RecursionError):
+        return None
+    names: list[str] = []
+    stack: list[tuple[object, bool]] = [(data, False)]
+    while stack:
+        node, person = stack.pop()
+        if isinstance(node, list):
+            stack += [(item, person) for item in node]
+        elif isinstance(node, dict):
+            name = node.get("name")
+            if (
+                isinstance(name, str)
+                and name
+                and not _masked(name)
+                and (person or any(pii_key(str(k)) in PERSON_KEYS for k in node))
+            ):
+                names.append(name)
+                if len(names) >= _LOCATED:
+                    return names
+            stack += [
+                (value, holds_person(str(key)))
+                for key, value in node.items()
+                if isinstance(value, (dict, list))
+            ]
+    return names
+
+
+def _leaves(node: object, prefix: str) -> Iterator[tuple[str, str | bytes]]:
     if isinstance(node, dict):
         for key, value in node.items():
             name = f"{prefix}.{key}" if prefix else str(key)
@@ -272,7 +355,7 @@ def _leaves(node: object, prefix: str) -> Iterator[tuple[str, str]]:
             else:
                 yield from _leaves(value, prefix)
     elif isinstance(node, bytes):
-        yield prefix, node.decode("utf-8", errors="replace")
+        yield prefix, node
 
 
 _SKIP_DIRS = frozenset({".git", ".venv", "node_modules", "__pycache__", ".mypy_cache"})

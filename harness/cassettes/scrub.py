@@ -37,11 +37,11 @@ from harness.cassettes.format import (
 from harness.cassettes.rules import (
     BEARER_RE,
     CLIENT_SECRET_RE,
-    EMAIL_RE,
     FORM_SECRET_FIELDS,
     MASK,
     ORDER_FIELDS,
     ORDER_ID_RE,
+    PERSON_KEYS,
     PII_FIELDS,
     PRESIGNED_PARAMS,
     PRESIGNED_RE,
@@ -52,10 +52,12 @@ from harness.cassettes.rules import (
     Form,
     Pseudonyms,
     holds_person,
+    mask_emails,
     mask_secret_value,
     mask_token,
     masked,
     parse_body,
+    pii_key,
 )
 from harness.cassettes.scan import PLACEHOLDER_PII, Finding, KnownValues, Scanner
 
@@ -145,7 +147,7 @@ class Scrubber:
         elif isinstance(node, str) and key is not None and node and not masked(node):
             if key in SECRET_FIELDS:
                 found.secrets.add(node)
-            elif key in PII_FIELDS or (in_pii and key == "name"):
+            elif pii_key(key) in PII_FIELDS or (in_pii and key == "name"):
                 found.pii.add(node)
             elif self.pseudonymise and key in SELLER_FIELDS:
                 self.pseudonyms.seller(node)
@@ -158,7 +160,7 @@ class Scrubber:
         value = PRESIGNED_RE.sub(lambda m: m.group(1) + MASK, value)
         value = BEARER_RE.sub(lambda m: f"{m.group(1)} {MASK}", value)
         value = self.known.replace(value, MASK, PLACEHOLDER_PII)
-        value = EMAIL_RE.sub(PLACEHOLDER_PII, value)
+        value = mask_emails(value, PLACEHOLDER_PII)
         if self.pseudonymise:
             value = self.pseudonyms.text(value)
         return value
@@ -166,6 +168,9 @@ class Scrubber:
     def json_value(self, node: Any, key: str | None = None, in_pii: bool = False) -> Any:
         if isinstance(node, dict):
             out = {}
+            # A "name" beside an address line or a phone is a person's (the scanner says so
+            # too): Vendor's shipToParty, an integration's own {"name", "address_line1"}.
+            in_pii = in_pii or any(pii_key(str(k)) in PERSON_KEYS for k in node)
             for k, v in node.items():
                 lower = k.lower()
                 if lower == "code" and "grant_type" in node and isinstance(v, str):
@@ -183,7 +188,7 @@ class Scrubber:
         if isinstance(node, str) and key is not None:
             if key in SECRET_FIELDS:
                 return mask_secret_value(node) if node else node
-            if node and (key in PII_FIELDS or (in_pii and key == "name")):
+            if node and (pii_key(key) in PII_FIELDS or (in_pii and key == "name")):
                 return PLACEHOLDER_PII
             if self.pseudonymise and key in SELLER_FIELDS and node:
                 return self.pseudonyms.seller(node)

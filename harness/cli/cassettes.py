@@ -60,13 +60,26 @@ def _find_cassette(name: str, root: str | None) -> Path:
 
 
 def _known_from_env() -> tuple[list[str], list[str]]:
+    """(secrets, seller ids) from the environment: a variable named like a secret holds one,
+    unless its value is plainly not (a URL, a path, a number, a word with spaces)."""
     secrets = [
         value
         for name, value in os.environ.items()
-        if any(part in name.upper() for part in _SECRET_NAME_PARTS) and len(value) >= 8
+        if any(part in name.upper() for part in _SECRET_NAME_PARTS) and _secret_like(value)
     ]
     sellers = [os.environ[v] for v in _SELLER_VARS if os.environ.get(v)]
     return secrets, sellers
+
+
+def _secret_like(value: str) -> bool:
+    return (
+        len(value) >= 8
+        and "://" not in value
+        and not value.startswith(("/", ".", "~"))
+        and not any(ch.isspace() for ch in value)
+        and not value.isdigit()
+        and value.lower() not in ("true", "false", "none", "null")
+    )
 
 
 def _drive(proxy: RecordingProxy, run_command: str | None) -> tuple[int, str]:
@@ -203,18 +216,43 @@ def record(
 
 def scan(
     paths: Annotated[list[Path], typer.Argument(help="Files or folders to scan (recursively).")],
+    env_secrets: Annotated[
+        bool,
+        typer.Option(
+            "--env-secrets/--no-env-secrets",
+            help="Also look for the values of this environment's secret variables (names with "
+            "SECRET, TOKEN, PASSWORD, CREDENTIAL or PRIVATE_KEY) in every encoding: raw, "
+            "%-encoded, JSON-escaped, base64, hex, UTF-16, inside gzip/bz2/zip.",
+        ),
+    ] = True,
+    secrets_file: Annotated[
+        Path | None,
+        typer.Option(help="A file of secret values to look for, one per line (kept off argv)."),
+    ] = None,
+    pii_file: Annotated[
+        Path | None,
+        typer.Option(help="A file of buyer PII values to look for (canaries), one per line."),
+    ] = None,
 ) -> None:
-    """Exit 1 if any secret or buyer PII pattern remains in PATHS (pre-commit hook, CI)."""
-    from harness.cassettes import scan_paths
+    """Exit 1 if any secret or buyer PII remains in PATHS (pre-commit hook, CI).
+
+    Patterns (LWA tokens, client secrets, credential headers, e-mail addresses, PII fields)
+    and the environment's own secret values, also when encoded or compressed."""
+    from harness.cassettes import KnownValues, scan_paths
 
     err = Console(stderr=True)
     missing = [str(p) for p in paths if not p.exists()]
+    missing += [str(p) for p in (secrets_file, pii_file) if p is not None and not p.is_file()]
     if missing:
         err.print(
             f"acorn: cannot scan. No such file or folder: {', '.join(missing)}", highlight=False
         )
         raise typer.Exit(2)
-    count, findings = scan_paths(paths)
+    known = KnownValues(
+        secrets=[*(_known_from_env()[0] if env_secrets else ()), *_values(secrets_file)],
+        pii=_values(pii_file),
+    )
+    count, findings = scan_paths(paths, known)
     for finding in findings:
         print(str(finding))
     if findings:
@@ -225,6 +263,13 @@ def scan(
         )
         raise typer.Exit(1)
     print(f"{count} file(s) scanned: no secrets or buyer PII found")
+
+
+def _values(path: Path | None) -> list[str]:
+    if path is None:
+        return []
+    lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
+    return [line.strip() for line in lines if line.strip()]
 
 
 def replay_for_serve(

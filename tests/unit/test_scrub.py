@@ -368,3 +368,40 @@ def test_all_913_static_sandbox_answers_record_clean(
     save(Cassette("sandbox", items), path, Scrubber(contracts=contracts))
     assert len(load(path).interactions) == len(items)
     assert scan_paths([path]) == (1, [])
+
+
+def test_acorn_own_ship_to_shape_is_scrubbed_under_lowercase_keys() -> None:
+    """Issue 13: a cassette of an integration's own API (``ship_to: {name, address_line1}``)
+    kept the buyer's name and street; the scrubber now reads snake-case PII keys too."""
+    order = {"ship_to": {"name": BUYER, "address_line1": STREET, "city": "Leeds"}}
+    scrubber = Scrubber(pseudonymise=False)
+
+    clean = json.loads(scrubber.body(json.dumps(order), "application/json") or "")
+
+    assert clean == {"ship_to": {"name": "[PII]", "address_line1": "[PII]", "city": "Leeds"}}
+
+
+def test_encoded_known_values_and_escaped_emails_are_scrubbed() -> None:
+    import base64
+    from urllib.parse import quote
+
+    scrubber = Scrubber(pseudonymise=False, secrets=[REFRESH])
+    blob = base64.b64encode(b"xy" + REFRESH.encode() + b"tail").decode()
+    text = f"note {blob} mail {quote(EMAIL, safe='')} and {EMAIL.replace('@', '%2540')}"
+
+    clean = scrubber.text(text)
+
+    assert Scanner(scrubber.known).kinds(clean) == []
+    assert "c4n4ry1234" not in clean
+
+
+def test_a_long_single_line_response_saves(tmp_path: Path) -> None:
+    """The old e-mail pattern made this minutes long (186 s at 200 KB); correctness here,
+    benchmarks/scan_speed.py measures the time."""
+    body = json.dumps({"payload": {"Notes": "y" * 400_000 + f" {EMAIL} " + "z" * 400_000}})
+    item = _interaction("GET", NA + "/orders/v0/orders", None, 200, json.loads(body))
+
+    written = save(Cassette("long", [item]), tmp_path / "c.yaml", Scrubber())
+
+    assert EMAIL not in (tmp_path / "c.yaml").read_text()
+    assert "[PII]" in (written.interactions[0].response.body or "")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from harness.cassettes import KnownValues, Scanner, scan_paths
 from harness.cli.cassettes import scan_run_outputs
 
@@ -88,3 +90,54 @@ def test_text_a_png_carries_is_scanned_compressed_or_not(tmp_path: Path) -> None
     )
     for image in (plain, packed, international):
         assert [f.kind for f in Scanner().file(image)] == ["e-mail address (buyer PII)"], image
+
+
+def test_known_values_stay_words_but_encoded_forms_count_anywhere() -> None:
+    import base64
+
+    known = KnownValues(pii=["Zed Quux-7f3a"], secrets=["s3cr3t-value-123"])
+    scanner = Scanner(known)
+    assert scanner.kinds("username: xZed Quux-7f3ax") == []  # inside a longer word
+    assert scanner.kinds('"Zed Quux-7f3a": 1') == []  # a key, not a value
+    blob = base64.b64encode(b"\x00\x01" + b"s3cr3t-value-123" + b"!").decode()
+    assert scanner.kinds(f"data={blob}") == ["known secret"]
+    assert (
+        scanner.kinds(
+            "5a6564205175757"  # a truncated hex form is no match
+        )
+        == []
+    )
+    assert scanner.kinds("5a656420517575782d37663361") == ["known buyer PII"]
+
+
+def test_findings_name_the_decoding_not_the_value(tmp_path: Path) -> None:
+    import base64
+    import gzip
+
+    packed = base64.b64encode(gzip.compress(f"token {TOKEN}".encode())).decode()
+    (tmp_path / "log.txt").write_text(f"first line\nbody {packed}\n")
+
+    _, findings = scan_paths([tmp_path])
+
+    assert [str(f) for f in findings] == [
+        f"{tmp_path / 'log.txt'}:2: LWA access token (Atza|) [base64 > gzip]"
+    ]
+
+
+def test_a_lone_surrogate_escape_does_not_break_the_scan() -> None:
+    assert Scanner(KnownValues(secrets=["s3cr3t-value-123"])).kinds('"\\ud800 x"') == []
+
+
+def test_env_secrets_skip_values_that_are_plainly_not_secrets(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from harness.cli.cassettes import _known_from_env
+
+    monkeypatch.setenv("ACORN_LWA_TOKEN_URL", "http://127.0.0.1:8080/auth/o2/token")
+    monkeypatch.setenv("SPAPI_CLIENT_SECRET", "amzn1.oa2-cs.v1.abcdef0123456789")
+    monkeypatch.setenv("TOKEN_CACHE_PATH", "/tmp/tokens.json")
+
+    secrets, _ = _known_from_env()
+
+    assert "amzn1.oa2-cs.v1.abcdef0123456789" in secrets
+    assert not any(v.startswith(("http", "/")) for v in secrets)
