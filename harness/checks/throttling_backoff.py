@@ -136,16 +136,19 @@ def _judge_backoff(obs: Observation) -> Judgement:
         problems.append(
             (f"retry storm: {count} refused {op} requests within one second", at),
         )
-    metrics["problems"] = len(problems)
-    if not problems and all(c.abandoned for c in found):
-        return Judgement(
-            None,
-            f"{NOT_EXERCISED}the integration retried none of its {len(found)} throttled "
-            "request(s), so there was no backoff to judge (THR-03 judges giving up on 429s). "
-            f"A client that retries would be judged here. {plans}",
-            [c.refused[0].summary() for c in found][:10],
-            metrics,
+    # A 429 is temporary and retryable (facts sheet, usage plans): a request dropped at its
+    # first refusal is work lost on every busy day, not a backoff that cannot be judged.
+    gave_up = [c for c in found if c.abandoned and len(c.refused) == 1]
+    metrics["given_up_at_first_429"] = len(gave_up)
+    for chain in gave_up[:5]:
+        problems.append(
+            (
+                f"{chain.refused[0].operation} gave up at its first 429 (request "
+                f"{chain.refused[0].request_id}) instead of retrying after a wait",
+                chain.refused[0],
+            )
         )
+    metrics["problems"] = len(problems)
     if not problems and len(refused) < MIN_REFUSED:
         return Judgement(
             None,
@@ -190,13 +193,15 @@ THR_02 = Check(
     requirement=f"After 429 QuotaExceeded: never retry the same request sooner than "
     f"{IMMEDIATE_S * 1000:.0f} ms (before a token can be back); let waits grow on repeated "
     f"429s; give up after at most {MAX_THROTTLED_ATTEMPTS} refusals; never more than "
-    f"{STORM_PER_S} refused requests of one operation per second (judged on at least "
+    f"{STORM_PER_S} refused requests of one operation per second; never drop a request at "
+    f"its first 429 (judged on at least "
     f"{MIN_REFUSED} refused requests).",
     why="A 429 carries no Retry-After and no rate header. A client that retries at once keeps "
     "the bucket empty for itself and everything else of the seller, turns one refusal into "
     "hundreds, and ends with the same failure, only later and louder.",
-    remediation="On 429 wait before retrying: exponential backoff with jitter (e.g. 0.2 s, "
-    "0.4 s, 0.8 s ... capped), at least until the next token is due at the known rate; cap "
-    "the attempts and report the failure instead of looping.",
+    remediation="On 429 wait and retry (a 429 is temporary; never drop the request at the "
+    "first one): exponential backoff with jitter (e.g. 0.2 s, 0.4 s, 0.8 s ... capped), at "
+    "least until the next token is due at the known rate; cap the attempts and report the "
+    "failure instead of looping.",
     judge=lambda obs: with_timeline(obs, _judge_backoff(obs)),
 )

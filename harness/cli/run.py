@@ -7,8 +7,13 @@ progress, prints the readiness table and turns the outcome into the exit code:
 
 from __future__ import annotations
 
+import signal
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import FrameType
 from typing import Any
 
 import pytest
@@ -64,6 +69,25 @@ class _Progress:
             self.progress.advance(self.task)
 
 
+@contextmanager
+def _terminate_as_interrupt() -> Iterator[None]:
+    """SIGTERM (a cancelled CI job, `timeout`, a container stop) ends the run as Ctrl-C does:
+    pytest stops the scenarios, the drivers end the integration's processes, and the report
+    says INCOMPLETE, instead of the process dying with a stale report and orphans."""
+
+    def interrupt(signum: int, frame: FrameType | None) -> None:
+        raise KeyboardInterrupt(f"signal {signum}")
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 @dataclass
 class RunOutcome:
     exit_code: int
@@ -117,7 +141,10 @@ def run_readiness(
         MofNCompleteColumn(),
         TimeElapsedColumn(),
     )
-    with Progress(*columns, console=console, transient=True, disable=verbose) as progress:
+    with (
+        Progress(*columns, console=console, transient=True, disable=verbose) as progress,
+        _terminate_as_interrupt(),
+    ):
         tracker = _Progress(progress)
         code = pytest.main(args, plugins=[tracker])
     config = tracker.config

@@ -41,7 +41,9 @@ def _junit_verdict(report: Path) -> str | None:
     return None
 
 
-def test_an_interrupted_run_is_incomplete_in_every_format(tmp_path: Path) -> None:
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
+def test_an_interrupted_run_is_incomplete_in_every_format(tmp_path: Path, signum: int) -> None:
+    """Ctrl-C, or SIGTERM as a cancelled CI job or `timeout` sends it."""
     report = tmp_path / "r"
     proc = subprocess.Popen(
         [sys.executable, "-m", "harness.cli.main", "run", "--report-dir", str(report)],
@@ -55,7 +57,7 @@ def test_an_interrupted_run_is_incomplete_in_every_format(tmp_path: Path) -> Non
     # Interrupt once the first scenario has been judged (the work folder holds its log).
     while time.monotonic() < deadline and len(list((report / "work").glob("*.log"))) < 2:
         time.sleep(0.2)
-    proc.send_signal(signal.SIGINT)
+    proc.send_signal(signum)
     out, err = proc.communicate(timeout=120)
 
     assert proc.returncode == 2, out[-2000:] + err[-2000:]

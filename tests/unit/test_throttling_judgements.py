@@ -165,13 +165,26 @@ def test_thr_02_one_or_two_429s_are_not_enough_to_pass() -> None:
     assert "would make it provable" in result.summary
 
 
-def test_thr_02_a_client_that_never_retries_is_not_judged_on_backoff() -> None:
+def test_thr_02_a_client_that_drops_requests_at_the_first_429_fails() -> None:
+    """A 429 is temporary and retryable: dropping the request loses the work (facts sheet)."""
     journal = Journal(getOrderItems=(1.0, 1))
     for i in range(4):
         journal.call(i * 0.01, "getOrderItems", str(i))  # 3 refused, none retried
     result = _judge(THR_02, journal)
-    assert result.status == "skipped"
-    assert "retried none of its 3 throttled request(s)" in result.summary
+    assert result.status == "failed"
+    assert "getOrderItems gave up at its first 429" in result.summary
+    assert result.metrics["given_up_at_first_429"] == 3
+
+
+def test_thr_02_giving_up_after_paced_retries_is_not_held_against_it() -> None:
+    journal = Journal(getOrderItems=(1.0, 1))
+    journal.call(0.0, "getOrderItems", "a")
+    journal.retries(0.01, "getOrderItems", [0.3, 0.6])  # refused three times, then given up
+    journal.call(2.0, "getOrderItems", "b")
+    journal.retries(2.01, "getOrderItems", [0.4])
+    result = _judge(THR_02, journal)
+    assert result.metrics["given_up_at_first_429"] == 0
+    assert "gave up at its first 429" not in result.summary
 
 
 def test_thr_02_an_immediate_retry_fails_even_on_one_429() -> None:
