@@ -199,3 +199,25 @@ def test_end_processes_finds_a_setsid_orphan_by_its_token(mark: str) -> None:
     assert end_processes([token]) == 1
     assert marked(token) == []
     assert _survivors(mark) == []
+
+
+def test_acorn_record_run_is_not_held_by_what_its_command_leaves(tmp_path: Path, mark: str) -> None:
+    """``acorn record --run``: the run is over when the command exits, leftovers end too."""
+    import subprocess
+
+    command = f"setsid sleep 60 & nohup sleep 500 & (sleep 60; echo late) & {OK}"
+    args = ["record", "--cassette", "c", "--cassettes-dir", str(tmp_path)]
+    args += ["--upstream", "http://127.0.0.1:9", "--run", command]
+    started = time.monotonic()
+    done = subprocess.run(
+        [sys.executable, "-m", "harness.cli.main", *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, MARK: mark},
+        check=False,
+    )
+    assert time.monotonic() - started < 20, done.stderr
+    assert done.returncode == 1, done.stderr  # nothing reached the proxy, so nothing recorded
+    assert "nothing was recorded" in done.stderr
+    assert _survivors(mark) == []
