@@ -21,6 +21,8 @@ from typing import Any
 
 import httpx
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from harness.cassettes.guard import destination, refuse_production, request_hook
 from harness.errors import AcornUsageError
@@ -276,3 +278,46 @@ def test_record_with_allow_production_springs_the_trap(tmp_path: Path) -> None:
     done, connects = _trapped(tmp_path, *args)
     assert connects, done.stdout + done.stderr
     assert "upstream unreachable" in done.stderr
+
+
+# -- generated spellings: every mix of the tricks above ------------------------------------
+
+_HOSTS = [NA, "sellingpartnerapi-eu.amazon.com", "sellingpartnerapi-fe.amazon.com"]
+_HOSTS += ["api.amazon.com", "api.amazon.co.jp", "tortuga-prod-na.s3.amazonaws.com"]
+
+
+@st.composite
+def _spellings(draw: st.DrawFn) -> str:
+    chars = []
+    for char in draw(st.sampled_from(_HOSTS)):
+        spelt = char
+        if char == ".":
+            spelt = draw(st.sampled_from([".", "\u3002", "\uff0e", "\uff61", "%2e", "%2E"]))
+        elif draw(st.integers(0, 3)) == 0:
+            spelt = char.upper()
+        elif draw(st.integers(0, 9)) == 0:
+            spelt = f"%{ord(char):02X}"
+        chars.append(spelt)
+    host = "".join(chars) + draw(st.sampled_from(["", ".", "..", "\u3002"]))
+    scheme = draw(st.sampled_from(["https", "HTTPS", "http", "HtTpS"]))
+    userinfo = draw(st.sampled_from(["", "x@", "user:pw@", "127.0.0.1@", "a%40b@"]))
+    port = draw(st.sampled_from(["", ":443", ":80", ":8443"]))
+    rest = draw(st.sampled_from(["", "/", "/auth/o2/token", "/#@127.0.0.1", "?@127.0.0.1"]))
+    return f"{scheme}://{userinfo}{host}{port}{rest}"
+
+
+GENERATED = 2000
+
+
+@settings(max_examples=GENERATED)
+@given(_spellings())
+def test_every_generated_spelling_of_an_amazon_host_is_refused(url: str) -> None:
+    assert destination(url).kind in ("production", "lwa")
+    with pytest.raises(AcornUsageError, match="--allow-production"):
+        refuse_production({"x": url}, allow=False, doing="call", where="--x", fix="f")
+    try:
+        request = httpx.Request("GET", url)
+    except (httpx.InvalidURL, httpx.UnsupportedProtocol, UnicodeError):
+        return  # httpx cannot send it at all
+    with pytest.raises(AcornUsageError, match="--allow-production"):
+        request_hook(allow=False, doing="call")(request)
