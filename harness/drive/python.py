@@ -93,7 +93,9 @@ class PythonDriver:
         return parsed
 
     def act(self, action: str, args: dict[str, Any]) -> ActionOutcome:
-        if self._proc is None or self._proc.poll() is not None:
+        if self._proc is not None and has_exited(self._proc.pid):
+            self._kill()  # died between actions: what it started goes with it
+        if self._proc is None:
             self._spawn()
         assert self._proc is not None
         assert self._proc.stdin is not None

@@ -131,6 +131,12 @@ ADAPTER = textwrap.dedent(
                 subprocess.run("setsid sleep 700", shell=True, capture_output=True)
             elif mode == "hangs":
                 time.sleep(60)
+            elif mode == "crashes-after-setsid":
+                subprocess.Popen("setsid sleep 60 &", shell=True).wait()
+                os._exit(1)
+            elif mode == "dies-after-answering":
+                import threading
+                threading.Timer(0.2, os._exit, (0,)).start()
             return {"ok": True, "errors": []}
     """
 )
@@ -153,6 +159,7 @@ PYTHON_CASES = {
     "double-fork": "ok",
     "blocks-on-setsid-child": "timeout",
     "hangs": "timeout",
+    "crashes-after-setsid": "crashed",
 }
 
 
@@ -172,6 +179,18 @@ def test_python_driver_ends_every_child_of_an_action(
         assert python_driver.act("helper_alive", {}).status == "ok"
     else:
         assert left == set()  # a timeout ends the worker and everything it started
+    python_driver.stop()
+    assert _survivors(mark) == []
+
+
+def test_a_worker_that_died_between_actions_takes_its_helpers(
+    python_driver: PythonDriver, mark: str
+) -> None:
+    assert python_driver.act("sync_orders", {"mode": "dies-after-answering"}).status == "ok"
+    time.sleep(1.0)  # the worker is gone; its constructor's helper is not, yet
+    assert len(_survivors(mark)) == 1
+    assert python_driver.act("helper_alive", {}).status == "ok"  # a new worker, a new helper
+    assert len(_survivors(mark)) == 2
     python_driver.stop()
     assert _survivors(mark) == []
 
