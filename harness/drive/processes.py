@@ -150,8 +150,7 @@ def end_processes(
     keep = keep or set()
     if not _PROC.is_dir():  # not Linux: the process group is all ACORN can name
         if root is not None and root not in keep:
-            with contextlib.suppress(ProcessLookupError, PermissionError):
-                os.killpg(root, signal.SIGKILL)
+            _end_group(root, grace)
         return 0
     # One walk is not enough: a child caught mid-exec shows an empty environment (and may
     # already have left the session), so the walk repeats until it finds nothing twice in a
@@ -170,6 +169,18 @@ def end_processes(
         time.sleep(_STEP_S)
     _signal(_targets(token, root, keep), signal.SIGKILL)  # the bound is reached: no grace left
     return len(signalled)
+
+
+def _end_group(pgid: int, grace: float) -> None:
+    deadline = time.monotonic() + grace
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        try:
+            os.killpg(pgid, sig)
+            while time.monotonic() < deadline:
+                time.sleep(_STEP_S)
+                os.killpg(pgid, 0)
+        except (ProcessLookupError, PermissionError):
+            return
 
 
 @dataclass
@@ -191,10 +202,16 @@ DRAIN_S = 2.0
 _PIPE_BUF = 512
 
 
-def has_exited(pid: int) -> bool:
-    """True once ``pid`` has exited, without reaping it (its pid stays ours, as a zombie)."""
+def has_exited(proc: subprocess.Popen[bytes]) -> bool:
+    """True once ``proc`` has exited, without reaping it (its pid stays ours, as a zombie).
+
+    Without ``waitid`` (macOS) it is :meth:`~subprocess.Popen.poll`, which reaps; there
+    :func:`end_processes` signals only the process group anyway.
+    """
+    if not hasattr(os, "waitid"):
+        return proc.poll() is not None
     try:
-        return os.waitid(os.P_PID, pid, os.WEXITED | os.WNOHANG | os.WNOWAIT) is not None
+        return os.waitid(os.P_PID, proc.pid, os.WEXITED | os.WNOHANG | os.WNOWAIT) is not None
     except ChildProcessError:
         return True
 
@@ -223,7 +240,7 @@ class _Pipes:
         """Move bytes until the process exits (``until_exit``) or every pipe is closed, or
         the deadline passes; True if the condition was met."""
         while True:
-            if until_exit and has_exited(self.proc.pid):
+            if until_exit and has_exited(self.proc):
                 return True
             if not until_exit and not self.selector.get_map():
                 return True

@@ -93,7 +93,7 @@ class PythonDriver:
         return parsed
 
     def act(self, action: str, args: dict[str, Any]) -> ActionOutcome:
-        if self._proc is not None and has_exited(self._proc.pid):
+        if self._proc is not None and has_exited(self._proc):
             self._kill()  # died between actions: what it started goes with it
         if self._proc is None:
             self._spawn()
@@ -185,7 +185,7 @@ class PythonDriver:
         with contextlib.suppress(OSError):
             proc.stdin.close()
         with contextlib.suppress(subprocess.TimeoutExpired):
-            _exit_within(proc.pid, 5.0)
+            _exit_within(proc, 5.0)
         self._kill()
 
     def _release(self) -> None:
@@ -205,10 +205,10 @@ class PythonDriver:
                         stream.close()
 
 
-def _exit_within(pid: int, seconds: float) -> None:
-    """Wait (without reaping) until ``pid`` exits; TimeoutExpired after ``seconds``."""
+def _exit_within(proc: subprocess.Popen[bytes], seconds: float) -> None:
+    """Wait (without reaping) until ``proc`` exits; TimeoutExpired after ``seconds``."""
     deadline = time.monotonic() + seconds
-    while not has_exited(pid):
+    while not has_exited(proc):
         if time.monotonic() > deadline:
-            raise subprocess.TimeoutExpired(str(pid), seconds)
+            raise subprocess.TimeoutExpired(str(proc.pid), seconds)
         time.sleep(0.02)
