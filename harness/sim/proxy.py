@@ -83,6 +83,11 @@ def _origin(name: str, url: str, allow: bool) -> str:
     return str(parts.copy_with(path=path, query=None, fragment=None))
 
 
+def _shown(base: str) -> str:
+    """A base for the console and the cassette's ``upstream``: never its userinfo."""
+    return str(httpx.URL(base).copy_with(userinfo=b""))
+
+
 def _same_origin(a: httpx.URL, b: httpx.URL) -> bool:
     return (a.scheme, a.raw_host, a.port, a.userinfo) == (b.scheme, b.raw_host, b.port, b.userinfo)
 
@@ -114,11 +119,11 @@ class Upstream:
             name, sep, url = value.partition("=")
             if sep and name.upper() in ENDPOINTS:
                 bases[name.upper()] = _origin(name.upper(), url, allow_production)
-                described.append(f"{name.upper()}={bases[name.upper()]}")
+                described.append(f"{name.upper()}={_shown(bases[name.upper()])}")
             else:
                 base = _origin("every endpoint", value, allow_production)
                 bases.update(dict.fromkeys(ENDPOINTS, base))
-                described.append(base)
+                described.append(_shown(base))
         found = _guard(bases, allow_production)
         production = [r for r in REGIONS if found[r].kind in ("production", "lwa")]
         return cls(bases, bool(production), "; ".join(described))

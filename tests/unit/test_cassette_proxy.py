@@ -59,3 +59,10 @@ def test_one_url_for_every_endpoint_or_one_per_endpoint() -> None:
 def test_a_bad_upstream_is_a_usage_error(bad: str) -> None:
     with pytest.raises(AcornUsageError, match="not an http"):
         Upstream.parse([bad])
+
+
+def test_userinfo_in_an_upstream_is_never_shown() -> None:
+    up = Upstream.parse(["NA=http://user:s3cret@127.0.0.1:9000/"])
+    assert up.bases["NA"] == "http://user:s3cret@127.0.0.1:9000"  # still sent, as given
+    assert "s3cret" not in up.description
+    assert "NA=http://127.0.0.1:9000" in up.description
