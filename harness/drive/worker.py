@@ -15,7 +15,7 @@ import sys
 import traceback
 from typing import Any
 
-from harness.drive.processes import TOKEN_VAR
+from harness.drive.processes import TOKEN_VAR, end_processes
 
 
 def _emit(channel: Any, message: dict[str, Any]) -> None:
@@ -81,8 +81,13 @@ def main(argv: list[str]) -> int:
                 },
             )
     close = getattr(adapter, "close", None)
-    if callable(close):
-        close()
+    try:
+        if callable(close):
+            close()
+    finally:
+        # stdin closed: ACORN stopped the worker, or died without a word. Either way nothing
+        # the adapter started may outlive it (the driver does this too, when it is alive).
+        end_processes([own_token])
     return 0
 
 

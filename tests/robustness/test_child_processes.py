@@ -195,6 +195,21 @@ def test_a_worker_that_died_between_actions_takes_its_helpers(
     assert _survivors(mark) == []
 
 
+def test_a_worker_left_alone_takes_its_helpers_with_it(
+    python_driver: PythonDriver, mark: str
+) -> None:
+    """ACORN dies without stopping the driver: the worker sees EOF and ends its helpers."""
+    proc = python_driver._proc
+    assert proc is not None
+    assert proc.stdin is not None
+    assert len(_survivors(mark)) == 2
+    proc.stdin.close()
+    deadline = time.monotonic() + 10
+    while _survivors(mark) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert _survivors(mark) == []
+
+
 def test_a_stopped_python_driver_leaves_nothing(python_driver: PythonDriver, mark: str) -> None:
     assert python_driver.act("sync_orders", {"mode": "none"}).status == "ok"
     assert len(_survivors(mark)) == 2  # the worker and its helper
