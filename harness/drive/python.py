@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import queue
+import select
 import subprocess
 import sys
 import threading
@@ -28,6 +30,7 @@ from harness.errors import DriverError
 __all__ = ["PythonDriver"]
 
 _START_TIMEOUT = 30.0
+_PIPE_BUF = 512
 
 
 class PythonDriver:
@@ -102,12 +105,11 @@ class PythonDriver:
         started = time.monotonic()
         token = new_token()
         request = {"action": action, "args": args, "token": token}
-        try:
-            self._proc.stdin.write((json.dumps(request) + "\n").encode())
-            self._proc.stdin.flush()
-        except BrokenPipeError:
-            pass
-        message = self._next(self.spec.action_timeout)
+        deadline = started + self.spec.action_timeout
+        sent = _write_within(
+            self._proc.stdin.fileno(), (json.dumps(request) + "\n").encode(), deadline
+        )
+        message = self._next(max(0.0, deadline - time.monotonic())) if sent else {"type": "timeout"}
         elapsed = time.monotonic() - started
         # The action is over, whatever it answered: what it started ends with it.
         end_processes([token], keep={self._proc.pid})
@@ -212,3 +214,23 @@ def _exit_within(proc: subprocess.Popen[bytes], seconds: float) -> None:
         if time.monotonic() > deadline:
             raise subprocess.TimeoutExpired(str(proc.pid), seconds)
         time.sleep(0.02)
+
+
+def _write_within(fd: int, data: bytes, deadline: float) -> bool:
+    """Write ``data`` to the worker's stdin by ``deadline`` (False: it stopped reading).
+
+    A worker that does not read (its adapter took stdin, or it is stuck) must not block
+    ACORN on a full pipe: each write is at most PIPE_BUF bytes, only once select() says
+    the pipe has room. A worker that is gone (broken pipe) counts as written: its exit is
+    what the next read reports.
+    """
+    view = memoryview(data)
+    while view:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0 or not select.select([], [fd], [], remaining)[1]:
+            return False
+        try:
+            view = view[os.write(fd, view[:_PIPE_BUF]) :]
+        except BrokenPipeError:
+            return True
+    return True

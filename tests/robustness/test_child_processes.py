@@ -255,3 +255,18 @@ def test_acorn_record_run_is_not_held_by_what_its_command_leaves(tmp_path: Path,
     assert done.returncode == 1, done.stderr  # nothing reached the proxy, so nothing recorded
     assert "nothing was recorded" in done.stderr
     assert _survivors(mark) == []
+
+
+def test_a_worker_that_stops_reading_cannot_block_the_request() -> None:
+    """The request to the worker is written against the action's deadline, not forever."""
+    from harness.drive.python import _write_within
+
+    read, write = os.pipe()
+    try:
+        started = time.monotonic()
+        assert _write_within(write, b"x" * 1_000_000, started + 0.5) is False
+        assert time.monotonic() - started < 2
+        assert _write_within(write, b"", started) is True
+    finally:
+        os.close(read)
+        os.close(write)
