@@ -11,7 +11,6 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
-import subprocess
 import sys
 import threading
 from pathlib import Path
@@ -87,16 +86,16 @@ def _drive(proxy: RecordingProxy, run_command: str | None) -> tuple[int, str]:
     if run_command:
         print(f"# running: {run_command}", flush=True)
         # Captured, and shown only once scrubbed: the integration prints what it fetched.
-        done = subprocess.run(
-            run_command,
-            shell=True,
-            env={**os.environ, **proxy.env()},
-            check=False,
-            capture_output=True,
-            text=True,
-            errors="replace",
+        # In a session of its own: what it leaves running ends with it, and cannot hold the
+        # pipes (and so `acorn record`) open after it exits. No time limit: it is the user's
+        # run (Ctrl-C stops it, and everything it started).
+        from harness.drive.processes import run_isolated
+
+        done = run_isolated(
+            run_command, payload=b"", env={**os.environ, **proxy.env()}, cwd=None, timeout=None
         )
-        return done.returncode, done.stdout + done.stderr
+        output = b"".join((done.stdout, done.stderr, done.late))
+        return done.code or 0, output.decode("utf-8", errors="replace")
     print("# Recording. Press Ctrl-C to stop and write the cassette.", flush=True)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())

@@ -21,6 +21,7 @@ import httpx
 import typer
 from rich.console import Console
 
+from harness.cassettes.guard import refuse_production, request_hook
 from harness.errors import AcornUsageError
 
 __all__ = ["pull_product_types", "register"]
@@ -109,14 +110,20 @@ def pull_product_types(
     endpoints: dict[str, str],
     creds: dict[str, str],
     console: Console,
+    allow_production: bool = False,
 ) -> int:
-    """Download every (product type, marketplace) schema; return the number of failures."""
+    """Download every (product type, marketplace) schema; return the number of failures.
+
+    Every request passes the production guard before it connects (an httpx event hook), so a
+    schema link to an Amazon host is refused like an endpoint unless ``allow_production``.
+    """
     targets = _resolve(marketplaces)
     names = [p.strip().upper() for p in product_types.split(",") if p.strip()]
     if not names:
         raise AcornUsageError("no product type given", where="--product-types", fix="e.g. LUGGAGE")
     failures = 0
-    with httpx.Client(timeout=60.0, trust_env=False) as http:
+    hook = request_hook(allow=allow_production, doing="call")
+    with httpx.Client(timeout=60.0, trust_env=False, event_hooks={"request": [hook]}) as http:
         session = _Session(http, token_url, creds)
         for name in names:
             definition: dict[str, Any] = {"productType": name, "marketplaces": {}}
@@ -162,24 +169,19 @@ def pull_product_types(
 
 
 def _refuse_production(urls: dict[str, str], *, allow: bool) -> None:
-    """ACORN talks to Amazon's production hosts only when the user says so explicitly."""
-    from urllib.parse import urlsplit
+    """ACORN talks to Amazon's production hosts only when the user says so explicitly.
 
-    from harness.cassettes.format import LWA_HOSTS, PRODUCTION_HOSTS
-
-    production = {*PRODUCTION_HOSTS.values(), *LWA_HOSTS}
-    hits = [
-        f"{name} -> {url}"
-        for name, url in urls.items()
-        if (urlsplit(url).hostname or "").lower() in production
-    ]
-    if hits and not allow:
-        raise AcornUsageError(
-            "refusing to call Amazon's production hosts (" + ", ".join(hits) + ")",
-            where="--endpoint-na/--endpoint-eu/--endpoint-fe/--token-url",
-            fix="add --allow-production to pull real schemas with your app's credentials, or "
-            "point the endpoints at a simulator (`acorn serve` prints them as ACORN_* variables)",
-        )
+    Here LWA counts as production too: the pull sends the app's client secret to it. The same
+    guard runs again on every request the pull makes (schema links included), see
+    :func:`pull_product_types`.
+    """
+    refuse_production(
+        urls,
+        allow=allow,
+        doing="call",
+        where="--endpoint-na/--endpoint-eu/--endpoint-fe/--token-url",
+        fix="point the endpoints at a simulator (`acorn serve` prints them as ACORN_* variables)",
+    )
 
 
 def register(app: typer.Typer) -> None:
@@ -252,6 +254,7 @@ def register(app: typer.Typer) -> None:
                     "refresh_token": refresh_token,
                 },
                 console=console,
+                allow_production=allow_production,
             )
         except AcornUsageError as exc:
             Console(stderr=True).print(f"[bold red]acorn: cannot run.[/] {exc}", highlight=False)

@@ -1,16 +1,18 @@
-"""The command driver: one shell command per action, JSON on stdin and stdout. Any language."""
+"""The command driver: one shell command per action, JSON on stdin and stdout. Any language.
+
+The action is over when the command exits (or its timeout passes): what it printed by then is
+its result, and every process it left behind is ended (harness.drive.processes).
+"""
 
 from __future__ import annotations
 
 import json
-import os
-import signal
-import subprocess
 import time
 from typing import Any
 
 from harness.drive.base import ActionOutcome, OutcomeStatus, OutputCapture, harness_path_env
 from harness.drive.config import IntegrationSpec
+from harness.drive.processes import run_isolated
 from harness.drive.results import parse_result
 from harness.errors import DriverError
 
@@ -38,37 +40,36 @@ class CommandDriver:
                 error=f"no command for {action!r} in [integration.commands]",
             )
         started = time.monotonic()
-        proc = subprocess.Popen(
+        # Its own session and action token: whatever the command leaves running (``cmd &``,
+        # nohup, setsid) is ended when it exits or times out, and cannot hold the run.
+        done = run_isolated(
             command,
-            shell=True,
-            cwd=self.spec.root,
+            payload=json.dumps(args).encode(),
             env=self._env,
-            start_new_session=True,
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
+            cwd=self.spec.root,
+            timeout=self.spec.action_timeout,
         )
-        try:
-            out, err = proc.communicate(json.dumps(args).encode(), timeout=self.spec.action_timeout)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            out, err = proc.communicate()
+        out, err = done.stdout, done.stderr
+        if done.late:  # not the result, but still the integration's output: scanned
+            self.capture.add(done.late.decode(errors="replace"))
+        if done.timed_out:
             self.capture.add(out.decode(errors="replace") + err.decode(errors="replace"))
             return ActionOutcome(
                 action,
                 args,
                 "timeout",
                 duration_s=time.monotonic() - started,
-                error=f"no answer within {self.spec.action_timeout:.0f}s; the command was killed",
+                error=f"no answer within {self.spec.action_timeout:g}s; the command and every "
+                "process it started were stopped",
             )
         elapsed = time.monotonic() - started
         stdout, stderr = out.decode(errors="replace"), err.decode(errors="replace")
         # stdout is the action's result (orders with ship-to addresses, by design); the output
         # scan for leaked PII and secrets judges the integration's own logging: stderr.
         self.capture.add(stderr)
-        if proc.returncode in _NOT_FOUND and not stdout.strip():
+        if done.code in _NOT_FOUND and not stdout.strip():
             raise DriverError(
-                f"the command for {action!r} could not be run (exit {proc.returncode}): "
+                f"the command for {action!r} could not be run (exit {done.code}): "
                 f"{stderr.strip()[:200]}",
                 where=str(self.spec.source),
                 fix=f"check integration.commands.{action}; it runs in {self.spec.root}",
@@ -79,13 +80,13 @@ class CommandDriver:
                 args,
                 "crashed",
                 duration_s=elapsed,
-                exit_code=proc.returncode,
-                error=f"exit {proc.returncode} with no result; stderr: {stderr.strip()[-300:]}",
+                exit_code=done.code,
+                error=f"exit {done.code} with no result; stderr: {stderr.strip()[-300:]}",
             )
         result = parse_result(self.spec, action, stdout)
-        status: OutcomeStatus = "ok" if result["ok"] and proc.returncode == 0 else "failed"
+        status: OutcomeStatus = "ok" if result["ok"] and done.code == 0 else "failed"
         return ActionOutcome(
-            action, args, status, result=result, duration_s=elapsed, exit_code=proc.returncode
+            action, args, status, result=result, duration_s=elapsed, exit_code=done.code
         )
 
     def stop(self) -> None:

@@ -1,10 +1,20 @@
-"""The Python adapter driver: ``module:object`` in a worker process of its own."""
+"""The Python adapter driver: ``module:object`` in a worker process of its own.
+
+The worker lives across actions, in a session of its own, marked with a worker token; each
+action also gets a token, which the worker puts in its environment while the action runs.
+When an action ends, every process carrying that action's token is ended (what an action
+starts does not outlive it); when the worker is stopped or killed (timeout, crash, end of
+run), its whole session, its descendants and everything with its token go too
+(harness.drive.processes). Helpers the adapter starts in its constructor live until then.
+"""
 
 from __future__ import annotations
 
 import contextlib
 import json
+import os
 import queue
+import select
 import subprocess
 import sys
 import threading
@@ -13,12 +23,14 @@ from typing import IO, Any
 
 from harness.drive.base import ActionOutcome, OutcomeStatus, OutputCapture, harness_path_env
 from harness.drive.config import IntegrationSpec
+from harness.drive.processes import TOKEN_VAR, end_processes, has_exited, new_token
 from harness.drive.results import check_result
 from harness.errors import DriverError
 
 __all__ = ["PythonDriver"]
 
 _START_TIMEOUT = 30.0
+_PIPE_BUF = 512
 
 
 class PythonDriver:
@@ -29,6 +41,8 @@ class PythonDriver:
         self._lines: queue.Queue[str | None] = queue.Queue()
         self._env: dict[str, str] = {}
         self._threads: list[threading.Thread] = []
+        self._token: str | None = None
+        """The worker's token: every process it (or its adapter's constructor) starts has it."""
 
     def start(self, env: dict[str, str]) -> None:
         self._env = env
@@ -37,10 +51,12 @@ class PythonDriver:
     def _spawn(self) -> None:
         assert self.spec.adapter is not None
         self._lines = queue.Queue()
+        self._token = new_token()
+        env = harness_path_env(self.spec.integration_env(self._env), self.spec.root)
         self._proc = subprocess.Popen(
             [sys.executable, "-m", "harness.drive.worker", self.spec.adapter],
             cwd=self.spec.root,
-            env=harness_path_env(self.spec.integration_env(self._env), self.spec.root),
+            env={**env, TOKEN_VAR: self._token},
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
@@ -80,21 +96,25 @@ class PythonDriver:
         return parsed
 
     def act(self, action: str, args: dict[str, Any]) -> ActionOutcome:
-        if self._proc is None or self._proc.poll() is not None:
+        if self._proc is not None and has_exited(self._proc):
+            self._kill()  # died between actions: what it started goes with it
+        if self._proc is None:
             self._spawn()
         assert self._proc is not None
         assert self._proc.stdin is not None
         started = time.monotonic()
-        try:
-            self._proc.stdin.write((json.dumps({"action": action, "args": args}) + "\n").encode())
-            self._proc.stdin.flush()
-        except BrokenPipeError:
-            pass
-        message = self._next(self.spec.action_timeout)
+        token = new_token()
+        request = {"action": action, "args": args, "token": token}
+        deadline = started + self.spec.action_timeout
+        sent = _write_within(
+            self._proc.stdin.fileno(), (json.dumps(request) + "\n").encode(), deadline
+        )
+        message = self._next(max(0.0, deadline - time.monotonic())) if sent else {"type": "timeout"}
         elapsed = time.monotonic() - started
+        # The action is over, whatever it answered: what it started ends with it.
+        end_processes([token], keep={self._proc.pid})
         if message is None:
-            code = self._proc.wait(timeout=5)
-            self._release()
+            code = self._kill(extra=token)
             return ActionOutcome(
                 action,
                 args,
@@ -105,14 +125,14 @@ class PythonDriver:
             )
         kind = message["type"]
         if kind == "timeout":
-            self._kill()
+            self._kill(extra=token)
             return ActionOutcome(
                 action,
                 args,
                 "timeout",
                 duration_s=elapsed,
-                error=f"no answer within {self.spec.action_timeout:.0f}s; "
-                "the integration was stopped",
+                error=f"no answer within {self.spec.action_timeout:g}s; the integration and "
+                "every process it started were stopped",
             )
         if kind == "raised":
             return ActionOutcome(action, args, "raised", error=message["error"], duration_s=elapsed)
@@ -135,27 +155,40 @@ class PythonDriver:
         status: OutcomeStatus = "ok" if result["ok"] else "failed"
         return ActionOutcome(action, args, status, result=result, duration_s=elapsed)
 
-    def _kill(self) -> None:
-        if self._proc is None:
-            return
-        import os
-        import signal
+    def _kill(self, extra: str | None = None) -> int | None:
+        """End the worker and everything it started; return its exit code (None: unknown).
 
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(self._proc.pid, signal.SIGKILL)
-        self._proc.wait(timeout=5)
+        SIGTERM then SIGKILL to its session, its descendants and every process with its (or
+        the current action's) token, before the worker is reaped, so its pid still names its
+        session. Every wait is bounded.
+        """
+        proc = self._proc
+        if proc is None:
+            return None
+        end_processes([self._token, extra], proc.pid)
+        code: int | None = None
+        try:
+            code = proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            with contextlib.suppress(ProcessLookupError):
+                proc.kill()
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                code = proc.wait(timeout=5)
         self._release()
+        return code
 
     def stop(self) -> None:
-        if self._proc is None:
+        proc = self._proc
+        if proc is None:
             return
-        assert self._proc.stdin is not None
-        try:
-            self._proc.stdin.close()
-            self._proc.wait(timeout=5)
-        except (subprocess.TimeoutExpired, BrokenPipeError):
-            self._kill()
-        self._release()
+        assert proc.stdin is not None
+        # A worker whose stdin closes runs the adapter's close() and exits by itself; give
+        # it that chance, then end whatever is left of it either way.
+        with contextlib.suppress(OSError):
+            proc.stdin.close()
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            _exit_within(proc, 5.0)
+        self._kill()
 
     def _release(self) -> None:
         """Let the reader threads drain to EOF, then close the worker's pipes ourselves.
@@ -168,7 +201,36 @@ class PythonDriver:
             thread.join(timeout=2)
         self._threads = []
         if proc is not None:
-            for stream in (proc.stdout, proc.stderr):
+            for stream in (proc.stdin, proc.stdout, proc.stderr):
                 if stream is not None:
                     with contextlib.suppress(OSError):
                         stream.close()
+
+
+def _exit_within(proc: subprocess.Popen[bytes], seconds: float) -> None:
+    """Wait (without reaping) until ``proc`` exits; TimeoutExpired after ``seconds``."""
+    deadline = time.monotonic() + seconds
+    while not has_exited(proc):
+        if time.monotonic() > deadline:
+            raise subprocess.TimeoutExpired(str(proc.pid), seconds)
+        time.sleep(0.02)
+
+
+def _write_within(fd: int, data: bytes, deadline: float) -> bool:
+    """Write ``data`` to the worker's stdin by ``deadline`` (False: it stopped reading).
+
+    A worker that does not read (its adapter took stdin, or it is stuck) must not block
+    ACORN on a full pipe: each write is at most PIPE_BUF bytes, only once select() says
+    the pipe has room. A worker that is gone (broken pipe) counts as written: its exit is
+    what the next read reports.
+    """
+    view = memoryview(data)
+    while view:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0 or not select.select([], [fd], [], remaining)[1]:
+            return False
+        try:
+            view = view[os.write(fd, view[:_PIPE_BUF]) :]
+        except BrokenPipeError:
+            return True
+    return True

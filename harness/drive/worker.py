@@ -15,6 +15,8 @@ import sys
 import traceback
 from typing import Any
 
+from harness.drive.processes import TOKEN_VAR, end_processes
+
 
 def _emit(channel: Any, message: dict[str, Any]) -> None:
     channel.write(json.dumps(message) + "\n")
@@ -41,6 +43,7 @@ def main(argv: list[str]) -> int:
         )
         return 3
     _emit(protocol, {"type": "ready"})
+    own_token = os.environ.get(TOKEN_VAR, "")
     for line in sys.stdin:
         request = json.loads(line)
         action, args = request["action"], request["args"]
@@ -48,6 +51,10 @@ def main(argv: list[str]) -> int:
         if method is None:
             _emit(protocol, {"type": "unsupported", "action": action})
             continue
+        # Every process the action starts inherits its token, so the driver can end them all
+        # once the action is over (harness.drive.processes); helpers started by the adapter's
+        # constructor keep the worker's own token and live until the worker stops.
+        os.environ[TOKEN_VAR] = str(request.get("token") or own_token)
         try:
             result = method(args)
         except Exception as exc:
@@ -60,6 +67,8 @@ def main(argv: list[str]) -> int:
                 },
             )
             continue
+        finally:
+            os.environ[TOKEN_VAR] = own_token
         try:
             _emit(protocol, {"type": "result", "result": result})
         except (TypeError, ValueError) as exc:
@@ -72,8 +81,13 @@ def main(argv: list[str]) -> int:
                 },
             )
     close = getattr(adapter, "close", None)
-    if callable(close):
-        close()
+    try:
+        if callable(close):
+            close()
+    finally:
+        # stdin closed: ACORN stopped the worker, or died without a word. Either way nothing
+        # the adapter started may outlive it (the driver does this too, when it is alive).
+        end_processes([own_token])
     return 0
 
 

@@ -20,7 +20,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import httpx
 
@@ -34,8 +33,8 @@ from harness.cassettes import (
     save,
 )
 from harness.cassettes.format import LWA_URL, PRODUCTION_HOSTS, SANDBOX_HOSTS
+from harness.cassettes.guard import Destination, refuse_production
 from harness.contracts import REGIONS, ContractSet, load_contracts
-from harness.errors import AcornUsageError
 from harness.sim.core import LWA, TOKEN_PATH
 from harness.sim.loopback import LoopbackServer, read_body
 
@@ -59,16 +58,38 @@ _HOP = frozenset(
 _LWA_ORIGIN = LWA_URL.removesuffix(TOKEN_PATH)
 
 
-def _origin(url: str, where: str) -> str:
-    parts = urlsplit(url.strip())
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise AcornUsageError(
-            f"{url!r} is not an http(s) URL",
-            where=where,
-            fix="give e.g. --upstream sandbox, --upstream https://HOST, or --upstream NA=URL",
-        )
+def _guard(urls: dict[str, str], allow: bool) -> dict[str, Destination]:
+    """The one production guard (harness.cassettes.guard) on the recording's endpoints.
+
+    LWA's host is allowed as the LWA endpoint (the sandbox takes production LWA tokens); no
+    other Amazon host but the sandbox's without --allow-production.
+    """
+    return refuse_production(
+        urls,
+        allow=allow,
+        doing="record against",
+        where="--upstream",
+        fix="record against the sandbox (the default, or "
+        "sandbox.sellingpartnerapi-{na,eu,fe}.amazon.com) or a simulator on loopback",
+        lwa_ok={LWA},
+    )
+
+
+def _origin(name: str, url: str, allow: bool) -> str:
+    """The upstream's origin (and path prefix), as httpx, which sends the requests, reads it."""
+    parts = _guard({name: url}, allow)[name].url
+    assert parts is not None  # the guard refuses what httpx cannot send
     path = parts.path.rstrip("/").removesuffix(TOKEN_PATH).rstrip("/")
-    return f"{parts.scheme}://{parts.netloc}{path}"
+    return str(parts.copy_with(path=path, query=None, fragment=None))
+
+
+def _shown(base: str) -> str:
+    """A base for the console and the cassette's ``upstream``: never its userinfo."""
+    return str(httpx.URL(base).copy_with(userinfo=b""))
+
+
+def _same_origin(a: httpx.URL, b: httpx.URL) -> bool:
+    return (a.scheme, a.raw_host, a.port, a.userinfo) == (b.scheme, b.raw_host, b.port, b.userinfo)
 
 
 @dataclass(frozen=True)
@@ -97,27 +118,14 @@ class Upstream:
                 continue
             name, sep, url = value.partition("=")
             if sep and name.upper() in ENDPOINTS:
-                bases[name.upper()] = _origin(url, f"--upstream {name}")
-                described.append(f"{name.upper()}={bases[name.upper()]}")
+                bases[name.upper()] = _origin(name.upper(), url, allow_production)
+                described.append(f"{name.upper()}={_shown(bases[name.upper()])}")
             else:
-                base = _origin(value, "--upstream")
+                base = _origin("every endpoint", value, allow_production)
                 bases.update(dict.fromkeys(ENDPOINTS, base))
-                described.append(base)
-        production = [
-            f"{region} -> {bases[region]}"
-            for region in REGIONS
-            if (urlsplit(bases[region]).hostname or "").lower() in PRODUCTION_HOSTS.values()
-        ]
-        if production and not allow_production:
-            raise AcornUsageError(
-                "refusing to record against Amazon's production SP-API hosts ("
-                + ", ".join(production)
-                + "): production answers carry real buyer data and real seller activity",
-                where="--upstream",
-                fix="record against the sandbox (the default, or "
-                "sandbox.sellingpartnerapi-{na,eu,fe}.amazon.com); if you really mean "
-                "production, add --allow-production (scrubbing still applies)",
-            )
+                described.append(_shown(base))
+        found = _guard(bases, allow_production)
+        production = [r for r in REGIONS if found[r].kind in ("production", "lwa")]
         return cls(bases, bool(production), "; ".join(described))
 
     def canonical(self, endpoint: str) -> str:
@@ -237,13 +245,27 @@ class RecordingProxy:
         raw_path = (scope.get("raw_path") or scope["path"].encode()).decode("latin-1")
         raw_path = raw_path.split("?")[0]
         query = scope.get("query_string", b"").decode("latin-1")
-        target = self.upstream.bases[endpoint] + raw_path + (f"?{query}" if query else "")
+        base = self.upstream.bases[endpoint]
+        method = scope["method"].upper()
+        try:
+            target = httpx.URL(base + raw_path + (f"?{query}" if query else ""))
+        except (httpx.InvalidURL, UnicodeError, ValueError):
+            target = None
+        if target is None or not _same_origin(target, httpx.URL(base)):
+            # A request target that is not a path ("@host/...", "//host") would move the
+            # request to another host once joined to the base: refused, never forwarded.
+            self.errors.append(f"{endpoint} {method}: request target is not a path, refused")
+            error = (
+                b'{"errors":[{"code":"InvalidInput","message":"ACORN recording proxy: the '
+                b'request target must be a path","details":""}]}'
+            )
+            await _send(send, 400, [("content-type", "application/json")], error)
+            return
         headers = [
             (k.decode("latin-1"), v.decode("latin-1"))
             for k, v in scope["headers"]
             if k.decode("latin-1").lower() not in _HOP
         ]
-        method = scope["method"].upper()
         try:
             async with httpx.AsyncClient(timeout=self.timeout, trust_env=False) as client:
                 answer = await client.request(

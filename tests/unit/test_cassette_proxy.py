@@ -32,7 +32,7 @@ def test_production_hosts_are_refused_with_the_way_to_allow_them(given: list[str
     with pytest.raises(AcornUsageError) as caught:
         Upstream.parse(given)
     message = str(caught.value)
-    assert "refusing to record against Amazon's production SP-API hosts" in message
+    assert "refusing to record against Amazon's production hosts" in message
     assert "--allow-production" in message
     assert "--upstream" in message  # where
 
@@ -57,5 +57,12 @@ def test_one_url_for_every_endpoint_or_one_per_endpoint() -> None:
 
 @pytest.mark.parametrize("bad", ["ftp://example.com", "sandbox.sellingpartnerapi-na", "NA=nope"])
 def test_a_bad_upstream_is_a_usage_error(bad: str) -> None:
-    with pytest.raises(AcornUsageError, match="is not an http"):
+    with pytest.raises(AcornUsageError, match="not an http"):
         Upstream.parse([bad])
+
+
+def test_userinfo_in_an_upstream_is_never_shown() -> None:
+    up = Upstream.parse(["NA=http://user:s3cret@127.0.0.1:9000/"])
+    assert up.bases["NA"] == "http://user:s3cret@127.0.0.1:9000"  # still sent, as given
+    assert "s3cret" not in up.description
+    assert "NA=http://127.0.0.1:9000" in up.description
