@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
-from markets import CA, GB, JP, SINCE, US
+from markets import CA, DE, GB, JP, SINCE, US
 
 from harness.checks import (
     AUTH_03,
@@ -44,9 +44,11 @@ def parallel_sync(acorn: AcornSession) -> Observation:
 
 @pytest.fixture(scope="module")
 def daily_work(acorn: AcornSession) -> Observation:
-    """An ordinary morning: an order sync, a stock update in five marketplaces, two prices."""
+    """An ordinary morning: an order sync in four marketplaces, a stock update, two prices."""
     with acorn.scenario("daily-work", needs=("sync_orders",)) as run:
-        run.act("sync_orders", marketplace_ids=[US, CA], created_after=SINCE)
+        # Four marketplaces in two regions: enough calls to judge token caching (AUTH-04)
+        # even for an orders-only integration that reads addresses inside getOrders.
+        run.act("sync_orders", marketplace_ids=[US, CA, GB, DE], created_after=SINCE)
         if run.in_scope("update_inventory"):
             run.act(
                 "update_inventory",

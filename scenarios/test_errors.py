@@ -26,9 +26,11 @@ Two more scenarios judge behaviours the fault plans above cannot show:
   gets through). Judged by ERR-07 (every call bounded in time; an operation that never
   answered is reported). The actions there get at most ``STALL_ACTION_TIMEOUT`` seconds, and
   a killed action fails ERR-07.
-- ``refused-connection``: the FE endpoint's URL points at a loopback port nothing listens on
-  while the orders of US, DE and JP are synced. Judged by ERR-08 (JP's failure reported, NA
-  and EU synced).
+- ``refused-connection``: the EU endpoint's URL points at a loopback port nothing listens on
+  while the orders of DE, US and JP are synced: the refused region comes first in the order
+  given and in the middle of NA, EU, FE, so a client that stops at its first failure leaves
+  work undone whichever order it follows. Judged by ERR-08 (DE's failure reported, NA
+  and FE synced).
 
 The plans ask the integration for a short read timeout (``ACORN_READ_TIMEOUT``) so a held
 connection costs a fraction of a second.
@@ -147,10 +149,10 @@ def refused_connection(acorn: AcornSession) -> Observation:
         "refused-connection",
         SimConfig(faults=plan, orders_per_marketplace=2),
         needs=("sync_orders",),
-        env={"ACORN_ENDPOINT_FE": f"http://127.0.0.1:{port}"},
+        env={"ACORN_ENDPOINT_EU": f"http://127.0.0.1:{port}"},
     ) as run:
-        run.act("sync_orders", marketplace_ids=[US, DE, JP], created_after=SINCE)
-    refused = {"region": "FE", "marketplaces": [JP], "countries": ["JP"], "port": port}
+        run.act("sync_orders", marketplace_ids=[DE, US, JP], created_after=SINCE)
+    refused = {"region": "EU", "marketplaces": [DE], "countries": ["DE"], "port": port}
     return acorn.observe(run, expected={REFUSED: refused})
 
 

@@ -63,12 +63,14 @@ def headerless(acorn: AcornSession) -> Observation:
 @pytest.fixture(scope="module")
 def plan_drop(acorn: AcornSession) -> Observation:
     """Amazon lowers getOrderItems from 5/s to 2/s after 32 calls (a dynamic plan), as the
-    seller's other traffic empties the bucket: the lower plan binds any client from then on."""
+    seller's other traffic empties the bucket; and to at most half the pace the client kept, so
+    the lower plan binds any client from then on, also one already slower than 2/s (a client
+    pacing at Amazon's published 0.5/s under this scaled plan would otherwise never meet it)."""
     config = SimConfig(
         rate_scale=SCALE,
         orders_per_marketplace=38,
         orders_page_size=10,
-        plan_changes=(PlanChange("getOrderItems", rate=2.0, after_requests=32),),
+        plan_changes=(PlanChange("getOrderItems", rate=2.0, after_requests=32, below_pace=0.5),),
         bucket_drains=(BucketDrain("getOrderItems", after_requests=32),),
     )
     with acorn.scenario("dynamic-plan-drop", config, needs=("sync_orders",)) as run:

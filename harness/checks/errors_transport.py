@@ -61,6 +61,15 @@ def _names_operation(outcome: ActionOutcome, e: Exchange) -> bool:
     return (e.operation or "\0").lower() in text or api_path in text
 
 
+_TIMEOUT_WORDS = re.compile(r"time[ds]?[ _-]?out|timed out|deadline|no answer", re.IGNORECASE)
+
+
+def _reports_the_stall(outcome: ActionOutcome, e: Exchange) -> bool:
+    """The failure says why: the operation that never answered, or that a call timed out
+    (a library's own "ReadTimeout: timed out" is as honest a report as the operation's name)."""
+    return _names_operation(outcome, e) or _TIMEOUT_WORDS.search(_outcome_text(outcome)) is not None
+
+
 def _op(e: Exchange) -> str:
     return "the LWA token request" if e.is_lwa else (e.operation or e.path)
 
@@ -167,10 +176,10 @@ def _unreported(
                 f"{outcome.action} (action {i + 1}) reported ok although {_op(e)} never answered"
             )
             evidence += [e.summary(), f"  outcome: {outcome.summary()}"]
-        elif not _names_operation(outcome, e):
+        elif not _reports_the_stall(outcome, e):
             problems.append(
                 f"{outcome.action} (action {i + 1}) reported failure without naming "
-                f"{_op(e)}, the call that never answered"
+                f"{_op(e)}, the call that never answered, or saying that it timed out"
             )
             evidence += [e.summary(), f"  outcome: {_outcome_text(outcome)[:300]}"]
     return problems
@@ -187,7 +196,7 @@ ERR_07 = Check(
     severity="critical",
     requirement="On a stalled connection (the request is accepted and never answered) the "
     "client gives up on its own, well before the simulator's 45 s hold ends, and the action "
-    "ends and reports the call that never answered (naming the operation). An action the "
+    "ends and reports it (naming the operation, or saying that a call timed out). An action the "
     "driver had to kill fails this check.",
     why="Connections do stall: a half-open TCP connection, a proxy that swallows the answer, an "
     "overloaded endpoint. Without a read timeout the sync hangs for ever, holds its lock or "

@@ -22,6 +22,10 @@ class PlanChange:
     rate: float
     after_requests: int = 0
     burst: int | None = None
+    below_pace: float | None = None
+    """When set, the new rate is at most this fraction of the pace the client kept over its
+    last requests of the operation: the lower plan then binds a client that was already
+    slower than ``rate`` (one pacing at Amazon's published rates under a scaled plan)."""
 
 
 @dataclass(frozen=True)

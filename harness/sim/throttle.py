@@ -16,6 +16,7 @@ from __future__ import annotations
 import math
 import threading
 import time
+from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -210,6 +211,11 @@ def _check_drain(drain: BucketDrain) -> None:
         )
 
 
+_PACE_WINDOW = 3
+"""A relative plan drop follows the pace of the client's last 3 requests of the operation
+(its current pace, not the burst it may have started with)."""
+
+
 class PlanBook:
     """Which usage plan is in force for each operation, and how it got there.
 
@@ -241,6 +247,14 @@ class PlanBook:
                     fix="give the number of requests (>= 0) after which the plan drops",
                 )
             _positive_plan((change.rate, change.burst or 1), f"PlanChange({change.operation!r})")
+            fraction = change.below_pace
+            if fraction is not None and not (
+                isinstance(fraction, int | float) and 0 < fraction <= 1
+            ):
+                raise ConfigError(
+                    f"PlanChange({change.operation!r}).below_pace is {fraction!r}",
+                    fix="give the fraction of the client's pace (0 < below_pace <= 1), or None",
+                )
             self._changes.append((op.key, change))
         self._drains: dict[str, set[int]] = {}
         for drain in config.bucket_drains:
@@ -258,6 +272,9 @@ class PlanBook:
                 self._op(name, "SimConfig.app_caps")  # raises with the known names
         self._dynamic: dict[str, UsagePlan] = {}
         self._requests: dict[str, int] = {}
+        self._recent: dict[str, deque[float]] = {}
+        self._first: dict[str, float] = {}
+        """Wall times of each operation's last requests (the pace a relative drop follows)."""
 
     def _op(self, name: str, where: str) -> Operation:
         try:
@@ -296,10 +313,21 @@ class PlanBook:
     def _on_request(self, op: Operation) -> UsagePlan:
         count = self._requests.get(op.key, 0)
         self._requests[op.key] = count + 1
+        now = time.monotonic()
+        first = self._first.setdefault(op.key, now)
+        recent = self._recent.setdefault(op.key, deque(maxlen=_PACE_WINDOW))
+        recent.append(now)
         for key, change in self._changes:
             if key == op.key and count == change.after_requests:
                 burst = change.burst or self._plan(op).burst
-                self._dynamic[op.key] = UsagePlan(float(change.rate), burst)
+                rate = float(change.rate)
+                if change.below_pace is not None and len(recent) == _PACE_WINDOW:
+                    # The slower of its current pace and its average since its first request:
+                    # a client that bursts, then paces, is judged on the pace it keeps.
+                    current = (len(recent) - 1) / max(recent[-1] - recent[0], 1e-6)
+                    average = count / max(now - first, 1e-6)
+                    rate = min(rate, round(min(current, average) * change.below_pace, 3))
+                self._dynamic[op.key] = UsagePlan(rate, burst)
         return self._plan(op)
 
     def change(self, operation: str, rate: float, burst: int | None = None) -> UsagePlan:

@@ -342,6 +342,15 @@ def test_err_07_fails_when_the_stalled_operation_is_not_reported() -> None:
     assert "without naming getOrders" in ERR_07.evaluate(unnamed).summary
 
 
+def test_err_07_accepts_the_librarys_own_timeout_report() -> None:
+    """python-amazon-sp-api raises ReadTimeout('timed out'): the report says why (issue 12:
+    accept every honest way of saying a thing)."""
+    said = {"ok": False, "errors": [{"operation": "ReadTimeout", "message": "timed out"}]}
+    obs = observe([stalled(1, 0.0)], [outcome("failed", said)], [(0.0, 1.0)])
+
+    assert ERR_07.evaluate(obs).status == "passed"
+
+
 def test_err_07_accepts_the_path_or_lwa_as_the_operations_name() -> None:
     by_path = observe(
         [stalled(1, 0.0)],
