@@ -15,6 +15,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -110,53 +111,81 @@ def field_table() -> list[tuple[str, str, str, str, str]]:
     return TABLE
 
 
+JOBS = max(1, int(os.environ.get("ACORN_FIELD_JOBS", "2")))
+"""How many field integrations run at once (their runs are mostly waits: paced clients,
+stalls, back-offs), so the corpus fits a CI step on two cores."""
+
+
+def _run_one(name: str, report_dir: Path) -> FieldRun:
+    folder = FIELD / name
+    started = time.monotonic()
+    proc = subprocess.run(
+        [*_acorn_command(), "run", "--integration", str(folder), "--report-dir", str(report_dir)],
+        capture_output=True,
+        check=False,
+        timeout=RUN_TIMEOUT_S,
+    )
+    wall = time.monotonic() - started
+    tail = (proc.stdout + proc.stderr).decode(errors="replace")[-3000:]
+    readiness_file = report_dir / "readiness.json"
+    readiness = json.loads(readiness_file.read_text()) if readiness_file.exists() else {}
+    return FieldRun(
+        name=name,
+        exit_code=proc.returncode,
+        verdict=readiness.get("verdict"),
+        statuses=read_statuses(readiness),
+        wall_s=wall,
+        output_tail=tail,
+    )
+
+
+def _selected(session: pytest.Session) -> list[str]:
+    """The integrations the selected tests compare (``-k sp_api_python`` runs only that one)."""
+    names = {
+        item.callspec.params["name"]
+        for item in session.items
+        if isinstance(item, pytest.Function)
+        and hasattr(item, "callspec")
+        and "name" in item.callspec.params
+    }
+    return sorted(str(n) for n in names)
+
+
 @pytest.fixture(scope="session")
-def field_run(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], FieldRun]:
-    """``field_run(name)``: install and run ACORN on tests/field/<name> once per session."""
+def field_run(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Callable[[str], FieldRun]:
+    """``field_run(name)``: install and run ACORN on every selected corpus folder once per
+    session (``JOBS`` at a time), then hand out each integration's run."""
     runs = _RUNS
     failures: dict[str, str] = {}
 
+    def run_all() -> None:
+        names = _selected(request.session)
+        ready = []
+        for name in names:
+            try:
+                install(FIELD / name)
+                ready.append(name)
+            except ToolchainMissing as exc:
+                failures[name] = str(exc)
+        dirs = {name: tmp_path_factory.mktemp(f"field-{name}") for name in ready}
+        with ThreadPoolExecutor(max_workers=JOBS) as pool:
+            done = {name: pool.submit(_run_one, name, dirs[name]) for name in ready}
+            for name, future in done.items():
+                runs[name] = future.result()
+                print(
+                    f"\nacorn run {name}: exit {runs[name].exit_code}, verdict "
+                    f"{runs[name].verdict}, {runs[name].wall_s:.0f}s wall"
+                )
+
     def get(name: str) -> FieldRun:
+        if not runs and not failures:
+            run_all()
         if name in failures:
             _unavailable(failures[name])
         if name not in runs:
-            folder = FIELD / name
-            try:
-                install(folder)
-            except ToolchainMissing as exc:
-                failures[name] = str(exc)
-                _unavailable(str(exc))
-            report_dir = tmp_path_factory.mktemp(f"field-{name}")
-            started = time.monotonic()
-            proc = subprocess.run(
-                [
-                    *_acorn_command(),
-                    "run",
-                    "--integration",
-                    str(folder),
-                    "--report-dir",
-                    str(report_dir),
-                ],
-                capture_output=True,
-                check=False,
-                timeout=RUN_TIMEOUT_S,
-            )
-            wall = time.monotonic() - started
-            tail = (proc.stdout + proc.stderr).decode(errors="replace")[-3000:]
-            readiness_file = report_dir / "readiness.json"
-            readiness = json.loads(readiness_file.read_text()) if readiness_file.exists() else {}
-            runs[name] = FieldRun(
-                name=name,
-                exit_code=proc.returncode,
-                verdict=readiness.get("verdict"),
-                statuses=read_statuses(readiness),
-                wall_s=wall,
-                output_tail=tail,
-            )
-            print(
-                f"\nacorn run {name}: exit {proc.returncode}, verdict "
-                f"{runs[name].verdict}, {wall:.0f}s wall"
-            )
+            _unavailable(f"{name} has no ground_truth.toml")
         return runs[name]
 
     return get

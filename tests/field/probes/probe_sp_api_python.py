@@ -214,6 +214,18 @@ def token_caching() -> None:
         finding(f"{grants} token request(s) for {calls} SP-API calls in one action (process)")
 
 
+def token_caching_two_regions() -> None:
+    """The same, over NA and EU marketplaces in one action (ACORN's daily-work shape)."""
+    with Stub() as stub:
+        scripted(stub)
+        stub.on("GET", ORDERS, orders_page([order(1)]))
+        result, _err, took = sync(stub, [US, CA, DE])
+        show(stub, result, took)
+        grants = len(stub.requests("POST", "/auth/o2/token"))
+        calls = len([r for r in stub.log if r["path"] != "/auth/o2/token"])
+        finding(f"{grants} token request(s) for {calls} SP-API calls over two regions in one action")
+
+
 def _lwa_failure(error: str) -> None:
     with Stub() as stub:
         scripted(stub)
@@ -459,6 +471,7 @@ PROBES: dict[str, Callable[[], None]] = {
     "refresh-before-expiry": refresh_before_expiry,
     "expired-token-403": expired_token_403,
     "token-caching": token_caching,
+    "token-caching-two-regions": token_caching_two_regions,
     "invalid-grant": invalid_grant,
     "invalid-client": invalid_client,
     "429-backoff": backoff_429,
