@@ -223,7 +223,9 @@ def token_caching_two_regions() -> None:
         show(stub, result, took)
         grants = len(stub.requests("POST", "/auth/o2/token"))
         calls = len([r for r in stub.log if r["path"] != "/auth/o2/token"])
-        finding(f"{grants} token request(s) for {calls} SP-API calls over two regions in one action")
+        finding(
+            f"{grants} token request(s) for {calls} SP-API calls over two regions in one action"
+        )
 
 
 def _lwa_failure(error: str) -> None:
