@@ -18,9 +18,17 @@ from typing import Any
 
 from harness.contracts import attributes_for_marketplace, load_product_types
 from harness.contracts.product_types import ProductTypeCatalog
+from harness.contracts.swagger_json import JsonInputError, loads_bounded
 from harness.errors import ContractError
 
-__all__ = ["ChunkResult", "Job", "ListingResult", "Problem", "check_chunk"]
+__all__ = [
+    "MAX_LINE_CHARS",
+    "ChunkResult",
+    "Job",
+    "ListingResult",
+    "Problem",
+    "check_chunk",
+]
 
 
 @dataclass(frozen=True)
@@ -64,6 +72,11 @@ class ChunkResult:
     skipped: int = 0
 
 
+MAX_LINE_CHARS = 10_000_000
+"""Longest line read; ``acorn validate`` reads no more than this (plus one) of any line."""
+MAX_DEPTH = 64
+"""Deepest nesting of a payload line (a real listing payload nests under ten levels)."""
+
 _CATALOGS: dict[str | None, ProductTypeCatalog] = {}
 _BROKEN: dict[tuple[str, str, bool], str] = {}
 
@@ -80,8 +93,21 @@ def _sku(payload: dict[str, Any], line: int) -> str:
 
 
 def _check_line(job: Job, line: int, text: str, out: ChunkResult) -> None:
+    if len(text) > MAX_LINE_CHARS:
+        out.problems.append(
+            Problem(
+                f"line {line} is over {MAX_LINE_CHARS // 1_000_000} MB and was not read; fix: "
+                "one listing payload per line (real payloads are a few KB; this line may be "
+                "several lines joined or a corrupted export)",
+                line=line,
+            )
+        )
+        return
     try:
-        payload = json.loads(text)
+        payload = loads_bounded(text, MAX_DEPTH)
+    except JsonInputError as exc:
+        out.problems.append(Problem(f"line {line} {exc.message}; fix: {exc.fix}", line=line))
+        return
     except json.JSONDecodeError as exc:
         out.problems.append(
             Problem(
@@ -149,7 +175,20 @@ def _check_line(job: Job, line: int, text: str, out: ChunkResult) -> None:
                 )
             )
             continue
-        issues = validator.issues(attributes_for_marketplace(attributes, mid))
+        try:
+            issues = validator.issues(attributes_for_marketplace(attributes, mid))
+        except RecursionError:  # a validator keyword recursing over a pathological value
+            out.problems.append(
+                Problem(
+                    f"line {line} (sku {sku}) is too deeply nested to validate for {mid}; fix: "
+                    "flatten the attribute values",
+                    line=line,
+                    sku=sku,
+                    product_type=product_type,
+                    marketplace_id=mid,
+                )
+            )
+            continue
         out.results.append(
             ListingResult(line, sku, product_type, mid, tuple(i.to_dict() for i in issues))
         )

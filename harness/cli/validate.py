@@ -22,14 +22,21 @@ from collections.abc import Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from multiprocessing import get_context
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, TextIO
 
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from harness.cli.catalog_check import ChunkResult, Job, ListingResult, Problem, check_chunk
+from harness.cli.catalog_check import (
+    MAX_LINE_CHARS,
+    ChunkResult,
+    Job,
+    ListingResult,
+    Problem,
+    check_chunk,
+)
 from harness.errors import AcornUsageError
 
 __all__ = ["register", "validate_catalog"]
@@ -37,9 +44,19 @@ __all__ = ["register", "validate_catalog"]
 CHUNK_LINES = 500
 
 
+def _lines(handle: TextIO) -> Iterator[str]:
+    """Each line, cut to ``MAX_LINE_CHARS + 1`` characters: a 50 MB line is never held whole
+    (the cut line is reported as too long by the check, the rest of it is skipped)."""
+    while line := handle.readline(MAX_LINE_CHARS + 1):
+        if len(line) > MAX_LINE_CHARS and not line.endswith("\n"):
+            while (rest := handle.readline(1 << 20)) and not rest.endswith("\n"):
+                pass
+        yield line
+
+
 def _chunks(path: Path) -> Iterator[list[tuple[int, str]]]:
     with path.open(encoding="utf-8", errors="replace") as handle:
-        numbered = enumerate(handle, start=1)
+        numbered = enumerate(_lines(handle), start=1)
         while chunk := list(itertools.islice(numbered, CHUNK_LINES)):
             yield chunk
 

@@ -18,6 +18,7 @@ from harness.contracts.model import (
     Parameter,
     UsagePlan,
 )
+from harness.contracts.swagger_json import JsonInputError, loads_bounded
 from harness.errors import ContractError
 
 __all__ = ["default_contracts_dir", "load_contracts"]
@@ -201,8 +202,14 @@ def _read_json(path: Path) -> Any:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise ContractError(f"cannot read the file ({exc.strerror})", where=str(path)) from None
+    except UnicodeDecodeError as exc:
+        raise ContractError(
+            f"not UTF-8 text (byte {exc.start})", where=str(path), fix="save the file as UTF-8"
+        ) from None
     try:
-        return json.loads(text)
+        return loads_bounded(text)
+    except JsonInputError as exc:
+        raise ContractError(f"the file {exc.message}", where=str(path), fix=exc.fix) from None
     except json.JSONDecodeError as exc:
         raise ContractError(
             f"not valid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}",

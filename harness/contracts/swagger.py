@@ -20,6 +20,7 @@ from typing import Any
 
 from harness.contracts.model import UsagePlan
 from harness.contracts.swagger_cases import SandboxCase, sandbox_cases
+from harness.contracts.swagger_json import JsonInputError, loads_bounded
 from harness.contracts.swagger_schema import convert_schema, esc, param_schema, parse_usage_plan
 from harness.errors import ContractError
 
@@ -129,9 +130,11 @@ class ModelSet:
 
 def _read(path: Path) -> Any:
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        return loads_bounded(path.read_text(encoding="utf-8"))
     except OSError as exc:
         raise ContractError(f"cannot read the model ({exc.strerror})", where=str(path)) from None
+    except JsonInputError as exc:
+        raise ContractError(f"the model {exc.message}", where=str(path), fix=exc.fix) from None
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         detail = (
             f"line {exc.lineno}, column {exc.colno}: {exc.msg}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 import tomllib
 from pathlib import Path
@@ -98,9 +99,16 @@ def plan_from_dict(
     if isinstance(seed, bool) or not isinstance(seed, int):
         raise ConfigError(f"seed is {seed!r}", where=source, fix="give an integer seed")
     timeout = data.get("client_timeout", 1.0)
-    if isinstance(timeout, bool) or not isinstance(timeout, int | float):
+    if (
+        isinstance(timeout, bool)
+        or not isinstance(timeout, int | float)
+        or not math.isfinite(timeout)
+        or timeout <= 0
+    ):
         raise ConfigError(
-            f"client_timeout is {timeout!r}", where=source, fix="give seconds, e.g. 0.5"
+            f"client_timeout is {timeout!r}, not a finite number of seconds above 0",
+            where=source,
+            fix="give seconds, e.g. client_timeout = 0.5",
         )
     return FaultPlan(tuple(rules), seed=seed, client_timeout=float(timeout), source=source)
 

@@ -10,6 +10,7 @@ sends. The plan that orders rules and the injector that counts calls are in
 from __future__ import annotations
 
 import difflib
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -196,15 +197,31 @@ class FaultRule:
                 "give the first call to fail, e.g. from_call = 4",
                 "from_call",
             )
+        for key in ("share", "hold", "interval"):
+            value = getattr(self, key)
+            if isinstance(value, float) and not math.isfinite(value):
+                raise self._fail(
+                    f"{key} is {value!r}, not a finite number",
+                    f"give {key} as a finite number, e.g. {key} = 0.5",
+                    key,
+                )
         if self.window is not None:
             start, end = self.window
+            if not all(isinstance(v, int | float) and math.isfinite(v) for v in self.window):
+                raise self._fail(
+                    f"window {list(self.window)} holds a value that is not a finite number",
+                    "give [start, end] in finite seconds since the scenario began, e.g. [0, 2.5]",
+                    "window",
+                )
             if not 0 <= start < end:
                 raise self._fail(
                     f"window {list(self.window)} is empty or negative",
                     "give [start, end] in seconds since the scenario began, start < end",
                     "window",
                 )
-        if self.times is not None and (isinstance(self.times, bool) or self.times < 1):
+        if self.times is not None and (
+            isinstance(self.times, bool) or not isinstance(self.times, int) or self.times < 1
+        ):
             raise self._fail(
                 f"times is {self.times!r}", "give a positive number of firings", "times"
             )
@@ -212,7 +229,12 @@ class FaultRule:
             raise self._fail(
                 f"hold is {self.hold!r}", "give the hold time in seconds (> 0)", "hold"
             )
-        if self.interval < 0 or self.chunks < 1:
+        if (
+            isinstance(self.chunks, bool)
+            or not isinstance(self.chunks, int)
+            or self.interval < 0
+            or self.chunks < 1
+        ):
             raise self._fail(
                 f"interval {self.interval} / chunks {self.chunks} cannot dribble a body",
                 "use interval >= 0 seconds and chunks >= 1",
