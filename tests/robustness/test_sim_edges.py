@@ -7,6 +7,7 @@ harness.sim.limits so they finish in seconds, and stay bounded in connections.
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import threading
 import time
@@ -16,9 +17,8 @@ from typing import Any
 import httpx
 import pytest
 
-from harness.sim import SimConfig, Simulator
+from harness.sim import SimConfig, Simulator, loopback
 from harness.sim import app as sim_app
-from harness.sim import loopback
 from harness.sim.faults import FaultPlan, FaultRule
 from harness.sim.fidelity import NOTES
 
@@ -123,7 +123,8 @@ def test_deep_json_to_lwa_is_invalid_request(sim: Simulator) -> None:
     assert response.status_code == 400, response.text
     assert response.json()["error"] == "invalid_request"
     exchange = last(sim)
-    assert exchange.endpoint == "LWA" and exchange.status == 400
+    assert exchange.endpoint == "LWA"
+    assert exchange.status == 400
     assert exchange.facts["refusal"] == "LWA-BODY-UNREADABLE"
     assert_still_serves(sim)
 
@@ -154,10 +155,8 @@ def test_half_sent_headers_are_closed(sim: Simulator) -> None:
     def drip() -> None:  # one header byte now and then keeps uvicorn's keep-alive timer off
         while not stop.wait(0.3):
             for sock in socks[:20]:
-                try:
+                with contextlib.suppress(OSError):
                     sock.sendall(b"X")
-                except OSError:
-                    pass
 
     dripper = threading.Thread(target=drip, daemon=True)
     dripper.start()
@@ -262,7 +261,8 @@ def test_oversized_chunked_body_to_lwa_is_413(sim: Simulator) -> None:
     except (httpx.WriteError, httpx.RemoteProtocolError, httpx.ReadError):
         pass  # the server closed after answering; the journal shows what it answered
     exchange = last(sim)
-    assert exchange.status == 413 and exchange.facts["refusal"] == "BODY-TOO-LARGE"
+    assert exchange.status == 413
+    assert exchange.facts["refusal"] == "BODY-TOO-LARGE"
     assert_still_serves(sim)
 
 
