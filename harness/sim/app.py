@@ -16,6 +16,7 @@ from harness.sim.core import SimCore
 from harness.sim.fault_wire import enact
 from harness.sim.faults import TRANSPORT_KINDS
 from harness.sim.http import SimRequest
+from harness.sim.limits import BODY_TIMEOUT, body_limit
 from harness.sim.loopback import read_body
 
 __all__ = ["SimulatorApp"]
@@ -38,14 +39,20 @@ class SimulatorApp:
         endpoint = self.ports.get(port, "LWA")
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
         query = parse_qs(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True)
+        # Route on the raw path: SKUs may contain encoded "/" or "%", decoded once by the
+        # router, as at Amazon.
+        path = (scope.get("raw_path") or scope["path"].encode()).decode("latin-1").split("?")[0]
+        body = await self._body(receive, headers, body_limit(endpoint, path))
+        if body is _TOO_SLOW:  # a body trickling in past BODY_TIMEOUT: drop the connection
+            _drop(send)
+            return
         request = SimRequest(
             method=scope["method"].upper(),
-            # Route on the raw path: SKUs may contain encoded "/" or "%", decoded once by
-            # the router, as at Amazon.
-            path=(scope.get("raw_path") or scope["path"].encode()).decode("latin-1").split("?")[0],
+            path=path,
             query=query,
             headers=headers,
-            body=await read_body(receive),
+            body=body or b"",
+            oversize=body is None,
         )
         reply = self.core.handle(endpoint, request)
         if reply.delay > 0:  # slow upstream: other requests keep being served meanwhile
@@ -66,3 +73,26 @@ class SimulatorApp:
         out_headers.append((b"content-length", str(len(body)).encode()))
         await send({"type": "http.response.start", "status": reply.status, "headers": out_headers})
         await send({"type": "http.response.body", "body": body})
+        if request.oversize:  # the unread rest of the body must not be taken as a request
+            _drop(send)
+
+    @staticmethod
+    async def _body(receive: Receive, headers: dict[str, str], limit: int) -> bytes | None:
+        """The body, None when over ``limit`` (unread beyond it), :data:`_TOO_SLOW` when it
+        did not arrive within BODY_TIMEOUT."""
+        announced = headers.get("content-length", "").strip()
+        if announced.isdigit() and int(announced) > limit:
+            return None  # refused on the header alone: nothing of it is read
+        try:
+            return await asyncio.wait_for(read_body(receive, limit), timeout=BODY_TIMEOUT)
+        except TimeoutError:
+            return _TOO_SLOW
+
+
+_TOO_SLOW = b"\x00too slow"  # a sentinel object, compared by identity only
+
+
+def _drop(send: Send) -> None:
+    transport = getattr(getattr(send, "__self__", None), "transport", None)
+    if transport is not None and not transport.is_closing():
+        transport.close()

@@ -7,7 +7,6 @@ The ASGI app in :mod:`harness.sim.app` only converts HTTP to :class:`SimRequest`
 from __future__ import annotations
 
 import hashlib
-import json
 import secrets
 import time
 import uuid
@@ -30,8 +29,9 @@ from harness.sim.fidelity import note_fact
 from harness.sim.handlers import HANDLERS, Ctx
 from harness.sim.handlers.documents import PREFIX as DOCUMENTS_PREFIX
 from harness.sim.handlers.documents import serve_document
-from harness.sim.http import Reply, SimRequest
+from harness.sim.http import Reply, SimRequest, parse_json
 from harness.sim.journal import Exchange, Journal, TokenUse
+from harness.sim.limits import too_large
 from harness.sim.lwa import LwaFaults, parse_token_request, token_endpoint
 from harness.sim.refusals import refuse
 from harness.sim.state import SEEDED_MARKETPLACES, SellerState, seed_state
@@ -152,7 +152,9 @@ class SimCore:
         request_id = str(uuid.uuid4())
         operation: str | None = None
         token_use: TokenUse | None = None
-        if endpoint == LWA:
+        if request.oversize:  # over the body cap (harness.sim.limits): never read whole
+            reply = too_large(endpoint)
+        elif endpoint == LWA:
             if request.path.rstrip("/") == TOKEN_PATH:
                 reply = token_endpoint(self, request)
                 operation = f"lwa:{reply.facts.get('grant_type', 'token')}"
@@ -318,7 +320,11 @@ class SimCore:
         violations = validate_request(op, request, params)
         if violations:
             first = violations[0]
-            if first.status != 415:
+            if first.rule == "depth":  # unparseable here; Amazon's own limit is unknown
+                ctx.note("JSON-TOO-DEEP")
+                reply = ctx.bad_request(first.message, rule="CONTRACT-JSON-DEPTH")
+                reply.facts["fidelity"] = ctx.notes
+            elif first.status != 415:
                 reply = ctx.bad_request(first.message, rule="CONTRACT-SCHEMA")
             elif 415 in op.errors:
                 reply = ctx.error(
@@ -332,6 +338,8 @@ class SimCore:
             reply.facts["contract_violations"] = [v.to_dict() for v in violations]
             reply.facts["contract"] = "invalid"
             return reply
+        if op.request_body is not None and request.body.strip() and not request.content_type:
+            ctx.note("CONTENT-TYPE-MISSING")  # read as JSON, as validate_request did
         handler = HANDLERS.get(op.key)
         if handler is None:
             ctx.note("OPERATION-NOT-SIMULATED")
@@ -386,7 +394,7 @@ class SimCore:
             body = redact.value(form)
         elif request.body:
             try:
-                body = redact.value(json.loads(request.body))
+                body = redact.value(parse_json(request.body))
             except (ValueError, UnicodeDecodeError):
                 body = redact.text(request.body.decode("utf-8", errors="replace"))[:2000]
         else:

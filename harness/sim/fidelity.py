@@ -79,6 +79,32 @@ NOTES: dict[str, str] = {
         "a pagination token ACORN never issued was refused with 400 (no page can be served "
         "from it; Amazon's exact answer to a foreign or mangled token is not documented)"
     ),
+    "JSON-TOO-DEEP": (
+        "a JSON body nested deeper than 100 levels was refused with 400 as unparseable "
+        "(ACORN's journal and validator cannot hold it; Amazon's own nesting limit is not "
+        "documented)"
+    ),
+    "BODY-SIZE-CAP": (
+        "a request body over ACORN's cap (10 MiB SP-API, 64 MiB document URLs, 1 MiB LWA) was "
+        "refused with 413 unread (the models declare 413 'The request size exceeded the "
+        "maximum accepted size.' without a size or error code)"
+    ),
+    "LST-PRODUCT-TYPE-NAME": (
+        "putListingsItem: a blank productType, or one with characters no "
+        "product type name has, answered INVALID with an ACORN-worded issue (the model's "
+        "productType is a free string; Amazon validates a PUT against its product type's "
+        "schema, but its issue code for a non-existent type is not documented)"
+    ),
+    "LST-PRODUCT-TYPE-NO-SCHEMA": (
+        "putListingsItem: a productType ACORN has no schema for was checked "
+        "for structure only and accepted (Amazon has thousands of product types; whether this "
+        "one exists is not known offline: pull its schema with `acorn product-types pull`)"
+    ),
+    "CONTENT-TYPE-MISSING": (
+        "a JSON body sent without a Content-Type header was read as JSON (the models consume "
+        "application/json and declare 415 for 'an unsupported format'; whether Amazon refuses "
+        "a missing header is not documented)"
+    ),
 }
 """Every note code the simulator can raise, with its stable sentence."""
 

@@ -7,12 +7,16 @@ one is configured for all three.
 
 from __future__ import annotations
 
+import asyncio
 import socket
 import threading
 from collections.abc import Awaitable, Callable, MutableMapping, Sequence
 from typing import Any
 
 import uvicorn
+from uvicorn.protocols.http.h11_impl import H11Protocol
+
+from harness.sim.limits import HEADER_TIMEOUT, MAX_CONNECTIONS
 
 __all__ = ["LoopbackServer", "read_body"]
 
@@ -26,15 +30,72 @@ ASGIApp = Callable[
 ]
 
 
-async def read_body(receive: Callable[[], Awaitable[MutableMapping[str, Any]]]) -> bytes:
-    """The whole request body: ASGI hands it over in chunks until ``more_body`` is false."""
+async def read_body(
+    receive: Callable[[], Awaitable[MutableMapping[str, Any]]], limit: int | None = None
+) -> bytes | None:
+    """The whole request body: ASGI hands it over in chunks until ``more_body`` is false.
+
+    None when it grows past ``limit`` bytes: reading stops there, so an oversized body is
+    never held whole in memory.
+    """
     chunks = []
+    size = 0
     while True:
         message = await receive()
-        chunks.append(message.get("body", b""))
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if limit is not None and size > limit:
+            return None
+        chunks.append(chunk)
         if not message.get("more_body"):
             break
     return b"".join(chunks)
+
+
+class _BoundedH11(H11Protocol):
+    """uvicorn's h11 protocol with a deadline for request headers (slowloris).
+
+    uvicorn's keep-alive timer is cancelled by every byte received, so a client sending its
+    headers one byte at a time held a connection forever. This deadline runs from the
+    connection (or the previous answer) until a complete request head arrives, whatever
+    trickles in meanwhile; then the connection is closed without an answer.
+    """
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        super().connection_made(transport)
+        self._arm_header_deadline()
+
+    def _arm_header_deadline(self) -> None:
+        self._disarm_header_deadline()
+        self._header_deadline: asyncio.TimerHandle | None = self.loop.call_later(
+            HEADER_TIMEOUT, self._header_deadline_passed
+        )
+
+    def _disarm_header_deadline(self) -> None:
+        deadline = getattr(self, "_header_deadline", None)
+        if deadline is not None:
+            deadline.cancel()
+        self._header_deadline = None
+
+    def _header_deadline_passed(self) -> None:
+        self._header_deadline = None
+        if not self.transport.is_closing():
+            self.transport.close()
+
+    def handle_events(self) -> None:
+        before = self.cycle
+        super().handle_events()
+        if self.cycle is not before:  # a complete request head arrived
+            self._disarm_header_deadline()
+
+    def on_response_complete(self) -> None:
+        super().on_response_complete()
+        if not self.transport.is_closing():
+            self._arm_header_deadline()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._disarm_header_deadline()
+        super().connection_lost(exc)
 
 
 class LoopbackServer:
@@ -75,6 +136,8 @@ class LoopbackServer:
             lifespan="off",
             server_header=False,
             interface="asgi3",
+            http=_BoundedH11,
+            limit_concurrency=MAX_CONNECTIONS,
         )
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import json
 import threading
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -11,7 +10,7 @@ from urllib.parse import parse_qs, unquote_plus
 
 from harness.sim.errors import lwa_error
 from harness.sim.fidelity import note_fact
-from harness.sim.http import Reply, SimRequest
+from harness.sim.http import Reply, SimRequest, parse_json
 from harness.sim.refusals import refuse
 
 if TYPE_CHECKING:
@@ -125,8 +124,8 @@ def parse_token_request(request: SimRequest) -> dict[str, Any] | None:
     text = request.body.decode("utf-8", errors="replace")
     if request.content_type == "application/json" or text.lstrip().startswith("{"):
         try:
-            data = json.loads(text)
-        except json.JSONDecodeError:
+            data = parse_json(text)
+        except ValueError:  # malformed, or nested too deep to read (JsonTooDeep)
             return None
         return data if isinstance(data, dict) else None
     return {k: v[0] for k, v in parse_qs(text, keep_blank_values=True).items()}

@@ -239,7 +239,7 @@ class RecordingProxy:
     async def _app(self, scope: Scope, receive: Any, send: Any) -> None:
         if scope["type"] != "http":
             return
-        body = await read_body(receive)
+        body = await read_body(receive) or b""  # no limit: never None
         port = scope["server"][1] if scope.get("server") else 0
         endpoint = self.server.ports.get(port, LWA)
         raw_path = (scope.get("raw_path") or scope["path"].encode()).decode("latin-1")

@@ -62,6 +62,17 @@ _ROWS = (
             "not declared)",
             "the models' `consumes: application/json` and 415 'The request payload is in an "
             "unsupported format.'; facts §2.2"),
+    Refusal("CONTRACT-JSON-DEPTH", 400, "per API",
+            "a JSON body nested deeper than 100 levels",
+            "none for the depth (Amazon's parser limit is not documented): the models' 400 "
+            "'Request has missing or invalid parameters and cannot be parsed.' (facts §2.2); "
+            "raises fidelity note JSON-TOO-DEEP"),
+    Refusal("BODY-TOO-LARGE", 413, "RequestEntityTooLarge",
+            "a body over 10 MiB (SP-API), 64 MiB (document URLs) or 1 MiB (LWA), refused "
+            "before it is read",
+            "252 models' 413 'The request size exceeded the maximum accepted size.' (facts "
+            "§2.2); the caps and the code are not documented: raises fidelity note "
+            "BODY-SIZE-CAP"),
     Refusal("NOT-SIMULATED", 501, "NotImplemented", "an operation in the contracts that ACORN "
             "has no handler for", "none: ACORN's own gap, never a judgement of the integration; "
             "raises fidelity note OPERATION-NOT-SIMULATED"),

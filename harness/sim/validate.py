@@ -23,7 +23,7 @@ from jsonschema import Draft7Validator
 from jsonschema.exceptions import ValidationError
 
 from harness.contracts import Operation, Parameter
-from harness.sim.http import SimRequest
+from harness.sim.http import JsonTooDeep, SimRequest
 
 __all__ = [
     "OperationValidator",
@@ -204,6 +204,8 @@ class OperationValidator:
             ]
         try:
             body = request.json()
+        except JsonTooDeep as exc:
+            return [Violation("body", "depth", f"The request body cannot be parsed: {exc}.")]
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
             return [Violation("body", "json", f"The request body is not valid JSON: {exc}.")]
         return self._body.violations("body", body)

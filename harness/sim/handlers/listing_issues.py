@@ -13,6 +13,7 @@ serves both APIs, so an integration sees the same issues whichever way it submit
 from __future__ import annotations
 
 import copy
+import re
 from typing import TYPE_CHECKING, Any
 
 from harness.sim.handlers.catalog import catalog
@@ -98,6 +99,11 @@ def _shape_issues(attributes: dict[str, Any]) -> list[dict[str, Any]]:
     return issues
 
 
+PRODUCT_TYPE_NAME = re.compile(r"[A-Z0-9_]+")
+"""What every Amazon product type name looks like (LUGGAGE, HOME_BED_AND_BATH, PRODUCT), after
+the upper-casing the handlers apply."""
+
+
 def schema_issues(
     product_type: str, marketplace_id: str, attributes: dict[str, Any], *, full: bool
 ) -> list[dict[str, Any]]:
@@ -105,6 +111,18 @@ def schema_issues(
     shape = _shape_issues(attributes)
     if shape:
         return shape
+    if not PRODUCT_TYPE_NAME.fullmatch(product_type):
+        # Blank, or characters no product type name has: no schema can validate it, so the
+        # synchronous validation of a PUT/PATCH (facts §7.3) cannot pass.
+        return [
+            listing_issue(
+                "4000003",
+                f"The product type {product_type!r} is not a product type name. Look it up "
+                "with searchDefinitionsProductTypes.",
+                "productType",
+                "INVALID_ATTRIBUTE",
+            )
+        ]
     types = catalog()
     if product_type not in types.product_types():
         # Beyond ACORN's product types (Amazon has thousands): structural checks only.

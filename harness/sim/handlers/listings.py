@@ -22,8 +22,10 @@ import uuid
 from typing import Any
 
 from harness.sim.handlers.base import Ctx, Handler
+from harness.sim.handlers.catalog import catalog
 from harness.sim.handlers.listing_issues import (
     GPSR_MARKETPLACES,
+    PRODUCT_TYPE_NAME,
     gpsr_issue,
     has_errors,
     listing_issue,
@@ -69,6 +71,14 @@ def _submission(ctx: Ctx, status: str, issues: list[dict[str, Any]], **facts: An
     return Reply(200, body, facts={"submission_status": status, **facts})
 
 
+def _note_product_type(ctx: Ctx, product_type: str) -> None:
+    """Say when the product type was judged without Amazon's schema for it."""
+    if not PRODUCT_TYPE_NAME.fullmatch(product_type):
+        ctx.note("LST-PRODUCT-TYPE-NAME")
+    elif product_type not in catalog().product_types():
+        ctx.note("LST-PRODUCT-TYPE-NO-SCHEMA")
+
+
 def put_listings_item(ctx: Ctx) -> Reply:
     refused = _seller_check(ctx)
     if refused:
@@ -80,6 +90,7 @@ def put_listings_item(ctx: Ctx) -> Reply:
     body = ctx.request.json()
     product_type = str(body["productType"]).upper()
     issues = schema_issues(product_type, marketplace_id, body["attributes"], full=True)
+    _note_product_type(ctx, product_type)
     preview = ctx.request.first("mode") == "VALIDATION_PREVIEW"
     facts = {"marketplace_id": marketplace_id, "product_type": product_type, "preview": preview}
     if has_errors(issues):
