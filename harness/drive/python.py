@@ -21,10 +21,11 @@ import threading
 import time
 from typing import IO, Any
 
+from harness.contracts.swagger_json import JsonInputError, loads_bounded
 from harness.drive.base import ActionOutcome, OutcomeStatus, OutputCapture, harness_path_env
 from harness.drive.config import IntegrationSpec
 from harness.drive.processes import TOKEN_VAR, end_processes, has_exited, new_token
-from harness.drive.results import check_result
+from harness.drive.results import RESULT_DEPTH, check_result
 from harness.errors import DriverError
 
 __all__ = ["PythonDriver"]
@@ -92,7 +93,10 @@ class PythonDriver:
             return {"type": "timeout"}
         if line is None:
             return None
-        parsed: dict[str, Any] = json.loads(line)
+        try:
+            parsed: dict[str, Any] = loads_bounded(line, RESULT_DEPTH + 4)
+        except JsonInputError as exc:
+            return {"type": "bad_result", "error": exc.message, "result_type": "deep JSON"}
         return parsed
 
     def act(self, action: str, args: dict[str, Any]) -> ActionOutcome:

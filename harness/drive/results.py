@@ -5,16 +5,29 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from harness.contracts.swagger_json import JsonInputError, loads_bounded
 from harness.drive.config import IntegrationSpec
 from harness.errors import DriverError
 
-__all__ = ["check_result", "parse_result"]
+__all__ = ["RESULT_DEPTH", "check_result", "parse_result"]
+
+RESULT_DEPTH = 64
+"""An action's result is a few levels deep; one nested deeper (a 100k-deep array) is refused
+as a protocol error instead of crashing a check with RecursionError."""
 
 
 def parse_result(spec: IntegrationSpec, action: str, text: str) -> dict[str, Any]:
     """Parse a command's stdout; anything but one JSON object is a protocol error."""
     try:
-        value = json.loads(text)
+        value = loads_bounded(text, RESULT_DEPTH)
+    except JsonInputError as exc:
+        raise DriverError(
+            f"the {action!r} action of integration {spec.name!r} printed a result ACORN will "
+            f"not read: {exc.message}",
+            where=str(spec.source),
+            fix=f"return the action's result as documented (at most {RESULT_DEPTH} levels of "
+            "nesting; see examples/README.md, Actions)",
+        ) from None
     except json.JSONDecodeError as exc:
         excerpt = text.strip().replace("\n", " ")[:120] or "(nothing)"
         raise DriverError(

@@ -71,7 +71,7 @@ def main(argv: list[str]) -> int:
             os.environ[TOKEN_VAR] = own_token
         try:
             _emit(protocol, {"type": "result", "result": result})
-        except (TypeError, ValueError) as exc:
+        except (TypeError, ValueError, RecursionError) as exc:
             _emit(
                 protocol,
                 {
