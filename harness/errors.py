@@ -7,6 +7,9 @@ without a traceback. Everything else is a bug in ACORN and keeps its traceback.
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Iterable
+
 __all__ = [
     "AcornError",
     "AcornUsageError",
@@ -14,7 +17,14 @@ __all__ = [
     "ContractError",
     "DriverError",
     "OutOfScope",
+    "suggest",
 ]
+
+
+def suggest(value: str, known: Iterable[str]) -> str:
+    """A "did you mean" prefix for an error's fix, or nothing when no name is close."""
+    close = difflib.get_close_matches(value, sorted(known), n=1)
+    return f"did you mean {close[0]!r}? " if close else ""
 
 
 class AcornError(Exception):

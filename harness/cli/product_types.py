@@ -36,17 +36,12 @@ META_FILE = "amazon-product-type-definition-meta-schema-v1.json"
 
 
 def _resolve(refs: str) -> list[Any]:
-    from harness.contracts import load_contracts
+    from harness.contracts import find_marketplace, load_contracts
 
     known = load_contracts().marketplaces
-    by_country = {m.country.upper(): m for m in known.values()}
     found = []
     for ref in (r.strip() for r in refs.split(",") if r.strip()):
-        mp = (
-            known.get(ref)
-            or by_country.get(ref.upper())
-            or by_country.get("GB" if ref.upper() == "UK" else "")
-        )
+        mp = find_marketplace(known, ref)
         if mp is None:
             raise AcornUsageError(
                 f"unknown marketplace {ref!r}",

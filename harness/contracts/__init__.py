@@ -2,7 +2,7 @@
 
 from harness.contracts.listing_issues import Issue
 from harness.contracts.listing_validator import ListingValidator, attributes_for_marketplace
-from harness.contracts.loader import default_contracts_dir, load_contracts
+from harness.contracts.loader import default_contracts_dir, load_contracts, load_marketplaces
 from harness.contracts.model import (
     REGIONS,
     ContractSet,
@@ -12,6 +12,7 @@ from harness.contracts.model import (
     Region,
     RouteMatch,
     UsagePlan,
+    find_marketplace,
 )
 from harness.contracts.product_types import (
     ProductTypeCatalog,
@@ -34,6 +35,8 @@ __all__ = [
     "UsagePlan",
     "attributes_for_marketplace",
     "default_contracts_dir",
+    "find_marketplace",
     "load_contracts",
+    "load_marketplaces",
     "load_product_types",
 ]

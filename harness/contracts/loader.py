@@ -21,7 +21,7 @@ from harness.contracts.model import (
 from harness.contracts.swagger_json import JsonInputError, loads_bounded
 from harness.errors import ContractError
 
-__all__ = ["default_contracts_dir", "load_contracts"]
+__all__ = ["default_contracts_dir", "load_contracts", "load_marketplaces"]
 
 _API_FILE_SCHEMA: dict[str, Any] = {
     "type": "object",
@@ -341,18 +341,28 @@ def _load_api_file(path: Path) -> list[Operation]:
     return ops
 
 
-def load_contracts(directory: Path | str | None = None) -> ContractSet:
-    """Load marketplaces and every ``apis/*.json`` contract under ``directory``."""
+def _contracts_root(directory: Path | str | None) -> Path:
     root = Path(directory) if directory is not None else default_contracts_dir()
     if not root.is_dir():
         raise ContractError(
             f"the contracts folder {root} does not exist",
             fix="point ACORN at a folder holding marketplaces.json and apis/*.json",
         )
-    mp_path = root / "marketplaces.json"
+    return root
+
+
+def load_marketplaces(directory: Path | str | None = None) -> list[Marketplace]:
+    """The marketplaces of ``directory``'s marketplaces.json, checked against its schema."""
+    mp_path = _contracts_root(directory) / "marketplaces.json"
     mp_data = _read_json(mp_path)
     _check(mp_path, mp_data, _MARKETPLACES_SCHEMA)
-    marketplaces = [Marketplace(**m) for m in mp_data["marketplaces"]]
+    return [Marketplace(**m) for m in mp_data["marketplaces"]]
+
+
+def load_contracts(directory: Path | str | None = None) -> ContractSet:
+    """Load marketplaces and every ``apis/*.json`` contract under ``directory``."""
+    root = _contracts_root(directory)
+    marketplaces = load_marketplaces(root)
     operations: list[Operation] = []
     seen: dict[tuple[str, str], tuple[str, str]] = {}
     api_files = sorted((root / "apis").glob("*.json"))

@@ -21,6 +21,7 @@ __all__ = [
     "Region",
     "RouteMatch",
     "UsagePlan",
+    "find_marketplace",
 ]
 
 Region = Literal["NA", "EU", "FE"]
@@ -37,6 +38,17 @@ class Marketplace:
     currency: str
     language: str
     domain: str
+
+
+def find_marketplace(marketplaces: Mapping[str, Marketplace], ref: str) -> Marketplace | None:
+    """A marketplace by id (``A1PA6795UKMFR9``) or country code (``de``; ``UK`` means GB, as
+    sellers say it); None when ``ref`` names neither."""
+    key = ref.strip()
+    found = marketplaces.get(key)
+    if found is None:
+        country = "GB" if key.upper() == "UK" else key.upper()
+        found = next((m for m in marketplaces.values() if m.country.upper() == country), None)
+    return found
 
 
 @dataclass(frozen=True)

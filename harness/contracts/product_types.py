@@ -40,7 +40,7 @@ from typing import Any
 
 from harness.contracts.listing_validator import Engine, ListingValidator
 from harness.contracts.loader import default_contracts_dir, load_contracts
-from harness.contracts.model import Marketplace
+from harness.contracts.model import Marketplace, find_marketplace
 from harness.errors import ContractError
 
 __all__ = [
@@ -151,10 +151,7 @@ class ProductTypeCatalog:
 
     def marketplace(self, ref: str) -> Marketplace:
         """A marketplace by id (``A1PA6795UKMFR9``) or country code (``DE``; ``UK`` means GB)."""
-        key = ref.strip()
-        found = self._marketplaces.get(key) or self._by_country.get(key.upper())
-        if found is None and key.upper() == "UK":
-            found = self._by_country.get("GB")
+        found = find_marketplace(self._marketplaces, ref)
         if found is None:
             known = ", ".join(sorted(self._by_country))
             raise ContractError(

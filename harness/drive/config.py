@@ -7,7 +7,6 @@ Two kinds of file: a run configuration (``acorn.toml`` or ``[tool.acorn]`` in
 
 from __future__ import annotations
 
-import difflib
 import math
 import os
 import re
@@ -18,7 +17,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from harness.drive.scope import ACTIONS, Scope, marketplace_ids, parse_scope
-from harness.errors import ConfigError
+from harness.errors import ConfigError, suggest
 
 __all__ = [
     "ACTIONS",
@@ -70,9 +69,7 @@ def _seconds(value: object) -> bool:
 
 
 def _suggest(key: str, known: set[str]) -> str:
-    close = difflib.get_close_matches(key, sorted(known), n=1)
-    hint = f"did you mean {close[0]!r}? " if close else ""
-    return f"{hint}known keys: {', '.join(sorted(known))}"
+    return f"{suggest(key, known)}known keys: {', '.join(sorted(known))}"
 
 
 MAX_CONFIG_BYTES = 1_000_000

@@ -10,13 +10,11 @@ it declares none, and the report says the scope was not declared).
 
 from __future__ import annotations
 
-import difflib
-import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from harness.errors import ConfigError
+from harness.errors import ConfigError, suggest
 
 __all__ = [
     "ACTIONS",
@@ -97,11 +95,6 @@ class Scope:
         }
 
 
-def _suggest(value: str, known: Sequence[str]) -> str:
-    close = difflib.get_close_matches(value, list(known), n=1)
-    return f"did you mean {close[0]!r}? " if close else ""
-
-
 def parse_scope(raw: object, *, commands: Sequence[str], where: str) -> Scope:
     """The scope from ``integration.scope`` (None when absent) and the command table."""
     if raw is None:
@@ -120,7 +113,7 @@ def parse_scope(raw: object, *, commands: Sequence[str], where: str) -> Scope:
             raise ConfigError(
                 f"integration.scope names {action!r}, which is not an ACORN action",
                 where=where,
-                fix=f"{_suggest(action, ACTIONS)}the actions are: {', '.join(ACTIONS)}",
+                fix=f"{suggest(action, ACTIONS)}the actions are: {', '.join(ACTIONS)}",
             )
         if commands and action not in commands:
             raise ConfigError(
@@ -131,15 +124,6 @@ def parse_scope(raw: object, *, commands: Sequence[str], where: str) -> Scope:
             )
     ordered = tuple(a for a in ACTIONS if a in raw)
     return Scope(ordered, declared=True)
-
-
-def _known_marketplaces() -> list[dict[str, Any]]:
-    from harness.contracts.loader import default_contracts_dir
-
-    path = default_contracts_dir() / "marketplaces.json"
-    data = json.loads(path.read_text(encoding="utf-8"))
-    marketplaces: list[dict[str, Any]] = data["marketplaces"]
-    return marketplaces
 
 
 def marketplace_ids(raw: object, *, where: str) -> tuple[str, ...]:
@@ -156,23 +140,22 @@ def marketplace_ids(raw: object, *, where: str) -> tuple[str, ...]:
             where=where,
             fix='list the seller\'s marketplaces, e.g. marketplaces = ["US", "DE", "JP"]',
         )
-    known = _known_marketplaces()
-    by_key: dict[str, str] = {}
-    for m in known:
-        by_key[m["id"].upper()] = m["id"]
-        by_key[m["country"].upper()] = m["id"]
-    by_key.setdefault("UK", by_key.get("GB", "UK"))
+    from harness.contracts import find_marketplace, load_marketplaces
+
+    known = {m.id: m for m in load_marketplaces()}
     out: list[str] = []
     for value in raw:
-        found = by_key.get(value.strip().upper())
-        if found is None:
-            countries = sorted(m["country"] for m in known)
+        # Ids are upper case, so one upper-casing serves ids and country codes alike.
+        mp = find_marketplace(known, value.upper())
+        if mp is None:
+            countries = sorted(m.country for m in known.values())
             raise ConfigError(
                 f"integration.marketplaces names {value!r}, which is not a marketplace ACORN knows",
                 where=where,
-                fix=f"{_suggest(value.upper(), countries)}use a country code or marketplace id "
+                fix=f"{suggest(value.upper(), countries)}use a country code or marketplace id "
                 f"of contracts/marketplaces.json: {', '.join(countries)}",
             )
+        found = mp.id
         if found not in out:
             out.append(found)
     return tuple(out)

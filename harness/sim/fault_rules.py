@@ -9,15 +9,13 @@ sends. The plan that orders rules and the injector that counts calls are in
 
 from __future__ import annotations
 
-import difflib
 import math
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote
 
 from harness.contracts import ContractSet, Operation
-from harness.errors import ConfigError
+from harness.errors import ConfigError, suggest
 from harness.sim.errors import bad_request_code, sp_error
 from harness.sim.fault_presets import LISTING_WRITES, PRESETS, listing_invalid
 from harness.sim.http import Reply
@@ -41,12 +39,6 @@ before the simulator closes the connection."""
 # These mangle the real answer, so the handler always runs (a write is applied).
 BODY_KINDS = frozenset({"truncated", "malformed_json", "dribble"})
 NO_ANSWER = 0  # journal status of an exchange the client got no status line for
-
-
-def suggest(value: str, known: Iterable[str]) -> str:
-    """A "did you mean" prefix for an error's fix, or nothing when no name is close."""
-    close = difflib.get_close_matches(value, sorted(known), n=1)
-    return f"did you mean {close[0]!r}? " if close else ""
 
 
 @dataclass(frozen=True)
