@@ -324,7 +324,7 @@ def pytest_runtest_makereport(
     from harness.checks.registry import check_by_id
 
     check = check_by_id(check_id)
-    scenario = _scenario_of(item)
+    scenario = _scenario_of(item.nodeid)
     if isinstance(error, OutOfScope):
         _record(config, item.nodeid, check.unjudged(error.scenario, "not_applicable", str(error)))
         report.outcome = "skipped"
@@ -345,8 +345,10 @@ def _cause(error: BaseException) -> str:
     return f"{type(error).__name__}: {text}" if text else type(error).__name__
 
 
-def _scenario_of(item: pytest.Item) -> str:
-    return item.module.__name__ if isinstance(item, pytest.Function) else item.name
+def _scenario_of(nodeid: str) -> str:
+    """The scenario module a test belongs to (``scenarios/test_orders.py::...`` -> test_orders),
+    named in results its scenario never produced (an error, or a run that ended first)."""
+    return nodeid.split("::", maxsplit=1)[0].rsplit("/", 1)[-1].removesuffix(".py")
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
@@ -384,7 +386,7 @@ def _completed(config: pytest.Config) -> tuple[list[CheckResult], list[str]]:
         if nodeid not in config.stash[JUDGED]
     ]
     for nodeid, check_id in missing:
-        scenario = nodeid.split("::")[0].rsplit("/", 1)[-1].removesuffix(".py")
+        scenario = _scenario_of(nodeid)
         results.append(
             check_by_id(check_id).unjudged(
                 scenario, "error", "did not run: the run ended before this scenario judged it"
