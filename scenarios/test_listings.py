@@ -99,6 +99,7 @@ def listing_life(acorn: AcornSession) -> Observation:
         order = core.state.place_order(
             DE, "DE", "EUR", "ACORN-TOY-03", 2, core.clock.now_datetime()
         )
+        order_wall = core.clock.wall_elapsed()
         core.redactor.add(pii=order.buyer.canaries())
         since = (order.purchase_date - timedelta(minutes=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
         stock = [{"sku": "ACORN-TOY-03", "product_type": TOY["product_type"],
@@ -129,6 +130,7 @@ def listing_life(acorn: AcornSession) -> Observation:
             "quantity": 2,
             "order_mp": DE,
             "order_virtual": order.purchase_date.timestamp(),
+            "order_wall": order_wall,
             "within_s": 900.0,
             "expected": dict.fromkeys(pool, TOY["quantity"] - 2),
         },

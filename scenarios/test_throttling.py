@@ -62,16 +62,33 @@ def headerless(acorn: AcornSession) -> Observation:
 
 @pytest.fixture(scope="module")
 def plan_drop(acorn: AcornSession) -> Observation:
-    """Amazon lowers getOrderItems from 5/s to 2/s after 32 calls (a dynamic plan), as the
-    seller's other traffic empties the bucket; and to at most half the pace the client kept, so
-    the lower plan binds any client from then on, also one already slower than 2/s (a client
-    pacing at Amazon's published 0.5/s under this scaled plan would otherwise never meet it)."""
+    """Amazon lowers two plans mid-sync (dynamic plans), each to at most half the pace the
+    client kept, so the lower plan binds any client from then on, also one already slower than
+    the new rate (a client pacing at Amazon's published 0.5/s under this scaled plan would
+    otherwise never meet it):
+
+    - getOrders, the operation Amazon is documented to plan dynamically, from 1/s (set here:
+      the scaled 0.167/s is already below most clients' page pace) after the 3rd page: the 4th
+      page's answer announces the new rate, then the seller's other traffic empties the
+      bucket. A client that pages at a fixed interval, whatever the header says, meets a 429
+      on the 5th page; one that reads the header waits for it.
+    - getOrderItems from 5/s to 2/s after 32 calls, as the seller's other traffic empties the
+      bucket; 30 calls follow, more than a client's back-off after the changeover 429 refills,
+      so a client that then goes back to its old pace meets the lower plan again.
+    """
     config = SimConfig(
         rate_scale=SCALE,
-        orders_per_marketplace=38,
+        orders_per_marketplace=62,
         orders_page_size=10,
-        plan_changes=(PlanChange("getOrderItems", rate=2.0, after_requests=32, below_pace=0.5),),
-        bucket_drains=(BucketDrain("getOrderItems", after_requests=32),),
+        usage_plans={"getOrders": (1.0, 20)},
+        plan_changes=(
+            PlanChange("getOrders", rate=0.5, after_requests=3, below_pace=0.5),
+            PlanChange("getOrderItems", rate=2.0, after_requests=32, below_pace=0.5),
+        ),
+        bucket_drains=(
+            BucketDrain("getOrders", after_requests=4),
+            BucketDrain("getOrderItems", after_requests=32),
+        ),
     )
     with acorn.scenario("dynamic-plan-drop", config, needs=("sync_orders",)) as run:
         run.act("sync_orders", marketplace_ids=[US], created_after=SINCE)

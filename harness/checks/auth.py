@@ -148,7 +148,12 @@ def _judge_refresh_after_403(obs: Observation) -> Judgement:
             if e.token and e.token.kind == "rdt"
             else "lwa:refresh_token"
         )
-        refreshes = [x for x in later if x.seq < until and x.operation == renewal]
+        # Only renewals that gave a token count: a createRestrictedDataToken refused because
+        # the access token it carried had expired too is the nested recovery, not a second
+        # renewal (the client then refreshes that token and asks again).
+        refreshes = [
+            x for x in later if x.seq < until and x.operation == renewal and 200 <= x.status < 300
+        ]
         evidence.append(e.summary())
         if retry is None:
             problems.append(

@@ -38,6 +38,20 @@ def _not_run(obs: Observation, action: str) -> list[str]:
     ][:1]
 
 
+def _lateness(e: Exchange, order_virtual: float, inv: dict[str, Any]) -> float:
+    """Seconds from the order to the patch, as they would pass in production.
+
+    The listing scenario runs Amazon's clock fast (600x) so that Amazon's own processing takes
+    a moment; the integration's pauses are real seconds, though, and reading them on that clock
+    would turn a one-second pause into ten minutes (a false NO-GO). So the integration's part
+    is measured on the wall clock from the moment the order existed; a scenario that gives no
+    wall time is read on the virtual clock, as before.
+    """
+    if inv.get("order_wall") is not None:
+        return max(0.0, e.wall - float(inv["order_wall"]))
+    return e.virtual - order_virtual
+
+
 def _judge_stock(obs: Observation) -> Judgement:
     inv: dict[str, Any] = obs.expected.get("inventory", {})
     if not inv:
@@ -59,7 +73,7 @@ def _judge_stock(obs: Observation) -> Judgement:
         e, value = latest
         evidence.append(f"{where}: {e.summary()}")
         got = next((v.get("quantity") for v in value or [] if isinstance(v, dict)), None)
-        late = e.virtual - at
+        late = _lateness(e, at, inv)
         if got != want:
             stale.append(f"{where}: set to {got}, the pool holds {want}")
         elif late > within:

@@ -77,7 +77,17 @@ def _judge_drops(
             "throttled_from_drop": sum(1 for e in after if throttled(e)),
         }
         evidence.append(f"plan drop {old:g}/s -> {new:g}/s announced by: {told.summary()}")
-        if len(judged) < MIN_AFTER_DROP:
+        # A request given up at a 429 under the lower plan: the work it carried is lost, so the
+        # integration did not adapt, however few requests came after it (the sync ended there).
+        lost = [c for c in chains(after) if c.abandoned]
+        if lost:
+            problems.append(
+                f"after Amazon lowered {op} from {old:g}/s to {new:g}/s (and said so in "
+                f"{RATE_HEADER}), the integration gave up {len(lost)} {op} request(s) at a 429 "
+                "instead of slowing down to the announced rate"
+            )
+            evidence += [c.refused[-1].summary() for c in lost[:10]]
+        elif len(judged) < MIN_AFTER_DROP:
             idle.append(
                 f"{op} dropped to {new:g}/s but was called only {len(judged)} time(s) after the "
                 f"new rate was announced (at least {MIN_AFTER_DROP} are needed)"

@@ -239,6 +239,27 @@ def test_auth02_rdt_expiry_is_renewed_at_the_tokens_api() -> None:
     assert rid(5) in result.evidence[1]
 
 
+def test_auth02_rdt_renewal_refused_for_its_own_expired_access_token_is_one_renewal() -> None:
+    """The RDT died, and so did the access token that asks for a new one: the client refreshes
+    at LWA, asks the Tokens API again and retries once. One RDT was granted: one renewal."""
+    old_rdt = rdt_token("Atz.sprdt|old", issued_wall=1.0)
+    new_rdt = rdt_token("Atz.sprdt|new", issued_wall=6.0)
+    obs = observation(
+        lwa_grant(1, 0.0, token_id="Atza|old"),
+        sp_call(2, 1.0, "createRestrictedDataToken", token=OLD),
+        expired_403(3, 5.0, "getOrderAddress", old_rdt),
+        expired_403(4, 5.05, "createRestrictedDataToken", OLD),
+        lwa_grant(5, 5.1, token_id="Atza|new"),
+        sp_call(6, 5.15, "createRestrictedDataToken", token=NEW),
+        sp_call(7, 5.2, "getOrderAddress", token=new_rdt, facts={"pii": "full"}),
+    )
+
+    result = AUTH_02.evaluate(obs)
+
+    assert result.status == "passed", result.explain()
+    assert result.metrics == {"expired_403": 2, "recovered": 2}
+
+
 def test_auth02_rdt_expiry_answered_with_an_lwa_refresh_fails() -> None:
     """An LWA refresh does not renew an RDT: the retry goes out with a plain access token."""
     old_rdt = rdt_token("Atz.sprdt|old", issued_wall=1.0)

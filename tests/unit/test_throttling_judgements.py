@@ -286,6 +286,31 @@ def test_thr_03_plan_drop_hardly_called_afterwards_is_not_a_pass() -> None:
     assert "called only 0 time(s) after the new rate was announced" in result.summary
 
 
+def test_thr_03_a_request_given_up_under_the_lowered_plan_fails() -> None:
+    """A fixed page pace that ignores the announced rate meets a 429 and the sync ends there:
+    too few requests follow to measure a share, but the lost page is the failure itself."""
+    journal = Journal(getOrders=(1.0, 1))
+    journal.call(0.0, "getOrders", "p1")
+    journal.plans["getOrders"] = (0.25, 1)
+    journal.call(2.0, "getOrders", "p2")  # 200, announces 0.25/s
+    journal.call(2.1, "getOrders", "p3")  # 429: 2 s pages ignore the 4 s the plan needs
+    result = _judge(THR_03, journal)
+    assert result.status == "failed", result.explain()
+    assert "gave up 1 getOrders request(s) at a 429" in result.summary
+
+
+def test_thr_03_a_request_retried_after_the_changeover_429_is_not_given_up() -> None:
+    journal = Journal(getOrders=(1.0, 1))
+    journal.call(0.0, "getOrders", "p1")
+    journal.plans["getOrders"] = (0.25, 1)
+    journal.call(2.0, "getOrders", "p2")
+    journal.call(2.1, "getOrders", "p3")  # the changeover 429
+    for i, t in enumerate((6.1, 10.2, 14.3)):  # then the announced 4 s apart
+        journal.call(t, "getOrders", f"p{i + 3}")
+    result = _judge(THR_03, journal)
+    assert result.status == "passed", result.explain()
+
+
 def test_thr_03_blames_the_missing_header_only_for_throttling_failures() -> None:
     journal = _headerless_sync()
     slow = ActionOutcome("sync_orders", {}, "timeout", error="no answer within 60s")
