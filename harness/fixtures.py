@@ -105,16 +105,18 @@ class AcornSimulator:
                 fix="pass SimConfig(**settings) alone",
             )
         if settings:
+            from dataclasses import fields
+
             from harness.sim import SimConfig
 
-            try:
-                config = SimConfig(**settings)
-            except TypeError as exc:
-                raise AcornUsageError(
-                    f"acorn_simulator.reset(): {exc}",
-                    fix="use the fields of harness.sim.SimConfig (clock_speed, "
-                    "token_lifetime, faults, throttling, ...)",
-                ) from None
+            known = {f.name for f in fields(SimConfig)}
+            for name in settings:
+                if name not in known:
+                    raise AcornUsageError(
+                        f"acorn_simulator.reset(): SimConfig has no setting {name!r}",
+                        fix=f"{suggest(name, known)}the settings are {', '.join(sorted(known))}",
+                    )
+            config = SimConfig(**settings)
         self.sim.reset(config)
 
     def transport(self) -> SimTransport:

@@ -27,6 +27,7 @@ from harness.contracts import Operation
 from harness.sim import SimConfig, Simulator
 from harness.sim.faults import FaultPlan, FaultRule
 from harness.sim.handlers.notifications import NOTIFICATION_TYPES
+from harness.sim.transport import SimTransport
 from harness.sim.validate import validate_response
 
 pytestmark = pytest.mark.e2e
@@ -415,8 +416,9 @@ def _check(op: Operation, response: httpx.Response, sent: dict[str, Any]) -> Non
 
 @pytest.fixture(scope="module")
 def ctx(sim: Simulator) -> Iterator[Context]:
-    limits = httpx.Limits(max_keepalive_connections=0)
-    with httpx.Client(timeout=5.0, trust_env=False, limits=limits) as client:
+    # In-process: the answers are what is judged, not the sockets (the same ASGI app serves
+    # both; tests/unit/test_sim_transport.py proves they journal the same facts).
+    with httpx.Client(timeout=5.0, transport=SimTransport(sim)) as client:
         context = Context(sim, client)
         _setup_world(context)
         yield context
