@@ -4,9 +4,11 @@ For every bundled operation, Hypothesis generates requests from the operation's 
 valid ones (realistic ids of the seeded world mixed with schema-generated values) and invalid
 ones (a required parameter dropped, a wrong type, an enum misspelt, an array over its limit, a
 wrong content type, no body, broken JSON), with the right, the wrong or no token. Each is sent
-over real HTTP to a running simulator and every answer (2xx, 400, 403, 404, 409, 415...) must
-validate against the operation's response schema for its status. A last pass exhausts every
-operation's burst so each 429 is checked too. The run is derandomized (same examples in CI).
+to a running simulator through SimTransport (its ASGI app in-process: the answers are judged
+here, not the sockets, which tests/unit/test_sim_transport.py compares) and every answer
+(2xx, 400, 403, 404, 409, 415...) must validate against the operation's response schema for
+its status. A last pass exhausts every operation's burst so each 429 is checked too. The run
+is derandomized (same examples in CI).
 """
 
 from __future__ import annotations
