@@ -216,7 +216,8 @@ class AmazonRoutes:
         hosts = "|".join(re.escape(h) for h in sorted(AMAZON_HOSTS))
         amazon = re.compile(rf"^https?://({hosts})(:\d+)?(/|$|\?)", re.IGNORECASE)
         for method in _METHODS:
-            self.mock.add_callback(method, amazon, callback=self._forward)
+            # content_type None: the simulator's own Content-Type, not responses' text/plain
+            self.mock.add_callback(method, amazon, callback=self._forward, content_type=None)
         self.mock.add_passthru(_LOOPBACK)
 
     def __enter__(self) -> AmazonRoutes:

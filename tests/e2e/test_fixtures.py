@@ -66,6 +66,7 @@ def test_sandbox_hosts_are_routed_and_other_hosts_refused(acorn_simulator, acorn
     answer = orders(token(acorn_simulator.credentials), SANDBOX_EU,
                     {"MarketplaceIds": "A1PA6795UKMFR9", "CreatedAfter": "2026-02-01T00:00:00Z"})
     assert answer.status_code == 200, answer.text
+    assert answer.headers["content-type"] == "application/json"
     assert answer.json()["payload"]["Orders"]
     with pytest.raises(requests.ConnectionError, match="Connection refused by Responses"):
         requests.get("https://example.com/orders", timeout=10)
