@@ -21,6 +21,9 @@ if TYPE_CHECKING:
     from harness.drive.scenario import ScenarioRun
     from harness.sim import SimConfig, SimCore, Simulator
 
+# The fixtures for a team's own tests (acorn_simulator, acorn_requests): docs/fixtures.md.
+from harness.fixtures import acorn_requests, acorn_simulator, acorn_simulator_server  # noqa: F401
+
 __all__ = ["RESULTS", "AcornSession", "canaries_of"]
 
 RESULTS = pytest.StashKey["list[CheckResult]"]()  # appended to by acorn_check

@@ -6,6 +6,7 @@ from harness.sim.core import SimCore
 from harness.sim.fidelity import FidelityNote, fidelity_notes
 from harness.sim.journal import Exchange, Journal, TokenUse
 from harness.sim.server import Endpoints, Simulator
+from harness.sim.transport import SimTransport
 
 __all__ = [
     "Endpoints",
@@ -14,6 +15,7 @@ __all__ = [
     "Journal",
     "SimConfig",
     "SimCore",
+    "SimTransport",
     "Simulator",
     "TokenUse",
     "VirtualClock",

@@ -4,9 +4,11 @@ For every bundled operation, Hypothesis generates requests from the operation's 
 valid ones (realistic ids of the seeded world mixed with schema-generated values) and invalid
 ones (a required parameter dropped, a wrong type, an enum misspelt, an array over its limit, a
 wrong content type, no body, broken JSON), with the right, the wrong or no token. Each is sent
-over real HTTP to a running simulator and every answer (2xx, 400, 403, 404, 409, 415...) must
-validate against the operation's response schema for its status. A last pass exhausts every
-operation's burst so each 429 is checked too. The run is derandomized (same examples in CI).
+to a running simulator through SimTransport (its ASGI app in-process: the answers are judged
+here, not the sockets, which tests/unit/test_sim_transport.py compares) and every answer
+(2xx, 400, 403, 404, 409, 415...) must validate against the operation's response schema for
+its status. A last pass exhausts every operation's burst so each 429 is checked too. The run
+is derandomized (same examples in CI).
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from harness.contracts import Operation
 from harness.sim import SimConfig, Simulator
 from harness.sim.faults import FaultPlan, FaultRule
 from harness.sim.handlers.notifications import NOTIFICATION_TYPES
+from harness.sim.transport import SimTransport
 from harness.sim.validate import validate_response
 
 pytestmark = pytest.mark.e2e
@@ -415,8 +418,9 @@ def _check(op: Operation, response: httpx.Response, sent: dict[str, Any]) -> Non
 
 @pytest.fixture(scope="module")
 def ctx(sim: Simulator) -> Iterator[Context]:
-    limits = httpx.Limits(max_keepalive_connections=0)
-    with httpx.Client(timeout=5.0, trust_env=False, limits=limits) as client:
+    # In-process: the answers are what is judged, not the sockets (the same ASGI app serves
+    # both; tests/unit/test_sim_transport.py proves they journal the same facts).
+    with httpx.Client(timeout=5.0, transport=SimTransport(sim)) as client:
         context = Context(sim, client)
         _setup_world(context)
         yield context

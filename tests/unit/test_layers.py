@@ -20,6 +20,7 @@ LAYERS = {
     "checks": 4,
     "report": 5,
     "plugin": 6,
+    "fixtures": 6,  # the plugin's fixtures for a team's own tests
     "cli": 6,
 }
 
