@@ -161,6 +161,7 @@ def _key_of(data: dict[str, Any]) -> tuple[str, str] | None:
 
 def _apply(data: dict[str, Any], result: CheckResult, scope: str, integration: str) -> None:
     data["name"] = title(result)
+    data["titlePath"] = [result.area]  # Allure 3's tree: by area, not by scenario file
     data["status"] = ALLURE_STATUS[result.status]
     details = dict(data.get("statusDetails") or {})
     details["message"] = status_message(result)

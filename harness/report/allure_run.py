@@ -282,6 +282,7 @@ def verdict_result(readiness: Readiness) -> dict[str, Any]:
         "\n".join(lines),
         start=int(time.time() * 1000),
         description=description,
+        titlePath=["Verdict"],
     )
     data["labels"] = [
         {"name": KIND_LABEL, "value": "verdict"},
