@@ -324,3 +324,19 @@ def test_the_listing_matrix_is_one_row_per_product_with_codes_and_a_legend() -> 
     assert all(f"<b>{code}</b>" in html for code in LISTING_LEGEND)
     assert "<script" not in html
     assert "http" not in html
+
+
+def test_history_setting_precedence_cli_then_acorn_toml_then_none(tmp_path: Path) -> None:
+    from harness.drive import resolve_run_config
+
+    assert resolve_run_config(cwd=tmp_path, environ={}).history is None
+    (tmp_path / "acorn.toml").write_text('[run]\nhistory = "kept"\n')
+    from_file = resolve_run_config(cwd=tmp_path, environ={})
+    assert from_file.history == (tmp_path / "kept").resolve()
+    assert "acorn.toml" in from_file.origins["history"]
+    cli = resolve_run_config(cwd=tmp_path, environ={}, history="other")
+    assert cli.history == (tmp_path / "other").resolve()
+    assert cli.origins["history"] == "command line"
+    (tmp_path / "acorn.toml").write_text("[run]\nhistory = 3\n")
+    with pytest.raises(ConfigError, match="history must be a string"):
+        resolve_run_config(cwd=tmp_path, environ={})
