@@ -237,15 +237,13 @@ def acorn_check(
                 f"out of scope: {check.id} needs {', '.join(missing)}, which the integration "
                 f"does not declare (its scope: {acorn.spec.scope.describe()})"
             )
-            _record(
-                request.config,
-                request.node.nodeid,
-                check.unjudged(observation.scenario, "not_applicable", reason),
-            )
+            unjudged = check.unjudged(observation.scenario, "not_applicable", reason)
+            _record(request.config, request.node.nodeid, unjudged)
+            _label_allure(unjudged, acorn)
             pytest.skip(reason)
         result = check.evaluate(observation)
         _record(request.config, request.node.nodeid, result)
-        _label_allure(result)
+        _label_allure(result, acorn)
         if result.status == "skipped":
             pytest.skip(f"{result.id}: {result.summary}")
         if result.status == "failed":
@@ -255,29 +253,10 @@ def acorn_check(
     return judge
 
 
-def _label_allure(result: CheckResult) -> None:
-    try:
-        import allure
-    except ImportError:  # allure-pytest is a dependency, but the plugin must not need it
-        return
-    # allure-python-commons ships no annotations for its dynamic API.
-    allure.dynamic.epic(result.area)
-    allure.dynamic.feature(result.scenario)
-    allure.dynamic.story(f"{result.id} {result.title}")
-    allure.dynamic.severity(result.severity)
-    allure.dynamic.label("check_id", result.id)
-    allure.dynamic.description(result.requirement)
-    allure.attach(
-        result.explain(), name=f"{result.id} evidence", attachment_type=allure.attachment_type.TEXT
-    )
-    kinds = {t.mime_type: t for t in allure.attachment_type}
-    for item in result.attachments:
-        allure.attach(
-            item.content,
-            name=item.name,
-            attachment_type=kinds.get(item.mime),
-            extension=item.extension,
-        )
+def _label_allure(result: CheckResult, acorn: AcornSession) -> None:
+    from harness.report.allure import label_check
+
+    label_check(result, acorn.spec.scope.describe(), acorn.spec.name)
 
 
 def _record(config: pytest.Config, nodeid: str, result: CheckResult) -> None:

@@ -13,6 +13,7 @@ from urllib.parse import unquote
 
 from harness.checks.auth import window_index
 from harness.checks.listing_reports import reported_issues, surfaced, told
+from harness.checks.matrix import LISTING_LEGEND, Cell, listing_code, render_grid_html
 from harness.checks.model import Attachment, Check, Judgement, Observation
 from harness.sim.journal import Exchange
 
@@ -139,34 +140,39 @@ def _judge_published(obs: Observation) -> Judgement:
         {m for w in wanted.values() for m in w["marketplace_ids"]},
         key=lambda m: list(names).index(m) if m in names else 99,
     )
-    header = "| product | " + " | ".join(names.get(m, m) for m in mps) + " |"
-    rows = [header, "|---" * (len(mps) + 1) + "|"]
     csv = ["sku,product_type," + ",".join(names.get(m, m) for m in mps)]
     failures, evidence, accepted = [], [], 0
+    grid: list[tuple[str, list[Cell]]] = []
     for sku, want in wanted.items():
-        cells = []
+        cells, texts = [], []
         for mp in mps:
             if mp not in want["marketplace_ids"]:
-                cells.append("-")
+                cells.append(Cell("\u2014"))
+                texts.append("-")
                 continue
             ok, text, exchange = _cell(obs, sku, mp)
             accepted += ok
-            cells.append(text)
+            cells.append(Cell(listing_code(text), text, ok))
+            texts.append(text)
             if not ok:
                 failures.append(f"{sku} in {names.get(mp, mp)}: {text}")
             if exchange is not None:
                 evidence.append(f"{sku} {names.get(mp, mp)}: {exchange.summary()}")
-        rows.append(f"| {sku} ({want['product_type']}) | " + " | ".join(cells) + " |")
-        csv.append(f"{sku},{want['product_type']}," + ",".join(json.dumps(c) for c in cells))
+        grid.append((f"{sku} ({want['product_type']})", cells))
+        csv.append(f"{sku},{want['product_type']}," + ",".join(json.dumps(c) for c in texts))
     total = sum(len(w["marketplace_ids"]) for w in wanted.values())
-    matrix = "\n".join(rows) + "\n"
+    matrix = render_grid_html(
+        "LST-01 listing matrix", [names.get(m, m) for m in mps], grid, LISTING_LEGEND
+    )
     attachments = [
-        Attachment(
-            "listing matrix (product x marketplace)", matrix.encode(), "text/markdown", "md"
-        ),
+        Attachment("listing matrix (product x marketplace)", matrix.encode(), "text/html", "html"),
         Attachment("listing matrix csv", ("\n".join(csv) + "\n").encode(), "text/csv", "csv"),
     ]
-    metrics = {"listings_expected": total, "listings_accepted": accepted}
+    metrics = {
+        "listings_expected": total,
+        "listings_accepted": accepted,
+        "marketplaces": [names.get(m, m) for m in mps],
+    }
     if failures:
         return Judgement(
             False,

@@ -83,6 +83,15 @@ def run(
             "deleted). Folders ACORN wrote are always cleared of the previous run's files.",
         ),
     ] = False,
+    history: Annotated[
+        str | None,
+        typer.Option(
+            "--history",
+            help="A folder kept from the previous run's Allure report (its history/, or "
+            "allure-report/history/): copied into allure-results/history/ so Allure shows "
+            "the trend. Also `history` in acorn.toml [run].",
+        ),
+    ] = None,
 ) -> None:
     """Test an integration against the SP-API simulator; exit 0 GO, 1 NO-GO, 2 harness error."""
     from harness.cli.run import run_readiness
@@ -93,7 +102,7 @@ def run(
     err = Console(stderr=True)
     try:
         settings = resolve_run_config(
-            integration=integration, config_file=config, report_dir=report_dir
+            integration=integration, config_file=config, report_dir=report_dir, history=history
         )
         outcome = run_readiness(
             settings.integration,
@@ -102,6 +111,7 @@ def run(
             verbose=verbose,
             select=select,
             overwrite=overwrite,
+            history=settings.history,
         )
     except AcornUsageError as exc:
         _fail(exc, err)

@@ -104,6 +104,7 @@ def run_readiness(
     verbose: bool = False,
     select: str | None = None,
     overwrite: bool = False,
+    history: Path | None = None,
 ) -> RunOutcome:
     from harness.contracts import load_contracts
     from harness.drive import load_integration
@@ -114,8 +115,11 @@ def run_readiness(
     spec = load_integration(integration)
     load_contracts()
     scenarios = bundled("scenarios")
+    from harness.report.allure_run import load_history
     from harness.report.folder import prepare_report_dir
 
+    # The Allure trend, read before the report folder (which may hold it) is cleared.
+    kept_history = load_history(history) if history is not None else None
     prepare_report_dir(report_dir, overwrite=overwrite)
     args = [
         "-c",
@@ -186,6 +190,15 @@ def run_readiness(
     from harness.report import write_reports
     from harness.report.folder import mark_junit
 
+    try:
+        # Allure: statuses as readiness.json says, environment, executor, categories, verdict.
+        from harness.report.allure_run import finish_allure
+
+        finish_allure(readiness, paths["allure"], history=kept_history)
+    except OSError as exc:
+        return RunOutcome(
+            EXIT_HARNESS, message=f"could not write the Allure results to {paths['allure']}: {exc}"
+        )
     readiness.scan = scan_run_outputs(report_dir, config.stash.get(SESSION, None))
     try:
         write_reports(readiness, report_dir)

@@ -41,7 +41,7 @@ ENV_NAMES = (
     "ACORN_READ_TIMEOUT",
 )
 DriverKind = Literal["python", "command", "observe"]
-_RUN_KEYS = {"integration", "report_dir", "action_timeout", "scenarios"}
+_RUN_KEYS = {"integration", "report_dir", "action_timeout", "scenarios", "history"}
 _INTEGRATION_KEYS = {
     "name",
     "version",
@@ -270,6 +270,8 @@ class RunConfig:
     report_dir: Path
     action_timeout: float | None
     origins: Mapping[str, str]  # key -> where its value came from
+    history: Path | None = None
+    """The kept Allure history folder (``--history`` > ``history`` in the file > none)."""
 
     def describe(self) -> str:
         return ", ".join(f"{k}={getattr(self, k)} ({v})" for k, v in sorted(self.origins.items()))
@@ -305,6 +307,7 @@ def resolve_run_config(
     report_dir: str | None = None,
     cwd: Path | None = None,
     environ: Mapping[str, str] | None = None,
+    history: str | None = None,
 ) -> RunConfig:
     """Apply CLI > env (ACORN_INTEGRATION, ACORN_REPORT_DIR, ACORN_CONFIG) > file > default."""
     cwd = cwd or Path.cwd()
@@ -349,11 +352,19 @@ def resolve_run_config(
         raise ConfigError(
             f"action_timeout is {timeout!r}", where=where, fix="give a finite number of seconds > 0"
         )
+    history_path = None
+    if history is not None:
+        history_path, origins["history"] = (cwd / history).resolve(), "command line"
+    elif "history" in settings:
+        if not isinstance(settings["history"], str):
+            raise ConfigError(f"history must be a string, got {settings['history']!r}", where=where)
+        history_path, origins["history"] = (base / settings["history"]).resolve(), where
     return RunConfig(
         integration=(ibase / integration_value).resolve(),
         report_dir=(rbase / report_value).resolve(),
         action_timeout=float(timeout) if timeout is not None else None,
         origins=origins,
+        history=history_path,
     )
 
 

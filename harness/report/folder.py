@@ -28,6 +28,7 @@ OUTPUTS = frozenset(
         "readiness.md",
         "junit.xml",
         "allure-results",
+        "allure-report",  # generated from allure-results; its history/ feeds --history
         "attachments",
         "work",
     }

@@ -44,7 +44,8 @@ def test_lst_01_passes_when_every_marketplace_gets_its_own_attributes(world: Any
     assert {a["status"] for a in answers} == {"ACCEPTED"}
     result = LST_01.evaluate(observe(world, [], listings=LISTINGS))
     assert result.status == "passed", result.summary
-    assert "| TOY-1 (TOY_FIGURE) | ACCEPTED | ACCEPTED |" in result.attachments[0].content.decode()
+    ok = '<td class="ok" title="ACCEPTED">OK</td>'
+    assert f"<tr><th>TOY-1 (TOY_FIGURE)</th>{ok}{ok}" in result.attachments[0].content.decode()
 
 
 def test_lst_01_fails_with_missing_attributes_per_marketplace_for_copied_us_listing(
@@ -59,7 +60,10 @@ def test_lst_01_fails_with_missing_attributes_per_marketplace_for_copied_us_list
     assert "TOY-1 in GB: INVALID: missing eu_toys_safety_directive_language" in result.summary
     assert "epr_product_packaging" not in result.summary.split("TOY-1 in FR")[1].split(";")[0]
     matrix = result.attachments[0].content.decode()
-    assert "| TOY-1 (TOY_FIGURE) | ACCEPTED | INVALID: missing" in matrix
+    # One row per product, one column per marketplace, short codes; the issues listed below.
+    row = '<tr><th>TOY-1 (TOY_FIGURE)</th><td class="ok" title="ACCEPTED">OK</td>'
+    assert row + '<td class="bad" title="INVALID: missing' in matrix
+    assert "<dt>TOY-1 (TOY_FIGURE) — DE: INV</dt><dd>INVALID: missing" in matrix
     assert any("x-amzn-RequestId" in line for line in result.evidence)
 
 
