@@ -92,6 +92,14 @@ def run(
             "the trend. Also `history` in acorn.toml [run].",
         ),
     ] = None,
+    waivers: Annotated[
+        str | None,
+        typer.Option(
+            "--waivers",
+            help="Accepted risks (waivers.toml): a failed check it covers shows as WAIVED and "
+            "does not block GO. Default: integration.waivers in acorn.toml.",
+        ),
+    ] = None,
 ) -> None:
     """Test an integration against the SP-API simulator; exit 0 GO, 1 NO-GO, 2 harness error."""
     from harness.cli.run import run_readiness
@@ -112,6 +120,7 @@ def run(
             select=select,
             overwrite=overwrite,
             history=settings.history,
+            waivers=waivers,
         )
     except AcornUsageError as exc:
         _fail(exc, err)

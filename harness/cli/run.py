@@ -105,6 +105,7 @@ def run_readiness(
     select: str | None = None,
     overwrite: bool = False,
     history: Path | None = None,
+    waivers: str | None = None,
 ) -> RunOutcome:
     from harness.contracts import load_contracts
     from harness.drive import load_integration
@@ -114,6 +115,13 @@ def run_readiness(
     # Fail fast, before any scenario starts, on what the user can fix.
     spec = load_integration(integration)
     load_contracts()
+    # Waivers: --waivers > integration.waivers in acorn.toml > none. A file ACORN cannot read
+    # stops the run here (exit 2); a waiver that is wrong is reported with the results.
+    from harness.report.waivers import load_waivers
+
+    waivers_file = Path(waivers).resolve() if waivers else spec.waivers
+    if waivers_file is not None:
+        load_waivers(waivers_file)
     scenarios = bundled("scenarios")
     from harness.report.allure_run import load_history
     from harness.report.folder import prepare_report_dir
@@ -135,6 +143,8 @@ def run_readiness(
         "-p",
         "no:cacheprovider",
     ]
+    if waivers_file is not None:
+        args.append(f"--acorn-waivers={waivers_file}")
     args += ["-v"] if verbose else ["-p", "no:terminal"]
     if select:
         args += ["-k", select]
@@ -183,7 +193,6 @@ def run_readiness(
         "junit": report_dir / "junit.xml",
         "allure": report_dir / "allure-results",
     }
-    exit_code = {"GO": EXIT_GO, "NO-GO": EXIT_NO_GO}.get(readiness.verdict, EXIT_HARNESS)
     # ACORN scans its own outputs last: a leak in a report fails the run, loudly.
     from harness.cli.cassettes import scan_run_outputs
     from harness.plugin import SESSION
@@ -200,9 +209,16 @@ def run_readiness(
             EXIT_HARNESS, message=f"could not write the Allure results to {paths['allure']}: {exc}"
         )
     readiness.scan = scan_run_outputs(report_dir, config.stash.get(SESSION, None))
+    # A leak in the integration's own files (work/) is PII-03's finding, not ACORN's error.
+    from harness.report.agree import apply_log_leaks, sync_allure, sync_junit
+
+    readiness.results = apply_log_leaks(readiness.results, readiness.scan["integration_findings"])
+    exit_code = {"GO": EXIT_GO, "NO-GO": EXIT_NO_GO}.get(readiness.verdict, EXIT_HARNESS)
     try:
         write_reports(readiness, report_dir)
         mark_junit(paths["junit"], readiness)
+        sync_junit(paths["junit"], readiness)
+        sync_allure(paths["allure"], readiness)
     except OSError as exc:
         # A full disk or a folder made read-only mid-run: the verdict exists only in memory,
         # so nothing may look decided.

@@ -52,6 +52,7 @@ _INTEGRATION_KEYS = {
     "action_timeout",
     "scope",
     "marketplaces",
+    "waivers",
 }
 DEFAULT_ACTION_TIMEOUT = 180.0
 """Longer than any documented client back-off (one Node library waits 61.4 s before it retries
@@ -138,6 +139,8 @@ class IntegrationSpec:
     scope: Scope = field(default_factory=Scope)
     marketplaces: tuple[str, ...] = ()
     """The seller's marketplace ids from acorn.toml; empty when it declares none."""
+    waivers: Path | None = None
+    """The accepted-risks file (``waivers``, relative to acorn.toml); ``--waivers`` wins."""
 
     def integration_env(self, acorn_env: Mapping[str, str]) -> dict[str, str]:
         """ACORN's values under both ACORN's names and the integration's own names."""
@@ -249,6 +252,13 @@ def load_integration(path: Path | str, *, source_hint: str = "") -> IntegrationS
         where=str(file),
     )
     marketplaces = marketplace_ids(table.get("marketplaces"), where=str(file))
+    waivers = table.get("waivers")
+    if waivers is not None and (not isinstance(waivers, str) or not waivers.strip()):
+        raise ConfigError(
+            f"integration.waivers is {waivers!r}",
+            where=str(file),
+            fix='give the path of a waivers file, relative to acorn.toml: waivers = "waivers.toml"',
+        )
     return IntegrationSpec(
         name=str(table.get("name", file.parent.name)),
         version=str(table.get("version", "unknown")),
@@ -261,6 +271,7 @@ def load_integration(path: Path | str, *, source_hint: str = "") -> IntegrationS
         action_timeout=float(timeout),
         scope=scope,
         marketplaces=marketplaces,
+        waivers=(file.parent / waivers).resolve() if waivers else None,
     )
 
 

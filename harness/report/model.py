@@ -7,6 +7,9 @@
 - GO: every in-scope blocker and critical check passed. Checks outside the integration's
   declared scope are ``not_applicable``: they neither block nor count, and the verdict names the
   scope it covers ("GO for orders, listings").
+- WAIVED: a failed check an accepted risk covers (harness/report/waivers.py) does not block GO;
+  its result stays ``failed`` underneath, so the report shows both what failed and who
+  accepted it until when.
 """
 
 from __future__ import annotations
@@ -16,31 +19,46 @@ from datetime import UTC, datetime
 from typing import Any, Literal
 
 from harness.checks import CheckResult
+from harness.report.waivers import Waiver, WaiverSet
 
 __all__ = ["STATUSES", "Readiness", "Verdict", "decide", "verdict_reasons"]
 
 Verdict = Literal["GO", "NO-GO", "INCOMPLETE"]
 _GATING = ("blocker", "critical")
-STATUSES = ("passed", "failed", "skipped", "not_applicable", "error")
+STATUSES = ("passed", "failed", "waived", "skipped", "not_applicable", "error")
 
 
-def decide(results: list[CheckResult], problems: list[str] | None = None) -> Verdict:
+def decide(
+    results: list[CheckResult],
+    problems: list[str] | None = None,
+    waived: frozenset[str] = frozenset(),
+) -> Verdict:
     """INCOMPLETE on any run problem or errored check; else NO-GO unless every gating check in
-    scope passed and something was judged at all."""
+    scope passed (or failed under a waiver, ids in ``waived``) and something was judged."""
     if problems or any(r.status == "error" for r in results):
         return "INCOMPLETE"
     if not any(r.status == "passed" for r in results):
         return "NO-GO"
-    if any(r.status in ("failed", "skipped") and r.severity in _GATING for r in results):
+    if any(
+        (r.status == "skipped" or (r.status == "failed" and r.id not in waived))
+        and r.severity in _GATING
+        for r in results
+    ):
         return "NO-GO"
     return "GO"
 
 
-def verdict_reasons(results: list[CheckResult], problems: list[str] | None = None) -> list[str]:
+def verdict_reasons(
+    results: list[CheckResult],
+    problems: list[str] | None = None,
+    waived: frozenset[str] = frozenset(),
+) -> list[str]:
     """Why the verdict is not GO, blockers first, each with what would change it."""
     reasons = list(problems or [])
     order = {"blocker": 0, "critical": 1, "normal": 2}
     for r in sorted(results, key=lambda r: order[r.severity]):
+        if r.status == "failed" and r.id in waived:
+            continue
         if r.status == "error":
             reasons.append(f"{r.id} ({r.severity}) could not be judged: {r.summary}")
         elif r.status == "failed" and r.severity in _GATING:
@@ -73,10 +91,30 @@ class Readiness:
     """Why the run did not finish (each makes the verdict INCOMPLETE)."""
     fidelity: list[dict[str, Any]] = field(default_factory=list)
     """What the simulator accepted without a source showing Amazon does ("not verified")."""
+    waivers: WaiverSet | None = None
+    """The accepted risks of this run (``--waivers``); None when none were given."""
+
+    # -- waivers: a failed check an accepted risk covers reads WAIVED in every format --------
+    def waiver_of(self, result: CheckResult) -> Waiver | None:
+        return self.waivers.waiver_for(result) if self.waivers is not None else None
+
+    def status_of(self, result: CheckResult) -> str:
+        """The status every format shows: ``waived`` for a covered failure, else its own."""
+        return "waived" if self.waiver_of(result) is not None else result.status
+
+    @property
+    def waived(self) -> frozenset[str]:
+        return frozenset(r.id for r in self.results if self.waiver_of(r) is not None)
+
+    def waiver_report(self) -> dict[str, Any] | None:
+        """applied / unused / problems (readiness.json ``waivers``), None without waivers."""
+        return self.waivers.report(self.results) if self.waivers is not None else None
+
+    # -- end waivers ----------------------------------------------------------------------
 
     @property
     def verdict(self) -> Verdict:
-        return decide(self.results, self.problems)
+        return decide(self.results, self.problems, self.waived)
 
     @property
     def headline(self) -> str:
@@ -87,12 +125,12 @@ class Readiness:
         return self.verdict
 
     def reasons(self) -> list[str]:
-        return verdict_reasons(self.results, self.problems)
+        return verdict_reasons(self.results, self.problems, self.waived)
 
     def counts(self) -> dict[str, int]:
         out = dict.fromkeys(STATUSES, 0)
         for r in self.results:
-            out[r.status] += 1
+            out[self.status_of(r)] += 1
         return out
 
     def to_dict(self) -> dict[str, Any]:
@@ -114,7 +152,7 @@ class Readiness:
                     "id": r.id,
                     "title": r.title,
                     "area": r.area,
-                    "status": r.status,
+                    "status": self.status_of(r),
                     "severity": r.severity,
                     "requirement": r.requirement,
                     "scenario": r.scenario,
@@ -123,9 +161,16 @@ class Readiness:
                     "why": r.why,
                     "remediation": r.remediation,
                     "metrics": r.metrics,
+                    **_waiver_field(self.waiver_of(r)),
                 }
                 for r in self.results
             ],
+            "waivers": self.waiver_report(),
             "not_verified_against_amazon": self.fidelity,
             "output_scan": self.scan,
         }
+
+
+def _waiver_field(waiver: Waiver | None) -> dict[str, Any]:
+    """A waived check's ``waiver`` object (owner, ticket, expiry, reason, approved_by)."""
+    return {"waiver": {**waiver.to_dict(), "text": waiver.text()}} if waiver else {}
