@@ -136,6 +136,17 @@ def sync_junit(junit: Path, readiness: Readiness) -> list[str]:
             case = ET.SubElement(suites[0], "testcase", {"classname": "acorn", "name": name})
             _junit_outcome(case, "failed", _message(readiness, result))
             changed.append(result.id)
+    problems = _waiver_properties(readiness)
+    for suite in suites:
+        props = suite.find("properties")
+        if props is None:
+            props = ET.Element("properties")
+            suite.insert(0, props)
+        for prop in list(props):
+            if prop.get("name", "").startswith("acorn.waiver"):
+                props.remove(prop)
+        for name, value in problems.items():
+            ET.SubElement(props, "property", {"name": name, "value": value})
     if changed:
         for suite in suites:
             cases = list(suite.iter("testcase"))
@@ -143,8 +154,26 @@ def sync_junit(junit: Path, readiness: Readiness) -> list[str]:
                 suite.set(attr, str(sum(1 for c in cases for x in c if x.tag in tags)))
             suite.set("skipped", str(sum(1 for c in cases for x in c if x.tag == "skipped")))
             suite.set("tests", str(len(cases)))
+    if changed or problems:
         tree.write(junit, encoding="utf-8", xml_declaration=True)
     return changed
+
+
+def _waiver_properties(readiness: Readiness) -> dict[str, str]:
+    """``acorn.waivers.*`` counts and one ``acorn.waiver_problem.N`` per waiver that does not
+    count: a property, not a failed test case, so CI's counts still match the verdict."""
+    report = readiness.waiver_report()
+    if report is None:
+        return {}
+    out = {
+        "acorn.waivers.file": str(report["file"]),
+        "acorn.waivers.applied": str(len(report["applied"])),
+        "acorn.waivers.unused": str(len(report["unused"])),
+        "acorn.waivers.problems": str(len(report["problems"])),
+    }
+    for number, problem in enumerate(report["problems"], start=1):
+        out[f"acorn.waiver_problem.{number}"] = problem
+    return out
 
 
 def _junit_outcome(case: ET.Element, status: str, message: str) -> None:
@@ -197,9 +226,14 @@ def _environment(path: Path, readiness: Readiness) -> None:
     ours = {
         "acorn.verdict": readiness.verdict,
         "acorn.selection": readiness.selection or "(whole suite)",
+        **_waiver_properties(readiness),
     }
     lines = path.read_text(encoding="utf-8").splitlines() if path.is_file() else []
-    kept = [line for line in lines if line.split("=", 1)[0].strip() not in ours]
+    kept = [
+        line
+        for line in lines
+        if line.split("=", 1)[0].strip() not in ours and not line.startswith("acorn.waiver")
+    ]
     kept += [f"{key}={_escape(value)}" for key, value in ours.items()]
     path.write_text("\n".join(kept) + "\n", encoding="utf-8")
 

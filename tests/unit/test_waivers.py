@@ -191,6 +191,18 @@ def test_a_marketplace_waiver_covers_only_a_failure_confined_to_it() -> None:
     assert waivers.waiver_for(unnamed) is None
 
 
+def test_waiver_problems_are_properties_in_junit_and_allure(tmp_path: Path) -> None:
+    junit = tmp_path / "junit.xml"
+    junit.write_text('<testsuites><testsuite name="pytest" tests="0"/></testsuites>')
+    report = readiness([result("ERR-01", "passed")], parse(entry(owner=None)))
+    sync_junit(junit, report)
+    sync_allure(tmp_path, report)
+    props = {p.get("name"): p.get("value") for p in ET.parse(junit).getroot().iter("property")}
+    assert "owner is missing" in props["acorn.waiver_problem.1"]
+    env = (tmp_path / "environment.properties").read_text()
+    assert "acorn.waiver_problem.1=waivers.toml waiver #1 (THR-03): owner is missing" in env
+
+
 def test_every_format_shows_the_waiver(tmp_path: Path) -> None:
     results = [result("ERR-01", "passed"), result("THR-03")]
     report = readiness(results, parse(entry(), entry(check="PII-03", owner=None)))
@@ -246,6 +258,9 @@ def test_junit_and_allure_follow_readiness(tmp_path: Path) -> None:
     assert data["status"] == "skipped"
     assert "waived by Jane Doe" in data["statusDetails"]["message"]
     assert "acorn.verdict=GO" in (allure / "environment.properties").read_text()
+    props = {p.get("name"): p.get("value") for p in ET.parse(junit).getroot().iter("property")}
+    assert props["acorn.waivers.applied"] == "1"
+    assert props["acorn.waivers.problems"] == "0"
 
 
 # -- the integration's own files: PII-03 -----------------------------------------------------
@@ -264,3 +279,21 @@ def test_a_leak_fails_pii_03_even_when_the_run_did_not_select_it() -> None:
     results = apply_log_leaks([result("ERR-01", "passed")], ["work/a.log:1: LWA refresh token"])
     assert [(r.id, r.status) for r in results] == [("ERR-01", "passed"), ("PII-03", "failed")]
     assert apply_log_leaks([result("ERR-01", "passed")], []) == [result("ERR-01", "passed")]
+
+
+# -- where the waivers file comes from -------------------------------------------------------
+
+
+def test_acorn_toml_names_a_waivers_file_relative_to_itself(tmp_path: Path) -> None:
+    from harness.drive.config import load_integration
+
+    folder = tmp_path / "conn"
+    folder.mkdir()
+    toml = folder / "acorn.toml"
+    toml.write_text('[integration]\nadapter = "m:C"\nwaivers = "risk/waivers.toml"\n')
+    assert load_integration(folder).waivers == (folder / "risk/waivers.toml").resolve()
+    toml.write_text('[integration]\nadapter = "m:C"\n')
+    assert load_integration(folder).waivers is None
+    toml.write_text('[integration]\nadapter = "m:C"\nwaivers = 3\n')
+    with pytest.raises(ConfigError, match=r"integration\.waivers is 3"):
+        load_integration(folder)
