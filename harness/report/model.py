@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal
@@ -28,19 +29,24 @@ _GATING = ("blocker", "critical")
 STATUSES = ("passed", "failed", "waived", "skipped", "not_applicable", "error")
 
 
+def _never(result: CheckResult) -> bool:
+    return False
+
+
 def decide(
     results: list[CheckResult],
     problems: list[str] | None = None,
-    waived: frozenset[str] = frozenset(),
+    waived: Callable[[CheckResult], bool] = _never,
 ) -> Verdict:
     """INCOMPLETE on any run problem or errored check; else NO-GO unless every gating check in
-    scope passed (or failed under a waiver, ids in ``waived``) and something was judged."""
+    scope passed (or failed under a waiver: ``waived(result)``) and something was judged.
+    Per result, not per id: a check judged in two scenarios may be waived in one only."""
     if problems or any(r.status == "error" for r in results):
         return "INCOMPLETE"
     if not any(r.status == "passed" for r in results):
         return "NO-GO"
     if any(
-        (r.status == "skipped" or (r.status == "failed" and r.id not in waived))
+        (r.status == "skipped" or (r.status == "failed" and not waived(r)))
         and r.severity in _GATING
         for r in results
     ):
@@ -51,13 +57,13 @@ def decide(
 def verdict_reasons(
     results: list[CheckResult],
     problems: list[str] | None = None,
-    waived: frozenset[str] = frozenset(),
+    waived: Callable[[CheckResult], bool] = _never,
 ) -> list[str]:
     """Why the verdict is not GO, blockers first, each with what would change it."""
     reasons = list(problems or [])
     order = {"blocker": 0, "critical": 1, "normal": 2}
     for r in sorted(results, key=lambda r: order[r.severity]):
-        if r.status == "failed" and r.id in waived:
+        if r.status == "failed" and waived(r):
             continue
         if r.status == "error":
             reasons.append(f"{r.id} ({r.severity}) could not be judged: {r.summary}")
@@ -102,9 +108,8 @@ class Readiness:
         """The status every format shows: ``waived`` for a covered failure, else its own."""
         return "waived" if self.waiver_of(result) is not None else result.status
 
-    @property
-    def waived(self) -> frozenset[str]:
-        return frozenset(r.id for r in self.results if self.waiver_of(r) is not None)
+    def waived(self, result: CheckResult) -> bool:
+        return self.waiver_of(result) is not None
 
     def waiver_report(self) -> dict[str, Any] | None:
         """applied / unused / problems (readiness.json ``waivers``), None without waivers."""

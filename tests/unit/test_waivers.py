@@ -203,6 +203,16 @@ def test_waiver_problems_are_properties_in_junit_and_allure(tmp_path: Path) -> N
     assert "acorn.waiver_problem.1=waivers.toml waiver #1 (THR-03): owner is missing" in env
 
 
+def test_a_check_judged_twice_is_waived_per_result() -> None:
+    """THR-03 in two scenarios: the DE-only failure is waived, the US one still blocks."""
+    de = result("THR-03", summary="DE: calls retried without waiting.")
+    us = result("THR-03", summary="US: calls retried without waiting.")
+    report = readiness([result("ERR-01", "passed"), de, us], parse(entry(marketplace="DE")))
+    assert [report.status_of(r) for r in report.results] == ["passed", "waived", "failed"]
+    assert report.verdict == "NO-GO"
+    assert len(report.reasons()) == 1
+
+
 def test_every_format_shows_the_waiver(tmp_path: Path) -> None:
     results = [result("ERR-01", "passed"), result("THR-03")]
     report = readiness(results, parse(entry(), entry(check="PII-03", owner=None)))
