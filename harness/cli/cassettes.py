@@ -32,6 +32,7 @@ __all__ = [
     "register",
     "replay_for_serve",
     "scan",
+    "scan_integration_files",
     "scan_run_outputs",
 ]
 
@@ -316,29 +317,7 @@ def scan_run_outputs(report_dir: Path, session: Any = None) -> dict[str, Any]:
 
     Returns the report's ``output_scan`` block.
     """
-    from harness.cassettes import KnownValues, Scanner
-
-    known = KnownValues()
-    core = getattr(getattr(session, "sim", None), "core", None)
-    if core is not None:
-        known.add(secrets=core.credentials.secrets(), pii=core.state.pii_canaries())
-        tokens = getattr(core, "tokens", None)
-        issued = getattr(tokens, "all", None)
-        if callable(issued):
-            known.add(secrets=[t.value for t in issued()])
-    scanner = Scanner(known)
-    ours: list[str] = []
-    theirs: list[str] = []
-    count = work_count = 0
-    # Every file, hidden ones and any folder name included: "what the run leaves behind".
-    for file in sorted(p for p in report_dir.rglob("*") if p.is_file()):
-        relative = file.relative_to(report_dir)
-        integration_owned = relative.parts[0] == "work"
-        count += 1
-        work_count += integration_owned
-        for finding in scanner.file(file):
-            where = str(relative) + finding.where.removeprefix(str(file))
-            (theirs if integration_owned else ours).append(f"{where}: {finding.kind}")
+    count, work_count, ours, theirs = _scan_report(report_dir, session)
     if ours:
         summary = (
             f"LEAK: {len(ours)} secret or buyer PII finding(s) in ACORN's own report "
@@ -362,3 +341,41 @@ def scan_run_outputs(report_dir: Path, session: Any = None) -> dict[str, Any]:
         "clean": not ours,
         "summary": summary,
     }
+
+
+def scan_integration_files(report_dir: Path, session: Any = None) -> list[str]:
+    """The leaks in ``work/`` only ("work/x.log:3: kind"), for PII-03 before the report is
+    written; :func:`scan_run_outputs` scans everything again once it is."""
+    return _scan_report(report_dir, session, work_only=True)[3]
+
+
+def _scan_report(
+    report_dir: Path, session: Any, *, work_only: bool = False
+) -> tuple[int, int, list[str], list[str]]:
+    """(files, files under work/, findings in ACORN's outputs, findings under work/)."""
+    from harness.cassettes import KnownValues, Scanner
+
+    known = KnownValues()
+    core = getattr(getattr(session, "sim", None), "core", None)
+    if core is not None:
+        known.add(secrets=core.credentials.secrets(), pii=core.state.pii_canaries())
+        tokens = getattr(core, "tokens", None)
+        issued = getattr(tokens, "all", None)
+        if callable(issued):
+            known.add(secrets=[t.value for t in issued()])
+    scanner = Scanner(known)
+    ours: list[str] = []
+    theirs: list[str] = []
+    count = work_count = 0
+    # Every file, hidden ones and any folder name included: "what the run leaves behind".
+    for file in sorted(p for p in report_dir.rglob("*") if p.is_file()):
+        relative = file.relative_to(report_dir)
+        integration_owned = relative.parts[0] == "work"
+        if work_only and not integration_owned:
+            continue
+        count += 1
+        work_count += integration_owned
+        for finding in scanner.file(file):
+            where = str(relative) + finding.where.removeprefix(str(file))
+            (theirs if integration_owned else ours).append(f"{where}: {finding.kind}")
+    return count, work_count, ours, theirs

@@ -115,13 +115,7 @@ def run_readiness(
     # Fail fast, before any scenario starts, on what the user can fix.
     spec = load_integration(integration)
     load_contracts()
-    # Waivers: --waivers > integration.waivers in acorn.toml > none. A file ACORN cannot read
-    # stops the run here (exit 2); a waiver that is wrong is reported with the results.
-    from harness.report.waivers import load_waivers
-
-    waivers_file = Path(waivers).resolve() if waivers else spec.waivers
-    if waivers_file is not None:
-        load_waivers(waivers_file)
+    waivers_file = _waivers_file(waivers, spec.waivers)
     scenarios = bundled("scenarios")
     from harness.report.allure_run import load_history
     from harness.report.folder import prepare_report_dir
@@ -197,8 +191,11 @@ def run_readiness(
     from harness.cli.cassettes import scan_run_outputs
     from harness.plugin import SESSION
     from harness.report import write_reports
+    from harness.report.agree import sync_formats
     from harness.report.folder import mark_junit
 
+    _fold_integration_leaks(readiness, report_dir, config.stash.get(SESSION, None))
+    exit_code = {"GO": EXIT_GO, "NO-GO": EXIT_NO_GO}.get(readiness.verdict, EXIT_HARNESS)
     try:
         # Allure: statuses as readiness.json says, environment, executor, categories, verdict.
         from harness.report.allure_run import finish_allure
@@ -209,16 +206,10 @@ def run_readiness(
             EXIT_HARNESS, message=f"could not write the Allure results to {paths['allure']}: {exc}"
         )
     readiness.scan = scan_run_outputs(report_dir, config.stash.get(SESSION, None))
-    # A leak in the integration's own files (work/) is PII-03's finding, not ACORN's error.
-    from harness.report.agree import apply_log_leaks, sync_allure, sync_junit
-
-    readiness.results = apply_log_leaks(readiness.results, readiness.scan["integration_findings"])
-    exit_code = {"GO": EXIT_GO, "NO-GO": EXIT_NO_GO}.get(readiness.verdict, EXIT_HARNESS)
     try:
         write_reports(readiness, report_dir)
         mark_junit(paths["junit"], readiness)
-        sync_junit(paths["junit"], readiness)
-        sync_allure(paths["allure"], readiness)
+        sync_formats(readiness, paths["junit"], paths["allure"])
     except OSError as exc:
         # A full disk or a folder made read-only mid-run: the verdict exists only in memory,
         # so nothing may look decided.
@@ -235,3 +226,26 @@ def run_readiness(
         reasons = "; ".join(readiness.reasons()[:5])
         return RunOutcome(exit_code, readiness, paths, message=f"run INCOMPLETE: {reasons}")
     return RunOutcome(exit_code, readiness, paths)
+
+
+# -- waivers and the integration's own files (harness/report/waivers.py, agree.py) ----------
+def _waivers_file(given: str | None, declared: Path | None) -> Path | None:
+    """--waivers > integration.waivers in acorn.toml > none. A file ACORN cannot read stops
+    the run here, before any scenario (exit 2); a waiver that is wrong is reported with the
+    results instead."""
+    from harness.report.waivers import load_waivers
+
+    path = Path(given).resolve() if given else declared
+    if path is not None:
+        load_waivers(path)
+    return path
+
+
+def _fold_integration_leaks(readiness: Any, report_dir: Path, session: Any) -> None:
+    """A leak in the integration's own files (work/) is PII-03's finding, not ACORN's error;
+    judged before any format is finished, so every format states it."""
+    from harness.cli.cassettes import scan_integration_files
+    from harness.report.agree import apply_log_leaks
+
+    leaks = scan_integration_files(report_dir, session)
+    readiness.results = apply_log_leaks(readiness.results, leaks)

@@ -1,15 +1,15 @@
 """Every format states what readiness.json states, after the run's last judgements.
 
-Two things are decided after pytest has written junit.xml and allure-results: the run's leak
-scan of the integration's own files (``work/``), which PII-03 owns, and the waivers applied to
-that late result. This module folds the scan into PII-03 and then brings junit.xml and the
-Allure results in line with the readiness statuses, check by check, so a reviewer never
+Two things are decided after pytest has written junit.xml: the run's leak scan of the
+integration's own files (``work/``), which PII-03 owns, and the waivers applied to that late
+result. This module folds the scan into PII-03, brings junit.xml in line with the readiness
+statuses check by check (Allure's results are reconciled by harness.report.allure), and puts
+the waivers file's problems into junit.xml's and Allure's properties, so a reviewer never
 reads PASS in one file and FAIL in another.
 """
 
 from __future__ import annotations
 
-import json
 import xml.etree.ElementTree as ET
 from dataclasses import replace
 from pathlib import Path
@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from harness.checks import CheckResult
     from harness.report.model import Readiness
 
-__all__ = ["apply_log_leaks", "sync_allure", "sync_junit"]
+__all__ = ["apply_log_leaks", "sync_allure", "sync_formats", "sync_junit"]
 
 LEAK_CHECK = "PII-03"
 _SCAN_SCENARIO = "run output scan"
@@ -62,7 +62,7 @@ def apply_log_leaks(results: list[CheckResult], findings: list[str]) -> list[Che
     return out
 
 
-# What each readiness status looks like in junit.xml (child element) and Allure (status).
+# What each readiness status looks like in junit.xml (the test case's child element).
 _JUNIT: dict[str, set[str | None]] = {
     "passed": {None},
     "failed": {"failure"},
@@ -71,14 +71,13 @@ _JUNIT: dict[str, set[str | None]] = {
     "not_applicable": {"skipped"},
     "error": {"error", "failure"},
 }
-_ALLURE = {
-    "passed": {"passed"},
-    "failed": {"failed"},
-    "waived": {"skipped"},
-    "skipped": {"skipped"},
-    "not_applicable": {"skipped"},
-    "error": {"broken", "failed"},
-}
+
+
+def sync_formats(readiness: Readiness, junit: Path, allure_results: Path) -> None:
+    """junit.xml's test cases and both formats' waiver properties, after the report is
+    written (Allure's statuses were reconciled by finish_allure before)."""
+    sync_junit(junit, readiness)
+    sync_allure(allure_results, readiness)
 
 
 def _one_status(readiness: Readiness) -> dict[str, CheckResult]:
@@ -185,59 +184,23 @@ def _junit_outcome(case: ET.Element, status: str, message: str) -> None:
         ET.SubElement(case, "skipped", {"type": "pytest.skip", "message": message}).text = message
 
 
-def _allure_check(data: dict[str, object]) -> str | None:
-    labels = data.get("labels")
-    for label in labels if isinstance(labels, list) else []:
-        if isinstance(label, dict) and label.get("name") == "check_id":
-            return str(label.get("value"))
-    full = str(data.get("fullName") or "")
-    check = check_for_test(full.rsplit("#", 1)[-1].rsplit(".", 1)[-1])
-    return check.id if check is not None else None
-
-
-def sync_allure(results_dir: Path, readiness: Readiness) -> list[str]:
-    """Set the status of each Allure result whose check's readiness status differs; state the
-    verdict and a ``--select`` run's selection in environment.properties."""
+def sync_allure(results_dir: Path, readiness: Readiness) -> None:
+    """The waivers' counts and problems in Allure's Environment panel (environment.properties,
+    whatever else it holds is kept). Statuses are :func:`harness.report.allure.reconcile_results`'
+    (a waived failure is skipped there with its waiver's text)."""
+    path = results_dir / "environment.properties"
     if not results_dir.is_dir():
-        return []
-    by_id = _one_status(readiness)
-    changed: list[str] = []
-    for path in sorted(results_dir.glob("*-result.json")):
-        data = json.loads(path.read_text(encoding="utf-8"))
-        check_id = _allure_check(data)
-        result = by_id.get(check_id or "")
-        if result is None:
-            continue
-        status = readiness.status_of(result)
-        if data.get("status") in _ALLURE[status]:
-            continue
-        data["status"] = {"waived": "skipped", "not_applicable": "skipped", "error": "broken"}.get(
-            status, status
-        )
-        data["statusDetails"] = {"message": _message(readiness, result)}
-        path.write_text(json.dumps(data), encoding="utf-8")
-        changed.append(result.id)
-    _environment(results_dir / "environment.properties", readiness)
-    return changed
-
-
-def _environment(path: Path, readiness: Readiness) -> None:
-    """``acorn.verdict`` and ``acorn.selection`` lines, keeping whatever else is there."""
-    ours = {
-        "acorn.verdict": readiness.verdict,
-        "acorn.selection": readiness.selection or "(whole suite)",
-        **_waiver_properties(readiness),
-    }
+        return
+    ours = _waiver_properties(readiness)
     lines = path.read_text(encoding="utf-8").splitlines() if path.is_file() else []
-    kept = [
-        line
-        for line in lines
-        if line.split("=", 1)[0].strip() not in ours and not line.startswith("acorn.waiver")
-    ]
+    kept = [line for line in lines if not line.startswith("acorn.waiver")]
+    if not ours and kept == lines:
+        return
     kept += [f"{key}={_escape(value)}" for key, value in ours.items()]
-    path.write_text("\n".join(kept) + "\n", encoding="utf-8")
+    path.write_text("\n".join(kept) + "\n", encoding="ascii")
 
 
 def _escape(value: str) -> str:
-    """A .properties value: backslashes and line breaks escaped."""
-    return value.replace("\\", "\\\\").replace("\n", "\\n")
+    """A .properties value (ISO 8859-1 by the spec): escapes for \\, line breaks, non-ASCII."""
+    out = value.replace("\\", "\\\\").replace("\n", "\\n").replace("\r", "\\r")
+    return out.encode("ascii", "backslashreplace").decode("ascii").replace("\\x", "\\u00")

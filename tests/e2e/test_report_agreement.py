@@ -159,23 +159,30 @@ def _formats(report: Path) -> dict[str, Any]:
         kinds = [c.tag for c in case if c.tag in ("failure", "error", "skipped")]
         kind = junit_kind[kinds[0] if kinds else "passed"]
         out["junit"].setdefault(check.id, Counter())[kind] += 1
+    allure_verdict = []
     for path in (report / "allure-results").glob("*-result.json"):
         result = json.loads(path.read_text())
-        name = str(result.get("fullName", "")).rsplit("#", 1)[-1].rsplit(".", 1)[-1]
-        check = check_for_test(name)
-        if check is None:
+        labels = {lbl["name"]: lbl["value"] for lbl in result.get("labels", [])}
+        if labels.get("acorn") == "verdict":
+            allure_verdict.append(result)
+        check_id = labels.get("check_id")
+        if check_id is None:
             continue
-        out["allure"].setdefault(check.id, Counter())[allure_kind[result["status"]]] += 1
+        out["allure"].setdefault(check_id, Counter())[allure_kind[result["status"]]] += 1
     env_file = report / "allure-results/environment.properties"
-    allure_env = dict(
-        line.split("=", 1) for line in env_file.read_text().splitlines() if "=" in line
-    )
+    allure_env = {
+        key.replace("\\ ", " "): value
+        for key, value in (
+            line.split("=", 1) for line in env_file.read_text().splitlines() if "=" in line
+        )
+    }
     return {
         "statuses": out,
         "data": data,
         "md": md,
         "junit_props": props,
         "allure_env": allure_env,
+        "allure_verdict": allure_verdict,
         "junit": root,
     }
 
@@ -198,7 +205,10 @@ def _assert_agree(report: Path) -> dict[str, Any]:
     verdict = data["verdict"]
     assert found["md"].startswith(f"# Readiness report: {data['headline']}")
     assert found["junit_props"]["acorn.verdict"] == verdict
-    assert found["allure_env"]["acorn.verdict"] == verdict
+    assert found["allure_env"]["Verdict"] == data["headline"]
+    [case] = found["allure_verdict"]
+    assert case["status"] == {"GO": "passed", "NO-GO": "failed"}.get(verdict, "broken")
+    assert case["statusDetails"]["message"].startswith(f"Verdict {verdict}: ")
     return found
 
 
@@ -210,7 +220,7 @@ def test_the_whole_run_agrees_in_every_format(whole: tuple[Path, Any]) -> None:
     assert data["verdict"] == "NO-GO"
     assert data["selection"] is None
     assert found["junit_props"]["acorn.selection"] == "(whole suite)"
-    assert found["allure_env"]["acorn.selection"] == "(whole suite)"
+    assert "Selection (partial run)" not in found["allure_env"]
     checks = {c["id"]: c for c in data["checks"]}
     assert checks["AUTH-02"]["status"] == "waived"
     assert checks["AUTH-02"]["waiver"]["approved_by"] == "Head of Engineering"
@@ -278,7 +288,12 @@ def test_a_selected_run_agrees_and_shows_its_partial_scope_everywhere(
     assert data["selection"] == "auth_02 or ord_01"
     assert "**Partial run:** only the scenarios matching `auth_02 or ord_01`" in found["md"]
     assert found["junit_props"]["acorn.selection"] == "auth_02 or ord_01"
-    assert found["allure_env"]["acorn.selection"] == "auth_02 or ord_01"
+    assert found["allure_env"]["Selection (partial run)"] == "auth_02 or ord_01"
+    [case] = found["allure_verdict"]
+    assert (
+        "Partial run: only scenarios matching 'auth_02 or ord_01'"
+        in case["statusDetails"]["message"]
+    )
     assert len(data["waivers"]["problems"]) == 4  # still reported in a partial run
 
 
