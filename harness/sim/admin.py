@@ -18,7 +18,7 @@ from dataclasses import replace
 from typing import Any
 
 from harness.errors import AcornUsageError
-from harness.sim.app import Receive, Scope, Send, SimulatorApp
+from harness.sim.app import Message, Receive, Scope, Send, SimulatorApp
 from harness.sim.core import SimCore
 from harness.sim.fault_files import plan_from_dict
 from harness.sim.faults import FaultInjector
@@ -58,6 +58,22 @@ def request_line(e: Exchange) -> str:
         message = first.get("message") if isinstance(first, dict) else first
         line += f"; contract: {len(findings)} finding(s), first: {message}"
     return line
+
+
+class _JournaledSend:
+    """``send``, draining the journal before an answer starts: the exchange is journaled by
+    then, so it is written (and printed) before the client sees the answer. Keeps ``send``'s
+    ``__self__``: transport faults reach the connection through it (harness.sim.fault_wire)."""
+
+    def __init__(self, send: Send, drain: Callable[[], None]) -> None:
+        self._send = send
+        self._drain = drain
+        self.__self__ = getattr(send, "__self__", None)
+
+    async def __call__(self, message: Message) -> None:
+        if message.get("type") == "http.response.start":
+            self._drain()
+        await self._send(message)
 
 
 class ObservedApp:
@@ -101,9 +117,9 @@ class ObservedApp:
             await send({"type": "http.response.body", "body": data})
             return
         try:
-            await self.app(scope, receive, send)
+            await self.app(scope, receive, _JournaledSend(send, self.drain))
         finally:
-            self.drain()
+            self.drain()  # an answer never started (a dropped connection)
 
     def drain(self) -> None:
         """Write and report the journal entries not yet written, in sequence order."""
