@@ -176,6 +176,28 @@ def serve(
             "acorn: cannot run. --clock-speed and --token-lifetime must be positive numbers."
         )
         raise typer.Exit(2)
+    if scenario is not None:
+        # A scenario's world is the suite's: options that would change it are refused, not
+        # silently ignored (or applied, which would judge against another world).
+        given = [
+            name
+            for name, changed in (
+                ("--clock-speed", clock_speed != 1.0),
+                ("--token-lifetime", token_lifetime != 3600.0),
+                ("--no-throttling", no_throttling),
+                ("--cassette", cassette is not None),
+                ("--sandbox", sandbox),
+            )
+            if changed
+        ]
+        if given:
+            _fail(
+                AcornUsageError(
+                    f"--scenario {scenario} sets the world up itself; {', '.join(given)} "
+                    "would change it",
+                    fix=f"drop {', '.join(given)}, or serve without --scenario",
+                )
+            )
     if not 0 <= port <= 65532:
         _fail(AcornUsageError(f"--port {port} is not a port", fix="give 1-65532, or 0"))
     if not _is_loopback(host):

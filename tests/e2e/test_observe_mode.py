@@ -42,6 +42,10 @@ VARIANTS = {
 }
 
 
+Observed = tuple[str, dict[str, Any], dict[str, Any], Path, list[str]]
+"""variant, acorn run's checks, acorn judge's checks, the journal, what acorn serve printed"""
+
+
 def _statuses(report_dir: Path) -> dict[str, dict[str, Any]]:
     report = json.loads((report_dir / "readiness.json").read_text())
     return {c["id"]: c for c in report["checks"]}
@@ -107,9 +111,7 @@ class Served:
 
 
 @pytest.fixture(scope="module", params=sorted(VARIANTS))
-def both_ways(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> tuple[str, dict[str, Any], dict[str, Any], Path]:
+def both_ways(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Observed:
     variant = request.param
     toml, flags, _expected = VARIANTS[variant]
     work = tmp_path_factory.mktemp(f"observe-{variant}")
@@ -136,13 +138,11 @@ def both_ways(
         check=False, cwd=ROOT, capture_output=True, text=True, timeout=300,
     )  # fmt: skip
     assert judged.returncode in (0, 1), judged.stdout + judged.stderr
-    return variant, _statuses(work / "run"), _statuses(work / "judge"), journal
+    return variant, _statuses(work / "run"), _statuses(work / "judge"), journal, served.lines
 
 
 @pytest.mark.parametrize("check_id", sorted(COMPARED))
-def test_judge_gives_the_verdict_acorn_run_gives(
-    both_ways: tuple[str, dict[str, Any], dict[str, Any], Path], check_id: str
-) -> None:
+def test_judge_gives_the_verdict_acorn_run_gives(both_ways: Observed, check_id: str) -> None:
     variant, driven, observed = both_ways[:3]
     expected = VARIANTS[variant][2]
     assert driven[check_id]["status"] == expected, driven[check_id]["summary"]
@@ -151,7 +151,7 @@ def test_judge_gives_the_verdict_acorn_run_gives(
 
 
 def test_checks_needing_results_are_not_applicable_in_observe_mode(
-    both_ways: tuple[str, dict[str, Any], dict[str, Any], Path],
+    both_ways: Observed,
 ) -> None:
     observed = both_ways[2]
     for check_id in ("ERR-04", "ERR-05", "ORD-01", "PII-03"):
@@ -160,7 +160,7 @@ def test_checks_needing_results_are_not_applicable_in_observe_mode(
 
 
 def test_journal_file_holds_no_secret_and_no_admin_traffic(
-    both_ways: tuple[str, dict[str, Any], dict[str, Any], Path],
+    both_ways: Observed,
 ) -> None:
     from harness.sim.credentials import seeded_credentials
 
@@ -205,3 +205,19 @@ def test_readme_observe_mode_example_runs(tmp_path: Path) -> None:
     assert checks["AUTH-01"]["status"] == "passed", checks["AUTH-01"]["summary"]
     assert checks["THR-02"]["status"] == "passed", checks["THR-02"]["summary"]
     assert checks["ORD-01"]["status"] == "not_applicable"
+    printed = (tmp_path / "serve.env").read_text()
+    assert "export ACORN_CLIENT_ID=" in printed
+    assert " -> " not in printed  # --quiet: no line per request
+
+
+def test_serve_prints_one_line_per_request(both_ways: Observed) -> None:
+    variant, lines = both_ways[0], both_ways[4]
+    requests = [line for line in lines if " -> " in line]
+    assert any(
+        line.startswith("LWA POST /auth/o2/token lwa:refresh_token -> 200") for line in lines
+    )
+    assert any("getOrderItems -> 429 QuotaExceeded" in line for line in requests)
+    refused = [line for line in requests if "getOrderItems -> 400" in line]
+    assert refused
+    assert all("fault status" in line for line in refused)
+    assert len(refused) == (2 if variant == "flawed" else 1)  # the flawed one retries it

@@ -146,3 +146,9 @@ def test_non_loopback_host_needs_the_explicit_flag() -> None:
     result = runner.invoke(app, ["serve", "--host", "0.0.0.0"])
     assert result.exit_code == 2
     assert "--allow-non-loopback" in result.output
+
+
+def test_options_that_would_change_a_scenarios_world_are_refused() -> None:
+    result = runner.invoke(app, ["serve", "--scenario", "token-lifetime", "--clock-speed", "9"])
+    assert result.exit_code == 2
+    assert "--clock-speed would change it" in result.output

@@ -182,3 +182,19 @@ def test_transport_faults_still_reach_the_connection(served: Served) -> None:
         served.orders(token)
     assert served.orders(token).status_code == 200
     assert "fault reset" in served.lines[1]
+
+
+def test_judge_proves_only_what_the_recorded_scenarios_exercise(served: Served) -> None:
+    from harness.report.observed import OBSERVE_NOT_APPLICABLE, judge_journals
+
+    token = served.token()
+    served.orders(token)
+    readiness = judge_journals([served.journal], ["sync_orders"])
+    results = {r.id: r for r in readiness.results}
+    assert results["THR-04"].scenario == "small-sync-throughput"  # judged on its own traffic
+    assert results["AUTH-01"].status == "skipped"  # its scenario was not recorded
+    assert "acorn serve --scenario token-lifetime" in results["AUTH-01"].summary
+    assert results["ERR-04"].status == "not_applicable"
+    assert OBSERVE_NOT_APPLICABLE in results["ERR-04"].summary
+    assert results["LST-01"].status == "not_applicable"
+    assert "out of scope" in results["LST-01"].summary
