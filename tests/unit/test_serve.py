@@ -152,3 +152,39 @@ def test_options_that_would_change_a_scenarios_world_are_refused() -> None:
     result = runner.invoke(app, ["serve", "--scenario", "token-lifetime", "--clock-speed", "9"])
     assert result.exit_code == 2
     assert "--clock-speed would change it" in result.output
+
+
+def _names_started_in(func: ast.FunctionDef, setups: dict[str, Any]) -> list[str]:
+    found: list[str] = []
+    for node in ast.walk(func):
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Name)
+            and node.func.id == "start"
+        ):
+            name = node.args[1]
+            if isinstance(name, ast.Constant):
+                found.append(str(name.value))
+            elif isinstance(name, ast.JoinedStr) and isinstance(name.values[0], ast.Constant):
+                prefix = str(name.values[0].value)
+                found += [n for n in setups if n.startswith(prefix)]
+    return found
+
+
+def test_each_set_up_names_the_checks_its_scenario_feeds() -> None:
+    """acorn judge judges a check on the worlds whose set-up lists it: the list must be the
+    suite's own wiring (test -> fixture -> scenario started), neither more nor less."""
+    from harness.checks.registry import check_for_test
+
+    setups = load_setups()
+    fed: dict[str, set[str]] = {name: set() for name in setups}
+    for path in sorted(SCENARIOS.glob("test_*.py")):
+        functions = [n for n in ast.parse(path.read_text()).body if isinstance(n, ast.FunctionDef)]
+        started = {f.name: _names_started_in(f, setups) for f in functions}
+        for test in (f for f in functions if f.name.startswith("test_")):
+            check = check_for_test(test.name)
+            assert check is not None
+            for arg in test.args.args:
+                for name in started.get(arg.arg, []):
+                    fed[name].add(check.id)
+    assert {name: set(setup.checks) for name, setup in setups.items()} == fed
