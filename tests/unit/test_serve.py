@@ -11,6 +11,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from typer.testing import CliRunner
 
@@ -73,6 +74,9 @@ def test_served_world_is_the_scenarios_world(name: str) -> None:
     setup = setup_named(name)
     served = build_simulator(setup)
     assert served.core.config == setup.config()
+    with served:  # servable: it starts and answers (no token: Amazon's 403, before any fault)
+        answer = httpx.get(served.endpoints.regions["NA"] + "/orders/v0/orders", timeout=5)
+        assert answer.status_code == 403
 
     class Acorn:  # what the suite's start() hands to acorn.scenario(...)
         def __init__(self) -> None:
