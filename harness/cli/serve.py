@@ -12,6 +12,7 @@ import ipaddress
 import signal
 import sys
 import threading
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -278,11 +279,12 @@ def _serve(
             port=port,
         )
     current = {"setup": setup}
+    initial = sim.core.config  # a fault plan loaded over the admin API replaces it
 
     def reset(name: str | None) -> str | None:
         chosen = setup_named(name) if name is not None else current["setup"]
         if chosen is None:
-            sim.reset(sim.core.config)
+            sim.reset(replace(initial))
             return None
         sim.reset(chosen.config())
         prepare(sim.core, chosen)
