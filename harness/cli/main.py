@@ -40,6 +40,10 @@ def _register_subcommands() -> None:
 
     register_product_types(app)  # product-types pull
 
+    from harness.cli.report import app as report_app
+
+    app.add_typer(report_app, name="report")  # report schema, report validate
+
 
 _register_subcommands()
 
