@@ -36,6 +36,9 @@ _LABEL = {
     "waived": "WAIVED",
 }
 
+_EVIDENCE_LINES = 8
+"""Evidence lines per finding on the page; readiness.md and .json keep them all."""
+
 _CSS = """
 *{box-sizing:border-box}
 body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,Helvetica,Arial,sans-serif;
@@ -62,7 +65,7 @@ color:#fff}
 .s-waived,.m-waived{background:#ddf4ff}
 .m-issues,.c-gaps{background:#fff1e5}
 .s-not_applicable,.m-not_applicable,.m-not_covered,.c-not_applicable,.c-no_evidence{color:#57606a}
-.matrix td,.matrix th{font-size:12px;text-align:center}
+.matrix td,.matrix th{font-size:12px;text-align:center}.id{white-space:nowrap}
 .matrix td:first-child,.matrix th:first-child{text-align:left;font-weight:600}
 .check{border:1px solid #d0d7de;border-left:6px solid #cf222e;padding:6px 12px;margin:10px 0;
 break-inside:avoid-page}
@@ -164,7 +167,7 @@ def _matrix(r: Readiness) -> str:
             cell = m.cells[(mp, area)]
             ids = ""
             if cell.state not in ("passed", "not_applicable", "not_covered") and cell.checks:
-                ids = "<br>" + _t(", ".join(cell.checks))
+                ids = "<br>" + ", ".join(f'<span class="id">{_t(i)}</span>' for i in cell.checks)
             row.append(
                 f'<span class="m-{_a(cell.state)}">{_t(STATE_CODES[cell.state])}</span>{ids}'
             )
@@ -208,7 +211,7 @@ def _checks(ordered: Sequence[CheckResult]) -> str:
             _t(c.area),
             _t(c.severity),
             _status(c.status),
-            _t(c.summary),
+            _t(_clip(c.summary, 300)),
         ]
         for c in ordered
     ]
@@ -230,9 +233,12 @@ def _failures(ordered: Sequence[CheckResult]) -> str:
             if c.status == "skipped"
             else "See the summary; re-run once the cause is fixed."
         )
+        shown_lines = c.evidence[:_EVIDENCE_LINES]
+        more = len(c.evidence) - len(shown_lines)
         evidence = (
-            f"<p>Evidence from the simulator journal (request ids are x-amzn-RequestId values):</p>"
-            f"<pre>{_t(chr(10).join(c.evidence))}</pre>"
+            "<p>Evidence from the simulator journal (request ids are x-amzn-RequestId values)"
+            + (f"; {more} more line(s) in readiness.md" if more else "")
+            + f":</p><pre>{_t(chr(10).join(shown_lines))}</pre>"
             if c.evidence
             else ""
         )
@@ -294,7 +300,8 @@ def _accepted_risks(r: Readiness) -> str:
 def _compliance(r: Readiness) -> str:
     rows = []
     for area in area_states(r.results):
-        checks = ", ".join(f"{_t(c['id'])} {_status(c['status'])}" for c in area["checks"])
+        pairs = dict.fromkeys((c["id"], c["status"]) for c in area["checks"])  # one per scenario
+        checks = ", ".join(f"{_t(i)} {_status(s)}" for i, s in pairs)
         rows.append(
             [
                 f"<strong>{_t(area['title'])}</strong><br>{_t(area['description'])}",

@@ -123,7 +123,8 @@ def _compliance_lines(readiness: Readiness) -> list[str]:
     ]
     for area in area_states(readiness.results):
         checks = ", ".join(
-            f"{c['id']} {_ICON.get(c['status'], c['status'])}" for c in area["checks"]
+            f"{i} {_ICON.get(s, s)}"
+            for i, s in dict.fromkeys((c["id"], c["status"]) for c in area["checks"])
         )
         lines.append(
             f"| {area['title']} | {area['policy']} | {STATE_WORDS[area['state']]} "
