@@ -67,15 +67,19 @@ def validate(
             "`acorn run`, or its report folder.",
             highlight=False,
             markup=False,
+            soft_wrap=True,
         )
         raise typer.Exit(2) from None
     errors = schema_errors(document)
     if errors:
         err.print(
-            f"{path} does not follow the readiness.json schema:", highlight=False, markup=False
+            f"{path} does not follow the readiness.json schema:",
+            highlight=False,
+            markup=False,
+            soft_wrap=True,
         )
         for line in errors[:20]:
-            err.print(f"  {line}", highlight=False, markup=False)
+            err.print(f"  {line}", highlight=False, markup=False, soft_wrap=True)
         raise typer.Exit(1)
     version = document.get("schema_version") if isinstance(document, dict) else None
     typer.echo(f"{path}: valid readiness.json (schema_version {version}).")
