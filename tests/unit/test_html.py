@@ -266,3 +266,34 @@ def test_the_run_output_scan_covers_the_html(tmp_path: Path) -> None:
 
     assert not scan["clean"]
     assert "readiness.html" in scan["summary"]
+
+
+def test_readiness_md_has_the_matrix_and_the_compliance_section(tmp_path: Path) -> None:
+    text = write_reports(readiness(*MIXED, scope={"marketplaces": ["US", "DE"]}), tmp_path)[
+        "markdown"
+    ].read_text()
+
+    matrix = text.split("## By marketplace", 1)[1].split("\n## ", 1)[0]
+    assert "| Marketplace | Auth | Listings | Throttling | Orders | Feeds |" in matrix
+    assert "| DE | BLOCKED AUTH-02 | BLOCKED LST-01 | NOT PROVEN THR-05 |" in matrix
+    assert "| US | BLOCKED AUTH-02 | - | NOT PROVEN THR-05 |" in matrix
+    assert "**DE** also blocked by:\n- LST-01 (blocker): ACORN-TOY-03 in DE: INVALID" in matrix
+    assert text.index("## By marketplace") < text.index("## Checks, blockers first")
+    compliance = text.split("## Compliance evidence (Amazon DPP / AUP)", 1)[1]
+    assert "| Credential management | DPP | a blocker or critical check failed |" in compliance
+    assert "AUTH-02 FAIL" in compliance
+
+
+def test_an_incomplete_run_says_so_on_the_page_with_what_stopped_it() -> None:
+    page = render_html(
+        readiness(
+            result("AUTH-01"),
+            result("ORD-01", "error", summary="did not run: the run ended first"),
+            problems=["the run was interrupted before every scenario finished"],
+        )
+    )
+
+    assert '<span class="verdict v-INCOMPLETE">INCOMPLETE</span>' in page
+    assert ">Why the run is INCOMPLETE</h2>" in page
+    assert "the run was interrupted before every scenario finished" in page
+    assert ">GO<" not in page
