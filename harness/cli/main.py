@@ -46,6 +46,10 @@ def _register_subcommands() -> None:
 
     register_judge(app)  # judge (a readiness report from recorded traffic)
 
+    from harness.cli.report import app as report_app
+
+    app.add_typer(report_app, name="report")  # report schema, report validate
+
 
 _register_subcommands()
 

@@ -180,6 +180,7 @@ def run_readiness(
     paths = {
         "markdown": report_dir / "readiness.md",
         "json": report_dir / "readiness.json",
+        "html": report_dir / "readiness.html",
         "junit": report_dir / "junit.xml",
         "allure": report_dir / "allure-results",
     }

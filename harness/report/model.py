@@ -16,12 +16,15 @@ from datetime import UTC, datetime
 from typing import Any, Literal
 
 from harness.checks import CheckResult
+from harness.report.versions import new_run_id
 
-__all__ = ["STATUSES", "Readiness", "Verdict", "decide", "verdict_reasons"]
+__all__ = ["SCHEMA_VERSION", "STATUSES", "Readiness", "Verdict", "decide", "verdict_reasons"]
 
 Verdict = Literal["GO", "NO-GO", "INCOMPLETE"]
 _GATING = ("blocker", "critical")
 STATUSES = ("passed", "failed", "skipped", "not_applicable", "error")
+SCHEMA_VERSION = "1.0"
+"""readiness.json's shape (harness/report/readiness.schema.json); a breaking change bumps it."""
 
 
 def decide(results: list[CheckResult], problems: list[str] | None = None) -> Verdict:
@@ -73,6 +76,11 @@ class Readiness:
     """Why the run did not finish (each makes the verdict INCOMPLETE)."""
     fidelity: list[dict[str, Any]] = field(default_factory=list)
     """What the simulator accepted without a source showing Amazon does ("not verified")."""
+    run_id: str = field(default_factory=new_run_id)
+    """One id per run, the same in every format the run writes."""
+    versions: dict[str, Any] = field(default_factory=dict)
+    """What makes the run reproducible (``versions.run_versions``): ACORN, integration and
+    models commits, seed, Python, OS."""
 
     @property
     def verdict(self) -> Verdict:
@@ -96,7 +104,13 @@ class Readiness:
         return out
 
     def to_dict(self) -> dict[str, Any]:
+        from harness.report.compliance import area_states, load_compliance
+        from harness.report.views import marketplace_matrix, marketplaces_named
+
+        mapping = load_compliance()
         return {
+            "schema_version": SCHEMA_VERSION,
+            "run_id": self.run_id,
             "verdict": self.verdict,
             "headline": self.headline,
             "reasons": self.reasons(),
@@ -105,6 +119,7 @@ class Readiness:
             "integration": self.integration,
             "scope": self.scope,
             "harness_version": self.harness_version,
+            "versions": self.versions,
             "contracts": self.contracts,
             "summary": self.counts(),
             "selection": self.selection,
@@ -123,9 +138,13 @@ class Readiness:
                     "why": r.why,
                     "remediation": r.remediation,
                     "metrics": r.metrics,
+                    "marketplaces": marketplaces_named(r),
+                    "compliance": list(mapping.areas_of(r.id)),
                 }
                 for r in self.results
             ],
+            "marketplace_matrix": marketplace_matrix(self.results, self.scope).to_dict(),
+            "compliance": area_states(self.results, mapping),
             "not_verified_against_amazon": self.fidelity,
             "output_scan": self.scan,
         }
