@@ -4,7 +4,7 @@ The reference integration passes every reports check; the naive one fails each f
 mistake (a tight getReport loop with a createReport per round, CANCELLED and FATAL not taken as
 endings, GZIP read as text and an expired URL given up, no RDT for a restricted report, the
 same report requested while one is in flight). An integration whose scope lacks fetch_report
-gets them as not applicable. One ``acorn run --select rpt`` per integration (about 10 s each).
+gets them as not applicable. (The command-driver reference runs them in test_cli's full run.) One ``acorn run --select rpt`` per integration (about 10 s each).
 """
 
 from __future__ import annotations
@@ -74,7 +74,7 @@ def test_naive_fails_every_reports_check_for_its_own_mistake(naive) -> None:  # 
 
 
 def test_a_scope_without_fetch_report_makes_them_not_applicable(tmp_path: Path) -> None:
-    config = ROOT / "examples" / "reference" / "acorn-command.toml"  # no fetch_report command
+    config = ROOT / "examples" / "reference" / "acorn-orders-only.toml"  # scope: sync_orders
     _, checks = _run(tmp_path, "--config", str(config))
     assert {i: checks[i]["status"] for i in RPT} == dict.fromkeys(RPT, "not_applicable")
     assert "fetch_report" in checks["RPT-01"]["summary"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -18,7 +19,7 @@ from .listings import ListingsWriter
 from .log import FailureLog
 from .orders import OrdersSync
 from .rdt import ORDER_ADDRESS_PATH, RestrictedDataTokenSource
-from .reports import ReportFetcher, ReportKey, ReportRequest
+from .reports import InFlight, ReportFetcher, ReportRequest
 from .results import (
     ArgumentError,
     ErrorEntry,
@@ -57,7 +58,7 @@ class Connector(ListingActions):
     One instance keeps its LWA token and Restricted Data Tokens across actions.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, report_state: Path | None = None) -> None:
         self._settings = Settings.from_env()
         self._log = FailureLog(self._settings.log_file)
         self._http = httpx.Client(timeout=_timeout(), follow_redirects=False)
@@ -72,7 +73,9 @@ class Connector(ListingActions):
         self._client = SpApiClient(self._http, self._settings.endpoints, self._lwa, self._log)
         self._address_rdt: dict[str, RestrictedDataTokenSource] = {}
         self._rdt_lock = threading.Lock()
-        self._reports_in_flight: dict[ReportKey, str] = {}
+        # Reports still processing, resumed by the next request for them (a file when each
+        # action is a process of its own).
+        self._reports_in_flight = InFlight(report_state)
 
     def __repr__(self) -> str:
         return f"Connector({self._settings!r})"

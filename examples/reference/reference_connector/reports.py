@@ -14,8 +14,10 @@ from __future__ import annotations
 import csv
 import gzip
 import io
+import json
 import time
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
@@ -75,13 +77,57 @@ class ReportRequest:
         return body
 
 
+class InFlight:
+    """The reportId of each report still processing, by (type, marketplaces, period).
+
+    In memory for a long-lived connector; in a JSON file when each action is a process of
+    its own (the command line), so the next run resumes the report instead of asking again.
+    """
+
+    def __init__(self, path: Path | None = None) -> None:
+        self._path = path
+        self._items: dict[str, str] = {}
+        if path is not None and path.is_file():
+            try:
+                loaded = json.loads(path.read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                loaded = {}
+            if isinstance(loaded, dict):
+                self._items = {str(k): str(v) for k, v in loaded.items()}
+
+    @staticmethod
+    def _name(key: ReportKey) -> str:
+        return json.dumps([key[0], list(key[1]), key[2], key[3]])
+
+    def get(self, key: ReportKey) -> str | None:
+        return self._items.get(self._name(key))
+
+    def put(self, key: ReportKey, report_id: str) -> None:
+        self._items[self._name(key)] = report_id
+        self._save()
+
+    def drop(self, key: ReportKey) -> None:
+        if self._items.pop(self._name(key), None) is not None:
+            self._save()
+
+    def _save(self) -> None:
+        if self._path is not None:
+            self._path.write_text(json.dumps(self._items), encoding="utf-8")
+
+
+def _matches(report: dict[str, Any], request: ReportRequest) -> bool:
+    """Is a remembered report still the one asked for (type, marketplaces, period)?"""
+    return (
+        report.get("reportType") == request.report_type
+        and sorted(report.get("marketplaceIds") or []) == sorted(request.marketplace_ids)
+        and (report.get("dataStartTime") or None) == request.start
+        and (report.get("dataEndTime") or None) == request.end
+    )
+
+
 class ReportFetcher:
     def __init__(
-        self,
-        client: SpApiClient,
-        http: httpx.Client,
-        in_flight: dict[ReportKey, str],
-        errors: list[ErrorEntry],
+        self, client: SpApiClient, http: httpx.Client, in_flight: InFlight, errors: list[ErrorEntry]
     ) -> None:
         self._client = client
         self._http = http
@@ -92,18 +138,18 @@ class ReportFetcher:
         out: dict[str, Any] = {"report_id": None, "status": None, "rows": []}
         region = region_for(request.marketplace_ids[0])
         try:
-            report_id = self._in_flight.get(request.key())
+            report_id, report = self._resume(region, request)
             if report_id is None:
                 created = self._client.call(
                     "createReport", "POST", region, f"{BASE}/reports", json_body=request.body()
                 ).body
                 report_id = str(created["reportId"])
-                self._in_flight[request.key()] = report_id
+                self._in_flight.put(request.key(), report_id)
             out["report_id"] = report_id
-            report = self._wait(region, report_id, time.monotonic() + patience)
+            report = self._wait(region, report_id, time.monotonic() + patience, report)
             status = out["status"] = str(report.get("processingStatus"))
             if status in TERMINAL:
-                self._in_flight.pop(request.key(), None)
+                self._in_flight.drop(request.key())
             if status == "DONE":
                 out["rows"] = self._rows(region, str(report["reportDocumentId"]), request)
             elif status == "FATAL":
@@ -117,15 +163,37 @@ class ReportFetcher:
             self._errors.append(entry("fetch_report", f"report step failed ({type(exc).__name__})"))
         return out
 
-    def _wait(self, region: str, report_id: str, deadline: float) -> dict[str, Any]:
+    def _resume(self, region: str, request: ReportRequest) -> tuple[str | None, dict[str, Any]]:
+        """The remembered report for this request and its state, if it is still that report."""
+        report_id = self._in_flight.get(request.key())
+        if report_id is None:
+            return None, {}
+        path = f"{BASE}/reports/{quote(report_id, safe='')}"
+        try:
+            report: dict[str, Any] = self._client.call("getReport", "GET", region, path).body or {}
+        except CallFailed as exc:
+            if exc.status not in (400, 404):  # unknown now: forget it; anything else: a failure
+                raise
+            report = {}
+        if not _matches(report, request):
+            self._in_flight.drop(request.key())
+            return None, {}
+        return report_id, report
+
+    def _wait(
+        self, region: str, report_id: str, deadline: float, report: dict[str, Any]
+    ) -> dict[str, Any]:
+        """Poll until the report ends or the deadline; ``report``: a state just read, if any."""
         wait = FIRST_WAIT
         path = f"{BASE}/reports/{quote(report_id, safe='')}"
         while True:
-            report: dict[str, Any] = self._client.call("getReport", "GET", region, path).body or {}
+            if not report:
+                report = self._client.call("getReport", "GET", region, path).body or {}
             if report.get("processingStatus") in TERMINAL or time.monotonic() + wait > deadline:
                 return report
             time.sleep(wait)
             wait = min(wait * GROWTH, MAX_WAIT)
+            report = {}
 
     def _rows(self, region: str, document_id: str, request: ReportRequest) -> list[dict[str, str]]:
         path = f"{BASE}/documents/{quote(document_id, safe='')}"
