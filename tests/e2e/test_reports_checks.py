@@ -4,7 +4,8 @@ The reference integration passes every reports check; the naive one fails each f
 mistake (a tight getReport loop with a createReport per round, CANCELLED and FATAL not taken as
 endings, GZIP read as text and an expired URL given up, no RDT for a restricted report, the
 same report requested while one is in flight). An integration whose scope lacks fetch_report
-gets them as not applicable. (The command-driver reference runs them in test_cli's full run.) One ``acorn run --select rpt`` per integration (about 10 s each).
+gets them as not applicable. One ``acorn run --select rpt`` per integration (about 10 s
+each); the command-driver reference runs them in test_cli's full run.
 """
 
 from __future__ import annotations
