@@ -341,24 +341,28 @@ def _judge_reuse(obs: Observation) -> Judgement:
     traces = report_traces(obs)
     if not traces:
         return _none_requested(obs)
-    again = [t for t in traces if t.created.facts.get("in_flight_same")]
-    evidence = [
-        f"{t.created.summary()} while {', '.join(t.created.facts['in_flight_same'])} was in flight"
-        for t in again[:5]
-    ]
+    again: list[tuple[ReportTrace, str]] = []
+    for t in traces:
+        # In flight as the simulator knew it, or as the integration did: it asked for the
+        # same report earlier and had not seen that one end.
+        known = [str(r) for r in t.created.facts.get("in_flight_same") or []]
+        unseen = [e.report_id for e in traces if e.key == t.key and e.open_before(t.created.seq)]
+        earlier = list(dict.fromkeys(known + unseen))
+        if earlier:
+            again.append((t, ", ".join(earlier)))
     if again:
         return Judgement(
             False,
             f"{len(again)} createReport for a report and period already in flight "
-            f"({', '.join(sorted({t.report_type for t in again}))}).",
-            evidence,
+            f"({', '.join(sorted({t.report_type for t, _ in again}))}).",
+            [f"{t.created.summary()} while {e} was in flight" for t, e in again[:5]],
             {"duplicates": len(again)},
         )
     windows = obs.action_windows
     had_chance = [
         n
         for n in (int(n) for n in obs.expected.get("repeat_actions", []))
-        if n < len(windows) and any(_in_flight_at(t, windows[n][0]) for t in traces)
+        if n < len(windows) and any(t.open_at_wall(windows[n][0]) for t in traces)
     ]
     if not had_chance:
         return Judgement(
@@ -372,12 +376,6 @@ def _judge_reuse(obs: Observation) -> Judgement:
         f"Asked again while its report was in flight (action {actions}), the integration "
         "reused it instead of requesting it again.",
     )
-
-
-def _in_flight_at(trace: ReportTrace, wall: float) -> bool:
-    """Was ``trace`` requested before ``wall`` and not yet seen ended by then?"""
-    end = trace.terminal()
-    return trace.created.wall < wall and (end is None or end.wall >= wall)
 
 
 RPT_05 = Check(

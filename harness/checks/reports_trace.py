@@ -63,6 +63,16 @@ class ReportTrace:
         value = end.facts.get("document") if end is not None else None
         return str(value) if value else None
 
+    def open_before(self, seq: int) -> bool:
+        """Requested before exchange ``seq``, and not seen ending by the integration by then?"""
+        end = self.terminal()
+        return self.created.seq < seq and (end is None or end.seq > seq)
+
+    def open_at_wall(self, wall: float) -> bool:
+        """Requested before ``wall`` (simulator seconds), and not seen ending by then?"""
+        end = self.terminal()
+        return self.created.wall < wall and (end is None or end.wall >= wall)
+
     def polls_until_end(self) -> list[Exchange]:
         end = self.terminal()
         return [p for p in self.polls if end is None or p.seq <= end.seq]

@@ -244,3 +244,17 @@ def test_rpt_05_fails_a_duplicate_and_passes_a_reused_report() -> None:
     assert result.status == "passed", result.summary
     no_chance = judge(RPT_05, reused, runs, [(0, 1), (2, 3)])
     assert no_chance.status == "skipped"
+
+
+def test_rpt_05_fails_a_new_request_for_a_report_never_seen_ending() -> None:
+    """The simulator may have finished it (the clock jumped), but the integration never saw
+    that: asking again instead of reading the report it has is the duplicate."""
+    j = Journal()
+    j.create(0.0, "1")
+    j.poll(0.1, "1")
+    j.create(2.0, "2")
+    j.done(2.1, "2")
+    runs = [outcome("IN_PROGRESS", ok=False), outcome("DONE", 4)]
+    result = judge(RPT_05, j, runs, [(0, 1), (2, 3)], repeat_actions=[1])
+    assert result.status == "failed"
+    assert "while 1 was in flight" in result.evidence[0]
