@@ -79,6 +79,7 @@ def test_forced_endings_reach_the_wire(world, preset, status, started) -> None:
     assert ended["processingStatus"] == status
     assert "reportDocumentId" not in ended
     assert ("processingStartTime" in ended) is started
+    assert ("processingEndTime" in ended) is started
 
 
 def test_a_period_without_orders_is_cancelled_for_lack_of_data(world) -> None:

@@ -129,8 +129,8 @@ def _report_json(ctx: Ctx, report: ReportRecord) -> tuple[dict[str, Any], dict[s
         data["dataEndTime"] = report.data_end
     if report.starts is not None and now >= report.starts:
         data["processingStartTime"] = _moment(report.starts)
-    if status in _TERMINAL and report.ends is not None:
-        data["processingEndTime"] = _moment(report.ends)
+    if status in _TERMINAL and report.ends is not None and report.starts is not None:
+        data["processingEndTime"] = _moment(report.ends)  # a report cancelled unstarted has none
     if status == "CANCELLED":
         facts["no_data"] = report.no_data
     if status == "DONE":
