@@ -258,3 +258,11 @@ def test_rpt_05_fails_a_new_request_for_a_report_never_seen_ending() -> None:
     result = judge(RPT_05, j, runs, [(0, 1), (2, 3)], repeat_actions=[1])
     assert result.status == "failed"
     assert "while 1 was in flight" in result.evidence[0]
+
+
+def test_readme_lists_each_reports_check_with_its_severity() -> None:
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    for check in (RPT_01, RPT_02, RPT_03, RPT_04, RPT_05):
+        assert f"| {check.id} | {check.severity} |" in readme, check.id
