@@ -32,6 +32,7 @@ ALL = (
     "A1VC38T7YXB528",
 )
 ORDERS = ("sync_orders",)
+REPORTS = ("fetch_report",)
 
 # -- auth ------------------------------------------------------------------------------------
 # One virtual hour lasts two wall seconds: LWA announces expires_in=2.
@@ -43,16 +44,16 @@ SLOW_PAGES = {"getOrders": 0.6}
 LONG_RDT = 3600.0 * 1000
 # A slow LWA (300 ms, as on a busy day) widens the window in which parallel callers race.
 SLOW_LWA = 0.3
-
-# -- throttling ------------------------------------------------------------------------------
-# Amazon's rates x10 (getOrderItems and getOrderAddress 5/s, burst 30): a sync of more orders
-# than the burst spends it in a moment, then has to pace for a few seconds.
 # Every access token issued so far dies after the 2nd, 4th, ... accepted SP-API call. Once
 # would not bind every client: one that keeps a second token cache (Amazon's JS SDK fetches the
 # token it spends on createRestrictedDataToken in its own helper) may never send the dead token
 # again after a single expiry, and AUTH-02 would stay unexercised although the SDK has no 403
 # handling at all. Repeated expiries reach whichever token the client goes on using.
 EXPIRE_EVERY = tuple(range(2, 41, 2))
+
+# -- throttling ------------------------------------------------------------------------------
+# Amazon's rates x10 (getOrderItems and getOrderAddress 5/s, burst 30): a sync of more orders
+# than the burst spends it in a moment, then has to pace for a few seconds.
 SCALE = 10.0
 # Other traffic of the seller empties getOrderItems' bucket for two requests in a row, twice:
 # any client meets at least four 429s, however slowly it pages (see test_throttling.py).
@@ -91,6 +92,17 @@ def _transient(kind: str) -> Setup:
         lambda: SimConfig(faults=_plan(f"transient/{kind}.toml"), orders_per_marketplace=2),
         ORDERS,
         ("ERR-02", "ERR-06"),
+    )
+
+
+def _reports(queue: float, processing: float) -> SimConfig:
+    """Reports on a clock x60: a report's minutes in the queue take wall seconds."""
+    return SimConfig(
+        clock_speed=60.0,
+        token_lifetime=48 * 3600.0,
+        rdt_lifetime=48 * 3600.0,
+        report_queue_seconds=queue,
+        report_processing_seconds=processing,
     )
 
 
@@ -317,6 +329,32 @@ SETUPS = (
         ("submit_feed",),
         ("FEED-01",),
         steps="the feed preset switches to stuck, then fatal, between the submissions.",
+    ),
+    Setup(
+        "report-polling",
+        "Reports polled to DONE (30 s queued, 60 s processing, clock x60), then one that takes "
+        "an hour and is asked for again by the next run of the job.",
+        lambda: _reports(30.0, 60.0),
+        REPORTS,
+        ("RPT-01", "RPT-05"),
+        steps="processing slows to an hour, and the clock jumps that hour between two runs.",
+    ),
+    Setup(
+        "report-endings",
+        "Three reports that end without a document: no data, cancelled in the queue, FATAL.",
+        lambda: _reports(6.0, 6.0),
+        REPORTS,
+        ("RPT-02",),
+        steps="the report preset switches to no_data, cancelled, then fatal, one per report.",
+    ),
+    Setup(
+        "report-documents",
+        "A plain document, a GZIP one, one whose URL expires before the download, and a "
+        "restricted order report (buyer PII: RDT needed).",
+        lambda: _reports(0.0, 0.0),
+        REPORTS,
+        ("RPT-03", "RPT-04"),
+        steps="the third report's first URL expires before its download.",
     ),
 )
 

@@ -14,25 +14,14 @@ from __future__ import annotations
 
 import pytest
 from markets import CA, DE, ES, FR, GB, IT, SINCE, US
+from setups import start
 
 from harness.checks import RPT_01, RPT_02, RPT_03, RPT_04, RPT_05, Observation
 from harness.plugin import AcornSession
-from harness.sim import SimConfig
 
 LISTINGS = "GET_MERCHANT_LISTINGS_ALL_DATA"
 ORDERS = "GET_FLAT_FILE_ALL_ORDERS_DATA_BY_ORDER_DATE_GENERAL"
 RESTRICTED = "GET_FLAT_FILE_ORDER_REPORT_DATA_SHIPPING"  # buyer name and address
-NEEDS = ("fetch_report",)
-
-
-def _config(queue: float, processing: float) -> SimConfig:
-    return SimConfig(
-        clock_speed=60.0,
-        token_lifetime=48 * 3600.0,
-        rdt_lifetime=48 * 3600.0,
-        report_queue_seconds=queue,
-        report_processing_seconds=processing,
-    )
 
 
 def _args(report_type: str, marketplaces: list[str], give_up: float) -> dict[str, object]:
@@ -42,7 +31,7 @@ def _args(report_type: str, marketplaces: list[str], give_up: float) -> dict[str
 
 @pytest.fixture(scope="module")
 def report_polling(acorn: AcornSession) -> Observation:
-    with acorn.scenario("report-polling", _config(30.0, 60.0), needs=NEEDS) as run:
+    with start(acorn, "report-polling") as run:
         core = acorn.sim.core
         run.act("fetch_report", **_args(LISTINGS, [US], 30.0))
         core.config.report_processing_seconds = 3600.0  # slow: an hour of processing
@@ -54,7 +43,7 @@ def report_polling(acorn: AcornSession) -> Observation:
 
 @pytest.fixture(scope="module")
 def report_endings(acorn: AcornSession) -> Observation:
-    with acorn.scenario("report-endings", _config(6.0, 6.0), needs=NEEDS) as run:
+    with start(acorn, "report-endings") as run:
         core = acorn.sim.core
         for preset in ("no_data", "cancelled", "fatal"):
             core.config.report_preset = preset
@@ -64,7 +53,7 @@ def report_endings(acorn: AcornSession) -> Observation:
 
 @pytest.fixture(scope="module")
 def report_documents(acorn: AcornSession) -> Observation:
-    with acorn.scenario("report-documents", _config(0.0, 0.0), needs=NEEDS) as run:
+    with start(acorn, "report-documents") as run:
         core = acorn.sim.core
         run.act("fetch_report", **_args(LISTINGS, [US], 10.0))  # plain
         run.act("fetch_report", **_args(LISTINGS, [GB, DE, FR, IT, ES], 10.0))  # GZIP
