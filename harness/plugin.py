@@ -36,6 +36,8 @@ JUDGED = pytest.StashKey["set[str]"]()
 """nodeids that recorded a result (judged, out of scope, or errored)."""
 PROBLEMS = pytest.StashKey["list[str]"]()
 """Why the run did not finish: each makes the verdict INCOMPLETE."""
+RUN_ID = pytest.StashKey[str]()
+"""One id per session: every report written for it (plugin's and ``acorn run``'s) shares it."""
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -419,13 +421,22 @@ def build_readiness(config: pytest.Config) -> Any:
     if acorn_session is not None:
         for op in acorn_session.sim.core.contracts.operations:
             contracts[op.api_title] = op.version
+    from harness.report.versions import new_run_id, run_versions
+    from harness.sim import SimConfig
+
+    if RUN_ID not in config.stash:  # the first report of the session names the run
+        config.stash[RUN_ID] = new_run_id()
+
+    integration = {
+        "name": spec.name if spec else "unknown",
+        "version": spec.version if spec else "unknown",
+        "driver": spec.driver if spec else "unknown",
+        "path": str(spec.root) if spec else "",
+    }
     return Readiness(
-        integration={
-            "name": spec.name if spec else "unknown",
-            "version": spec.version if spec else "unknown",
-            "driver": spec.driver if spec else "unknown",
-            "path": str(spec.root) if spec else "",
-        },
+        integration=integration,
+        run_id=config.stash[RUN_ID],
+        versions=run_versions(integration, harness_version=__version__, seed=SimConfig().seed),
         results=results,
         contracts=contracts,
         harness_version=__version__,

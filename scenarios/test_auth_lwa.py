@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 import pytest
 from markets import CA, DE, GB, JP, SINCE, US
+from setups import start
 
 from harness.checks import (
     AUTH_03,
@@ -20,12 +21,9 @@ from harness.checks import (
     Observation,
 )
 from harness.plugin import AcornSession
-from harness.sim import SimConfig
 
 AcornCheck = Callable[[Check, Observation], CheckResult]
 SKU, PRODUCT_TYPE = "ACORN-TOY-03", "TOY_FIGURE"
-# A slow LWA (300 ms, as on a busy day) widens the window in which parallel callers race.
-SLOW_LWA = 0.3
 
 
 @pytest.fixture(scope="module")
@@ -34,8 +32,7 @@ def parallel_sync(acorn: AcornSession) -> Observation:
     the token early (every worker then sees the same expired-token 403): in the middle of
     the first action (after its third SP-API call, so one-process-per-action integrations meet
     it too), then between the two actions."""
-    config = SimConfig(lwa_delay=SLOW_LWA, expire_tokens_after=(3,))
-    with acorn.scenario("parallel-token-refresh", config, needs=("sync_orders",)) as run:
+    with start(acorn, "parallel-token-refresh") as run:
         run.act("sync_orders", marketplace_ids=[US, GB, JP], created_after=SINCE, concurrency=4)
         run.invalidate_tokens()
         run.act("sync_orders", marketplace_ids=[US, GB, JP], created_after=SINCE, concurrency=4)
@@ -45,7 +42,7 @@ def parallel_sync(acorn: AcornSession) -> Observation:
 @pytest.fixture(scope="module")
 def daily_work(acorn: AcornSession) -> Observation:
     """An ordinary morning: an order sync in four marketplaces, a stock update, two prices."""
-    with acorn.scenario("daily-work", needs=("sync_orders",)) as run:
+    with start(acorn, "daily-work") as run:
         # Four marketplaces in two regions: enough calls to judge token caching (AUTH-04)
         # even for an orders-only integration that reads addresses inside getOrders.
         run.act("sync_orders", marketplace_ids=[US, CA, GB, DE], created_after=SINCE)
@@ -73,8 +70,7 @@ def daily_work(acorn: AcornSession) -> Observation:
 @pytest.fixture(scope="module")
 def revoked_authorization(acorn: AcornSession) -> Observation:
     """The seller revoked the app overnight (or the yearly authorization lapsed)."""
-    with acorn.scenario("refresh-token-revoked", needs=("sync_orders",)) as run:
-        run.revoke_refresh_token()
+    with start(acorn, "refresh-token-revoked") as run:  # the grant revoked at start
         for _ in range(2):
             run.act("sync_orders", marketplace_ids=[US], created_after=SINCE)
     return acorn.observe(run)
@@ -83,8 +79,7 @@ def revoked_authorization(acorn: AcornSession) -> Observation:
 @pytest.fixture(scope="module")
 def rotated_secret(acorn: AcornSession) -> Observation:
     """The client secret was rotated (or its 180 days ran out) and nobody deployed it."""
-    with acorn.scenario("client-secret-rotated", needs=("sync_orders",)) as run:
-        run.rotate_client_secret()
+    with start(acorn, "client-secret-rotated") as run:  # the secret rotated at start
         for _ in range(2):
             run.act("sync_orders", marketplace_ids=[US], created_after=SINCE)
     return acorn.observe(run)
@@ -93,8 +88,7 @@ def rotated_secret(acorn: AcornSession) -> Observation:
 @pytest.fixture(scope="module")
 def lwa_outage(acorn: AcornSession) -> Observation:
     """LWA answers 503 twice and recovers; later it stays down (500) when a refresh is due."""
-    config = SimConfig(lwa_outage_status=503, lwa_outage_requests=2)
-    with acorn.scenario("lwa-outage", config, needs=("sync_orders",)) as run:
+    with start(acorn, "lwa-outage") as run:
         run.act("sync_orders", marketplace_ids=[US], created_after=SINCE)
         run.lwa_outage(500)
         run.invalidate_tokens()

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import pytest
 from markets import DE, SINCE, US
+from setups import start
 
 from harness.checks import CONTRACT_01, Observation
 from harness.plugin import AcornSession
-from harness.sim import SimConfig
 
 SKU = "ACORN-TOY-03"
 PRODUCT_TYPE = "TOY_FIGURE"
@@ -21,7 +21,7 @@ PRODUCT_TYPE = "TOY_FIGURE"
 @pytest.fixture(scope="module")
 def everyday_traffic(acorn: AcornSession) -> Observation:
     # Every step the integration declares: CONTRACT-01 judges whatever traffic it sends.
-    with acorn.scenario("everyday-traffic", SimConfig()) as run:
+    with start(acorn, "everyday-traffic") as run:
         if run.in_scope("sync_orders"):
             run.act("sync_orders", marketplace_ids=[US, DE], created_after=SINCE)
         if run.in_scope("update_price"):

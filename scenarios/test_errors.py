@@ -38,12 +38,10 @@ connection costs a fraction of a second.
 
 from __future__ import annotations
 
-import socket
-from pathlib import Path
-
 import pytest
 from listing_products import TOY, publish_args
 from markets import CA, DE, JP, SINCE, US
+from setups import TRANSIENT, start
 
 from harness.checks import (
     ERR_01,
@@ -58,25 +56,18 @@ from harness.checks import (
 )
 from harness.checks.errors_transport import REFUSED
 from harness.checks.fault_parts import combine
+from harness.drive.setups import closed_loopback_port
 from harness.plugin import AcornSession
-from harness.sim import SimConfig
-from harness.sim.faults import STALL_HOLD, FaultPlan, load_fault_plan
 
-FAULTS = Path(__file__).parent / "faults"
-TRANSIENT = ("503", "500", "timeout", "reset", "truncated", "malformed_json", "503-outage")
-"""The transient fault kinds, each a plan in ``faults/transient/`` and a sub-run of its own."""
-STALL_ACTION_TIMEOUT = 120.0
-"""Longest an action may take in the stalled-connections scenario: enough for a client with a
-30 s read timeout to try a dead LWA three times and report it. A client without read
-timeouts is done sooner (the simulator ends a stall after 45 s) and fails ERR-07 anyway."""
+# The worlds (fault plans, the 120 s cap on stalled actions: enough for a client with a 30 s
+# read timeout to try a dead LWA three times and report it) are in setups.py.
 MUG, LAMP, TOY_SKU, TEE = "ACORN-MUG-01", "ACORN-LAMP-02", "ACORN-TOY-03", "ACORN-TEE-04"
 HOME = "HOME_BED_AND_BATH"
 
 
 @pytest.fixture(scope="module")
 def refused_requests(acorn: AcornSession) -> Observation:
-    plan = load_fault_plan(FAULTS / "refused-requests.toml")
-    with acorn.scenario("refused-requests", SimConfig(faults=plan), needs=("sync_orders",)) as run:
+    with start(acorn, "refused-requests") as run:
         run.act("sync_orders", marketplace_ids=[US], created_after=SINCE)
         if run.in_scope("update_inventory"):
             run.act(
@@ -104,9 +95,7 @@ def refused_requests(acorn: AcornSession) -> Observation:
 def transient_failures(acorn: AcornSession) -> Observation:
     parts = {}
     for kind in TRANSIENT:
-        plan = load_fault_plan(FAULTS / "transient" / f"{kind}.toml")
-        config = SimConfig(faults=plan, orders_per_marketplace=2)
-        with acorn.scenario(f"transient-failures-{kind}", config, needs=("sync_orders",)) as run:
+        with start(acorn, f"transient-failures-{kind}") as run:
             run.act("sync_orders", marketplace_ids=[US], created_after=SINCE)
         parts[kind] = acorn.observe(run)
     return combine("transient-failures", parts)
@@ -114,42 +103,20 @@ def transient_failures(acorn: AcornSession) -> Observation:
 
 @pytest.fixture(scope="module")
 def stalled_connections(acorn: AcornSession) -> Observation:
-    short = FaultPlan(client_timeout=0.5, source="stalled-connections (LWA)")
-    worlds = {
-        "LWA stall": SimConfig(faults=short, lwa_delay=STALL_HOLD),
-        "SP-API stall": SimConfig(faults=load_fault_plan(FAULTS / "stalled-connections.toml")),
-    }
     parts = {}
-    for label, config in worlds.items():
-        # A client without read timeouts would hang until killed: bound how long that takes.
-        with acorn.scenario(
-            f"stalled-connections-{label.split()[0].lower()}",
-            config,
-            needs=("sync_orders",),
-            action_timeout=STALL_ACTION_TIMEOUT,
-        ) as run:
+    for label in ("LWA stall", "SP-API stall"):
+        # A client without read timeouts would hang until killed: its set-up bounds that.
+        with start(acorn, f"stalled-connections-{label.split()[0].lower()}") as run:
             run.act("sync_orders", marketplace_ids=[US], created_after=SINCE)
         parts[label] = acorn.observe(run)
     return combine("stalled-connections", parts)
 
 
-def _closed_loopback_port() -> int:
-    """A loopback port nothing listens on (bound, learnt, closed): connecting is refused."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-    return port
-
-
 @pytest.fixture(scope="module")
 def refused_connection(acorn: AcornSession) -> Observation:
-    plan = FaultPlan(client_timeout=0.5, source="refused-connection")
-    port = _closed_loopback_port()
-    with acorn.scenario(
-        "refused-connection",
-        SimConfig(faults=plan, orders_per_marketplace=2),
-        needs=("sync_orders",),
-        env={"ACORN_ENDPOINT_EU": f"http://127.0.0.1:{port}"},
+    port = closed_loopback_port()
+    with start(
+        acorn, "refused-connection", env={"ACORN_ENDPOINT_EU": f"http://127.0.0.1:{port}"}
     ) as run:
         run.act("sync_orders", marketplace_ids=[DE, US, JP], created_after=SINCE)
     refused = {"region": "EU", "marketplaces": [DE], "countries": ["DE"], "port": port}
@@ -158,9 +125,8 @@ def refused_connection(acorn: AcornSession) -> Observation:
 
 @pytest.fixture(scope="module")
 def ambiguous_writes(acorn: AcornSession) -> Observation:
-    plan = load_fault_plan(FAULTS / "ambiguous-writes.yaml")
     # Every write the integration declares; ERR-03 is not applicable without one.
-    with acorn.scenario("ambiguous-writes", SimConfig(faults=plan)) as run:
+    with start(acorn, "ambiguous-writes") as run:
         if run.in_scope("publish_listing"):
             run.act("publish_listing", **publish_args(TOY_SKU, TOY, [US]))
         if run.in_scope("update_inventory"):

@@ -16,10 +16,10 @@ from __future__ import annotations
 import pytest
 from listing_products import CASE, INCOMPLETE, TARGETS, publish_args
 from markets import DE
+from setups import start
 
 from harness.checks import FEED_01, Observation
 from harness.plugin import AcornSession
-from harness.sim import SimConfig
 
 GIVE_UP_AFTER_S = 2.0
 
@@ -53,8 +53,7 @@ def _messages() -> list[dict[str, object]]:
 
 @pytest.fixture(scope="module")
 def feed_lifecycle(acorn: AcornSession) -> Observation:
-    config = SimConfig(clock_speed=3600.0, token_lifetime=48 * 3600.0)
-    with acorn.scenario("feed-lifecycle", config, needs=("submit_feed",)) as run:
+    with start(acorn, "feed-lifecycle") as run:
         core = acorn.sim.core
         run.act("submit_feed", marketplace_ids=[DE], messages=_messages(), products=PRODUCTS,
                 give_up_after_s=GIVE_UP_AFTER_S)  # fmt: skip

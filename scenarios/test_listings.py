@@ -27,6 +27,7 @@ from listing_products import (
     publish_args,
 )
 from markets import DE, ES, FR, GB, IT, JP, US
+from setups import start
 
 from harness.checks import (
     INV_01,
@@ -40,20 +41,8 @@ from harness.checks import (
     Observation,
 )
 from harness.plugin import AcornSession
-from harness.sim import SimConfig
 
 NAMES = {US: "US", GB: "GB", DE: "DE", FR: "FR", IT: "IT", ES: "ES", JP: "JP"}
-IMAGE_ISSUE = {
-    "code": "18448",
-    "message": "The main image does not meet the image requirements for this marketplace.",
-    "severity": "ERROR",
-    "attributeNames": ["main_product_image_locator"],
-    "categories": ["INVALID_IMAGE"],
-    "enforcements": {
-        "actions": [{"action": "SEARCH_SUPPRESSED"}],
-        "exemption": {"status": "NOT_EXEMPT"},
-    },
-}
 NEW_PRICES = {US: "22.99", GB: "19.99", DE: "21.99", FR: "21.99", IT: "21.49", JP: "3180"}
 
 
@@ -74,18 +63,13 @@ def _late_issues(core: Any) -> dict[str, dict[str, list[str]]]:
 @pytest.fixture(scope="module")
 def listing_life(acorn: AcornSession) -> Observation:
     # Rates x4 (bursts as published): the same pacing problem, a quarter of the wall time.
-    config = SimConfig(
-        clock_speed=600.0,
-        rate_scale=4.0,
-        post_accept_issues={US: [IMAGE_ISSUE], IT: [IMAGE_ISSUE]},
-    )
     # The seller's marketplaces that ACORN has product data and schemas for.
     targets = acorn.covered_marketplaces(
         "multi-marketplace-listings",
         TARGETS,
         why="no bundled product-type schema and product data for the listing scenario",
     )
-    with acorn.scenario("multi-marketplace-listings", config, needs=("publish_listing",)) as run:
+    with start(acorn, "multi-marketplace-listings") as run:
         for sku, product in LISTINGS.items():
             run.act("publish_listing", **publish_args(sku, product, targets))
         run.act("publish_listing", **publish_args(INCOMPLETE_SKU, INCOMPLETE, [DE, FR]))
@@ -95,7 +79,7 @@ def listing_life(acorn: AcornSession) -> Observation:
         core = acorn.sim.core
         late = _late_issues(core)
 
-        pool = [m for m in config.inventory_pools["EU"] if m in targets]
+        pool = [m for m in core.config.inventory_pools["EU"] if m in targets]
         order = core.state.place_order(
             DE, "DE", "EUR", "ACORN-TOY-03", 2, core.clock.now_datetime()
         )

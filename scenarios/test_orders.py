@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 from markets import ALL, SINCE
+from setups import start
 
 from harness.checks import ORD_01, PII_01, Observation, expected_orders
 from harness.plugin import AcornSession
-from harness.sim import SimConfig
 
 
 @pytest.fixture(scope="module")
@@ -15,10 +15,7 @@ def cross_border_sync(acorn: AcornSession) -> Observation:
     # Small pages make the integration follow NextToken.
     # The seller's own marketplaces when acorn.toml declares them: seeded, then synced.
     marketplaces = acorn.seller_marketplaces(ALL)
-    config = SimConfig(
-        orders_per_marketplace=3, orders_page_size=4, seller_marketplaces=tuple(marketplaces)
-    )
-    with acorn.scenario("cross-border-order-sync", config, needs=("sync_orders",)) as run:
+    with start(acorn, "cross-border-order-sync", seller_marketplaces=tuple(marketplaces)) as run:
         run.act("sync_orders", marketplace_ids=marketplaces, created_after=SINCE)
         expected = {"orders": expected_orders(acorn.sim.core, marketplaces)}
     return acorn.observe(run, expected=expected)

@@ -7,22 +7,18 @@ from collections.abc import Callable
 
 import pytest
 from markets import CA, SINCE, US
+from setups import start
 
 from harness.checks import PII_02, PII_03, Check, CheckResult, Observation
 from harness.plugin import AcornSession
-from harness.sim import SimConfig
 
 AcornCheck = Callable[[Check, Observation], CheckResult]
 SKU, PRODUCT_TYPE = "ACORN-TOY-03", "TOY_FIGURE"
-# One virtual hour lasts two wall seconds: the RDT's expiresIn (and the token's) is 2.
-RDT_SPEED = 1800.0
 
 
 @pytest.fixture(scope="module")
 def pii_day(acorn: AcornSession) -> Observation:
-    with acorn.scenario(
-        "pii-handling", SimConfig(clock_speed=RDT_SPEED), needs=("sync_orders",)
-    ) as run:
+    with start(acorn, "pii-handling") as run:
         run.act("sync_orders", marketplace_ids=[US, CA], created_after=SINCE)
         run.wait(2.1)  # the RDT (and the access token) expire
         run.act("sync_orders", marketplace_ids=[US, CA], created_after=SINCE)

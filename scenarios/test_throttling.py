@@ -15,30 +15,22 @@ from __future__ import annotations
 
 import pytest
 from markets import CA, SINCE, US
+from setups import start
 
 from harness.checks import THR_01, THR_02, THR_03, THR_04, THR_05, Observation
 from harness.plugin import AcornSession
-from harness.sim import SimConfig
-from harness.sim.config import BucketDrain, PlanChange
 
 pytestmark = pytest.mark.acorn_area("Throttling")
 
-# Amazon's rates x10 (getOrderItems and getOrderAddress 5/s, burst 30): a sync of more orders
-# than the burst spends it in a moment, then has to pace for a few seconds.
-SCALE = 10.0
+# Set-ups (scaled plans, bucket drains) are in setups.py: Amazon's rates x10, bursts as
+# published, getOrderItems' bucket emptied by other traffic at chosen requests.
 PRICE_SKU, PRODUCT_TYPE = "ACORN-TOY-03", "TOY_FIGURE"
-# Other traffic of the seller empties getOrderItems' bucket for two requests in a row, twice:
-# any client meets at least four 429s, however slowly it pages, and one that retries meets a
-# repeated refusal (THR-02 judges whether its waits grow). Late in the sync, so a client that
-# sends back to back without a rate header pays for few requests after them.
-ITEMS_DRAINED = tuple(BucketDrain("getOrderItems", after_requests=n) for n in (24, 25, 30, 31))
 
 
 @pytest.fixture(scope="module")
 def busy_sync(acorn: AcornSession) -> Observation:
     """45 orders: 45 getOrderItems and 45 getOrderAddress calls against bursts of 30."""
-    config = SimConfig(rate_scale=SCALE, orders_per_marketplace=45, orders_page_size=10)
-    with acorn.scenario("orders-sync-beyond-burst", config, needs=("sync_orders",)) as run:
+    with start(acorn, "orders-sync-beyond-burst") as run:
         run.act("sync_orders", marketplace_ids=[US], created_after=SINCE)
     return acorn.observe(run)
 
@@ -48,49 +40,18 @@ def headerless(acorn: AcornSession) -> Observation:
     """No x-amzn-RateLimit-Limit at all (Amazon's header is best-effort). No Retry-After
     either: Amazon documents none on SP-API 429s, and a client that obeys a header Amazon
     never sends must not be judged on it (facts sheet §4)."""
-    config = SimConfig(
-        rate_scale=SCALE,
-        orders_per_marketplace=36,
-        orders_page_size=10,
-        missing_rate_header=True,
-        bucket_drains=ITEMS_DRAINED,
-    )
-    with acorn.scenario("rate-header-missing", config, needs=("sync_orders",)) as run:
+    with start(acorn, "rate-header-missing") as run:
         run.act("sync_orders", marketplace_ids=[US], created_after=SINCE)
     return acorn.observe(run)
 
 
 @pytest.fixture(scope="module")
 def plan_drop(acorn: AcornSession) -> Observation:
-    """Amazon lowers two plans mid-sync (dynamic plans), each to at most half the pace the
-    client kept, so the lower plan binds any client from then on, also one already slower than
-    the new rate (a client pacing at Amazon's published 0.5/s under this scaled plan would
-    otherwise never meet it):
-
-    - getOrders, the operation Amazon is documented to plan dynamically, from 1/s (set here:
-      the scaled 0.167/s is already below most clients' page pace) after the 3rd page: the 4th
-      page's answer announces the new rate, then the seller's other traffic empties the
-      bucket. A client that pages at a fixed interval, whatever the header says, meets a 429
-      on the 5th page; one that reads the header waits for it.
-    - getOrderItems from 5/s to 2/s after 32 calls, as the seller's other traffic empties the
-      bucket; 30 calls follow, more than a client's back-off after the changeover 429 refills,
-      so a client that then goes back to its old pace meets the lower plan again.
-    """
-    config = SimConfig(
-        rate_scale=SCALE,
-        orders_per_marketplace=62,
-        orders_page_size=10,
-        usage_plans={"getOrders": (1.0, 20)},
-        plan_changes=(
-            PlanChange("getOrders", rate=0.5, after_requests=3, below_pace=0.5),
-            PlanChange("getOrderItems", rate=2.0, after_requests=32, below_pace=0.5),
-        ),
-        bucket_drains=(
-            BucketDrain("getOrders", after_requests=4),
-            BucketDrain("getOrderItems", after_requests=32),
-        ),
-    )
-    with acorn.scenario("dynamic-plan-drop", config, needs=("sync_orders",)) as run:
+    """Amazon lowers getOrderItems from 5/s to 2/s after 32 calls (a dynamic plan), as the
+    seller's other traffic empties the bucket; and to at most half the pace the client kept, so
+    the lower plan binds any client from then on, also one already slower than 2/s (a client
+    pacing at Amazon's published 0.5/s under this scaled plan would otherwise never meet it)."""
+    with start(acorn, "dynamic-plan-drop") as run:
         run.act("sync_orders", marketplace_ids=[US], created_after=SINCE)
     return acorn.observe(run)
 
@@ -99,16 +60,7 @@ def plan_drop(acorn: AcornSession) -> Observation:
 def orders_throttled(acorn: AcornSession) -> Observation:
     """getOrders at 1/s burst 1 without a rate header (its second page finds the bucket
     emptied by other traffic), then price updates right away."""
-    config = SimConfig(
-        orders_per_marketplace=12,
-        orders_page_size=4,
-        usage_plans={"getOrders": (1.0, 1)},
-        missing_rate_header=frozenset({"getOrders"}),
-        bucket_drains=(BucketDrain("getOrders", after_requests=1),),
-    )
-    with acorn.scenario(
-        "orders-throttled-prices-flow", config, needs=("sync_orders", "update_price")
-    ) as run:
+    with start(acorn, "orders-throttled-prices-flow") as run:
         run.act("sync_orders", marketplace_ids=[US], created_after=SINCE)
         for marketplace, amount, currency in ((US, "21.50", "USD"), (CA, "27.00", "CAD")):
             run.act(
@@ -125,7 +77,7 @@ def orders_throttled(acorn: AcornSession) -> Observation:
 @pytest.fixture(scope="module")
 def small_sync(acorn: AcornSession) -> Observation:
     """Two orders under Amazon's real plans: everything fits in the bursts, nothing should wait."""
-    with acorn.scenario("small-sync-throughput", SimConfig(), needs=("sync_orders",)) as run:
+    with start(acorn, "small-sync-throughput") as run:
         run.act("sync_orders", marketplace_ids=[US], created_after=SINCE)
     return acorn.observe(run)
 

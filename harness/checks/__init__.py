@@ -23,6 +23,7 @@ from harness.checks.model import (
 )
 from harness.checks.orders import ORD_01, PII_01, digest
 from harness.checks.pii import PII_02, PII_03
+from harness.checks.reports import RPT_01, RPT_02, RPT_03, RPT_04, RPT_05
 from harness.checks.throttling import THR_01, THR_02, THR_03, THR_04, THR_05
 
 ALL_CHECKS: tuple[Check, ...] = (
@@ -46,6 +47,7 @@ ALL_CHECKS: tuple[Check, ...] = (
     PII_03,
     *(ERR_01, ERR_02, ERR_03, ERR_04, ERR_05, ERR_06, ERR_07, ERR_08),
     *(LST_01, LST_02, LST_03, LST_04, LST_05, LST_06, INV_01, PRC_01, FEED_01),
+    *(RPT_01, RPT_02, RPT_03, RPT_04, RPT_05),
 )
 
 __all__ = [
@@ -80,6 +82,11 @@ __all__ = [
     "PII_02",
     "PII_03",
     "PRC_01",
+    "RPT_01",
+    "RPT_02",
+    "RPT_03",
+    "RPT_04",
+    "RPT_05",
     "THR_01",
     "THR_02",
     "THR_03",

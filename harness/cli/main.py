@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import signal
 import sys
-import threading
 from typing import Annotated
 
 import typer
@@ -39,6 +37,18 @@ def _register_subcommands() -> None:
     from harness.cli.product_types import register as register_product_types
 
     register_product_types(app)  # product-types pull
+
+    from harness.cli.serve import register as register_serve
+
+    register_serve(app)  # serve (the simulator on its own, observe mode)
+
+    from harness.cli.judge import register as register_judge
+
+    register_judge(app)  # judge (a readiness report from recorded traffic)
+
+    from harness.cli.report import app as report_app
+
+    app.add_typer(report_app, name="report")  # report schema, report validate
 
 
 _register_subcommands()
@@ -134,89 +144,6 @@ def run(
     for kind, path in outcome.report_paths.items():
         console.print(f"{kind:>8}: {path}", highlight=False)
     raise typer.Exit(outcome.exit_code)
-
-
-@app.command()
-def serve(
-    clock_speed: Annotated[
-        float, typer.Option(help="Virtual seconds per wall second (720: an hour in 5 s).")
-    ] = 1.0,
-    token_lifetime: Annotated[
-        float, typer.Option(help="Access-token lifetime in virtual seconds.")
-    ] = 3600.0,
-    no_throttling: Annotated[
-        bool, typer.Option("--no-throttling", help="Switch the usage-plan buckets off.")
-    ] = False,
-    cassette: Annotated[
-        str | None,
-        typer.Option(help="Replay this recorded cassette (name or path) instead of simulating."),
-    ] = None,
-    match_on: Annotated[
-        str | None,
-        typer.Option(help="With --cassette: matchers, default method,endpoint,path,query,body."),
-    ] = None,
-    ignore_param: Annotated[
-        list[str] | None,
-        typer.Option(help="With --cassette: a query parameter left out of matching; repeatable."),
-    ] = None,
-    sandbox: Annotated[
-        bool,
-        typer.Option(
-            "--sandbox",
-            help="Behave like Amazon's static sandbox: only the published cases, rate 5/burst 15.",
-        ),
-    ] = False,
-    models: Annotated[
-        str | None,
-        typer.Option(help="With --sandbox: Amazon's models checkout (env ACORN_MODELS_DIR)."),
-    ] = None,
-) -> None:
-    """Start the simulator on loopback and print its endpoints and test credentials."""
-    from harness.sim import SimConfig, Simulator
-
-    if clock_speed <= 0 or token_lifetime <= 0:
-        Console(stderr=True).print(
-            "acorn: cannot run. --clock-speed and --token-lifetime must be positive numbers."
-        )
-        raise typer.Exit(2)
-    if sandbox:
-        from harness.cli.contracts import sandbox_for_serve
-
-        try:
-            sim = sandbox_for_serve(models, cassette, token_lifetime=token_lifetime)
-        except AcornUsageError as exc:
-            _fail(exc, Console(stderr=True))
-    elif cassette is not None:
-        from harness.cli.cassettes import replay_for_serve
-
-        try:
-            sim = replay_for_serve(cassette, match_on, ignore_param)
-        except AcornUsageError as exc:
-            _fail(exc, Console(stderr=True))
-    else:
-        sim = Simulator(
-            config=SimConfig(
-                clock_speed=clock_speed, token_lifetime=token_lifetime, throttling=not no_throttling
-            )
-        )
-    sim.start()
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    endpoints = sim.endpoints
-    print(f"# ACORN SP-API simulator; LWA token URL {endpoints.lwa_token_url}")
-    for region, url in endpoints.regions.items():
-        print(f"# {region} endpoint {url}")
-    print("# Test credentials (not real secrets). Paste these into your integration's shell:")
-    for name, value in sim.env().items():
-        print(f"export {name}='{value}'")
-    print("# Press Ctrl-C to stop.", flush=True)
-    try:
-        stop.wait()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        sim.stop()
-    print("# simulator stopped", flush=True)
 
 
 def main() -> None:

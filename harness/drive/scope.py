@@ -36,6 +36,7 @@ ACTIONS = (
     "reprice",
     "submit_feed",
     "confirm_shipment",
+    "fetch_report",
 )
 
 AREAS: dict[str, str] = {
@@ -48,6 +49,7 @@ AREAS: dict[str, str] = {
     "sync_inventory": "inventory",
     "reprice": "pricing",
     "submit_feed": "feeds",
+    "fetch_report": "reports",
 }
 """The words a compliance lead reads in "GO for orders, listings", one per action."""
 

@@ -50,11 +50,13 @@ def apply_log_leaks(results: list[CheckResult], findings: list[str]) -> list[Che
         out.append(replace(base, remediation=check.remediation, evidence=findings[:25]))
         return out
     before = out[index]
-    earlier = before.evidence if before.status == "failed" else []
+    failed_before = before.status in ("failed", "waived")
+    earlier = before.evidence if failed_before else []
     out[index] = replace(
         before,
         status="failed",
-        summary=(before.summary + " " if before.status == "failed" else "") + summary,
+        waiver=None,
+        summary=(before.summary + " " if failed_before else "") + summary,
         evidence=[*earlier, *findings][:25],
         remediation=check.remediation,
         metrics={**before.metrics, "run_scan_findings": len(findings)},
@@ -96,7 +98,7 @@ def _one_status(readiness: Readiness) -> dict[str, CheckResult]:
 
 def _message(readiness: Readiness, result: CheckResult) -> str:
     waiver = readiness.waiver_of(result)
-    return waiver.text() if waiver is not None else f"{result.id}: {result.summary}"
+    return str(waiver["text"]) if waiver is not None else f"{result.id}: {result.summary}"
 
 
 def sync_junit(junit: Path, readiness: Readiness) -> list[str]:

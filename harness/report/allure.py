@@ -39,6 +39,7 @@ ALLURE_STATUS = {
     "skipped": "skipped",
     "not_applicable": "skipped",
     "error": "broken",
+    "waived": "skipped",
 }
 """ACORN status -> Allure status: not proven and out of scope are both skipped (with different
 messages), an error is broken (the harness, not the integration, could not finish)."""
@@ -163,7 +164,7 @@ def _status(readiness: Readiness, result: CheckResult) -> tuple[str, str]:
     """(Allure status, message); a waived failure is skipped with "waived by OWNER until ..."."""
     waiver = readiness.waiver_of(result)
     if waiver is not None:
-        return "skipped", waiver.text()
+        return "skipped", str(waiver["text"])
     return ALLURE_STATUS[result.status], status_message(result)
 
 

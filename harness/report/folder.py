@@ -26,6 +26,7 @@ OUTPUTS = frozenset(
         MARKER,
         "readiness.json",
         "readiness.md",
+        "readiness.html",
         "junit.xml",
         "allure-results",
         "allure-report",  # generated from allure-results; its history/ feeds --history

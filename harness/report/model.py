@@ -7,64 +7,47 @@
 - GO: every in-scope blocker and critical check passed. Checks outside the integration's
   declared scope are ``not_applicable``: they neither block nor count, and the verdict names the
   scope it covers ("GO for orders, listings").
-- WAIVED: a failed check an accepted risk covers (harness/report/waivers.py) does not block GO;
-  its result stays ``failed`` underneath, so the report shows both what failed and who
-  accepted it until when.
+- WAIVED: a failed check an accepted risk covers (harness/report/waivers.py) has the status
+  ``waived``, keeps what failed (summary, evidence) and carries the waiver (who accepted it,
+  until when); it does not block GO.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal
 
 from harness.checks import CheckResult
-from harness.report.waivers import Waiver, WaiverSet
+from harness.report.versions import new_run_id
+from harness.report.waivers import WaiverSet
 
-__all__ = ["STATUSES", "Readiness", "Verdict", "decide", "verdict_reasons"]
+__all__ = ["SCHEMA_VERSION", "STATUSES", "Readiness", "Verdict", "decide", "verdict_reasons"]
 
 Verdict = Literal["GO", "NO-GO", "INCOMPLETE"]
 _GATING = ("blocker", "critical")
 STATUSES = ("passed", "failed", "waived", "skipped", "not_applicable", "error")
+SCHEMA_VERSION = "1.0"
+"""readiness.json's shape (harness/report/readiness.schema.json); a breaking change bumps it."""
 
 
-def _never(result: CheckResult) -> bool:
-    return False
-
-
-def decide(
-    results: list[CheckResult],
-    problems: list[str] | None = None,
-    waived: Callable[[CheckResult], bool] = _never,
-) -> Verdict:
+def decide(results: list[CheckResult], problems: list[str] | None = None) -> Verdict:
     """INCOMPLETE on any run problem or errored check; else NO-GO unless every gating check in
-    scope passed (or failed under a waiver: ``waived(result)``) and something was judged.
-    Per result, not per id: a check judged in two scenarios may be waived in one only."""
+    scope passed and something was judged at all."""
     if problems or any(r.status == "error" for r in results):
         return "INCOMPLETE"
     if not any(r.status == "passed" for r in results):
         return "NO-GO"
-    if any(
-        (r.status == "skipped" or (r.status == "failed" and not waived(r)))
-        and r.severity in _GATING
-        for r in results
-    ):
+    if any(r.status in ("failed", "skipped") and r.severity in _GATING for r in results):
         return "NO-GO"
     return "GO"
 
 
-def verdict_reasons(
-    results: list[CheckResult],
-    problems: list[str] | None = None,
-    waived: Callable[[CheckResult], bool] = _never,
-) -> list[str]:
+def verdict_reasons(results: list[CheckResult], problems: list[str] | None = None) -> list[str]:
     """Why the verdict is not GO, blockers first, each with what would change it."""
     reasons = list(problems or [])
     order = {"blocker": 0, "critical": 1, "normal": 2}
     for r in sorted(results, key=lambda r: order[r.severity]):
-        if r.status == "failed" and waived(r):
-            continue
         if r.status == "error":
             reasons.append(f"{r.id} ({r.severity}) could not be judged: {r.summary}")
         elif r.status == "failed" and r.severity in _GATING:
@@ -97,19 +80,29 @@ class Readiness:
     """Why the run did not finish (each makes the verdict INCOMPLETE)."""
     fidelity: list[dict[str, Any]] = field(default_factory=list)
     """What the simulator accepted without a source showing Amazon does ("not verified")."""
+    run_id: str = field(default_factory=new_run_id)
+    """One id per run, the same in every format the run writes."""
+    versions: dict[str, Any] = field(default_factory=dict)
+    """What makes the run reproducible (``versions.run_versions``): ACORN, integration and
+    models commits, seed, Python, OS."""
     waivers: WaiverSet | None = None
     """The accepted risks of this run (``--waivers``); None when none were given."""
 
     # -- waivers: a failed check an accepted risk covers reads WAIVED in every format --------
-    def waiver_of(self, result: CheckResult) -> Waiver | None:
-        return self.waivers.waiver_for(result) if self.waivers is not None else None
+    def __post_init__(self) -> None:
+        self.apply_waivers()
+
+    def apply_waivers(self) -> None:
+        """Mark each failure an accepted risk covers ``waived`` (again after a late judgement,
+        such as PII-03 failed by the run's scan of the integration's files)."""
+        if self.waivers is not None:
+            self.results = self.waivers.apply(self.results)
+
+    def waiver_of(self, result: CheckResult) -> dict[str, Any] | None:
+        return result.waiver if result.status == "waived" else None
 
     def status_of(self, result: CheckResult) -> str:
-        """The status every format shows: ``waived`` for a covered failure, else its own."""
-        return "waived" if self.waiver_of(result) is not None else result.status
-
-    def waived(self, result: CheckResult) -> bool:
-        return self.waiver_of(result) is not None
+        return result.status
 
     def waiver_report(self) -> dict[str, Any] | None:
         """applied / unused / problems (readiness.json ``waivers``), None without waivers."""
@@ -119,7 +112,7 @@ class Readiness:
 
     @property
     def verdict(self) -> Verdict:
-        return decide(self.results, self.problems, self.waived)
+        return decide(self.results, self.problems)
 
     @property
     def headline(self) -> str:
@@ -130,7 +123,7 @@ class Readiness:
         return self.verdict
 
     def reasons(self) -> list[str]:
-        return verdict_reasons(self.results, self.problems, self.waived)
+        return verdict_reasons(self.results, self.problems)
 
     def counts(self) -> dict[str, int]:
         out = dict.fromkeys(STATUSES, 0)
@@ -139,7 +132,13 @@ class Readiness:
         return out
 
     def to_dict(self) -> dict[str, Any]:
+        from harness.report.compliance import area_states, load_compliance
+        from harness.report.views import marketplace_matrix, marketplaces_named
+
+        mapping = load_compliance()
         return {
+            "schema_version": SCHEMA_VERSION,
+            "run_id": self.run_id,
             "verdict": self.verdict,
             "headline": self.headline,
             "reasons": self.reasons(),
@@ -148,6 +147,7 @@ class Readiness:
             "integration": self.integration,
             "scope": self.scope,
             "harness_version": self.harness_version,
+            "versions": self.versions,
             "contracts": self.contracts,
             "summary": self.counts(),
             "selection": self.selection,
@@ -166,16 +166,15 @@ class Readiness:
                     "why": r.why,
                     "remediation": r.remediation,
                     "metrics": r.metrics,
-                    **_waiver_field(self.waiver_of(r)),
+                    "marketplaces": marketplaces_named(r),
+                    "compliance": list(mapping.areas_of(r.id)),
+                    **({"waiver": r.waiver} if r.waiver is not None else {}),
                 }
                 for r in self.results
             ],
             "waivers": self.waiver_report(),
+            "marketplace_matrix": marketplace_matrix(self.results, self.scope).to_dict(),
+            "compliance": area_states(self.results, mapping),
             "not_verified_against_amazon": self.fidelity,
             "output_scan": self.scan,
         }
-
-
-def _waiver_field(waiver: Waiver | None) -> dict[str, Any]:
-    """A waived check's ``waiver`` object (owner, ticket, expiry, reason, approved_by)."""
-    return {"waiver": {**waiver.to_dict(), "text": waiver.text()}} if waiver else {}

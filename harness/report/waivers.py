@@ -27,7 +27,7 @@ from __future__ import annotations
 import re
 import tomllib
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -70,6 +70,8 @@ class Waiver:
             "expiry": self.expiry.isoformat(),
             "reason": self.reason,
             "approved_by": self.approved_by,
+            "text": self.text(),
+            "entry": self.entry,
         }
 
 
@@ -103,18 +105,22 @@ class WaiverSet:
             return scoped[sorted(hit)[0]]
         return None
 
-    def report(self, results: Sequence[CheckResult]) -> dict[str, Any]:
-        """applied / unused / problems, for readiness.json and every other format."""
-        by_id = {r.id: r for r in results}
-        applied: list[dict[str, Any]] = []
-        unused: list[dict[str, Any]] = []
-        problems = list(self.problems)
-        used = set()
+    def apply(self, results: Sequence[CheckResult]) -> list[CheckResult]:
+        """Each failure a waiver covers becomes ``waived``, carrying the waiver; the rest as is."""
+        out = []
         for r in results:
             w = self.waiver_for(r)
-            if w is not None:
-                used.add(w)
-                applied.append(w.to_dict())
+            out.append(replace(r, status="waived", waiver=w.to_dict()) if w is not None else r)
+        return out
+
+    def report(self, results: Sequence[CheckResult]) -> dict[str, Any]:
+        """applied / unused / problems of results :meth:`apply` has marked."""
+        by_id = {r.id: r for r in results}
+        applied = [r.waiver for r in results if r.status == "waived" and r.waiver is not None]
+        unused: list[dict[str, Any]] = []
+        problems = list(self.problems)
+        entries = {a.get("entry") for a in applied}
+        used = {w for w in self.waivers if w.entry in entries}
         for w in self.waivers:
             if w in used:
                 continue
@@ -134,6 +140,7 @@ class WaiverSet:
                 "failed": f"the failure is not confined to {w.marketplace}"
                 if w.check not in {u.check for u in used}
                 else "another waiver of this check applies",
+                "waived": "another waiver of this check applies",
             }[found.status if found is not None else None]
             unused.append({**w.to_dict(), "why_unused": why})
         return {"file": self.source, "applied": applied, "unused": unused, "problems": problems}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from pathlib import Path
@@ -10,7 +11,14 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from harness.report.compliance import POLICY_NAMES, STATE_WORDS, area_states
 from harness.report.model import Readiness
+from harness.report.views import (
+    STATE_CODES,
+    STATE_MEANING,
+    blockers_first,
+    marketplace_matrix,
+)
 
 __all__ = ["count_line", "render_markdown", "terminal_table", "write_reports"]
 
@@ -54,14 +62,132 @@ def _scope_lines(readiness: Readiness) -> list[str]:
     return [" ".join(lines), ""]
 
 
-def render_markdown(readiness: Readiness) -> str:
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def _matrix_lines(readiness: Readiness) -> list[str]:
+    """Marketplace x area, the worst state per cell, and what blocks where (why)."""
+    m = marketplace_matrix(readiness.results, readiness.scope)
+    if not m.areas:
+        return []
+    whose = "the seller's (acorn.toml)" if m.declared else "ACORN's cross-border seller"
+    lines = [
+        "## By marketplace",
+        "",
+        f"Marketplaces: {whose}. A check applies to the marketplaces its evidence names, "
+        "otherwise to every marketplace. Each cell shows the worst result of the area's checks "
+        "there, and which checks.",
+        "",
+        "| Marketplace | " + " | ".join(m.areas) + " |",
+        "|---|" + "---|" * len(m.areas),
+    ]
+    for mp in m.marketplaces:
+        row = []
+        for area in m.areas:
+            cell = m.cells[(mp, area)]
+            shown = STATE_CODES[cell.state]
+            if cell.state not in ("passed", "not_applicable", "not_covered") and cell.checks:
+                shown += " " + ", ".join(cell.checks)
+            row.append(shown)
+        lines.append(f"| {mp} | " + " | ".join(row) + " |")
+    used = {c.state for c in m.cells.values()}
+    lines += [
+        "",
+        "Legend: "
+        + "; ".join(f"{STATE_CODES[s]} = {STATE_MEANING[s]}" for s in STATE_MEANING if s in used)
+        + ".",
+        "",
+    ]
+    if m.everywhere:
+        lines.append(
+            "**Blocked in every marketplace** by: "
+            + ", ".join(f"{r.id} ({r.severity}, {_ICON[r.status]})" for r in m.everywhere)
+            + "."
+        )
+        lines.append("")
+    for mp, items in m.where.items():
+        lines.append(f"**{mp}** also blocked by:")
+        lines += [f"- {r.id} ({r.severity}): {_cell(finding)}" for r, finding in items]
+        lines.append("")
+    return lines
+
+
+def _compliance_lines(readiness: Readiness) -> list[str]:
+    lines = [
+        "## Compliance evidence (Amazon DPP / AUP)",
+        "",
+        "Which policy areas the checks give evidence for. ACORN judges behaviour on the wire "
+        "and in the integration's output; it does not audit infrastructure, so this supports a "
+        "policy review and does not replace it.",
+        "",
+        "| Area | Policy | State | Checks |",
+        "|---|---|---|---|",
+    ]
+    for area in area_states(readiness.results):
+        checks = ", ".join(
+            f"{i} {_ICON.get(s, s)}"
+            for i, s in dict.fromkeys((c["id"], c["status"]) for c in area["checks"])
+        )
+        lines.append(
+            f"| {area['title']} | {area['policy']} | {STATE_WORDS[area['state']]} "
+            f"| {checks or 'none'} |"
+        )
+    lines += [
+        "",
+        "Policies: " + "; ".join(f"{k} = {v}" for k, v in POLICY_NAMES.items()) + ".",
+        "",
+    ]
+    return lines
+
+
+def reproducibility(readiness: Readiness, json_sha256: str | None) -> list[tuple[str, str]]:
+    """(label, value) rows of what makes the run reproducible, for md and html alike."""
+    v = readiness.versions
+    integ = v.get("integration") or {}
+    models = v.get("amazon_models") or {}
+    rows = [
+        ("Run id", readiness.run_id),
+        ("Generated", readiness.generated_at),
+        (
+            "ACORN",
+            f"{v.get('acorn', readiness.harness_version)}"
+            + (f" (commit {v['acorn_commit']})" if v.get("acorn_commit") else ""),
+        ),
+        (
+            "Integration",
+            f"{integ.get('name', readiness.integration.get('name'))} "
+            f"{integ.get('version', readiness.integration.get('version', ''))}",
+        ),
+        ("Integration commit", integ.get("commit") or "unknown (not a git checkout)"),
+        (
+            "Amazon models commit",
+            models.get("commit")
+            or (
+                "unknown (not a git checkout)"
+                if models.get("dir")
+                else "not used (bundled contracts)"
+            ),
+        ),
+        ("Seed", str(v.get("seed", "unknown"))),
+        ("Python", str(v.get("python", "unknown"))),
+        ("OS", str(v.get("os", "unknown"))),
+        ("Selection", readiness.selection or "whole suite"),
+    ]
+    if json_sha256:
+        rows.append(("readiness.json SHA-256", json_sha256))
+    return rows
+
+
+def render_markdown(readiness: Readiness, json_sha256: str | None = None) -> str:
     r = readiness
     lines = [
         f"# Readiness report: {r.headline}",
         "",
         f"Integration **{r.integration.get('name')}** {r.integration.get('version', '')} "
         f"(driver {r.integration.get('driver')}), tested {r.generated_at} with ACORN "
-        f"{r.harness_version} in {r.duration_s:.1f} s.",
+        f"{r.harness_version} in {r.duration_s:.1f} s. Run `{r.run_id}`"
+        + (f"; readiness.json SHA-256 `{json_sha256}`." if json_sha256 else "."),
         "",
         f"**Verdict: {r.headline}** — {count_line(r)}. GO requires every blocker and critical "
         "check in scope to pass; one that could not be exercised is not proven and blocks GO.",
@@ -81,17 +207,21 @@ def render_markdown(readiness: Readiness) -> str:
     if reasons and r.verdict != "GO":
         title = "Why the run is INCOMPLETE" if r.verdict == "INCOMPLETE" else "Why NO-GO"
         lines += [f"## {title}", "", *(f"- {reason}" for reason in reasons), ""]
+    ordered = blockers_first(r.results)
     lines += [
+        *_matrix_lines(r),
+        "## Checks, blockers first",
+        "",
         "| Check | Area | Scenario | Severity | Result | Summary |",
         "|---|---|---|---|---|---|",
     ]
-    for c in r.results:
+    for c in ordered:
         summary = c.summary.replace("|", "\\|")
         lines.append(
             f"| {c.id} {c.title} | {c.area} | {c.scenario} | {c.severity} "
             f"| {_ICON[r.status_of(c)]} | {summary} |"
         )
-    failed = [c for c in r.results if r.status_of(c) == "failed"]
+    failed = [c for c in ordered if r.status_of(c) == "failed"]
     lines += waiver_lines(r)
     if failed:
         lines += ["", "## What failed and how to fix it", ""]
@@ -111,6 +241,7 @@ def render_markdown(readiness: Readiness) -> str:
                 "```",
                 "",
             ]
+    lines += ["", *_compliance_lines(r)]
     attached = [(c, a) for c in r.results for a in c.attachments]
     if attached:
         lines += ["", "## Charts and matrices", ""]
@@ -139,6 +270,10 @@ def render_markdown(readiness: Readiness) -> str:
         lines += ["", "## Output scan", "", f"{r.scan.get('summary', '')}", ""]
     lines += [
         "",
+        "## Reproducibility",
+        "",
+        *(f"- {label}: `{value}`" for label, value in reproducibility(r, json_sha256)),
+        "",
         "## Contracts",
         "",
         *(f"- {name}: {version}" for name, version in sorted(r.contracts.items())),
@@ -149,9 +284,18 @@ def render_markdown(readiness: Readiness) -> str:
 
 def write_reports(readiness: Readiness, report_dir: Path) -> dict[str, Path]:
     report_dir.mkdir(parents=True, exist_ok=True)
-    paths = {"json": report_dir / "readiness.json", "markdown": report_dir / "readiness.md"}
-    paths["json"].write_text(json.dumps(readiness.to_dict(), indent=2) + "\n", encoding="utf-8")
-    paths["markdown"].write_text(render_markdown(readiness), encoding="utf-8")
+    from harness.report.html import render_html
+
+    paths = {
+        "json": report_dir / "readiness.json",
+        "markdown": report_dir / "readiness.md",
+        "html": report_dir / "readiness.html",
+    }
+    data = (json.dumps(readiness.to_dict(), indent=2) + "\n").encode("utf-8")
+    digest = hashlib.sha256(data).hexdigest()
+    paths["json"].write_bytes(data)
+    paths["markdown"].write_text(render_markdown(readiness, digest), encoding="utf-8")
+    paths["html"].write_text(render_html(readiness, digest), encoding="utf-8")
     for c in readiness.results:
         for a in c.attachments:
             target = report_dir / "attachments" / attachment_file(c.id, a.name, a.extension)

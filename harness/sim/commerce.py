@@ -16,6 +16,7 @@ __all__ = [
     "RESTRICTED_REPORT_TYPES",
     "Commerce",
     "InventoryRecord",
+    "ReportDocumentRecord",
     "ReportRecord",
     "seed_commerce",
 ]
@@ -67,7 +68,12 @@ class InventoryRecord:
 
 @dataclass
 class ReportRecord:
-    """A requested report; its processing status follows the virtual clock."""
+    """A requested report; its processing status follows the virtual clock.
+
+    IN_QUEUE until ``starts``, IN_PROGRESS until ``ends``, then ``outcome`` (DONE, CANCELLED
+    or FATAL: the 2021-06-30 model has no DONE_NO_DATA; a report without data is cancelled
+    automatically). A report cancelled in the queue (``starts`` None) never starts.
+    """
 
     report_id: str
     report_type: str
@@ -77,17 +83,40 @@ class ReportRecord:
     data_start: str | None = None
     data_end: str | None = None
     document_id: str | None = None
-
-    queued_for: float = 30.0
-    """Virtual seconds in IN_QUEUE, then as long again IN_PROGRESS, then DONE."""
+    starts: float | None = None  # virtual time it goes IN_PROGRESS; None: never starts
+    ends: float | None = None  # virtual time it ends
+    outcome: str = "DONE"  # DONE | CANCELLED | FATAL
+    no_data: bool = False  # CANCELLED because there was no data (for the journal's facts)
 
     def status(self, now: float) -> str:
-        age = now - self.created
-        if age < self.queued_for:
+        if self.starts is not None and now < self.starts:
             return "IN_QUEUE"
-        if age < 2 * self.queued_for:
+        if self.starts is None:
+            return "IN_QUEUE" if self.ends is None or now < self.ends else self.outcome
+        if self.ends is None or now < self.ends:
             return "IN_PROGRESS"
-        return "DONE"
+        return self.outcome
+
+    def key(self) -> tuple[str, tuple[str, ...], str, str]:
+        """What makes two requests "the same report": type, marketplaces and period."""
+        return (
+            self.report_type,
+            tuple(sorted(self.marketplace_ids)),
+            self.data_start or "",
+            self.data_end or "",
+        )
+
+
+@dataclass(frozen=True)
+class ReportDocumentRecord:
+    """A report's document: its storage key, and what checks may learn of its content."""
+
+    key: str
+    report_id: str
+    report_type: str
+    gzipped: bool
+    rows: int  # data rows, header excluded
+    first_column: str  # sha256 of the sorted first-column values (order ids or SKUs, no PII)
 
 
 @dataclass
@@ -97,8 +126,8 @@ class Commerce:
     prices: dict[tuple[str, str], str] = field(default_factory=dict)
     """(marketplace id, SKU) -> the seller's listing price (decimal string)."""
     reports: dict[str, ReportRecord] = field(default_factory=dict)
-    report_documents: dict[str, tuple[str, str, bool]] = field(default_factory=dict)
-    """Report document id -> (document key, report type, gzipped)."""
+    report_documents: dict[str, ReportDocumentRecord] = field(default_factory=dict)
+    """Report document id -> where it is stored and what it holds."""
     destinations: dict[str, dict[str, Any]] = field(default_factory=dict)
     """Destination id -> the Destination object (application-wide, grantless)."""
     subscriptions: dict[str, dict[str, Any]] = field(default_factory=dict)

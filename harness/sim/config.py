@@ -78,6 +78,19 @@ class SimConfig:
     """...and this long IN_PROGRESS before DONE."""
     feed_preset: str | None = None
     """None, "stuck" (IN_PROGRESS for ever, Amazon's 48-hour stalls) or "fatal"."""
+    # -- reports (virtual seconds; harness/sim/handlers/reports.py) --------------------------
+    report_queue_seconds: float = 30.0
+    """A report waits this long IN_QUEUE before IN_PROGRESS."""
+    report_processing_seconds: float = 30.0
+    """...and this long IN_PROGRESS before it ends (a scenario raises it: slow processing)."""
+    report_preset: str | None = None
+    """How reports requested from now on end: None (DONE), "no_data" (CANCELLED after
+    processing: the 2021-06-30 model's automatic cancellation when there is no data),
+    "cancelled" (CANCELLED in the queue, never started) or "fatal" (FATAL)."""
+    report_url_expiry: int = 0
+    """The first n getReportDocument answers are followed by a jump of the virtual clock past
+    their URL's five minutes (a paused process, a slow disk): the download then meets S3's
+    expired-URL 403, and a ready integration asks getReportDocument for a fresh URL."""
     inventory_pools: dict[str, tuple[str, ...]] = field(
         default_factory=lambda: {
             "EU": ("A1PA6795UKMFR9", "A13V1IB3VIYZZH", "APJ6JRA9NG5V4", "A1RKKUPIHCS9HS"),

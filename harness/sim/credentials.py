@@ -6,6 +6,7 @@ log, a report or a cassette. Values are random per simulator, in Amazon's format
 
 from __future__ import annotations
 
+import random
 import re
 import secrets
 from dataclasses import dataclass, field
@@ -14,7 +15,7 @@ from urllib.parse import unquote
 from harness.redact import encoded_forms
 from harness.sim.http import SimRequest
 
-__all__ = ["Credentials", "exposure", "new_credentials"]
+__all__ = ["Credentials", "exposure", "new_credentials", "seeded_credentials"]
 
 # A bearer token (access token, RDT, refresh token) in a URL ends up in proxy and server logs.
 _TOKEN_IN_URL = re.compile(r"Atz(?:a|r|\.sprdt)\|[A-Za-z0-9_\-+/=.]{8,}")
@@ -85,4 +86,23 @@ def new_credentials() -> Credentials:
         refresh_token="Atzr|" + secrets.token_urlsafe(96),
         seller_id="A" + secrets.token_hex(6).upper(),
         application_id="amzn1.sp.solution." + secrets.token_hex(16),
+    )
+
+
+def seeded_credentials(seed: int) -> Credentials:
+    """Test credentials that are the same for the same seed (``acorn serve --seed``), so an
+    .env or docker-compose file keeps working across restarts. Still canaries: fake values,
+    masked everywhere ACORN writes, never valid at Amazon."""
+    draw = random.Random(f"acorn-credentials-{seed}")
+
+    def hex_(n: int) -> str:
+        return "".join(draw.choice("0123456789abcdef") for _ in range(2 * n))
+
+    alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+    return Credentials(
+        client_id="amzn1.application-oa2-client." + hex_(16),
+        client_secret="amzn1.oa2-cs.v1." + hex_(32),
+        refresh_token="Atzr|" + "".join(draw.choice(alphabet) for _ in range(128)),
+        seller_id="A" + hex_(6).upper(),
+        application_id="amzn1.sp.solution." + hex_(16),
     )

@@ -8,6 +8,7 @@ one is configured for all three.
 from __future__ import annotations
 
 import asyncio
+import errno
 import socket
 import threading
 from collections.abc import Awaitable, Callable, MutableMapping, Sequence
@@ -16,9 +17,26 @@ from typing import Any
 import uvicorn
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
+from harness.errors import AcornUsageError
 from harness.sim.limits import HEADER_TIMEOUT, MAX_CONNECTIONS
 
-__all__ = ["LoopbackServer", "read_body"]
+__all__ = ["LoopbackServer", "PortUnavailable", "read_body"]
+
+
+class PortUnavailable(AcornUsageError):
+    """A fixed port (``acorn serve --port``) is taken or not allowed: say which and the fix."""
+
+    def __init__(self, host: str, port: int, label: str, exc: OSError) -> None:
+        self.port = port
+        taken = exc.errno == errno.EADDRINUSE
+        why = "is already in use" if taken else f"cannot be bound ({exc.strerror or exc})"
+        super().__init__(
+            f"port {port} on {host} (for {label}) {why}",
+            fix=f"stop the process listening on port {port} (e.g. find it with "
+            f"`lsof -i :{port}`) or choose other ports with --port (this one and the next "
+            "three are used: LWA, NA, EU, FE)",
+        )
+
 
 ASGIApp = Callable[
     [
@@ -101,10 +119,14 @@ class _BoundedH11(H11Protocol):
 class LoopbackServer:
     """uvicorn in a background thread; sockets bound first, so the ports are known at once."""
 
-    def __init__(self, app: ASGIApp, names: Sequence[str], *, host: str = "127.0.0.1") -> None:
+    def __init__(
+        self, app: ASGIApp, names: Sequence[str], *, host: str = "127.0.0.1", port: int = 0
+    ) -> None:
         self.app = app
         self.names = tuple(names)
         self.host = host
+        self.port = port
+        """First port (the next names on the following ports); 0: any free ports."""
         self.ports: dict[int, str] = {}
         self.bases: dict[str, str] = {}
         self._server: uvicorn.Server | None = None
@@ -117,13 +139,19 @@ class LoopbackServer:
     def start(self, name: str = "acorn-loopback") -> dict[str, str]:
         if self._server is not None:
             return self.bases
-        sockets = []
-        for label in self.names:
+        sockets: list[socket.socket] = []
+        for index, label in enumerate(self.names):
             sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             # Without it a keep-alive answer waits ~40 ms for a delayed ACK (Nagle).
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-            sock.bind((self.host, 0))
+            wanted = self.port + index if self.port else 0
+            try:
+                sock.bind((self.host, wanted))
+            except OSError as exc:
+                for opened in (*sockets, sock):
+                    opened.close()
+                raise PortUnavailable(self.host, wanted, label, exc) from None
             sock.listen(128)
             port = sock.getsockname()[1]
             self.ports[port] = label

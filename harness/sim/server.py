@@ -6,6 +6,7 @@ sockets are bound before the thread starts, so the ports are known (and free) at
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from harness.contracts import REGIONS, ContractSet, Region
@@ -13,7 +14,7 @@ from harness.sim.app import SimulatorApp
 from harness.sim.config import SimConfig
 from harness.sim.core import LWA, TOKEN_PATH, SimCore
 from harness.sim.journal import Journal
-from harness.sim.loopback import LoopbackServer
+from harness.sim.loopback import ASGIApp, LoopbackServer
 
 __all__ = ["Endpoints", "Simulator"]
 
@@ -40,11 +41,17 @@ class Simulator:
         *,
         host: str = "127.0.0.1",
         core: SimCore | None = None,
+        port: int = 0,
+        wrap: Callable[[SimulatorApp], ASGIApp] | None = None,
     ) -> None:
         # ``core``: another pipeline on the same ports and env (a cassette replay, see
         # harness.sim.replay.ReplayCore), so an integration points at it by configuration.
         self.core = core or SimCore(contracts, config)
         self.host = host
+        self.port = port
+        """LWA's port, the regions on the next ones (0: any free ports)."""
+        self.wrap = wrap
+        """Serve the app through this (``acorn serve``'s admin routes and journal file)."""
         self._server: LoopbackServer | None = None
         self._endpoints: Endpoints | None = None
 
@@ -74,7 +81,8 @@ class Simulator:
         if self._server is not None:
             return self.endpoints
         app = SimulatorApp(self.core)
-        server = LoopbackServer(app, (LWA, *REGIONS), host=self.host)
+        served = self.wrap(app) if self.wrap is not None else app
+        server = LoopbackServer(served, (LWA, *REGIONS), host=self.host, port=self.port)
         app.ports = server.ports  # filled as the sockets are bound, before any request
         base = server.start("acorn-simulator")
         self._server = server

@@ -96,9 +96,13 @@ def test_lst_01_matrix_names_the_missing_attribute_per_marketplace() -> None:
     )
     assert bad.status == "failed"
     assert "SKU-1 in DE: INVALID: missing gpsr_safety_attestation" in bad.summary
-    assert "| SKU-1 (LUGGAGE) | ACCEPTED | INVALID: missing gpsr_safety_attestation |" in (
-        bad.attachments[0].content.decode()
+    # One row per product, one short code per marketplace, the full text under the grid.
+    matrix = bad.attachments[0].content.decode()
+    assert (
+        "<dt>SKU-1 (LUGGAGE) — DE: INV</dt><dd>INVALID: missing gpsr_safety_attestation</dd>"
+        in (matrix)
     )
+    assert "SKU-1 (LUGGAGE) — US" not in matrix  # an accepted cell needs no note
     assert LST_01.evaluate(_obs([])).status == "skipped"
 
 

@@ -186,14 +186,15 @@ def test_write_reports_markdown(tmp_path: Path) -> None:
     assert "## Why NO-GO" in text
     rows = [line for line in lines if line.startswith("| ") and "Title of" in line]
     assert len(rows) == 3
+    # Blockers first: the failed blocker, then the one not proven, then what passed.
     assert rows[0].startswith(
-        "| AUTH-01 Title of AUTH-01 | Auth | scenario-AUTH-01 | blocker | PASS |"
-    )
-    assert rows[1].startswith(
         "| AUTH-02 Title of AUTH-02 | Auth | scenario-AUTH-02 | blocker | FAIL |"
     )
-    assert rows[2].startswith(
+    assert rows[1].startswith(
         "| ORD-01 Title of ORD-01 | Auth | scenario-ORD-01 | blocker | NOT PROVEN |"
+    )
+    assert rows[2].startswith(
+        "| AUTH-01 Title of AUTH-01 | Auth | scenario-AUTH-01 | blocker | PASS |"
     )
 
     failed_section = text.split("## What failed and how to fix it", 1)[1]
@@ -203,7 +204,7 @@ def test_write_reports_markdown(tmp_path: Path) -> None:
     assert "- **Why it matters in production:** Why AUTH-02 matters." in failed_section
     assert "- **How to fix:** Fix AUTH-02 like this." in failed_section
     assert "x-amzn-RequestId rid-0002" in failed_section
-    assert "AUTH-01" not in failed_section.split("## Contracts")[0]
+    assert "AUTH-01" not in failed_section.split("\n## ")[0]
     assert "- orders-v0: 2024-01-01" in text
 
 

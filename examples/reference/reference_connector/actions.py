@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -18,6 +19,7 @@ from .listings import ListingsWriter
 from .log import FailureLog
 from .orders import OrdersSync
 from .rdt import ORDER_ADDRESS_PATH, RestrictedDataTokenSource
+from .reports import InFlight, ReportFetcher, ReportRequest
 from .results import (
     ArgumentError,
     ErrorEntry,
@@ -56,7 +58,7 @@ class Connector(ListingActions):
     One instance keeps its LWA token and Restricted Data Tokens across actions.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, report_state: Path | None = None) -> None:
         self._settings = Settings.from_env()
         self._log = FailureLog(self._settings.log_file)
         self._http = httpx.Client(timeout=_timeout(), follow_redirects=False)
@@ -71,6 +73,9 @@ class Connector(ListingActions):
         self._client = SpApiClient(self._http, self._settings.endpoints, self._lwa, self._log)
         self._address_rdt: dict[str, RestrictedDataTokenSource] = {}
         self._rdt_lock = threading.Lock()
+        # Reports still processing, resumed by the next request for them (a file when each
+        # action is a process of its own).
+        self._reports_in_flight = InFlight(report_state)
 
     def __repr__(self) -> str:
         return f"Connector({self._settings!r})"
@@ -213,3 +218,21 @@ class Connector(ListingActions):
                 confirmed.append(order_id)
 
         return self._run("confirm_shipment", {"confirmed": confirmed}, body)
+
+    def fetch_report(self, args: dict[str, Any]) -> dict[str, Any]:
+        result: dict[str, Any] = {"report_id": None, "status": None, "rows": []}
+
+        def body(errors: list[ErrorEntry]) -> None:
+            request = ReportRequest(
+                report_type=require_str(args, "report_type"),
+                marketplace_ids=require_str_list(args, "marketplace_ids"),
+                start=require_str(args, "data_start_time") if "data_start_time" in args else None,
+                end=require_str(args, "data_end_time") if "data_end_time" in args else None,
+            )
+            patience = args.get("give_up_after_s", 60.0)
+            if not isinstance(patience, int | float) or patience <= 0:
+                raise ArgumentError("'give_up_after_s' must be a positive number of seconds")
+            fetcher = ReportFetcher(self._client, self._http, self._reports_in_flight, errors)
+            result.update(fetcher.fetch(request, patience))
+
+        return self._run("fetch_report", result, body)

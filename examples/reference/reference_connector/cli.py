@@ -7,9 +7,13 @@ missing configuration).
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
 import sys
+import tempfile
 from collections.abc import Sequence
+from pathlib import Path
 
 from .actions import Connector
 from .errors import ConfigError
@@ -24,7 +28,18 @@ ACTIONS = (
     "sync_inventory",
     "reprice",
     "submit_feed",
+    "fetch_report",
 )
+
+
+def report_state_file() -> Path:
+    """Where reports still processing are remembered between runs: one file per seller and
+    set of endpoints (``CONNECTOR_STATE_DIR``, else the temporary directory)."""
+    names = ("SPAPI_SELLER_ID", "SPAPI_ENDPOINT_NA", "SPAPI_ENDPOINT_EU", "SPAPI_ENDPOINT_FE")
+    owner = "|".join(os.environ.get(name, "") for name in names)
+    digest = hashlib.sha256(owner.encode()).hexdigest()[:16]
+    folder = Path(os.environ.get("CONNECTOR_STATE_DIR") or tempfile.gettempdir())
+    return folder / f"reference-connector-reports-{digest}.json"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -42,7 +57,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("reference_connector: stdin must hold a JSON object", file=sys.stderr)
         return 2
     try:
-        connector = Connector()
+        connector = Connector(report_state=report_state_file())
     except ConfigError as exc:
         print(f"reference_connector: configuration error: {exc}", file=sys.stderr)
         return 2

@@ -60,6 +60,9 @@ DEFAULT_BURST = {
     "getFeeds": 10,
     "getFeedDocument": 10,
     "cancelFeed": 15,
+    "createReport": 15,
+    "getReport": 15,
+    "getReportDocument": 15,
 }
 
 

@@ -1,80 +1,114 @@
 """Reports 2021-06-30: request a report, poll its status, download its document.
 
 Facts sheet section 11: createReport answers 202 ``{reportId}`` (bare: a dated API); the report
-moves IN_QUEUE -> IN_PROGRESS -> DONE on the virtual clock; getReportDocument gives a presigned
-URL valid five minutes, ``compressionAlgorithm`` only when the document is GZIP. Documents of
+moves IN_QUEUE -> IN_PROGRESS -> DONE, CANCELLED or FATAL on the virtual clock (the model's
+five statuses; no data means an automatic CANCELLED); getReportDocument gives a presigned URL
+valid five minutes, ``compressionAlgorithm`` only when the document is GZIP. Documents of
 restricted report types hold buyer PII, so they need a Restricted Data Token (section 6).
+
+Scenario hooks (:class:`harness.sim.SimConfig`): ``report_queue_seconds`` and
+``report_processing_seconds`` (slow processing), ``report_preset`` (force no data, a
+cancellation or FATAL) and ``report_url_expiry`` (a URL that expires before its download).
+The journal's facts tell the reports checks what the integration could not see: whether the
+same report was already in flight, and how many rows a document holds.
 """
 
 from __future__ import annotations
 
-import gzip
+import re
+from datetime import UTC, datetime
 from typing import Any
 
 from harness.sim.commerce import RESTRICTED_REPORT_TYPES, ReportRecord
 from harness.sim.handlers.base import Ctx, Handler
-from harness.sim.handlers.documents import URL_TTL, new_document, presigned_url
+from harness.sim.handlers.documents import URL_TTL, presigned_url
+from harness.sim.handlers.reports_content import data_lines, parse_time, publish_document
 from harness.sim.http import Reply
 from harness.sim.state import iso
 
 __all__ = ["HANDLERS"]
 
-_GZIP_THRESHOLD = 512  # larger documents are compressed, so integrations must handle both
 _INVALID = "Invalid input"
 # Report types outside the GET_/SC_ families (Amazon Business; listed in public SDK enums).
 _UNPREFIXED_TYPES = frozenset({"FEE_DISCOUNTS_REPORT", "RFQD_BULK_DOWNLOAD"})
+# Every report type Amazon documents is upper snake case (GET_..., SC_..., FEE_DISCOUNTS_REPORT).
+_TYPE_SHAPE = re.compile(r"^[A-Z][A-Z0-9_]*$")
+_TERMINAL = ("DONE", "CANCELLED", "FATAL")
 
 
 def _bad(ctx: Ctx, details: str, rule: str) -> Reply:
     return ctx.error(400, "400", _INVALID, details, rule=rule)
 
 
+def _moment(value: float) -> str:
+    return iso(datetime.fromtimestamp(value, tz=UTC))
+
+
+def _schedule(ctx: Ctx, report: ReportRecord) -> None:
+    """Set when the report starts and ends, and how, from the scenario's hooks."""
+    config = ctx.core.config
+    queue, processing = config.report_queue_seconds, config.report_processing_seconds
+    preset = config.report_preset
+    if preset == "cancelled":  # cancelled in the queue: it never starts
+        report.starts, report.ends, report.outcome = None, report.created + queue, "CANCELLED"
+        return
+    report.starts = report.created + queue
+    report.ends = report.starts + processing
+    if preset == "fatal":
+        report.outcome = "FATAL"
+    elif preset == "no_data" or len(data_lines(ctx.core, report)) < 2:
+        report.outcome, report.no_data = "CANCELLED", True
+
+
 def create_report(ctx: Ctx) -> Reply:
     body = ctx.request.json()
+    report_type = str(body["reportType"])
+    if not _TYPE_SHAPE.match(report_type):
+        # No report type has this shape: Amazon answers an unknown type 400 "Invalid input"
+        # (the model's createReport sandbox case).
+        return _bad(ctx, _INVALID, "RPT-REPORT-TYPE-INVALID")
+    for name in ("dataStartTime", "dataEndTime"):
+        if name in body and parse_time(body[name]) is None:
+            return _bad(ctx, _INVALID, "RPT-DATE-FORMAT")
     marketplace_ids = [str(m) for m in body["marketplaceIds"]]
     refused = ctx.check_marketplaces(marketplace_ids)
     if refused:
         return refused
-    report_type = str(body["reportType"])
     if not report_type.startswith(("GET_", "SC_")) and report_type not in _UNPREFIXED_TYPES:
         # Amazon refuses unknown types (its sandbox case), but ACORN has no list of them.
         ctx.note("RPT-REPORT-TYPE-UNKNOWN")
     commerce = ctx.core.state.commerce
+    now = ctx.core.clock.now()
     with ctx.core.state.lock:
         report_id = str(50000 + len(commerce.reports) + 1) + "019000"
-        commerce.reports[report_id] = ReportRecord(
+        report = ReportRecord(
             report_id=report_id,
             report_type=report_type,
             marketplace_ids=marketplace_ids,
-            created=ctx.core.clock.now(),
+            created=now,
             created_at=ctx.core.clock.now_datetime(),
             data_start=body.get("dataStartTime"),
             data_end=body.get("dataEndTime"),
         )
-    return Reply(202, {"reportId": report_id}, facts={"report_type": report_type})
+        in_flight = [
+            r.report_id
+            for r in commerce.reports.values()
+            if r.key() == report.key() and r.status(now) not in _TERMINAL
+        ]
+        _schedule(ctx, report)
+        commerce.reports[report_id] = report
+    facts: dict[str, Any] = {
+        "report_id": report_id,
+        "report_type": report_type,
+        "restricted_report": report_type in RESTRICTED_REPORT_TYPES,
+    }
+    if in_flight:
+        facts["in_flight_same"] = in_flight  # the same report and period, not yet finished
+    return Reply(202, {"reportId": report_id}, facts=facts)
 
 
-def _content(ctx: Ctx, report: ReportRecord) -> bytes:
-    state = ctx.core.state
-    if report.report_type in RESTRICTED_REPORT_TYPES:
-        lines = ["amazon-order-id\tbuyer-name\tship-address-1\tship-city"]
-        for order in state.orders_in(report.marketplace_ids):
-            buyer = order.buyer
-            lines.append(
-                f"{order.amazon_order_id}\t{buyer.name}\t{buyer.address_line1}\t{buyer.city}"
-            )
-    else:
-        lines = ["seller-sku\tmarketplace-id\tprice\tquantity"]
-        for marketplace_id in report.marketplace_ids:
-            for (mp, sku), price in sorted(state.commerce.prices.items()):
-                if mp != marketplace_id:
-                    continue
-                stock = state.commerce.inventory.get((mp, sku))
-                lines.append(f"{sku}\t{mp}\t{price}\t{stock.fulfillable if stock else 0}")
-    return ("\n".join(lines) + "\n").encode("utf-8")
-
-
-def _report_json(ctx: Ctx, report: ReportRecord) -> dict[str, Any]:
+def _report_json(ctx: Ctx, report: ReportRecord) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The Report object as Amazon shows it now, and the facts the journal keeps of it."""
     now = ctx.core.clock.now()
     status = report.status(now)
     data: dict[str, Any] = {
@@ -84,67 +118,79 @@ def _report_json(ctx: Ctx, report: ReportRecord) -> dict[str, Any]:
         "createdTime": iso(report.created_at),
         "processingStatus": status,
     }
+    facts: dict[str, Any] = {
+        "report_id": report.report_id,
+        "report_type": report.report_type,
+        "processing_status": status,
+    }
     if report.data_start:
         data["dataStartTime"] = report.data_start
     if report.data_end:
         data["dataEndTime"] = report.data_end
-    if status != "IN_QUEUE":
-        data["processingStartTime"] = iso(report.created_at)
+    if report.starts is not None and now >= report.starts:
+        data["processingStartTime"] = _moment(report.starts)
+    if status in _TERMINAL and report.ends is not None and report.starts is not None:
+        data["processingEndTime"] = _moment(report.ends)  # a report cancelled unstarted has none
+    if status == "CANCELLED":
+        facts["no_data"] = report.no_data
     if status == "DONE":
-        if report.document_id is None:
-            content = _content(ctx, report)
-            gzipped = len(content) > _GZIP_THRESHOLD
-            doc = new_document(
-                ctx.core,
-                kind="report",
-                content_type="text/tab-separated-values; charset=UTF-8",
-                content=gzip.compress(content, mtime=0) if gzipped else content,
-            )
-            with ctx.core.state.lock:
-                report.document_id = doc.document_id
-                ctx.core.state.commerce.report_documents[doc.document_id] = (
-                    doc.key,
-                    report.report_type,
-                    gzipped,
-                )
-        data["processingEndTime"] = iso(report.created_at)
+        with ctx.core.state.lock:
+            known = ctx.core.state.commerce.report_documents.get(report.document_id or "")
+            record = known or publish_document(ctx.core, report)
         data["reportDocumentId"] = report.document_id
-    return data
+        facts.update(document=report.document_id, rows=record.rows, gzip=record.gzipped)
+    return data, facts
 
 
 def get_report(ctx: Ctx) -> Reply:
     report = ctx.core.state.commerce.reports.get(ctx.params["reportId"])
     if report is None:
-        return _bad(ctx, "Invalid input", "RPT-UNKNOWN-REPORT")
-    data = _report_json(ctx, report)
-    return Reply(200, data, facts={"processing_status": data["processingStatus"]})
+        return _bad(ctx, _INVALID, "RPT-UNKNOWN-REPORT")
+    data, facts = _report_json(ctx, report)
+    return Reply(200, data, facts=facts)
 
 
 def get_report_document(ctx: Ctx) -> Reply:
     state = ctx.core.state
-    entry = state.commerce.report_documents.get(ctx.params["reportDocumentId"])
-    if entry is None:
-        return _bad(ctx, "Invalid input", "RPT-UNKNOWN-DOCUMENT")
-    key, report_type, gzipped = entry
-    restricted = report_type in RESTRICTED_REPORT_TYPES
+    record = state.commerce.report_documents.get(ctx.params["reportDocumentId"])
+    if record is None:
+        return _bad(ctx, _INVALID, "RPT-UNKNOWN-DOCUMENT")
+    restricted = record.report_type in RESTRICTED_REPORT_TYPES
     if restricted and not ctx.unlocked():
         # A restricted report's document is refused to a plain LWA token.
-        return ctx.error(
+        reply = ctx.error(
             403,
             "Unauthorized",
             "Access to requested resource is denied.",
             "",
             rule="RPT-RESTRICTED-NO-RDT",
         )
-    doc = state.documents[key]
+        reply.facts.update(report_id=record.report_id, restricted_report=True)
+        return reply
+    doc = state.documents[record.key]
     host = ctx.request.headers.get("host", "127.0.0.1")
     data: dict[str, Any] = {
         "reportDocumentId": doc.document_id,
         "url": presigned_url(ctx.core, host, doc, "GET", URL_TTL),
     }
-    if gzipped:
+    if record.gzipped:
         data["compressionAlgorithm"] = "GZIP"
-    return Reply(200, data, facts={"restricted_report": restricted, "gzip": gzipped})
+    facts: dict[str, Any] = {
+        "report_id": record.report_id,
+        "document": doc.document_id,
+        "restricted_report": restricted,
+        "gzip": record.gzipped,
+        "rows": record.rows,
+        "first_column": record.first_column,
+    }
+    config = ctx.core.config
+    with state.lock:
+        if config.report_url_expiry > 0:
+            # Time passes before the download (a paused process): the URL is stale on arrival.
+            config.report_url_expiry -= 1
+            ctx.core.clock.advance(URL_TTL + 1)
+            facts["url_expired_by_scenario"] = True
+    return Reply(200, data, facts=facts)
 
 
 HANDLERS: dict[str, Handler] = {
