@@ -40,6 +40,8 @@ _PTD = (
 _META = ("Product type definition meta-schema", _BASE + "product-type-definition-meta-schema")
 _FEEDS = ("Feeds API use case guide", _BASE + "feeds-api-v2021-06-30-use-case-guide")
 _FEED_TYPES = ("Listings feed type values", _BASE + "listings-feed-type-values")
+_REPORTS = ("Reports API use case guide", _BASE + "reports-api-v2021-06-30-use-case-guide")
+_REPORT_TYPES = ("Report type values", _BASE + "report-type-values")
 _PII_BULK = (
     "Authorization to access PII for bulk orders",
     _BASE + "get-authorization-to-access-pii-for-bulk-orders",
@@ -81,6 +83,11 @@ DOCS: dict[str, tuple[tuple[str, str], ...]] = {
     "INV-01": (_LISTINGS,),
     "PRC-01": (_LISTING_LIMITS, _OPTIMIZE),
     "FEED-01": (_FEEDS, _FEED_TYPES),
+    "RPT-01": (_REPORTS, _USAGE),
+    "RPT-02": (_REPORTS,),
+    "RPT-03": (_REPORTS,),
+    "RPT-04": (_REPORTS, _TOKENS, _REPORT_TYPES),
+    "RPT-05": (_REPORTS, _OPTIMIZE),
 }
 """Check id -> (title, URL) of the Amazon pages it rests on."""
 
