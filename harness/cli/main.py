@@ -83,6 +83,14 @@ def run(
             "deleted). Folders ACORN wrote are always cleared of the previous run's files.",
         ),
     ] = False,
+    transport: Annotated[
+        str | None,
+        typer.Option(
+            "--transport",
+            help="plain (http://127.0.0.1), tls (https with a local CA, TLS-01 judged) or "
+            "intercept (Amazon's own URLs through an HTTPS_PROXY); default: acorn.toml's.",
+        ),
+    ] = None,
 ) -> None:
     """Test an integration against the SP-API simulator; exit 0 GO, 1 NO-GO, 2 harness error."""
     from harness.cli.run import run_readiness
@@ -102,6 +110,7 @@ def run(
             verbose=verbose,
             select=select,
             overwrite=overwrite,
+            transport=_transport(transport),
         )
     except AcornUsageError as exc:
         _fail(exc, err)
@@ -115,6 +124,12 @@ def run(
     for kind, path in outcome.report_paths.items():
         console.print(f"{kind:>8}: {path}", highlight=False)
     raise typer.Exit(outcome.exit_code)
+
+
+def _transport(value: str | None) -> str | None:
+    from harness.drive.transport import check_transport
+
+    return None if value is None else check_transport(value, where="--transport")
 
 
 @app.command()
@@ -151,6 +166,20 @@ def serve(
         str | None,
         typer.Option(help="With --sandbox: Amazon's models checkout (env ACORN_MODELS_DIR)."),
     ] = None,
+    tls: Annotated[
+        bool, typer.Option("--tls", help="Serve https with a throwaway local CA (docs/tls.md).")
+    ] = False,
+    intercept: Annotated[
+        bool,
+        typer.Option(
+            "--intercept",
+            help="With --tls: an HTTPS_PROXY answering Amazon's own hostnames from the "
+            "simulator (for clients with Amazon's URLs compiled in); forwards nothing.",
+        ),
+    ] = False,
+    proxy_port: Annotated[
+        int, typer.Option(help="With --intercept: the proxy's port (0: a free one).")
+    ] = 0,
 ) -> None:
     """Start the simulator on loopback and print its endpoints and test credentials."""
     from harness.sim import SimConfig, Simulator
@@ -180,13 +209,23 @@ def serve(
                 clock_speed=clock_speed, token_lifetime=token_lifetime, throttling=not no_throttling
             )
         )
-    sim.start()
+    from harness.cli import tls_serve
+
+    try:
+        tls_serve.prepare(sim, tls=tls, intercept_hosts=intercept)
+        sim.start()
+        proxy = tls_serve.start(sim, intercept_hosts=intercept, proxy_port=proxy_port)
+    except AcornUsageError as exc:
+        sim.stop()
+        _fail(exc, Console(stderr=True))
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     endpoints = sim.endpoints
     print(f"# ACORN SP-API simulator; LWA token URL {endpoints.lwa_token_url}")
     for region, url in endpoints.regions.items():
         print(f"# {region} endpoint {url}")
+    for line in tls_serve.banner(sim, proxy):
+        print(line)
     print("# Test credentials (not real secrets). Paste these into your integration's shell:")
     for name, value in sim.env().items():
         print(f"export {name}='{value}'")
@@ -196,7 +235,11 @@ def serve(
     except KeyboardInterrupt:
         pass
     finally:
+        if proxy is not None:
+            proxy.stop()
         sim.stop()
+        if sim.tls is not None:
+            sim.tls.close()
     print("# simulator stopped", flush=True)
 
 

@@ -17,6 +17,7 @@ import uvicorn
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from harness.sim.limits import HEADER_TIMEOUT, MAX_CONNECTIONS
+from harness.sim.tls import ServerFiles
 
 __all__ = ["LoopbackServer", "read_body"]
 
@@ -98,13 +99,29 @@ class _BoundedH11(H11Protocol):
         super().connection_lost(exc)
 
 
+def _ssl_options(tls: ServerFiles | None) -> dict[str, Any]:
+    """uvicorn's ssl options for a certificate (none: plain HTTP)."""
+    if tls is None:
+        return {}
+    return {"ssl_certfile": str(tls.certfile), "ssl_keyfile": str(tls.keyfile)}
+
+
 class LoopbackServer:
     """uvicorn in a background thread; sockets bound first, so the ports are known at once."""
 
-    def __init__(self, app: ASGIApp, names: Sequence[str], *, host: str = "127.0.0.1") -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        names: Sequence[str],
+        *,
+        host: str = "127.0.0.1",
+        tls: ServerFiles | None = None,
+    ) -> None:
         self.app = app
         self.names = tuple(names)
         self.host = host
+        self.tls = tls
+        """When set, every port speaks HTTPS with this certificate (see harness.sim.tls)."""
         self.ports: dict[int, str] = {}
         self.bases: dict[str, str] = {}
         self._server: uvicorn.Server | None = None
@@ -127,7 +144,8 @@ class LoopbackServer:
             sock.listen(128)
             port = sock.getsockname()[1]
             self.ports[port] = label
-            self.bases[label] = f"http://{self.host}:{port}"
+            scheme = "https" if self.tls is not None else "http"
+            self.bases[label] = f"{scheme}://{self.host}:{port}"
             sockets.append(sock)
         config = uvicorn.Config(
             self.app,
@@ -138,6 +156,7 @@ class LoopbackServer:
             interface="asgi3",
             http=_BoundedH11,
             limit_concurrency=MAX_CONNECTIONS,
+            **_ssl_options(self.tls),
         )
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(
