@@ -251,6 +251,14 @@ def acorn_check(
                 check.unjudged(observation.scenario, "not_applicable", reason),
             )
             pytest.skip(reason)
+        inapplicable = observation.settings.get("not_applicable")
+        if inapplicable:  # the run's mode leaves nothing to judge (TLS-01 in a plain run)
+            _record(
+                request.config,
+                request.node.nodeid,
+                check.unjudged(observation.scenario, "not_applicable", str(inapplicable)),
+            )
+            pytest.skip(str(inapplicable))
         result = check.evaluate(observation)
         _record(request.config, request.node.nodeid, result)
         _label_allure(result)

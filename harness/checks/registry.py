@@ -46,6 +46,7 @@ NEEDS: dict[str, tuple[str, ...]] = {
     "INV-01": ("sync_inventory",),
     "PRC-01": ("reprice",),
     "FEED-01": ("submit_feed",),
+    "TLS-01": ("sync_orders",),
 }
 """The actions each check needs before it can be judged at all ("a|b": either will do).
 

@@ -13,11 +13,14 @@ judged only in them.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Literal, get_args
 
 from harness.errors import ConfigError, suggest
 from harness.sim import SimConfig, Simulator
-from harness.sim.intercept import InterceptProxy, intercept
+from harness.sim.intercept import INTERCEPTED, InterceptProxy, intercept
+from harness.sim.tls import BadKind
 
 __all__ = ["TRANSPORTS", "SessionTransport", "Transport", "check_transport"]
 
@@ -59,3 +62,35 @@ class SessionTransport:
         if self.proxy is not None:
             self.proxy.stop()
         self.sim.stop()
+
+    @contextmanager
+    def bad_certificate(self, kind: BadKind) -> Iterator[Simulator]:
+        """A second simulator the integration reaches only over a certificate it must refuse.
+
+        tls: its https ports serve the bad certificate. intercept: a second proxy presents it
+        for Amazon's names (the integration may ignore ACORN's endpoint variables, so the bad
+        certificate must sit where its compiled-in URLs go), in front of a good simulator.
+        Either way a request in its journal arrived over the bad certificate.
+        """
+        tls = self.sim.tls
+        assert tls is not None, "bad certificates exist only in TLS runs"
+        if self.transport == "intercept":
+            probe = Simulator(tls=tls)
+            probe.start()
+            try:
+                proxy = intercept(probe, certificate=tls.bad_server(kind, *INTERCEPTED))
+            except BaseException:
+                probe.stop()
+                raise
+            try:
+                yield probe
+            finally:
+                proxy.stop()
+                probe.stop()
+            return
+        probe = Simulator(tls=tls, certificate=tls.bad_server(kind))
+        probe.start()
+        try:
+            yield probe
+        finally:
+            probe.stop()

@@ -34,7 +34,7 @@ from harness.cassettes.format import LWA_URL, PRODUCTION_HOSTS, SANDBOX_HOSTS
 from harness.errors import AcornUsageError
 from harness.sim.core import LWA
 from harness.sim.server import Simulator
-from harness.sim.tls import TlsMaterial
+from harness.sim.tls import ServerFiles, TlsMaterial
 
 __all__ = ["INTERCEPTED", "InterceptProxy", "Tunnel", "amazon_env", "intercept"]
 
@@ -86,7 +86,10 @@ class InterceptProxy:
         *,
         host: str = "127.0.0.1",
         port: int = 0,
+        certificate: ServerFiles | None = None,
     ) -> None:
+        # ``certificate``: what the proxy presents for Amazon's names (default: a leaf from the
+        # local CA; TLS-01 presents a bad one).
         if not _is_loopback(host):
             raise AcornUsageError(
                 f"the intercept proxy binds to loopback only, not {host!r}: it answers as "
@@ -96,7 +99,7 @@ class InterceptProxy:
         self.host, self.requested_port = host, port
         self.tls = tls
         self._upstreams = {name: _split(url) for name, url in upstreams.items()}
-        self._server_ctx = tls.server(*INTERCEPTED).context()
+        self._server_ctx = (certificate or tls.server(*INTERCEPTED)).context()
         self._client_ctx = tls.client_context()
         self.tunnels: list[Tunnel] = []
         self.notify: Callable[[Tunnel], None] | None = None
@@ -308,7 +311,9 @@ def _is_loopback(host: str) -> bool:
         return host == "localhost"
 
 
-def intercept(sim: Simulator, *, port: int = 0) -> InterceptProxy:
+def intercept(
+    sim: Simulator, *, port: int = 0, certificate: ServerFiles | None = None
+) -> InterceptProxy:
     """Start a proxy in front of a running TLS simulator; its env() then names Amazon's URLs.
 
     The simulator must serve TLS (``SimConfig(tls=True)`` or a :class:`TlsMaterial`): the
@@ -323,8 +328,8 @@ def intercept(sim: Simulator, *, port: int = 0) -> InterceptProxy:
         )
     endpoints = sim.endpoints
     upstreams: dict[str, str] = {LWA: endpoints.lwa_token_url}
-    upstreams.update(endpoints.regions)
-    proxy = InterceptProxy(upstreams, sim.tls, port=port)
+    upstreams.update({str(region): url for region, url in endpoints.regions.items()})
+    proxy = InterceptProxy(upstreams, sim.tls, port=port, certificate=certificate)
     proxy.start()
     sim.extra_env = proxy.env()
     return proxy

@@ -88,23 +88,26 @@ class TlsMaterial:
             self._issued[key] = self._write(f"server-{len(self._issued)}", self.ca, names)
         return self._issued[key]
 
-    def bad_server(self, kind: BadKind) -> ServerFiles:
-        """A certificate a verifying client must refuse on 127.0.0.1 (see :data:`BAD_KINDS`)."""
+    def bad_server(self, kind: BadKind, *extra_names: str) -> ServerFiles:
+        """A certificate a verifying client must refuse on 127.0.0.1 and ``extra_names``
+        (see :data:`BAD_KINDS`; "wrong-name" names only wrong-host.invalid)."""
         if kind not in BAD_KINDS:
             raise ValueError(f"unknown bad-certificate kind {kind!r}; known: {BAD_KINDS}")
-        key = f"bad:{kind}"
+        names = tuple(dict.fromkeys((*LOOPBACK_NAMES, *extra_names)))
+        key = f"bad:{kind}:" + ",".join(names)
         if key not in self._issued:
             now = datetime.now(UTC)
+            stem = f"bad-{kind}-{len(self._issued)}"
             if kind == "untrusted":
                 stranger = trustme.CA(organization_name="Not the CA you were told to trust")
-                files = self._write(kind, stranger, LOOPBACK_NAMES)
+                files = self._write(stem, stranger, names)
             elif kind == "wrong-name":
-                files = self._write(kind, self.ca, ("wrong-host.invalid",))
+                files = self._write(stem, self.ca, ("wrong-host.invalid",))
             else:
                 files = self._write(
-                    kind,
+                    stem,
                     self.ca,
-                    LOOPBACK_NAMES,
+                    names,
                     not_before=now - timedelta(days=30),
                     not_after=now - timedelta(days=1),
                 )
