@@ -234,14 +234,26 @@ class InterceptProxy:
         self.tunnels.append(Tunnel(target, endpoint))
         writer.write(conn.send(h11.Response(status_code=200, headers=[])) or b"")
         await writer.drain()
-        await writer.start_tls(self._server_ctx)
         up_host, up_port, up_tls = self._upstreams[endpoint]
-        up_reader, up_writer = await asyncio.open_connection(
-            up_host,
-            up_port,
-            ssl=self._client_ctx if up_tls else None,
-            server_hostname=up_host if up_tls else None,
+        # Both handshakes at once: the one to the simulator (on loopback, never elsewhere) must
+        # not delay the client's first request more than a direct TLS connection would.
+        upstream = asyncio.ensure_future(
+            asyncio.open_connection(
+                up_host,
+                up_port,
+                ssl=self._client_ctx if up_tls else None,
+                server_hostname=up_host if up_tls else None,
+            )
         )
+        try:
+            await writer.start_tls(self._server_ctx)
+        except BaseException:
+            upstream.cancel()
+            with contextlib.suppress(BaseException):
+                _, idle = await upstream
+                idle.close()
+            raise
+        up_reader, up_writer = await upstream
         try:
             await asyncio.gather(_pipe(reader, up_writer), _pipe(up_reader, writer))
         finally:
