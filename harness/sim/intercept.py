@@ -33,6 +33,7 @@ import h11
 from harness.cassettes.format import LWA_URL, PRODUCTION_HOSTS, SANDBOX_HOSTS
 from harness.errors import AcornUsageError
 from harness.sim.core import LWA
+from harness.sim.limits import MAX_CONNECTIONS
 from harness.sim.server import Simulator
 from harness.sim.tls import ServerFiles, TlsMaterial
 
@@ -108,6 +109,7 @@ class InterceptProxy:
         self._thread: threading.Thread | None = None
         self._server: asyncio.Server | None = None
         self.port = 0
+        self._open = 0  # connections being served (touched on the proxy's loop only)
 
     @property
     def url(self) -> str:
@@ -194,11 +196,16 @@ class InterceptProxy:
     # -- one client connection -------------------------------------------------------------
 
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        if self._open >= MAX_CONNECTIONS:  # as the simulator bounds its own connections
+            writer.close()
+            return
+        self._open += 1
         try:
             await self._tunnel(reader, writer)
         except (ConnectionError, ssl.SSLError, OSError, TimeoutError, h11.ProtocolError):
             pass  # a client that went away or failed the handshake: nothing to answer
         finally:
+            self._open -= 1
             writer.close()
 
     async def _tunnel(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:

@@ -86,6 +86,8 @@ class Simulator:
     def start(self) -> Endpoints:
         if self._server is not None:
             return self.endpoints
+        if self._own_tls and self.tls is None:  # restarted after stop() removed the CA
+            self.tls = TlsMaterial()
         app = SimulatorApp(self.core)
         served = self.certificate
         if served is None and self.tls is not None:
@@ -111,6 +113,7 @@ class Simulator:
         self._endpoints = None
         if self._own_tls and self.tls is not None:
             self.tls.close()
+            self.tls = None
 
     def reset(self, config: SimConfig | None = None) -> None:
         self.core.reset(config)
