@@ -253,11 +253,9 @@ def acorn_check(
             pytest.skip(reason)
         inapplicable = observation.settings.get("not_applicable")
         if inapplicable:  # the run's mode leaves nothing to judge (TLS-01 in a plain run)
-            _record(
-                request.config,
-                request.node.nodeid,
-                check.unjudged(observation.scenario, "not_applicable", str(inapplicable)),
-            )
+            unjudged = check.unjudged(observation.scenario, "not_applicable", str(inapplicable))
+            _record(request.config, request.node.nodeid, unjudged)
+            _label_allure(unjudged)
             pytest.skip(str(inapplicable))
         result = check.evaluate(observation)
         _record(request.config, request.node.nodeid, result)
