@@ -105,6 +105,7 @@ def run_readiness(
     select: str | None = None,
     overwrite: bool = False,
     history: Path | None = None,
+    transport: str | None = None,
 ) -> RunOutcome:
     from harness.contracts import load_contracts
     from harness.drive import load_integration
@@ -138,6 +139,8 @@ def run_readiness(
     args += ["-v"] if verbose else ["-p", "no:terminal"]
     if select:
         args += ["-k", select]
+    if transport:  # plain | tls | intercept (harness.drive.transport); else acorn.toml's
+        args.append(f"--acorn-transport={transport}")
     columns = (
         SpinnerColumn(),
         TextColumn("{task.description}"),

@@ -52,6 +52,7 @@ _INTEGRATION_KEYS = {
     "action_timeout",
     "scope",
     "marketplaces",
+    "transport",
 }
 DEFAULT_ACTION_TIMEOUT = 180.0
 """Longer than any documented client back-off (one Node library waits 61.4 s before it retries
@@ -138,6 +139,8 @@ class IntegrationSpec:
     scope: Scope = field(default_factory=Scope)
     marketplaces: tuple[str, ...] = ()
     """The seller's marketplace ids from acorn.toml; empty when it declares none."""
+    transport: str = "plain"
+    """plain | tls | intercept: how it reaches the simulator (harness.drive.transport)."""
 
     def integration_env(self, acorn_env: Mapping[str, str]) -> dict[str, str]:
         """ACORN's values under both ACORN's names and the integration's own names."""
@@ -249,6 +252,9 @@ def load_integration(path: Path | str, *, source_hint: str = "") -> IntegrationS
         where=str(file),
     )
     marketplaces = marketplace_ids(table.get("marketplaces"), where=str(file))
+    from harness.drive.transport import check_transport
+
+    transport = check_transport(table.get("transport", "plain"), where=f"{file}: transport")
     return IntegrationSpec(
         name=str(table.get("name", file.parent.name)),
         version=str(table.get("version", "unknown")),
@@ -261,6 +267,7 @@ def load_integration(path: Path | str, *, source_hint: str = "") -> IntegrationS
         action_timeout=float(timeout),
         scope=scope,
         marketplaces=marketplaces,
+        transport=transport,
     )
 
 
