@@ -50,6 +50,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "examples/reference",
     )
     group.addoption(
+        "--acorn-transport",
+        default=None,
+        choices=("plain", "tls", "intercept"),
+        help="how the integration reaches the simulator (overrides acorn.toml's transport): "
+        "plain HTTP, TLS with a local CA, or Amazon's own URLs through the intercept proxy",
+    )
+    group.addoption(
         "--acorn-report-dir",
         default=None,
         help="write readiness.json and readiness.md here at the end of the session",
@@ -77,12 +84,13 @@ class AcornSession:
     """The simulator (started once per session) and the integration under test."""
 
     def __init__(self, spec: IntegrationSpec, work_dir: Path) -> None:
-        from harness.sim import Simulator
+        from harness.drive.transport import SessionTransport
 
         self.spec = spec
         self.work_dir = work_dir
-        self.sim: Simulator = Simulator()
-        self.sim.start()
+        self.transport = SessionTransport(spec.transport)  # type: ignore[arg-type]
+        """plain, tls or intercept (harness.drive.transport); TLS-01 reads it."""
+        self.sim: Simulator = self.transport.sim
         self._replays: dict[Path, Simulator] = {}
         self.fidelity: dict[tuple[str, str], dict[str, Any]] = {}
         """(code, subject) -> what the simulator accepted unverified, over every scenario."""
@@ -182,7 +190,7 @@ class AcornSession:
         )
 
     def close(self) -> None:
-        self.sim.stop()
+        self.transport.close()
         for server in self._replays.values():
             server.stop()
 
@@ -222,6 +230,9 @@ def acorn(request: pytest.FixtureRequest) -> Generator[AcornSession, None, None]
         # `action_timeout` in [run] / [tool.acorn] is this run's choice; it overrides the one
         # the integration's acorn.toml suggests.
         spec = replace(spec, action_timeout=run.action_timeout)
+    transport = config.getoption("--acorn-transport")
+    if transport is not None:  # `acorn run --transport` overrides acorn.toml's
+        spec = replace(spec, transport=transport)
     work_dir = run.report_dir / "work"
     session = AcornSession(spec, work_dir)
     waivers = config.getoption("--acorn-waivers", default=None) or spec.waivers
@@ -255,6 +266,12 @@ def acorn_check(
             _record(request.config, request.node.nodeid, unjudged)
             _label_allure(unjudged, acorn)
             pytest.skip(reason)
+        inapplicable = observation.settings.get("not_applicable")
+        if inapplicable:  # the run's mode leaves nothing to judge (TLS-01 in a plain run)
+            unjudged = check.unjudged(observation.scenario, "not_applicable", str(inapplicable))
+            _record(request.config, request.node.nodeid, unjudged)
+            _label_allure(unjudged, acorn)
+            pytest.skip(str(inapplicable))
         result = check.evaluate(observation)
         _record(request.config, request.node.nodeid, result)
         _label_allure(result, acorn)

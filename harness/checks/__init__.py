@@ -25,6 +25,7 @@ from harness.checks.orders import ORD_01, PII_01, digest
 from harness.checks.pii import PII_02, PII_03
 from harness.checks.reports import RPT_01, RPT_02, RPT_03, RPT_04, RPT_05
 from harness.checks.throttling import THR_01, THR_02, THR_03, THR_04, THR_05
+from harness.checks.tls import TLS_01
 
 ALL_CHECKS: tuple[Check, ...] = (
     AUTH_01,
@@ -48,6 +49,7 @@ ALL_CHECKS: tuple[Check, ...] = (
     *(ERR_01, ERR_02, ERR_03, ERR_04, ERR_05, ERR_06, ERR_07, ERR_08),
     *(LST_01, LST_02, LST_03, LST_04, LST_05, LST_06, INV_01, PRC_01, FEED_01),
     *(RPT_01, RPT_02, RPT_03, RPT_04, RPT_05),
+    TLS_01,
 )
 
 __all__ = [
@@ -92,6 +94,7 @@ __all__ = [
     "THR_03",
     "THR_04",
     "THR_05",
+    "TLS_01",
     "Attachment",
     "Canaries",
     "Check",

@@ -88,6 +88,7 @@ DOCS: dict[str, tuple[tuple[str, str], ...]] = {
     "RPT-03": (_REPORTS,),
     "RPT-04": (_REPORTS, _TOKENS, _REPORT_TYPES),
     "RPT-05": (_REPORTS, _OPTIMIZE),
+    "TLS-01": (_CONNECT, _ENDPOINTS),
 }
 """Check id -> (title, URL) of the Amazon pages it rests on."""
 

@@ -47,6 +47,7 @@ NEEDS: dict[str, tuple[str, ...]] = {
     "PRC-01": ("reprice",),
     "FEED-01": ("submit_feed",),
     **{f"RPT-0{n}": ("fetch_report",) for n in range(1, 6)},
+    "TLS-01": ("sync_orders",),
 }
 """The actions each check needs before it can be judged at all ("a|b": either will do).
 

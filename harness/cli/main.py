@@ -110,6 +110,14 @@ def run(
             "does not block GO. Default: integration.waivers in acorn.toml.",
         ),
     ] = None,
+    transport: Annotated[
+        str | None,
+        typer.Option(
+            "--transport",
+            help="plain (http://127.0.0.1), tls (https with a local CA, TLS-01 judged) or "
+            "intercept (Amazon's own URLs through an HTTPS_PROXY); default: acorn.toml's.",
+        ),
+    ] = None,
 ) -> None:
     """Test an integration against the SP-API simulator; exit 0 GO, 1 NO-GO, 2 harness error."""
     from harness.cli.run import run_readiness
@@ -131,6 +139,7 @@ def run(
             overwrite=overwrite,
             history=settings.history,
             waivers=waivers,
+            transport=_transport(transport),
         )
     except AcornUsageError as exc:
         _fail(exc, err)
@@ -144,6 +153,12 @@ def run(
     for kind, path in outcome.report_paths.items():
         console.print(f"{kind:>8}: {path}", highlight=False)
     raise typer.Exit(outcome.exit_code)
+
+
+def _transport(value: str | None) -> str | None:
+    from harness.drive.transport import check_transport
+
+    return None if value is None else check_transport(value, where="--transport")
 
 
 def main() -> None:

@@ -106,6 +106,7 @@ def run_readiness(
     overwrite: bool = False,
     history: Path | None = None,
     waivers: str | None = None,
+    transport: str | None = None,
 ) -> RunOutcome:
     from harness.contracts import load_contracts
     from harness.drive import load_integration
@@ -136,12 +137,13 @@ def run_readiness(
         f"--junitxml={report_dir / 'junit.xml'}",
         "-p",
         "no:cacheprovider",
+        *([f"--acorn-waivers={waivers_file}"] if waivers_file is not None else []),
     ]
-    if waivers_file is not None:
-        args.append(f"--acorn-waivers={waivers_file}")
     args += ["-v"] if verbose else ["-p", "no:terminal"]
     if select:
         args += ["-k", select]
+    if transport:  # plain | tls | intercept (harness.drive.transport); else acorn.toml's
+        args.append(f"--acorn-transport={transport}")
     columns = (
         SpinnerColumn(),
         TextColumn("{task.description}"),

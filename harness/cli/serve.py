@@ -164,6 +164,20 @@ def serve(
     quiet: Annotated[
         bool, typer.Option("--quiet", "-q", help="Do not print a line per request.")
     ] = False,
+    tls: Annotated[
+        bool, typer.Option("--tls", help="Serve https with a throwaway local CA (docs/tls.md).")
+    ] = False,
+    intercept: Annotated[
+        bool,
+        typer.Option(
+            "--intercept",
+            help="With --tls: an HTTPS_PROXY answering Amazon's own hostnames from the "
+            "simulator (for clients with Amazon's URLs compiled in); forwards nothing.",
+        ),
+    ] = False,
+    proxy_port: Annotated[
+        int, typer.Option(help="With --intercept: the proxy's port (0: a free one).")
+    ] = 0,
 ) -> None:
     """Start the simulator on loopback and print its endpoints and test credentials."""
     if list_:
@@ -231,6 +245,9 @@ def serve(
             port=port,
             journal=journal,
             quiet=quiet,
+            tls=tls,
+            intercept=intercept,
+            proxy_port=proxy_port,
         )
     except AcornUsageError as exc:
         _fail(exc)
@@ -252,6 +269,9 @@ def _serve(
     port: int,
     journal: Path | None,
     quiet: bool,
+    tls: bool = False,
+    intercept: bool = False,
+    proxy_port: int = 0,
 ) -> None:
     from harness.drive.setups import prepare, setup_named
     from harness.sim.admin import ObservedApp, settings_of
@@ -309,17 +329,9 @@ def _serve(
         return observed
 
     sim.wrap = wrap
-    sim.start()
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    _banner(sim, setup, journal)
-    print("# Press Ctrl-C to stop.", flush=True)
     try:
-        stop.wait()
-    except KeyboardInterrupt:
-        pass
+        _run(sim, setup, journal, tls=tls, intercept=intercept, proxy_port=proxy_port)
     finally:
-        sim.stop()
         for observed in wrapped:
             observed.drain()
         if writer is not None:
@@ -329,7 +341,45 @@ def _serve(
     sys.stdout.flush()
 
 
-def _banner(sim: Simulator, setup: Setup | None, journal: Path | None) -> None:
+def _run(
+    sim: Simulator,
+    setup: Setup | None,
+    journal: Path | None,
+    *,
+    tls: bool,
+    intercept: bool,
+    proxy_port: int,
+) -> None:
+    """Serve until Ctrl-C or SIGTERM, with the local CA and the intercept proxy if asked."""
+    from harness.cli import tls_serve
+
+    # --tls / --intercept (harness.cli.tls_serve): the CA before the start, the proxy after.
+    tls_serve.prepare(sim, tls=tls, intercept_hosts=intercept)
+    sim.start()
+    try:
+        proxy = tls_serve.start(sim, intercept_hosts=intercept, proxy_port=proxy_port)
+    except AcornUsageError:
+        sim.stop()
+        raise
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    _banner(sim, setup, journal, tls_serve.banner(sim, proxy))
+    print("# Press Ctrl-C to stop.", flush=True)
+    try:
+        stop.wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        if proxy is not None:
+            proxy.stop()
+        sim.stop()
+        if sim.tls is not None:
+            sim.tls.close()
+
+
+def _banner(
+    sim: Simulator, setup: Setup | None, journal: Path | None, tls_lines: list[str]
+) -> None:
     """Endpoints, admin routes and test credentials, as lines a shell or .env can take."""
     from harness.drive.setups import closed_loopback_port
 
@@ -351,6 +401,8 @@ def _banner(sim: Simulator, setup: Setup | None, journal: Path | None) -> None:
     print(f"# Admin API: {lwa_base}/__acorn/health, /journal, /reset (POST), /faults (POST)")
     if journal is not None:
         print(f"# Journal (JSON Lines, masked): {journal}")
+    for line in tls_lines:
+        print(line)
     print("# Test credentials (not real secrets). Paste these into your integration's shell:")
     for name, value in env.items():
         print(f"export {name}='{value}'")

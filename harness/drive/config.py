@@ -53,6 +53,7 @@ _INTEGRATION_KEYS = {
     "scope",
     "marketplaces",
     "waivers",
+    "transport",
 }
 DEFAULT_ACTION_TIMEOUT = 180.0
 """Longer than any documented client back-off (one Node library waits 61.4 s before it retries
@@ -141,6 +142,8 @@ class IntegrationSpec:
     """The seller's marketplace ids from acorn.toml; empty when it declares none."""
     waivers: Path | None = None
     """The accepted-risks file (``waivers``, relative to acorn.toml); ``--waivers`` wins."""
+    transport: str = "plain"
+    """plain | tls | intercept: how it reaches the simulator (harness.drive.transport)."""
 
     def integration_env(self, acorn_env: Mapping[str, str]) -> dict[str, str]:
         """ACORN's values under both ACORN's names and the integration's own names."""
@@ -259,6 +262,9 @@ def load_integration(path: Path | str, *, source_hint: str = "") -> IntegrationS
             where=str(file),
             fix='give the path of a waivers file, relative to acorn.toml: waivers = "waivers.toml"',
         )
+    from harness.drive.transport import check_transport
+
+    transport = check_transport(table.get("transport", "plain"), where=f"{file}: transport")
     return IntegrationSpec(
         name=str(table.get("name", file.parent.name)),
         version=str(table.get("version", "unknown")),
@@ -272,6 +278,7 @@ def load_integration(path: Path | str, *, source_hint: str = "") -> IntegrationS
         scope=scope,
         marketplaces=marketplaces,
         waivers=(file.parent / waivers).resolve() if waivers else None,
+        transport=transport,
     )
 
 

@@ -53,6 +53,7 @@ class SimulatorApp:
             headers=headers,
             body=body or b"",
             oversize=body is None,
+            scheme=str(scope.get("scheme") or "http"),
         )
         reply = self.core.handle(endpoint, request)
         if reply.delay > 0:  # slow upstream: other requests keep being served meanwhile

@@ -128,3 +128,7 @@ class SimConfig:
     # -- fault plans (see harness.sim.faults) ---------------------------------------------
     faults: FaultPlan | None = None
     """Declarative, seeded failures injected into SP-API exchanges (statuses, transport)."""
+    # -- transport (read when the server starts; see harness.sim.tls) ------------------------
+    tls: bool = False
+    """Serve LWA and every region over HTTPS with a throwaway local CA. A property of the
+    listening sockets: it takes effect at Simulator.start(), not at a scenario's reset."""

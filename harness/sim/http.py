@@ -54,6 +54,8 @@ class SimRequest:
     body: bytes
     oversize: bool = False
     """The body was over the endpoint's size cap and was not read (answered 413)."""
+    scheme: str = "http"
+    """https when the request came over TLS: links the simulator hands out keep the scheme."""
 
     @property
     def content_type(self) -> str:

@@ -19,6 +19,7 @@ from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from harness.errors import AcornUsageError
 from harness.sim.limits import HEADER_TIMEOUT, MAX_CONNECTIONS
+from harness.sim.tls import ServerFiles
 
 __all__ = ["LoopbackServer", "PortUnavailable", "read_body"]
 
@@ -116,17 +117,32 @@ class _BoundedH11(H11Protocol):
         super().connection_lost(exc)
 
 
+def _ssl_options(tls: ServerFiles | None) -> dict[str, Any]:
+    """uvicorn's ssl options for a certificate (none: plain HTTP)."""
+    if tls is None:
+        return {}
+    return {"ssl_certfile": str(tls.certfile), "ssl_keyfile": str(tls.keyfile)}
+
+
 class LoopbackServer:
     """uvicorn in a background thread; sockets bound first, so the ports are known at once."""
 
     def __init__(
-        self, app: ASGIApp, names: Sequence[str], *, host: str = "127.0.0.1", port: int = 0
+        self,
+        app: ASGIApp,
+        names: Sequence[str],
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        tls: ServerFiles | None = None,
     ) -> None:
         self.app = app
         self.names = tuple(names)
         self.host = host
         self.port = port
         """First port (the next names on the following ports); 0: any free ports."""
+        self.tls = tls
+        """When set, every port speaks HTTPS with this certificate (see harness.sim.tls)."""
         self.ports: dict[int, str] = {}
         self.bases: dict[str, str] = {}
         self._server: uvicorn.Server | None = None
@@ -155,7 +171,8 @@ class LoopbackServer:
             sock.listen(128)
             port = sock.getsockname()[1]
             self.ports[port] = label
-            self.bases[label] = f"http://{self.host}:{port}"
+            scheme = "https" if self.tls is not None else "http"
+            self.bases[label] = f"{scheme}://{self.host}:{port}"
             sockets.append(sock)
         config = uvicorn.Config(
             self.app,
@@ -166,6 +183,7 @@ class LoopbackServer:
             interface="asgi3",
             http=_BoundedH11,
             limit_concurrency=MAX_CONNECTIONS,
+            **_ssl_options(self.tls),
         )
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(

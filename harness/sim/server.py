@@ -15,6 +15,7 @@ from harness.sim.config import SimConfig
 from harness.sim.core import LWA, TOKEN_PATH, SimCore
 from harness.sim.journal import Journal
 from harness.sim.loopback import ASGIApp, LoopbackServer
+from harness.sim.tls import ServerFiles, TlsMaterial
 
 __all__ = ["Endpoints", "Simulator"]
 
@@ -43,6 +44,8 @@ class Simulator:
         core: SimCore | None = None,
         port: int = 0,
         wrap: Callable[[SimulatorApp], ASGIApp] | None = None,
+        tls: TlsMaterial | None = None,
+        certificate: ServerFiles | None = None,
     ) -> None:
         # ``core``: another pipeline on the same ports and env (a cassette replay, see
         # harness.sim.replay.ReplayCore), so an integration points at it by configuration.
@@ -54,6 +57,14 @@ class Simulator:
         """Serve the app through this (``acorn serve``'s admin routes and journal file)."""
         self._server: LoopbackServer | None = None
         self._endpoints: Endpoints | None = None
+        # -- TLS (harness.sim.tls): ``tls`` is the CA the integration is told to trust;
+        # ``certificate`` what the ports serve (default: a leaf from that CA; TLS-01 serves a
+        # bad one). ``config.tls`` alone makes a throwaway CA, removed on stop().
+        self._own_tls = tls is None and config is not None and config.tls
+        self.tls = TlsMaterial() if self._own_tls else tls
+        self.certificate = certificate
+        self.extra_env: dict[str, str] = {}
+        """Variables added to env() (the intercept proxy's HTTPS_PROXY and Amazon URLs)."""
 
     # Convenient pass-throughs for scenarios and checks.
     @property
@@ -75,14 +86,23 @@ class Simulator:
             "ACORN_CLIENT_SECRET": creds.client_secret,
             "ACORN_REFRESH_TOKEN": creds.refresh_token,
             "ACORN_SELLER_ID": creds.seller_id,
+            **(self.tls.env() if self.tls is not None else {}),
+            **self.extra_env,
         }
 
     def start(self) -> Endpoints:
         if self._server is not None:
             return self.endpoints
+        if self._own_tls and self.tls is None:  # restarted after stop() removed the CA
+            self.tls = TlsMaterial()
         app = SimulatorApp(self.core)
+        certificate = self.certificate
+        if certificate is None and self.tls is not None:
+            certificate = self.tls.server()
         served = self.wrap(app) if self.wrap is not None else app
-        server = LoopbackServer(served, (LWA, *REGIONS), host=self.host, port=self.port)
+        server = LoopbackServer(
+            served, (LWA, *REGIONS), host=self.host, port=self.port, tls=certificate
+        )
         app.ports = server.ports  # filled as the sockets are bound, before any request
         base = server.start("acorn-simulator")
         self._server = server
@@ -101,6 +121,9 @@ class Simulator:
         self._server.stop()
         self._server = None
         self._endpoints = None
+        if self._own_tls and self.tls is not None:
+            self.tls.close()
+            self.tls = None
 
     def reset(self, config: SimConfig | None = None) -> None:
         self.core.reset(config)

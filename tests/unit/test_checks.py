@@ -853,5 +853,6 @@ def test_check_ids_are_unique() -> None:
             "THR-03",
             "THR-04",
             "THR-05",
+            "TLS-01",
         ]
     )

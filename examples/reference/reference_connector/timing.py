@@ -9,6 +9,10 @@ import time
 # Long enough for one token of the slowest common plan (getOrders: one token a minute), so a
 # sync beyond the burst waits its turn instead of trading the wait for 429s and giving up.
 MAX_PACING_SLEEP = 61.0
+# Pace at 90 % of the announced rate. Amazon counts a request when it arrives; one delayed on
+# the way (a new TLS connection, a slow hop) makes the next arrive early, and at exactly the
+# plan's rate that one finds the bucket empty (measured over TLS: one 429 in 16 patches).
+PACING_MARGIN = 0.9
 
 
 def backoff_delay(retry: int, base: float, cap: float) -> float:
@@ -75,10 +79,11 @@ class _Bucket:
 
     def delay_for_one(self, now: float) -> float:
         """Take a token now, or say how long until one is there (and reserve it)."""
-        self.level = min(float(self.burst), self.level + (now - self.updated) * self.rate)
+        rate = self.rate * PACING_MARGIN
+        self.level = min(float(self.burst), self.level + (now - self.updated) * rate)
         self.updated = now
         self.level -= 1.0
-        return 0.0 if self.level >= 0 else -self.level / self.rate
+        return 0.0 if self.level >= 0 else -self.level / rate
 
 
 class Pacer:

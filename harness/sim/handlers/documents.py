@@ -86,8 +86,13 @@ def new_document(
     return doc
 
 
-def presigned_url(core: SimCore, host: str, doc: Document, verb: str, ttl: float) -> str:
-    """An S3-looking presigned URL for ``verb`` on ``doc``, valid ``ttl`` virtual seconds."""
+def presigned_url(
+    core: SimCore, host: str, doc: Document, verb: str, ttl: float, *, scheme: str = "http"
+) -> str:
+    """An S3-looking presigned URL for ``verb`` on ``doc``, valid ``ttl`` virtual seconds.
+
+    ``scheme``: the request's (https in TLS runs, where a client may refuse plain http, and
+    behind the intercept proxy, which answers only https for Amazon's names)."""
     now = core.clock.now_datetime()
     date = now.strftime("%Y%m%dT%H%M%SZ")
     expires = int(ttl)
@@ -97,7 +102,7 @@ def presigned_url(core: SimCore, host: str, doc: Document, verb: str, ttl: float
         f"&X-Amz-SignedHeaders=content-type%3Bhost&X-Amz-Signature="
         f"{_sign(verb, doc.key, date, expires)}"
     )
-    return f"http://{host}{PREFIX}{bucket}/{doc.key}?{query}"
+    return f"{scheme}://{host}{PREFIX}{bucket}/{doc.key}?{query}"
 
 
 def _norm_type(value: str) -> str:

@@ -43,7 +43,14 @@ def _iso(moment: float) -> str:
 def create_feed_document(ctx: Ctx) -> Reply:
     content_type = str(ctx.request.json()["contentType"])
     doc = new_document(ctx.core, kind="feed", content_type=content_type)
-    url = presigned_url(ctx.core, ctx.request.headers.get("host", ""), doc, "PUT", URL_TTL)
+    url = presigned_url(
+        ctx.core,
+        ctx.request.headers.get("host", ""),
+        doc,
+        "PUT",
+        URL_TTL,
+        scheme=ctx.request.scheme,
+    )
     return Reply(
         201,
         {"feedDocumentId": doc.document_id, "url": url},
@@ -315,7 +322,14 @@ def get_feed_document(ctx: Ctx) -> Reply:
     doc = _doc_by_id(ctx, ctx.params["feedDocumentId"])
     if doc is None or doc.kind not in ("feed", "report"):
         return ctx.not_found(f"Feed document {ctx.params['feedDocumentId']} was not found.")
-    url = presigned_url(ctx.core, ctx.request.headers.get("host", ""), doc, "GET", URL_TTL)
+    url = presigned_url(
+        ctx.core,
+        ctx.request.headers.get("host", ""),
+        doc,
+        "GET",
+        URL_TTL,
+        scheme=ctx.request.scheme,
+    )
     return Reply(200, {"feedDocumentId": doc.document_id, "url": url}, facts={"kind": doc.kind})
 
 

@@ -85,7 +85,7 @@ def _document(ctx: Ctx, key: str, content: bytes) -> Document:
 
 def _link(ctx: Ctx, doc: Document) -> dict[str, Any]:
     host = ctx.request.headers.get("host", "127.0.0.1")
-    url = presigned_url(ctx.core, host, doc, "GET", SCHEMA_LINK_TTL)
+    url = presigned_url(ctx.core, host, doc, "GET", SCHEMA_LINK_TTL, scheme=ctx.request.scheme)
     return {"link": {"resource": url, "verb": "GET"}, "checksum": doc.checksum}
 
 

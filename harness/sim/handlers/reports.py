@@ -171,7 +171,7 @@ def get_report_document(ctx: Ctx) -> Reply:
     host = ctx.request.headers.get("host", "127.0.0.1")
     data: dict[str, Any] = {
         "reportDocumentId": doc.document_id,
-        "url": presigned_url(ctx.core, host, doc, "GET", URL_TTL),
+        "url": presigned_url(ctx.core, host, doc, "GET", URL_TTL, scheme=ctx.request.scheme),
     }
     if record.gzipped:
         data["compressionAlgorithm"] = "GZIP"
