@@ -61,6 +61,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=None,
         help="write readiness.json and readiness.md here at the end of the session",
     )
+    group.addoption(
+        "--acorn-waivers",
+        default=None,
+        help="accepted risks (waivers.toml); default: integration.waivers in acorn.toml",
+    )
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -91,6 +96,8 @@ class AcornSession:
         """(code, subject) -> what the simulator accepted unverified, over every scenario."""
         self.uncovered: dict[str, list[str]] = {}
         """Scenario -> the seller's marketplaces it could not cover, with why (report)."""
+        self.waivers: Any = None
+        """The run's accepted risks (harness.report.waivers.WaiverSet), None without any."""
 
     def seller_marketplaces(self, default: Sequence[str]) -> list[str]:
         """The marketplaces acorn.toml declares, else the scenario's own ``default``."""
@@ -228,6 +235,11 @@ def acorn(request: pytest.FixtureRequest) -> Generator[AcornSession, None, None]
         spec = replace(spec, transport=transport)
     work_dir = run.report_dir / "work"
     session = AcornSession(spec, work_dir)
+    waivers = config.getoption("--acorn-waivers", default=None) or spec.waivers
+    if waivers:
+        from harness.report.waivers import load_waivers
+
+        session.waivers = load_waivers(Path(waivers))
     config.stash[SESSION] = session
     yield session
     session.close()
@@ -265,6 +277,10 @@ def acorn_check(
         _label_allure(result, acorn)
         if result.status == "skipped":
             pytest.skip(f"{result.id}: {result.summary}")
+        waiver = acorn.waivers.waiver_for(result) if acorn.waivers is not None else None
+        if waiver is not None:  # an accepted risk: skipped in junit and Allure, WAIVED in reports
+            request.node.user_properties.append(("acorn.waiver", waiver.text()))
+            pytest.skip(waiver.text())
         if result.status == "failed":
             pytest.fail(result.explain(), pytrace=False)
         return result
@@ -445,4 +461,5 @@ def build_readiness(config: pytest.Config) -> Any:
         scope=scope,
         problems=problems,
         fidelity=list(acorn_session.fidelity.values()) if acorn_session else [],
+        waivers=acorn_session.waivers if acorn_session else None,
     )

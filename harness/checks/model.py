@@ -26,10 +26,12 @@ __all__ = [
 ]
 
 Severity = Literal["blocker", "critical", "normal"]
-Status = Literal["passed", "failed", "skipped", "not_applicable", "error"]
+Status = Literal["passed", "failed", "skipped", "not_applicable", "error", "waived"]
 """``skipped``: in scope but not exercised (not proven, so never GO for a gating check);
 ``not_applicable``: outside the integration's declared scope; ``error``: the scenario could
-not run (a harness or set-up error), which makes the whole run INCOMPLETE."""
+not run (a harness or set-up error), which makes the whole run INCOMPLETE; ``waived``: a
+failure an accepted risk covers (set by the report layer, harness/report/waivers.py; a check
+never judges it)."""
 
 
 @dataclass(frozen=True)
@@ -160,6 +162,9 @@ class CheckResult:
     scenario: str
     metrics: dict[str, Any]
     attachments: list[Attachment] = field(default_factory=list)
+    waiver: dict[str, Any] | None = None
+    """The accepted risk of a ``waived`` result (owner, ticket, expiry, reason, approved_by,
+    marketplace, text); None otherwise."""
 
     def to_dict(self) -> dict[str, Any]:
         out = asdict(self)

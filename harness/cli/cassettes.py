@@ -32,6 +32,7 @@ __all__ = [
     "register",
     "replay_for_serve",
     "scan",
+    "scan_integration_files",
     "scan_run_outputs",
 ]
 
@@ -303,13 +304,56 @@ def register(app: typer.Typer) -> None:
 
 
 def scan_run_outputs(report_dir: Path, session: Any = None) -> dict[str, Any]:
-    """``acorn run``'s last step: scan the report it wrote for secrets and buyer PII.
+    """``acorn run``'s last step: scan every file the run leaves in ``report_dir``.
 
     Patterns plus the run's own canaries (the simulator's credentials, issued tokens and
-    buyer PII) when the session is at hand. ``work/`` is skipped: it holds the integration's
-    own logs, which the readiness checks judge. Returns the report's ``output_scan`` block.
+    buyer PII) when the session is at hand. Two owners, two consequences:
+
+    - ACORN's own outputs (readiness.*, junit.xml, allure-results, attachments): a finding is
+      ACORN's bug, so the run is a harness error (``clean`` false) and must not be published.
+    - ``work/`` (the integration's logs and whatever else it wrote there): a finding is the
+      integration's leak, which PII-03 judges: ``integration_findings`` (file:line: label,
+      never the value) is handed to the report, not counted against ACORN.
+
+    Returns the report's ``output_scan`` block.
     """
-    from harness.cassettes import KnownValues, scan_paths
+    count, work_count, ours, theirs = _scan_report(report_dir, session)
+    if ours:
+        summary = (
+            f"LEAK: {len(ours)} secret or buyer PII finding(s) in ACORN's own report "
+            f"({count - work_count} files scanned). Do not publish {report_dir} until it is "
+            "fixed: " + "; ".join(ours[:10])
+        )
+    else:
+        summary = (
+            f"ACORN scanned the {count} file(s) of this run for secrets and buyer PII: none in "
+            f"its own {count - work_count} report file(s)"
+        )
+        summary += (
+            f"; {len(theirs)} in the integration's own files under work/ (PII-03)."
+            if theirs
+            else f", none in the integration's {work_count} file(s) under work/."
+        )
+    return {
+        "files": count,
+        "findings": ours,
+        "integration_findings": theirs,
+        "clean": not ours,
+        "summary": summary,
+    }
+
+
+def scan_integration_files(report_dir: Path, session: Any = None) -> list[str]:
+    """The leaks in ``work/`` only ("work/x.log:3: kind"), for PII-03 before the report is
+    written; :func:`scan_run_outputs` scans everything again once it is."""
+    return _scan_report(report_dir, session, work_only=True)[3]
+
+
+def _scan_report(
+    report_dir: Path, session: Any, *, work_only: bool = False
+) -> tuple[int, int, list[str], list[str]]:
+    """(files, files under work/, findings in ACORN's outputs, findings under work/)."""
+    from harness.cassettes import KnownValues, Scanner
 
     known = KnownValues()
     core = getattr(getattr(session, "sim", None), "core", None)
@@ -319,19 +363,19 @@ def scan_run_outputs(report_dir: Path, session: Any = None) -> dict[str, Any]:
         issued = getattr(tokens, "all", None)
         if callable(issued):
             known.add(secrets=[t.value for t in issued()])
-    targets = [p for p in sorted(report_dir.iterdir()) if p.name != "work"]
-    count, findings = scan_paths(targets, known)
-    if findings:
-        summary = (
-            f"LEAK: {len(findings)} secret or buyer PII finding(s) in ACORN's own report "
-            f"({count} files scanned). Do not publish {report_dir} until it is fixed: "
-            + "; ".join(str(f) for f in findings[:10])
-        )
-    else:
-        summary = f"ACORN scanned its {count} report file(s) for secrets and buyer PII: none found."
-    return {
-        "files": count,
-        "findings": [str(f) for f in findings],
-        "clean": not findings,
-        "summary": summary,
-    }
+    scanner = Scanner(known)
+    ours: list[str] = []
+    theirs: list[str] = []
+    count = work_count = 0
+    # Every file, hidden ones and any folder name included: "what the run leaves behind".
+    for file in sorted(p for p in report_dir.rglob("*") if p.is_file()):
+        relative = file.relative_to(report_dir)
+        integration_owned = relative.parts[0] == "work"
+        if work_only and not integration_owned:
+            continue
+        count += 1
+        work_count += integration_owned
+        for finding in scanner.file(file):
+            where = str(relative) + finding.where.removeprefix(str(file))
+            (theirs if integration_owned else ours).append(f"{where}: {finding.kind}")
+    return count, work_count, ours, theirs

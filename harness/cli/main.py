@@ -102,6 +102,14 @@ def run(
             "the trend. Also `history` in acorn.toml [run].",
         ),
     ] = None,
+    waivers: Annotated[
+        str | None,
+        typer.Option(
+            "--waivers",
+            help="Accepted risks (waivers.toml): a failed check it covers shows as WAIVED and "
+            "does not block GO. Default: integration.waivers in acorn.toml.",
+        ),
+    ] = None,
     transport: Annotated[
         str | None,
         typer.Option(
@@ -130,6 +138,7 @@ def run(
             select=select,
             overwrite=overwrite,
             history=settings.history,
+            waivers=waivers,
             transport=_transport(transport),
         )
     except AcornUsageError as exc:

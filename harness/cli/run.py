@@ -105,6 +105,7 @@ def run_readiness(
     select: str | None = None,
     overwrite: bool = False,
     history: Path | None = None,
+    waivers: str | None = None,
     transport: str | None = None,
 ) -> RunOutcome:
     from harness.contracts import load_contracts
@@ -115,6 +116,7 @@ def run_readiness(
     # Fail fast, before any scenario starts, on what the user can fix.
     spec = load_integration(integration)
     load_contracts()
+    waivers_file = _waivers_file(waivers, spec.waivers)
     scenarios = bundled("scenarios")
     from harness.report.allure_run import load_history
     from harness.report.folder import prepare_report_dir
@@ -135,6 +137,7 @@ def run_readiness(
         f"--junitxml={report_dir / 'junit.xml'}",
         "-p",
         "no:cacheprovider",
+        *([f"--acorn-waivers={waivers_file}"] if waivers_file is not None else []),
     ]
     args += ["-v"] if verbose else ["-p", "no:terminal"]
     if select:
@@ -187,13 +190,15 @@ def run_readiness(
         "junit": report_dir / "junit.xml",
         "allure": report_dir / "allure-results",
     }
-    exit_code = {"GO": EXIT_GO, "NO-GO": EXIT_NO_GO}.get(readiness.verdict, EXIT_HARNESS)
     # ACORN scans its own outputs last: a leak in a report fails the run, loudly.
     from harness.cli.cassettes import scan_run_outputs
     from harness.plugin import SESSION
     from harness.report import write_reports
+    from harness.report.agree import sync_formats
     from harness.report.folder import mark_junit
 
+    _fold_integration_leaks(readiness, report_dir, config.stash.get(SESSION, None))
+    exit_code = {"GO": EXIT_GO, "NO-GO": EXIT_NO_GO}.get(readiness.verdict, EXIT_HARNESS)
     try:
         # Allure: statuses as readiness.json says, environment, executor, categories, verdict.
         from harness.report.allure_run import finish_allure
@@ -207,6 +212,7 @@ def run_readiness(
     try:
         write_reports(readiness, report_dir)
         mark_junit(paths["junit"], readiness)
+        sync_formats(readiness, paths["junit"], paths["allure"])
     except OSError as exc:
         # A full disk or a folder made read-only mid-run: the verdict exists only in memory,
         # so nothing may look decided.
@@ -223,3 +229,27 @@ def run_readiness(
         reasons = "; ".join(readiness.reasons()[:5])
         return RunOutcome(exit_code, readiness, paths, message=f"run INCOMPLETE: {reasons}")
     return RunOutcome(exit_code, readiness, paths)
+
+
+# -- waivers and the integration's own files (harness/report/waivers.py, agree.py) ----------
+def _waivers_file(given: str | None, declared: Path | None) -> Path | None:
+    """--waivers > integration.waivers in acorn.toml > none. A file ACORN cannot read stops
+    the run here, before any scenario (exit 2); a waiver that is wrong is reported with the
+    results instead."""
+    from harness.report.waivers import load_waivers
+
+    path = Path(given).resolve() if given else declared
+    if path is not None:
+        load_waivers(path)
+    return path
+
+
+def _fold_integration_leaks(readiness: Any, report_dir: Path, session: Any) -> None:
+    """A leak in the integration's own files (work/) is PII-03's finding, not ACORN's error;
+    judged before any format is finished, so every format states it."""
+    from harness.cli.cassettes import scan_integration_files
+    from harness.report.agree import apply_log_leaks
+
+    leaks = scan_integration_files(report_dir, session)
+    readiness.results = apply_log_leaks(readiness.results, leaks)
+    readiness.apply_waivers()  # a waiver may cover PII-03's late failure too

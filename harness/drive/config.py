@@ -52,6 +52,7 @@ _INTEGRATION_KEYS = {
     "action_timeout",
     "scope",
     "marketplaces",
+    "waivers",
     "transport",
 }
 DEFAULT_ACTION_TIMEOUT = 180.0
@@ -139,6 +140,8 @@ class IntegrationSpec:
     scope: Scope = field(default_factory=Scope)
     marketplaces: tuple[str, ...] = ()
     """The seller's marketplace ids from acorn.toml; empty when it declares none."""
+    waivers: Path | None = None
+    """The accepted-risks file (``waivers``, relative to acorn.toml); ``--waivers`` wins."""
     transport: str = "plain"
     """plain | tls | intercept: how it reaches the simulator (harness.drive.transport)."""
 
@@ -252,6 +255,13 @@ def load_integration(path: Path | str, *, source_hint: str = "") -> IntegrationS
         where=str(file),
     )
     marketplaces = marketplace_ids(table.get("marketplaces"), where=str(file))
+    waivers = table.get("waivers")
+    if waivers is not None and (not isinstance(waivers, str) or not waivers.strip()):
+        raise ConfigError(
+            f"integration.waivers is {waivers!r}",
+            where=str(file),
+            fix='give the path of a waivers file, relative to acorn.toml: waivers = "waivers.toml"',
+        )
     from harness.drive.transport import check_transport
 
     transport = check_transport(table.get("transport", "plain"), where=f"{file}: transport")
@@ -267,6 +277,7 @@ def load_integration(path: Path | str, *, source_hint: str = "") -> IntegrationS
         action_timeout=float(timeout),
         scope=scope,
         marketplaces=marketplaces,
+        waivers=(file.parent / waivers).resolve() if waivers else None,
         transport=transport,
     )
 

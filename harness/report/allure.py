@@ -39,6 +39,7 @@ ALLURE_STATUS = {
     "skipped": "skipped",
     "not_applicable": "skipped",
     "error": "broken",
+    "waived": "skipped",
 }
 """ACORN status -> Allure status: not proven and out of scope are both skipped (with different
 messages), an error is broken (the harness, not the integration, could not finish)."""
@@ -159,12 +160,26 @@ def _key_of(data: dict[str, Any]) -> tuple[str, str] | None:
     return check_id, scenario or module.rsplit(".", 1)[-1]
 
 
-def _apply(data: dict[str, Any], result: CheckResult, scope: str, integration: str) -> None:
+def _status(readiness: Readiness, result: CheckResult) -> tuple[str, str]:
+    """(Allure status, message); a waived failure is skipped with "waived by OWNER until ..."."""
+    waiver = readiness.waiver_of(result)
+    if waiver is not None:
+        return "skipped", str(waiver["text"])
+    return ALLURE_STATUS[result.status], status_message(result)
+
+
+def _apply(
+    data: dict[str, Any],
+    result: CheckResult,
+    scope: str,
+    integration: str,
+    status: tuple[str, str],
+) -> None:
     data["name"] = title(result)
     data["titlePath"] = [result.area]  # Allure 3's tree: by area, not by scenario file
-    data["status"] = ALLURE_STATUS[result.status]
+    data["status"] = status[0]
     details = dict(data.get("statusDetails") or {})
-    details["message"] = status_message(result)
+    details["message"] = status[1]
     data["statusDetails"] = details
     data.setdefault("description", result.requirement)
     kept = [
@@ -227,22 +242,22 @@ def reconcile_results(readiness: Readiness, results_dir: Path) -> int:
             continue
         seen.add(id(result))
         before = json.dumps(data, sort_keys=True)
-        _apply(data, result, scope, integration)
+        _apply(data, result, scope, integration, _status(readiness, result))
         if json.dumps(data, sort_keys=True) != before:
             path.write_text(json.dumps(data), encoding="utf-8")
             changed += 1
     for result in readiness.results:
         if id(result) in seen:
             continue
+        status = _status(readiness, result)
         data = new_result(
             title(result),
-            ALLURE_STATUS[result.status],
-            status_message(result),
+            *status,
             fullName=f"acorn#{result.id}#{result.scenario}",
             historyId=_stable_id("acorn", result.id, result.scenario),
             testCaseId=_stable_id("acorn", result.id, result.scenario),
         )
-        _apply(data, result, scope, integration)
+        _apply(data, result, scope, integration, status)
         (results_dir / f"{data['uuid']}-result.json").write_text(json.dumps(data), "utf-8")
         changed += 1
     return changed

@@ -53,6 +53,11 @@ CATEGORIES: list[dict[str, Any]] = [
     },
     {"name": "Not proven", "matchedStatuses": ["skipped"], "messageRegex": "Not proven: " + _ANY},
     {
+        "name": "Waived (accepted risks)",
+        "matchedStatuses": ["skipped"],
+        "messageRegex": "waived (in [A-Z]{2} )?by " + _ANY,
+    },
+    {
         "name": "Not applicable (outside the declared scope)",
         "matchedStatuses": ["skipped"],
         "messageRegex": "Not applicable: " + _ANY,

@@ -7,6 +7,9 @@
 - GO: every in-scope blocker and critical check passed. Checks outside the integration's
   declared scope are ``not_applicable``: they neither block nor count, and the verdict names the
   scope it covers ("GO for orders, listings").
+- WAIVED: a failed check an accepted risk covers (harness/report/waivers.py) has the status
+  ``waived``, keeps what failed (summary, evidence) and carries the waiver (who accepted it,
+  until when); it does not block GO.
 """
 
 from __future__ import annotations
@@ -17,12 +20,13 @@ from typing import Any, Literal
 
 from harness.checks import CheckResult
 from harness.report.versions import new_run_id
+from harness.report.waivers import WaiverSet
 
 __all__ = ["SCHEMA_VERSION", "STATUSES", "Readiness", "Verdict", "decide", "verdict_reasons"]
 
 Verdict = Literal["GO", "NO-GO", "INCOMPLETE"]
 _GATING = ("blocker", "critical")
-STATUSES = ("passed", "failed", "skipped", "not_applicable", "error")
+STATUSES = ("passed", "failed", "waived", "skipped", "not_applicable", "error")
 SCHEMA_VERSION = "1.0"
 """readiness.json's shape (harness/report/readiness.schema.json); a breaking change bumps it."""
 
@@ -81,6 +85,30 @@ class Readiness:
     versions: dict[str, Any] = field(default_factory=dict)
     """What makes the run reproducible (``versions.run_versions``): ACORN, integration and
     models commits, seed, Python, OS."""
+    waivers: WaiverSet | None = None
+    """The accepted risks of this run (``--waivers``); None when none were given."""
+
+    # -- waivers: a failed check an accepted risk covers reads WAIVED in every format --------
+    def __post_init__(self) -> None:
+        self.apply_waivers()
+
+    def apply_waivers(self) -> None:
+        """Mark each failure an accepted risk covers ``waived`` (again after a late judgement,
+        such as PII-03 failed by the run's scan of the integration's files)."""
+        if self.waivers is not None:
+            self.results = self.waivers.apply(self.results)
+
+    def waiver_of(self, result: CheckResult) -> dict[str, Any] | None:
+        return result.waiver if result.status == "waived" else None
+
+    def status_of(self, result: CheckResult) -> str:
+        return result.status
+
+    def waiver_report(self) -> dict[str, Any] | None:
+        """applied / unused / problems (readiness.json ``waivers``), None without waivers."""
+        return self.waivers.report(self.results) if self.waivers is not None else None
+
+    # -- end waivers ----------------------------------------------------------------------
 
     @property
     def verdict(self) -> Verdict:
@@ -100,7 +128,7 @@ class Readiness:
     def counts(self) -> dict[str, int]:
         out = dict.fromkeys(STATUSES, 0)
         for r in self.results:
-            out[r.status] += 1
+            out[self.status_of(r)] += 1
         return out
 
     def to_dict(self) -> dict[str, Any]:
@@ -129,7 +157,7 @@ class Readiness:
                     "id": r.id,
                     "title": r.title,
                     "area": r.area,
-                    "status": r.status,
+                    "status": self.status_of(r),
                     "severity": r.severity,
                     "requirement": r.requirement,
                     "scenario": r.scenario,
@@ -140,9 +168,11 @@ class Readiness:
                     "metrics": r.metrics,
                     "marketplaces": marketplaces_named(r),
                     "compliance": list(mapping.areas_of(r.id)),
+                    **({"waiver": r.waiver} if r.waiver is not None else {}),
                 }
                 for r in self.results
             ],
+            "waivers": self.waiver_report(),
             "marketplace_matrix": marketplace_matrix(self.results, self.scope).to_dict(),
             "compliance": area_states(self.results, mapping),
             "not_verified_against_amazon": self.fidelity,

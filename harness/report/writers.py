@@ -25,6 +25,7 @@ __all__ = ["count_line", "render_markdown", "terminal_table", "write_reports"]
 _ICON = {
     "passed": "PASS",
     "failed": "FAIL",
+    "waived": "WAIVED",
     "skipped": "NOT PROVEN",
     "not_applicable": "N/A",
     "error": "ERROR",
@@ -35,6 +36,8 @@ def count_line(readiness: Readiness) -> str:
     """ "12 passed, 1 failed, 2 not proven, 9 not applicable (out of scope)"."""
     counts = readiness.counts()
     parts = [f"{counts['passed']} passed", f"{counts['failed']} failed"]
+    if counts["waived"]:
+        parts.append(f"{counts['waived']} waived (accepted risk)")
     if counts["skipped"]:
         parts.append(f"{counts['skipped']} not proven (skipped)")
     if counts["not_applicable"]:
@@ -216,9 +219,10 @@ def render_markdown(readiness: Readiness, json_sha256: str | None = None) -> str
         summary = c.summary.replace("|", "\\|")
         lines.append(
             f"| {c.id} {c.title} | {c.area} | {c.scenario} | {c.severity} "
-            f"| {_ICON[c.status]} | {summary} |"
+            f"| {_ICON[r.status_of(c)]} | {summary} |"
         )
-    failed = [c for c in ordered if c.status == "failed"]
+    failed = [c for c in ordered if r.status_of(c) == "failed"]
+    lines += waiver_lines(r)
     if failed:
         lines += ["", "## What failed and how to fix it", ""]
         for c in failed:
@@ -319,9 +323,11 @@ def terminal_table(readiness: Readiness, console: Console) -> None:
         "skipped": "yellow",
         "not_applicable": "dim",
         "error": "bold magenta",
+        "waived": "cyan",
     }
     for c in readiness.results:
-        result = f"[{style[c.status]}]{_ICON[c.status]}[/]"
+        status = readiness.status_of(c)
+        result = f"[{style[status]}]{_ICON[status]}[/]"
         table.add_row(c.id, escape(c.title), escape(c.scenario), c.severity, result)
     console.print(table)
     colour = {"GO": "green", "NO-GO": "red"}.get(readiness.verdict, "magenta")
@@ -336,11 +342,65 @@ def terminal_table(readiness: Readiness, console: Console) -> None:
             f"[yellow]Partial run:[/] only scenarios matching {escape(readiness.selection)!r}.",
             highlight=False,
         )
+    waivers = readiness.waiver_report()
+    for problem in (waivers or {}).get("problems", []):
+        console.print(f"[yellow]Waiver problem:[/] {escape(problem)}", highlight=False)
     for c in readiness.results:
-        if c.status == "failed":
+        if readiness.status_of(c) == "failed":
             console.print(
                 f"\n[bold red]{c.id}[/] {escape(c.title)}: {escape(c.summary)}", highlight=False
             )
             for line in c.evidence[:4]:
                 console.print(f"    {line}", markup=False, highlight=False)
             console.print(f"  [bold]Fix:[/] {escape(c.remediation)}", highlight=False)
+
+
+# -- waivers: accepted risks and what is wrong with the waivers file ------------------------
+def waiver_lines(readiness: Readiness) -> list[str]:
+    """The "Accepted risks" and "Waiver problems" sections of readiness.md."""
+    report = readiness.waiver_report()
+    if report is None:
+        return []
+
+    def cell(text: object) -> str:
+        return str(text if text is not None else "").replace("|", "\\|")
+
+    lines = ["", "## Accepted risks (waivers)", "", f"Waivers file: `{report['file']}`.", ""]
+    summaries = {c.id: c.summary for c in readiness.results}
+    if report["applied"]:
+        lines += [
+            "A waived check failed; the risk was accepted by its owner until the expiry date "
+            "and does not block GO. Waivers cover failures only, never a check that was not "
+            "proven.",
+            "",
+            "| Check | Marketplace | Owner | Expiry | Ticket | Approved by | Reason "
+            "| What failed |",
+            "|---|---|---|---|---|---|---|---|",
+            *(
+                f"| {w['check']} | {cell(w['marketplace'] or 'all')} | {cell(w['owner'])} "
+                f"| {w['expiry']} | {cell(w['ticket'])} | {cell(w['approved_by'] or '-')} "
+                f"| {cell(w['reason'])} | {cell(summaries.get(w['check'], ''))} |"
+                for w in report["applied"]
+            ),
+        ]
+    else:
+        lines.append("No waiver applied to this run.")
+    if report["unused"]:
+        lines += ["", "Unused waivers (nothing to waive):", ""]
+        lines += [
+            f"- {w['check']} (owner {w['owner']}, until {w['expiry']}): {w['why_unused']}"
+            for w in report["unused"]
+        ]
+    if report["problems"]:
+        lines += [
+            "",
+            "## Waiver problems",
+            "",
+            "These waivers do not count (the checks they name keep their own status):",
+            "",
+            *(f"- {p}" for p in report["problems"]),
+        ]
+    return [*lines, ""]
+
+
+# -- end waivers ----------------------------------------------------------------------------

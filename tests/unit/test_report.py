@@ -118,6 +118,7 @@ def test_readiness_verdict_and_counts() -> None:
     assert r.counts() == {
         "passed": 1,
         "failed": 1,
+        "waived": 0,
         "skipped": 1,
         "not_applicable": 0,
         "error": 0,
@@ -152,6 +153,7 @@ def test_write_reports_json(tmp_path: Path) -> None:
     assert data["summary"] == {
         "passed": 1,
         "failed": 1,
+        "waived": 0,
         "skipped": 1,
         "not_applicable": 0,
         "error": 0,

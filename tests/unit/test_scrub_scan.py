@@ -35,14 +35,19 @@ def test_masks_and_fingerprints_are_not_leaks() -> None:
     assert [line for line in clean if Scanner().kinds(line)] == []
 
 
-def test_run_outputs_scan_skips_the_integrations_work_folder(tmp_path: Path) -> None:
+def test_run_outputs_scan_hands_the_integrations_work_folder_to_pii_03(tmp_path: Path) -> None:
+    """work/ is scanned too (every file the run leaves behind), but a leak there is the
+    integration's (PII-03's finding), not ACORN's: the report stays clean."""
     (tmp_path / "readiness.md").write_text("# Readiness report: GO\n")
     (tmp_path / "work").mkdir()
-    (tmp_path / "work" / "sync.integration.log").write_text(f"token {TOKEN}\n")
+    (tmp_path / "work" / "sync.integration.log").write_text(f"ok\ntoken {TOKEN}\n")
     scan = scan_run_outputs(tmp_path)
     assert scan["clean"] is True
-    assert scan["files"] == 1
-    assert "none found" in scan["summary"]
+    assert scan["files"] == 2
+    assert scan["findings"] == []
+    assert scan["integration_findings"] == ["work/sync.integration.log:2: LWA access token (Atza|)"]
+    assert TOKEN not in scan["summary"]
+    assert "1 in the integration's own files under work/ (PII-03)" in scan["summary"]
 
 
 def test_a_leak_in_the_report_is_named_without_its_value(tmp_path: Path) -> None:
@@ -50,9 +55,7 @@ def test_a_leak_in_the_report_is_named_without_its_value(tmp_path: Path) -> None
     (tmp_path / "allure-results" / "x-attachment.txt").write_text(f"evidence\nused {TOKEN}\n")
     scan = scan_run_outputs(tmp_path)
     assert scan["clean"] is False
-    assert scan["findings"] == [
-        f"{tmp_path / 'allure-results' / 'x-attachment.txt'}:2: LWA access token (Atza|)"
-    ]
+    assert scan["findings"] == ["allure-results/x-attachment.txt:2: LWA access token (Atza|)"]
     assert TOKEN not in scan["summary"]
     assert scan["summary"].startswith("LEAK: 1 secret or buyer PII finding(s)")
 
