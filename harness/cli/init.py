@@ -91,8 +91,11 @@ def plan_init(
             fix=f"use --driver command --lang {lang}",
         )
     chosen = _choices(actions, ACTIONS, "an action")
-    markets = [m.strip() for m in (marketplaces or "US").split(",") if m.strip()]
-    marketplace_ids(markets, where="--marketplaces")  # refuses an unknown one, with the list
+    markets = [m.strip() for m in (marketplaces or "").split(",") if m.strip()]
+    if marketplaces is not None and not markets:
+        raise ConfigError("--marketplaces is empty", fix="give country codes, e.g. US,DE")
+    if markets:
+        marketplace_ids(markets, where="--marketplaces")  # refuses an unknown one, with the list
     plan = InitPlan(folder, driver, lang, chosen, markets)
     if not force:
         for path in (plan.toml, plan.glue):
@@ -127,8 +130,11 @@ def render_toml(plan: InitPlan) -> str:
     lines += [
         "# The actions this integration implements: it is judged on these only.",
         f"scope = {_toml_list(plan.actions)}",
-        "# The seller's marketplaces (country codes or marketplace ids).",
-        f"marketplaces = {_toml_list(plan.marketplaces)}",
+        "# The seller's marketplaces (country codes or marketplace ids); without it, the",
+        "# scenarios use every marketplace they have data for.",
+        f"marketplaces = {_toml_list(plan.marketplaces)}"
+        if plan.marketplaces
+        else '# marketplaces = ["US", "DE"]',
         "",
         "# ACORN's value = the environment variable your integration reads; rename the right side.",
         "[integration.env]",
@@ -330,7 +336,7 @@ def register(app: typer.Typer) -> None:
         ] = None,
         marketplaces: Annotated[
             str | None,
-            typer.Option(help="Comma-separated marketplaces, e.g. US,DE (default: US)."),
+            typer.Option(help="Comma-separated marketplaces, e.g. US,DE (default: all ACORN has)."),
         ] = None,
         force: Annotated[
             bool, typer.Option("--force", help="Replace an existing acorn.toml and glue.")

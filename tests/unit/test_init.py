@@ -1,0 +1,174 @@
+"""`acorn init`: an acorn.toml and a glue template a team fills in (issue 15, "Wiring").
+
+The fast tests check what is written and every refusal; the e2e test does what a team does:
+init, fill each TODO with a call into its connector (here the bundled reference), acorn run: GO.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from harness.cli.init import plan_init, write_init
+from harness.drive import load_integration
+from harness.drive.action_schema import schema_of
+from harness.drive.scope import ACTIONS
+from harness.errors import ConfigError
+
+ROOT = Path(__file__).resolve().parents[2]
+ACORN = [sys.executable, "-m", "harness.cli.main"]
+
+
+def acorn(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [*ACORN, *args], cwd=cwd, capture_output=True, text=True, check=False, timeout=900
+    )
+
+
+def test_python_driver_writes_a_loadable_toml_and_an_adapter_showing_every_field(
+    tmp_path: Path,
+) -> None:
+    done = acorn(
+        "init", "--actions", "sync_orders,submit_feed", "--marketplaces", "US,DE", cwd=tmp_path
+    )
+    assert done.returncode == 0, done.stderr
+    spec = load_integration(tmp_path)
+    assert spec.driver == "python"
+    assert spec.adapter == "acorn_glue:Connector"
+    assert spec.scope.actions == ("sync_orders", "submit_feed")
+    assert spec.marketplaces == ("ATVPDKIKX0DER", "A1PA6795UKMFR9")
+    assert spec.env_map["ACORN_CLIENT_SECRET"] == "LWA_CLIENT_SECRET"
+    glue = (tmp_path / "acorn_glue.py").read_text()
+    tree = ast.parse(glue)
+    (cls,) = [n for n in tree.body if isinstance(n, ast.ClassDef)]
+    methods = {n.name for n in cls.body if isinstance(n, ast.FunctionDef)}
+    assert {"sync_orders", "submit_feed"} <= methods
+    assert "publish_listing" not in methods
+    for action in ("sync_orders", "submit_feed"):
+        for part in ("arguments", "result"):
+            for field in schema_of(action, part)["properties"]:
+                assert f"  {field}: " in glue, (action, part, field)
+    assert glue.count("TODO") == 4  # the docstring, the constructor and one per action
+
+
+def test_command_driver_in_python_runs_each_action_as_a_command(tmp_path: Path) -> None:
+    plan = plan_init(tmp_path, driver="command", lang="python", actions="confirm_shipment")
+    write_init(plan)
+    spec = load_integration(tmp_path)
+    assert spec.commands == {"confirm_shipment": "python3 acorn_glue.py confirm_shipment"}
+    glue = tmp_path / "acorn_glue.py"
+    glue.write_text(
+        glue.read_text().replace(
+            'raise NotImplementedError("TODO confirm_shipment: call your integration and return '
+            'the result shown above")',
+            'return {"ok": True, "errors": [], "confirmed": [args["amazon_order_id"]]}',
+        )
+    )
+    done = subprocess.run(
+        [sys.executable, str(glue), "confirm_shipment"],
+        input=json.dumps({"amazon_order_id": "111-1"}),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == {"ok": True, "errors": [], "confirmed": ["111-1"]}
+
+
+def test_command_driver_in_node_writes_a_script_node_accepts(tmp_path: Path) -> None:
+    write_init(plan_init(tmp_path, driver="command", lang="node", actions="sync_orders"))
+    spec = load_integration(tmp_path)
+    assert spec.commands == {"sync_orders": "node acorn_glue.mjs sync_orders"}
+    script = (tmp_path / "acorn_glue.mjs").read_text()
+    assert "marketplace_ids: list of string (required)" in script
+    node = shutil.which("node")
+    if node is None:
+        pytest.skip("node is not installed")
+    checked = subprocess.run([node, "--check", str(tmp_path / "acorn_glue.mjs")], check=False)
+    assert checked.returncode == 0
+
+
+@pytest.mark.parametrize(
+    ("options", "said"),
+    [
+        (["--driver", "java"], "--driver is 'java' Fix: choose one of: python, command"),
+        (["--driver", "comand"], "did you mean 'command'?"),
+        (
+            ["--driver", "command", "--lang", "go"],
+            "--lang is 'go' Fix: choose one of: python, node",
+        ),
+        (["--lang", "node"], "use --driver command --lang node"),
+        (["--actions", "sync_order"], "did you mean 'sync_orders'?"),
+        (["--marketplaces", "US,XX"], "names 'XX', which is not a marketplace ACORN knows"),
+    ],
+)
+def test_bad_options_are_refused_with_the_choices(
+    tmp_path: Path, options: list[str], said: str
+) -> None:
+    done = acorn("init", *options, cwd=tmp_path)
+    assert done.returncode == 2
+    assert said in done.stderr.replace("\n", " ")
+    assert "Traceback" not in done.stderr
+    assert not (tmp_path / "acorn.toml").exists()
+
+
+def test_an_existing_acorn_toml_is_kept_unless_force(tmp_path: Path) -> None:
+    (tmp_path / "acorn.toml").write_text("# the team's own\n")
+    done = acorn("init", cwd=tmp_path)
+    assert done.returncode == 2
+    assert "acorn.toml already exists" in done.stderr
+    assert "--force" in done.stderr
+    assert (tmp_path / "acorn.toml").read_text() == "# the team's own\n"
+    assert not (tmp_path / "acorn_glue.py").exists()
+    forced = acorn("init", "--force", cwd=tmp_path)
+    assert forced.returncode == 0, forced.stderr
+    assert load_integration(tmp_path).scope.actions == ACTIONS
+
+
+def test_plan_refuses_before_writing(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="not an action"):
+        plan_init(tmp_path, actions="nope")
+    assert list(tmp_path.iterdir()) == []
+
+
+def _fill_with_the_reference_connector(folder: Path) -> None:
+    """What a team does: each TODO becomes a call into its own connector."""
+    shutil.copytree(
+        ROOT / "examples" / "reference" / "reference_connector",
+        folder / "reference_connector",
+        ignore=shutil.ignore_patterns("__pycache__"),
+    )
+    glue = folder / "acorn_glue.py"
+    text = glue.read_text()
+    text = text.replace(
+        "pass  # TODO: create your client here, configured from the environment",
+        "from reference_connector import Connector as Theirs\n\n        self.theirs = Theirs()",
+    )
+    text = re.sub(
+        r'raise NotImplementedError\("TODO (\w+): [^"]*"\)', r"return self.theirs.\1(args)", text
+    )
+    text = text.replace("pass  # optional: close your client", "self.theirs.close()")
+    assert "NotImplementedError" not in text
+    assert "# TODO" not in text
+    glue.write_text(text)
+
+
+@pytest.mark.e2e
+def test_init_then_filling_the_template_with_the_reference_gives_go(tmp_path: Path) -> None:
+    team = tmp_path / "team"
+    team.mkdir()
+    done = acorn("init", cwd=team)
+    assert done.returncode == 0, done.stderr
+    _fill_with_the_reference_connector(team)
+    run = acorn("run", "--integration", ".", "--report-dir", str(tmp_path / "report"), cwd=team)
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
+    report = json.loads((tmp_path / "report" / "readiness.json").read_text())
+    assert report["verdict"] == "GO"
+    assert report["integration"]["name"] == "team"
