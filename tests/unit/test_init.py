@@ -9,6 +9,7 @@ from __future__ import annotations
 import ast
 import json
 import re
+import shlex
 import shutil
 import subprocess
 import sys
@@ -172,3 +173,24 @@ def test_init_then_filling_the_template_with_the_reference_gives_go(tmp_path: Pa
     report = json.loads((tmp_path / "report" / "readiness.json").read_text())
     assert report["verdict"] == "GO"
     assert report["integration"]["name"] == "team"
+
+
+def test_the_readme_wiring_commands_run_as_written(tmp_path: Path) -> None:
+    text = (ROOT / "README.md").read_text().split("### Wiring your integration in\n", 1)[1]
+    block = text.split("```bash\n", 1)[1].split("```", 1)[0]
+    lines = [ln.split("  #")[0].strip() for ln in block.splitlines() if ln.strip()]
+    assert [ln.split()[:2] for ln in lines] == [
+        ["acorn", "init"],
+        ["acorn", "init"],
+        ["acorn", "actions"],
+    ]
+    outputs = []
+    for line in lines:
+        done = acorn(*shlex.split(line)[1:], cwd=tmp_path)
+        assert done.returncode == 0, f"{line}: {done.stderr}"
+        outputs.append(done.stdout)
+    spec = load_integration(tmp_path)  # the second one replaced the first (--force)
+    assert spec.driver == "command"
+    assert spec.commands["sync_orders"] == "node acorn_glue.mjs sync_orders"
+    assert (tmp_path / "acorn_glue.py").is_file()  # the first one's glue stays
+    assert json.loads(outputs[2])["result"]["required"] == ["ok"]
