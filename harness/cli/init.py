@@ -119,7 +119,8 @@ def _command(plan: InitPlan, action: str) -> str:
 def render_toml(plan: InitPlan) -> str:
     lines = [
         "# Written by `acorn init`: how ACORN drives this integration (examples/README.md in",
-        "# ACORN's docs; `acorn examples path` shows the bundled ones). Then: acorn run",
+        "# ACORN's docs; `acorn examples path` shows the bundled ones). Then, in this folder:",
+        "# acorn run --integration .",
         "[integration]",
         f'name = "{plan.folder.resolve().name}"',
         'version = "0.1.0"',

@@ -2,7 +2,8 @@
 
 Each template is parsed (YAML), its commands are taken from it as written and run, in order,
 under ``bash -e`` as both CI systems do, in a team's folder with the wheel installed in a fresh
-venv (tests/e2e/wheel_venv.py): a GO run leaves every artifact the template keeps, a NO-GO run
+venv (tests/e2e/wheel_venv.py): a GO run (the bundled reference, shipments only: seconds) leaves
+every artifact the template keeps; a NO-GO run
 fails the job and still leaves them. The pre-commit hook's entry is run on a clean and on a
 leaking file.
 """
@@ -58,14 +59,26 @@ def test_both_templates_run_the_same_commands_and_keep_the_report_on_failure() -
     assert kept == {"readiness.md", "readiness.json", "junit.xml", "allure-results"}
 
 
-def _orders_only(team: Path, installed: Installed, example: str) -> Path:
-    """A team's integration declared as orders only (fewer scenarios: a shorter run)."""
-    source = Path(installed.acorn("examples", "path", example).stdout.strip())
-    folder = team / f"{example}-orders"
+def _shipments_only(team: Path, installed: Installed) -> Path:
+    """The bundled reference (from the wheel) declared as shipments only: a run of seconds."""
+    source = Path(installed.acorn("examples", "path", "reference").stdout.strip())
+    folder = team / "reference-shipments"
     shutil.copytree(source, folder, ignore=shutil.ignore_patterns("__pycache__", "acorn*.toml"))
     text = (source / "acorn.toml").read_text()
     (folder / "acorn.toml").write_text(
-        text.replace("[integration]\n", '[integration]\nscope = ["sync_orders"]\n', 1)
+        text.replace("[integration]\n", '[integration]\nscope = ["confirm_shipment"]\n', 1)
+    )
+    return folder
+
+
+def _never_confirms(team: Path) -> Path:
+    """An integration that says every shipment failed: its one check is not proven, NO-GO."""
+    folder = team / "never-confirms"
+    folder.mkdir()
+    (folder / "acorn.toml").write_text(
+        '[integration]\nname = "never-confirms"\ndriver = "command"\n'
+        "[integration.commands]\n"
+        """confirm_shipment = "echo '{\\"ok\\": false, \\"errors\\": []}'"\n"""
     )
     return folder
 
@@ -88,11 +101,11 @@ def _kept(cwd: Path) -> list[Path]:
 def test_the_template_commands_pass_on_go_and_keep_the_artifacts(
     installed_wheel: Installed, tmp_path: Path
 ) -> None:
-    integration = _orders_only(tmp_path, installed_wheel, "reference")
+    integration = _shipments_only(tmp_path, installed_wheel)
     done = _run_template(installed_wheel, integration, tmp_path)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     assert "acorn " in done.stdout  # acorn --version
-    assert "GO for orders" in done.stdout
+    assert "GO for shipments" in done.stdout
     for path in _kept(tmp_path):
         assert path.exists(), path
     assert any((tmp_path / "acorn-report" / "allure-results").iterdir())
@@ -101,7 +114,7 @@ def test_the_template_commands_pass_on_go_and_keep_the_artifacts(
 def test_the_template_commands_fail_the_job_on_no_go(
     installed_wheel: Installed, tmp_path: Path
 ) -> None:
-    integration = _orders_only(tmp_path, installed_wheel, "naive")
+    integration = _never_confirms(tmp_path)
     done = _run_template(installed_wheel, integration, tmp_path)
     assert done.returncode == 1, done.stdout[-3000:] + done.stderr[-3000:]
     assert "NO-GO" in done.stdout

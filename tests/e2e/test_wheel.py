@@ -2,18 +2,23 @@
 
 One build (``python -m build``: the sdist, then the wheel from it, as CI and PyPI do), one
 fresh venv with only the wheel installed, then ``acorn`` run from a folder far from this
-checkout: GO for the bundled reference, NO-GO for naive. The commands are the README's
-("Installing ACORN in your own project"). About three minutes: one venv install (about 40 s),
-one full run (about 80 s), one partial run.
+checkout: GO for the bundled reference and NO-GO for naive (their auth scenarios, as the
+README finds them: `acorn examples path`), and the whole suite GO on a team's folder made with
+`acorn init` and filled with calls into the reference connector. The commands are the README's
+("Installing ACORN in your own project"). About 2.5 minutes: the build and venv install
+(about 50 s), one full run (about 85 s), two auth-only runs (about 30 s).
 """
 
 from __future__ import annotations
 
 import json
+import re
+import shutil
 import tarfile
 import time
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import pytest
 from wheel_venv import ROOT, Installed
@@ -73,28 +78,71 @@ def test_the_installed_acorn_runs_from_any_folder(installed: Installed) -> None:
     assert not reference.is_relative_to(ROOT)
 
 
-def test_reference_is_go_from_the_wheel(installed: Installed) -> None:
+def _bundled_run(installed: Installed, example: str, report: str) -> dict[str, Any]:
+    """``acorn run`` on a bundled example found as the README says, its auth scenarios only."""
+    where = installed.acorn("examples", "path", example).stdout.strip()
     started = time.monotonic()
     done = installed.acorn(
-        "run", "--integration", installed.acorn("examples", "path", "reference").stdout.strip()
+        "run", "--integration", where, "--select", "auth", "--report-dir", report
     )
-    installed.timings["run reference"] = time.monotonic() - started
-    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
-    report = json.loads((installed.workdir / "reports" / "readiness.json").read_text())
-    assert report["verdict"] == "GO"
-    assert (installed.workdir / "reports" / "junit.xml").is_file()
+    installed.timings[f"run {example} (auth)"] = time.monotonic() - started
+    report_file = installed.workdir / report / "readiness.json"
+    assert report_file.is_file(), done.stdout[-3000:] + done.stderr[-3000:]
+    return {"exit": done.returncode, **json.loads(report_file.read_text())}
+
+
+def test_reference_is_go_from_the_wheel(installed: Installed) -> None:
+    report = _bundled_run(installed, "reference", "reference-report")
+    assert (report["exit"], report["verdict"]) == (0, "GO")
 
 
 def test_naive_is_no_go_from_the_wheel(installed: Installed) -> None:
-    """Its auth scenarios are enough for NO-GO (the full verdict is tests/e2e/test_cli.py's)."""
-    naive = installed.acorn("examples", "path", "naive").stdout.strip()
-    started = time.monotonic()
-    done = installed.acorn(
-        "run", "--integration", naive, "--select", "auth", "--report-dir", "naive-report"
-    )
-    installed.timings["run naive (auth)"] = time.monotonic() - started
-    assert done.returncode == 1, done.stdout[-3000:] + done.stderr[-3000:]
-    report = json.loads((installed.workdir / "naive-report" / "readiness.json").read_text())
-    assert report["verdict"] == "NO-GO"
+    report = _bundled_run(installed, "naive", "naive-report")
+    assert (report["exit"], report["verdict"]) == (1, "NO-GO")
     failed = {c["id"] for c in report["checks"] if c["status"] == "failed"}
     assert {"AUTH-01", "AUTH-02"} & failed, failed
+
+
+def _fill_with_the_reference_connector(folder: Path, reference: Path) -> None:
+    """What a team does after ``acorn init``: each TODO becomes a call into its connector."""
+    shutil.copytree(
+        reference / "reference_connector",
+        folder / "reference_connector",
+        ignore=shutil.ignore_patterns("__pycache__"),
+    )
+    glue = folder / "acorn_glue.py"
+    text = glue.read_text()
+    text = text.replace(
+        "pass  # TODO: create your client here, configured from the environment",
+        "from reference_connector import Connector as Theirs\n\n        self.theirs = Theirs()",
+    )
+    text = re.sub(
+        r'raise NotImplementedError\("TODO (\w+): [^"]*"\)', r"return self.theirs.\1(args)", text
+    )
+    text = text.replace("pass  # optional: close your client", "self.theirs.close()")
+    assert "NotImplementedError" not in text
+    assert "# TODO" not in text
+    glue.write_text(text)
+
+
+def test_init_filled_with_the_reference_connector_is_go_from_the_wheel(
+    installed: Installed,
+) -> None:
+    """The whole suite from the wheel, on a team's folder: acorn init, fill, acorn run: GO."""
+    team = installed.workdir / "team-connector"
+    team.mkdir()
+    init = installed.run([str(installed.venv / "bin" / "acorn"), "init"], cwd=team)
+    assert init.returncode == 0, init.stderr
+    reference = Path(installed.acorn("examples", "path", "reference").stdout.strip())
+    _fill_with_the_reference_connector(team, reference)
+    started = time.monotonic()
+    done = installed.run(
+        [str(installed.venv / "bin" / "acorn"), "run", "--integration", "."], cwd=team
+    )
+    installed.timings["run init + reference connector"] = time.monotonic() - started
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    report = json.loads((team / "reports" / "readiness.json").read_text())
+    assert report["verdict"] == "GO"
+    assert report["integration"]["name"] == "team-connector"
+    assert report["scope"]["declared"] is True
+    assert (team / "reports" / "junit.xml").is_file()
