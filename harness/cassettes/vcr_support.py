@@ -14,19 +14,34 @@ pytest-recording::
     def pytest_recording_configure(config, vcr):
         install(vcr, SCRUBBER)
 
-vcrpy is imported only when a cassette is written (it is a test dependency, not ACORN's).
+vcrpy is imported only when a cassette is loaded or written: it comes with the ``[vcr]``
+extra (``pip install 'acorn-harness[vcr]'``), not with ACORN itself.
 """
 
 from __future__ import annotations
 
+import importlib
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 from harness.cassettes.format import write_text_atomic
 from harness.cassettes.scan import Scanner
 from harness.cassettes.scrub import CassetteLeakError, Scrubber
+from harness.errors import AcornUsageError
 
-__all__ = ["ScanningPersister", "install"]
+__all__ = ["ScanningPersister", "install", "vcr_module"]
+
+
+def vcr_module(name: str) -> ModuleType:
+    """Import a vcrpy module, or say which extra brings it."""
+    try:
+        return importlib.import_module(name)
+    except ImportError:
+        raise AcornUsageError(
+            "recording or replaying with vcrpy needs vcrpy, which is not installed",
+            fix="pip install 'acorn-harness[vcr]' (vcrpy and pytest-recording)",
+        ) from None
 
 
 class ScanningPersister:
@@ -39,15 +54,11 @@ class ScanningPersister:
     def load_cassette(self, cassette_path: str | Path, serializer: Any) -> Any:
         inner = self.inner
         if inner is None:
-            from vcr.persisters.filesystem import FilesystemPersister
-
-            inner = FilesystemPersister
+            inner = vcr_module("vcr.persisters.filesystem").FilesystemPersister
         return inner.load_cassette(cassette_path, serializer)
 
     def save_cassette(self, cassette_path: str | Path, cassette_dict: Any, serializer: Any) -> None:
-        from vcr.serialize import serialize
-
-        text = str(serialize(cassette_dict, serializer))
+        text = str(vcr_module("vcr.serialize").serialize(cassette_dict, serializer))
         path = Path(cassette_path)
         leaks = Scanner(self.scrubber.known).cassette_text(text, str(path))
         if leaks:

@@ -50,8 +50,41 @@ def _register_subcommands() -> None:
 
     app.add_typer(report_app, name="report")  # report schema, report validate
 
+    from harness.cli.init import register as register_init
+
+    register_init(app)  # init, examples path
+
+    from harness.cli.actions import app as actions_app
+
+    app.add_typer(actions_app, name="actions")  # actions schema
+
 
 _register_subcommands()
+
+
+def _version(value: bool) -> None:
+    if value:
+        from harness import __version__
+        from harness.paths import models_commit
+
+        print(f"acorn {__version__}")
+        print(f"contracts agree with amzn/selling-partner-api-models at {models_commit()}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version",
+            callback=_version,
+            is_eager=True,
+            help="Print ACORN's version and the Amazon models commit its contracts agree with.",
+        ),
+    ] = False,
+) -> None:
+    """ACORN: onboarding-readiness harness for Amazon SP-API integrations."""
 
 
 def _fail(exc: AcornUsageError, console: Console) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import sys
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -76,10 +75,12 @@ class OutputCapture:
 
 
 def harness_path_env(base: dict[str, str], root: Path) -> dict[str, str]:
-    """``python`` is the harness's interpreter; the integration folder is importable."""
+    """The environment an integration's process gets: the one ``acorn`` was started with, PATH
+    unchanged (so ``python``, ``node`` or ``./venv/bin/...`` in a command are the team's own,
+    exactly as in their shell), plus ACORN's variables (``base``), the integration folder first
+    on PYTHONPATH (so its modules import from any working directory) and PYTHONUNBUFFERED=1.
+    ACORN's own interpreter runs only the python driver's worker (by its full path)."""
     env = {**os.environ, **base}
-    bindir = str(Path(sys.executable).parent)
-    env["PATH"] = bindir + os.pathsep + env.get("PATH", "")
     env["PYTHONPATH"] = os.pathsep.join(p for p in (str(root), env.get("PYTHONPATH", "")) if p)
     env["PYTHONUNBUFFERED"] = "1"
     return env

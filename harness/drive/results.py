@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from harness.contracts.swagger_json import JsonInputError, loads_bounded
+from harness.drive.action_schema import result_problem
 from harness.drive.config import IntegrationSpec
 from harness.errors import DriverError
 
@@ -48,5 +49,15 @@ def check_result(spec: IntegrationSpec, action: str, value: Any) -> dict[str, An
             where=str(spec.source),
             fix='return a JSON object with a boolean "ok" and an "errors" list '
             "(see examples/README.md, Actions)",
+        )
+    problem = result_problem(action, value)
+    if problem is not None:
+        field, what = problem
+        raise DriverError(
+            f"the {action!r} action of integration {spec.name!r} returned a result that breaks "
+            f"the action schema: {field} {what}",
+            where=str(spec.source),
+            fix=f"change what the action returns at {field} to match the schema printed by "
+            f"`acorn actions schema {action}` (examples/README.md, Actions)",
         )
     return value

@@ -129,3 +129,7 @@ def world(sim: Simulator) -> Iterator[World]:
     creds.revoked_refresh_tokens = set(saved.revoked_refresh_tokens)
     creds.retired_client_secrets = set(saved.retired_client_secrets)
     sim.reset(SimConfig())
+
+
+# One wheel build and venv for tests/e2e/test_wheel.py and test_ci_templates.py (session-wide).
+from wheel_venv import installed_wheel  # noqa: E402, F401
