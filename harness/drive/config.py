@@ -307,14 +307,21 @@ def _file_settings(config_file: Path | None, cwd: Path) -> tuple[dict[str, Any],
     local = cwd / "acorn.toml"
     if local.is_file():
         data = _read_toml(local)
-        if "run" in data:
-            return data["run"], f"{local} [run]", cwd
+        run = data.get("run")
+        if isinstance(run, dict) and "integration" in data and "integration" not in run:
+            # A team's own folder (acorn init): its [integration] is what `acorn run` tests.
+            return {**run, "integration": "."}, f"{local} [run] and [integration]", cwd
+        if run is not None:
+            return run, f"{local} [run]", cwd
     pyproject = cwd / "pyproject.toml"
     if pyproject.is_file():
-        data = _read_toml(pyproject)
-        settings = data.get("tool", {}).get("acorn")
+        data_pp = _read_toml(pyproject)
+        settings = data_pp.get("tool", {}).get("acorn")
         if isinstance(settings, dict):
             return settings, f"{pyproject} [tool.acorn]", cwd
+    if local.is_file() and "integration" in _read_toml(local):
+        # Run from the integration's own folder with nothing else said: test that folder.
+        return {"integration": "."}, f"{local} [integration]", cwd
     return {}, "", cwd
 
 

@@ -312,6 +312,26 @@ def test_acorn_toml_without_run_table_falls_back_to_pyproject(tmp_path: Path) ->
     assert run.integration == tmp_path / "from-pyproject"
 
 
+def test_an_integration_folder_alone_is_the_integration_under_test(tmp_path: Path) -> None:
+    """`acorn init` then `acorn run` in that folder tests the team's integration, not the
+    bundled reference: its acorn.toml [integration] is the one thing said."""
+    _write(tmp_path, GOOD_PYTHON)
+
+    run = resolve_run_config(cwd=tmp_path, environ={})
+
+    assert run.integration == tmp_path
+    assert run.origins["integration"] == f"{tmp_path / 'acorn.toml'} [integration]"
+
+
+def test_a_run_table_beside_the_integration_defaults_to_it(tmp_path: Path) -> None:
+    _write(tmp_path, GOOD_PYTHON + '\n[run]\nreport_dir = "out"\n')
+
+    run = resolve_run_config(cwd=tmp_path, environ={})
+
+    assert run.integration == tmp_path
+    assert run.report_dir == tmp_path / "out"
+
+
 def test_env_beats_file(tmp_path: Path) -> None:
     _write(tmp_path, '[run]\nintegration = "from-file"\nreport_dir = "file-reports"\n')
     environ = {"ACORN_INTEGRATION": "from-env", "ACORN_REPORT_DIR": str(tmp_path / "env-out")}
