@@ -193,9 +193,6 @@ def run_readiness(
     # ACORN scans its own outputs last: a leak in a report fails the run, loudly.
     from harness.cli.cassettes import scan_run_outputs
     from harness.plugin import SESSION
-    from harness.report import write_reports
-    from harness.report.agree import sync_formats
-    from harness.report.folder import mark_junit
 
     _fold_integration_leaks(readiness, report_dir, config.stash.get(SESSION, None))
     exit_code = {"GO": EXIT_GO, "NO-GO": EXIT_NO_GO}.get(readiness.verdict, EXIT_HARNESS)
@@ -208,11 +205,16 @@ def run_readiness(
         return RunOutcome(
             EXIT_HARNESS, message=f"could not write the Allure results to {paths['allure']}: {exc}"
         )
-    readiness.scan = scan_run_outputs(report_dir, config.stash.get(SESSION, None))
+    session = config.stash.get(SESSION, None)
+    readiness.scan = scan_run_outputs(report_dir, session)
     try:
-        write_reports(readiness, report_dir)
-        mark_junit(paths["junit"], readiness)
-        sync_formats(readiness, paths["junit"], paths["allure"])
+        _write_formats(readiness, report_dir, paths)
+        # The files just written are the ones the reviewer reads: scan them too. A leak only
+        # they hold (the scan's findings name places, never values) is stated in them again.
+        final = scan_run_outputs(report_dir, session)
+        if readiness.scan["clean"] and not final["clean"]:
+            readiness.scan = final
+            _write_formats(readiness, report_dir, paths)
     except OSError as exc:
         # A full disk or a folder made read-only mid-run: the verdict exists only in memory,
         # so nothing may look decided.
@@ -229,6 +231,17 @@ def run_readiness(
         reasons = "; ".join(readiness.reasons()[:5])
         return RunOutcome(exit_code, readiness, paths, message=f"run INCOMPLETE: {reasons}")
     return RunOutcome(exit_code, readiness, paths)
+
+
+def _write_formats(readiness: Any, report_dir: Path, paths: dict[str, Path]) -> None:
+    """readiness.md/json/html, then junit.xml and Allure brought to the same statuses."""
+    from harness.report import write_reports
+    from harness.report.agree import sync_formats
+    from harness.report.folder import mark_junit
+
+    write_reports(readiness, report_dir)
+    mark_junit(paths["junit"], readiness)
+    sync_formats(readiness, paths["junit"], paths["allure"])
 
 
 # -- waivers and the integration's own files (harness/report/waivers.py, agree.py) ----------

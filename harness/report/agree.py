@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from harness.checks.registry import check_by_id, check_for_test
+from harness.report.folder import set_junit_properties
 
 if TYPE_CHECKING:
     from harness.checks import CheckResult
@@ -138,16 +139,7 @@ def sync_junit(junit: Path, readiness: Readiness) -> list[str]:
             _junit_outcome(case, "failed", _message(readiness, result))
             changed.append(result.id)
     problems = _waiver_properties(readiness)
-    for suite in suites:
-        props = suite.find("properties")
-        if props is None:
-            props = ET.Element("properties")
-            suite.insert(0, props)
-        for prop in list(props):
-            if prop.get("name", "").startswith("acorn.waiver"):
-                props.remove(prop)
-        for name, value in problems.items():
-            ET.SubElement(props, "property", {"name": name, "value": value})
+    set_junit_properties(suites, problems, prefix="acorn.waiver")
     if changed:
         for suite in suites:
             cases = list(suite.iter("testcase"))

@@ -18,7 +18,7 @@ from harness.errors import ConfigError
 if TYPE_CHECKING:
     from harness.report.model import Readiness
 
-__all__ = ["MARKER", "OUTPUTS", "mark_junit", "prepare_report_dir"]
+__all__ = ["MARKER", "OUTPUTS", "mark_junit", "prepare_report_dir", "set_junit_properties"]
 
 MARKER = ".acorn-report"
 OUTPUTS = frozenset(
@@ -111,14 +111,20 @@ def mark_junit(junit: Path, readiness: Readiness) -> None:
         "acorn.selection": readiness.selection or "(whole suite)",
         **{f"acorn.count.{k}": str(v) for k, v in readiness.counts().items()},
     }
+    set_junit_properties(suites, values, prefix="acorn.")
+    tree.write(junit, encoding="utf-8", xml_declaration=True)
+
+
+def set_junit_properties(suites: list[ET.Element], values: dict[str, str], *, prefix: str) -> None:
+    """Replace every suite's ``prefix*`` properties with ``values`` (a rerun of the report
+    must not leave the previous run's properties beside the new ones)."""
     for suite in suites:
         props = suite.find("properties")
         if props is None:
             props = ET.Element("properties")
             suite.insert(0, props)
         for prop in list(props):
-            if prop.get("name", "").startswith("acorn."):
+            if prop.get("name", "").startswith(prefix):
                 props.remove(prop)
         for name, value in values.items():
             ET.SubElement(props, "property", {"name": name, "value": value})
-    tree.write(junit, encoding="utf-8", xml_declaration=True)
