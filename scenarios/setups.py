@@ -32,6 +32,7 @@ ALL = (
     "A1VC38T7YXB528",
 )
 ORDERS = ("sync_orders",)
+NOTIFICATIONS = ("subscribe", "process_notifications")
 
 # -- auth ------------------------------------------------------------------------------------
 # One virtual hour lasts two wall seconds: LWA announces expires_in=2.
@@ -317,6 +318,17 @@ SETUPS = (
         ("submit_feed",),
         ("FEED-01",),
         steps="the feed preset switches to stuck, then fatal, between the submissions.",
+    ),
+    # -- notifications (issue 17) ------------------------------------------------------------
+    Setup(
+        "notifications",
+        "Notifications delivered through a real SQS queue (moto on loopback): duplicates and "
+        "an older ORDER_CHANGE that arrives after the newer one.",
+        lambda: SimConfig(orders_per_marketplace=2, seller_marketplaces=(US,)),
+        NOTIFICATIONS,
+        ("NOT-01", "NOT-02", "NOT-03", "NOT-04"),
+        steps="the scenario starts an SQS server and publishes into the subscribed queue "
+        "between the actions (acorn serve does not start the SQS server).",
     ),
 )
 

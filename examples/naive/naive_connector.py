@@ -36,6 +36,7 @@ from typing import Any
 from urllib.parse import quote
 
 import httpx
+from naive_notifications import NaiveNotifications
 
 USER_AGENT = "AcornNaiveConnector/0.1 (Language=Python/3.11)"
 TOKEN_LIFETIME = 3600  # mistake: "tokens last an hour", expires_in is never read
@@ -82,7 +83,7 @@ def _payload(response: httpx.Response) -> dict[str, Any]:
     return payload if isinstance(payload, dict) else {}
 
 
-class Connector:
+class Connector(NaiveNotifications):
     def __init__(self) -> None:
         self.token_url = _env("SPAPI_LWA_TOKEN_URL", "https://api.amazon.com/auth/o2/token")
         self.endpoints = {

@@ -45,6 +45,12 @@ _PII_BULK = (
     _BASE + "get-authorization-to-access-pii-for-bulk-orders",
 )
 
+_NOTIFICATIONS = (
+    "Notifications API v1 use case guide",
+    _BASE + "notifications-api-v1-use-case-guide",
+)
+_GRANTLESS = ("Grantless operations", _BASE + "grantless-operations")
+
 DOCS: dict[str, tuple[tuple[str, str], ...]] = {
     "AUTH-01": (_CONNECT,),
     "AUTH-02": (_CONNECT, _RESPONSE),
@@ -81,6 +87,11 @@ DOCS: dict[str, tuple[tuple[str, str], ...]] = {
     "INV-01": (_LISTINGS,),
     "PRC-01": (_LISTING_LIMITS, _OPTIMIZE),
     "FEED-01": (_FEEDS, _FEED_TYPES),
+    # -- notifications (issue 17) --
+    "NOT-01": (_NOTIFICATIONS, _GRANTLESS),
+    "NOT-02": (_NOTIFICATIONS,),
+    "NOT-03": (_NOTIFICATIONS,),
+    "NOT-04": (_NOTIFICATIONS, _USAGE),
 }
 """Check id -> (title, URL) of the Amazon pages it rests on."""
 

@@ -46,6 +46,11 @@ NEEDS: dict[str, tuple[str, ...]] = {
     "INV-01": ("sync_inventory",),
     "PRC-01": ("reprice",),
     "FEED-01": ("submit_feed",),
+    # -- notifications (issue 17) --
+    "NOT-01": ("subscribe",),
+    "NOT-02": ("subscribe", "process_notifications"),
+    "NOT-03": ("subscribe", "process_notifications"),
+    "NOT-04": ("subscribe", "process_notifications"),
 }
 """The actions each check needs before it can be judged at all ("a|b": either will do).
 

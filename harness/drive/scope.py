@@ -36,6 +36,9 @@ ACTIONS = (
     "reprice",
     "submit_feed",
     "confirm_shipment",
+    # -- notifications (issue 17) --
+    "subscribe",
+    "process_notifications",
 )
 
 AREAS: dict[str, str] = {
@@ -48,6 +51,8 @@ AREAS: dict[str, str] = {
     "sync_inventory": "inventory",
     "reprice": "pricing",
     "submit_feed": "feeds",
+    "subscribe": "notifications",
+    "process_notifications": "notifications",
 }
 """The words a compliance lead reads in "GO for orders, listings", one per action."""
 

@@ -16,6 +16,7 @@ from .errors import AuthError
 from .listing_actions import ListingActions
 from .listings import ListingsWriter
 from .log import FailureLog
+from .notifications import NotificationActions
 from .orders import OrdersSync
 from .rdt import ORDER_ADDRESS_PATH, RestrictedDataTokenSource
 from .results import (
@@ -50,7 +51,7 @@ def _finish(result: dict[str, Any], errors: list[ErrorEntry]) -> dict[str, Any]:
     return result
 
 
-class Connector(ListingActions):
+class Connector(ListingActions, NotificationActions):
     """SP-API connector configured from the environment (see ``config.Settings``).
 
     One instance keeps its LWA token and Restricted Data Tokens across actions.

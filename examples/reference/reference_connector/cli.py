@@ -24,6 +24,8 @@ ACTIONS = (
     "sync_inventory",
     "reprice",
     "submit_feed",
+    "subscribe",
+    "process_notifications",
 )
 
 
