@@ -330,6 +330,22 @@ SETUPS = (
         steps="the scenario starts an SQS server and publishes into the subscribed queue "
         "between the actions (acorn serve does not start the SQS server).",
     ),
+    # -- alerting (issue 17) -----------------------------------------------------------------
+    Setup(
+        "alerting",
+        "The order list answers 503 and never recovers; then the seller revokes the app "
+        "(invalid_grant). Clock x60: 15 virtual minutes pass in 15 wall seconds.",
+        lambda: SimConfig(
+            clock_speed=60.0,
+            token_lifetime=48 * 3600.0,
+            faults=_plan("transient/503-outage.toml"),
+            orders_per_marketplace=2,
+        ),
+        ORDERS,
+        ("MON-01", "MON-02"),
+        steps="the refresh token is revoked and the access token dropped between the syncs; "
+        "the scenario starts the alert sink (acorn serve does not).",
+    ),
 )
 
 

@@ -18,6 +18,8 @@ Deliberate mistakes (each one is what an ACORN readiness check should catch):
   marketplace, and a 200 with status INVALID counts as success; repricing fires every patch
   back to back;
 - failures are swallowed: every result says ``ok: true`` with an empty ``errors`` list;
+- alerts (when ALERT_WEBHOOK_URL is set): one per failed request, a storm, and a refused
+  token request is alerted with the whole token form, secrets included;
 - a price update asks for ``includedData=issues,offers`` (``offers`` is valid on
   getListingsItem, not on patchListingsItem), so Amazon refuses it with a 400.
 
@@ -27,6 +29,7 @@ marketplaces by region, pagination, URL-encoded SKUs, request bodies.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 import time
@@ -98,6 +101,7 @@ class Connector(NaiveNotifications):
         self.http = httpx.Client(timeout=30.0)
         self.token: str | None = None
         self.token_time = 0.0
+        self.alert_url = os.environ.get("ALERT_WEBHOOK_URL")
 
     def close(self) -> None:
         self.http.close()
@@ -111,6 +115,12 @@ class Connector(NaiveNotifications):
             with open(self.log_file, "a", encoding="utf-8") as handle:
                 handle.write(line + "\n")
 
+    def alert(self, text: str) -> None:
+        """mistake: called for every failed request (an alert storm)."""
+        if self.alert_url:
+            with contextlib.suppress(httpx.HTTPError):
+                self.http.post(self.alert_url, json={"text": text})
+
     def send(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
         """Send a request; on 429/5xx just send it again straight away (no backoff)."""
         response = self.http.request(method, url, **kwargs)
@@ -118,6 +128,7 @@ class Connector(NaiveNotifications):
         while (
             response.status_code == 429 or response.status_code >= 500
         ) and retries < MAX_RETRIES:
+            self.alert(f"SP-API error {response.status_code} on {method} {url}")
             response = self.http.request(method, url, **kwargs)
             retries += 1
         return response
@@ -137,6 +148,8 @@ class Connector(NaiveNotifications):
                     response = self.send("POST", self.token_url, data=form)
                     if response.status_code == 200:
                         break
+                    # mistake: the token form (client secret, refresh token) goes in the alert
+                    self.alert(f"LWA said {response.status_code} {response.text} to {form}")
                 if response.status_code != 200:
                     # mistake: the whole form (client secret, refresh token) goes to the log.
                     self.log(f"LWA said {response.status_code} {response.text} to {form}")

@@ -21,6 +21,7 @@ from harness.checks.model import (
     Severity,
     Status,
 )
+from harness.checks.monitoring import MON_01, MON_02
 from harness.checks.notifications import NOT_01, NOT_02, NOT_03, NOT_04
 from harness.checks.orders import ORD_01, PII_01, digest
 from harness.checks.pii import PII_02, PII_03
@@ -47,7 +48,7 @@ ALL_CHECKS: tuple[Check, ...] = (
     PII_03,
     *(ERR_01, ERR_02, ERR_03, ERR_04, ERR_05, ERR_06, ERR_07, ERR_08),
     *(LST_01, LST_02, LST_03, LST_04, LST_05, LST_06, INV_01, PRC_01, FEED_01),
-    *(NOT_01, NOT_02, NOT_03, NOT_04),  # notifications (issue 17)
+    *(NOT_01, NOT_02, NOT_03, NOT_04, MON_01, MON_02),  # notifications, alerting (issue 17)
 )
 
 __all__ = [
@@ -77,6 +78,8 @@ __all__ = [
     "LST_04",
     "LST_05",
     "LST_06",
+    "MON_01",
+    "MON_02",
     "NOT_01",
     "NOT_02",
     "NOT_03",

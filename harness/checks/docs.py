@@ -92,6 +92,8 @@ DOCS: dict[str, tuple[tuple[str, str], ...]] = {
     "NOT-02": (_NOTIFICATIONS,),
     "NOT-03": (_NOTIFICATIONS,),
     "NOT-04": (_NOTIFICATIONS, _USAGE),
+    "MON-01": (_RESPONSE, _RENEW, _ROTATE),
+    "MON-02": (_RESPONSE,),
 }
 """Check id -> (title, URL) of the Amazon pages it rests on."""
 

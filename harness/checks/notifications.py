@@ -29,6 +29,14 @@ _TOLD_BY = {
 }
 
 
+_TOKEN_WORDS = {
+    "access": "the seller's",
+    "grantless": "a grantless",
+    "rdt": "a Restricted Data",
+    "missing": "no",
+}
+
+
 def _facts(obs: Observation) -> dict[str, Any]:
     found = obs.expected.get("notifications")
     return found if isinstance(found, dict) else {}
@@ -58,7 +66,8 @@ def _judge_subscribe(obs: Observation) -> Judgement:
                 if want == "grantless"
                 else "the seller's"
             )
-            problems.append(f"{e.operation} sent with a {kind} token; it takes {word} token")
+            sent = _TOKEN_WORDS.get(kind, f"a {kind}")
+            problems.append(f"{e.operation} sent with {sent} token; it takes {word} token")
             evidence.append(_line(e))
     creates = [e for e in calls if e.operation == "createDestination"]
     per_arn = Counter(

@@ -46,6 +46,8 @@ ENV_NAMES = (
     "ACORN_AWS_REGION",
     "ACORN_AWS_ACCESS_KEY_ID",
     "ACORN_AWS_SECRET_ACCESS_KEY",
+    # -- alerting (issue 17): the loopback alert sink's URL --
+    "ACORN_ALERT_WEBHOOK",
 )
 DriverKind = Literal["python", "command", "observe"]
 _RUN_KEYS = {"integration", "report_dir", "action_timeout", "scenarios", "history"}

@@ -838,6 +838,8 @@ def test_check_ids_are_unique() -> None:
             "LST-04",
             "LST-05",
             "LST-06",
+            "MON-01",
+            "MON-02",
             "NOT-01",
             "NOT-02",
             "NOT-03",

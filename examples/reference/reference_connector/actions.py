@@ -9,6 +9,7 @@ from typing import Any
 
 import httpx
 
+from .alerts import Alerter
 from .auth import LwaTokenProvider, TokenSource
 from .client import SpApiClient
 from .config import Settings
@@ -70,6 +71,8 @@ class Connector(ListingActions, NotificationActions):
             log=self._log,
         )
         self._client = SpApiClient(self._http, self._settings.endpoints, self._lwa, self._log)
+        self._alerts = Alerter(self._http, self._log)
+        self._marketplaces: list[str] = []  # the current action's, named in its alerts
         self._address_rdt: dict[str, RestrictedDataTokenSource] = {}
         self._rdt_lock = threading.Lock()
 
@@ -107,6 +110,7 @@ class Connector(ListingActions, NotificationActions):
         except AuthError as exc:
             # No token, no calls: stop here instead of hammering LWA once per request.
             errors.append(from_auth(exc))
+        self._alerts.incidents(action, errors, self._marketplaces)
         return _finish(result, errors)
 
     def sync_orders(self, args: dict[str, Any]) -> dict[str, Any]:
@@ -114,6 +118,7 @@ class Connector(ListingActions, NotificationActions):
 
         def body(errors: list[ErrorEntry]) -> None:
             marketplace_ids = require_str_list(args, "marketplace_ids")
+            self._marketplaces = list(marketplace_ids)
             created_after = require_str(args, "created_after")
             concurrency = require_int(args, "concurrency", 1) if "concurrency" in args else 1
             OrdersSync(self._client, self._address_tokens, errors).run(

@@ -1,0 +1,50 @@
+"""Alerting: each incident a person must act on reaches the alert webhook, once.
+
+ACORN starts its loopback alert sink and hands the integration ``ACORN_ALERT_WEBHOOK``. Two
+incidents follow, each in an action of its own: the order list answers 503 and never
+recovers (a run of 5xx: the integration's retries end, the outage does not), then the seller
+revokes the app and the access token is dropped, so LWA answers invalid_grant. The incidents
+are read from the journal; the alerts from the sink, with the simulator's clock (x60: the
+15-virtual-minute bound passes in 15 wall seconds).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from setups import start
+
+from harness.checks import MON_01, MON_02, Observation
+from harness.plugin import AcornSession
+from harness.sim.alerts import AlertSink
+
+US = "ATVPDKIKX0DER"
+CREATED_AFTER = "2020-01-01T00:00:00Z"
+
+
+@pytest.fixture(scope="module")
+def sink(acorn: AcornSession) -> Iterator[AlertSink]:
+    with AlertSink(lambda: acorn.sim.core.clock) as started:
+        yield started
+
+
+@pytest.fixture(scope="module")
+def alerting(acorn: AcornSession, sink: AlertSink) -> Observation:
+    sink.clear()
+    with start(acorn, "alerting", env=sink.env()) as run:
+        run.act("sync_orders", marketplace_ids=[US], created_after=CREATED_AFTER)
+        run.revoke_refresh_token()
+        run.invalidate_tokens()
+        run.act("sync_orders", marketplace_ids=[US], created_after=CREATED_AFTER)
+        run.wait(0.5)  # an alert posted as the action answers still arrives
+    alerts = [record.to_dict() for record in sink.records]
+    return acorn.observe(run, expected={"alerts": alerts})
+
+
+def test_mon_01_incidents_alerted_in_time(alerting: Observation, acorn_check) -> None:  # type: ignore[no-untyped-def]
+    acorn_check(MON_01, alerting)
+
+
+def test_mon_02_no_alert_storm(alerting: Observation, acorn_check) -> None:  # type: ignore[no-untyped-def]
+    acorn_check(MON_02, alerting)
