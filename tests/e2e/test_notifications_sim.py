@@ -42,3 +42,24 @@ def test_an_unknown_notification_type_is_accepted_with_a_fidelity_note(world: An
     notes = world.sim.journal.all()[-1].facts["fidelity"]
     assert [n["code"] for n in notes] == ["NTF-UNKNOWN-TYPE"]
     assert "not documented" in notes[0]["text"]
+
+
+def test_the_application_deletes_its_subscription_and_destination_grantless(world: Any) -> None:
+    app, seller = grantless(world), world.access_token()
+    body = {"name": "q", "resourceSpecification": {"sqs": {"arn": ARN}}}
+    made = world.call("POST", "/notifications/v1/destinations", token=app, json=body)
+    destination = made.json()["payload"]["destinationId"]
+    path = "/notifications/v1/subscriptions/ORDER_CHANGE"
+    subscription = {"payloadVersion": "1.0", "destinationId": destination}
+    sub_id = world.call("POST", path, token=seller, json=subscription).json()["payload"][
+        "subscriptionId"
+    ]
+    by_id = f"{path}/{sub_id}"
+    assert world.call("DELETE", by_id, token=seller).status_code == 403  # grantless only
+    deleted = world.call("DELETE", by_id, token=app)
+    assert (deleted.status_code, deleted.json()) == (200, {})
+    assert world.get(path, token=seller).status_code == 404
+    assert world.call("DELETE", by_id, token=app).status_code == 404
+    gone = world.call("DELETE", f"/notifications/v1/destinations/{destination}", token=app)
+    assert (gone.status_code, gone.json()) == (200, {})
+    assert world.get("/notifications/v1/destinations", token=app).json()["payload"] == []
