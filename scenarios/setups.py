@@ -147,7 +147,7 @@ SETUPS = (
         "The client secret was rotated and nobody deployed it: LWA answers invalid_client.",
         SimConfig,
         ORDERS,
-        ("AUTH-06",),
+        ("AUTH-06", "MON-01", "MON-02"),  # MON: test_alerting.py, with the alert sink
         at_start=("rotate_client_secret",),
     ),
     Setup(

@@ -4,18 +4,21 @@ ACORN starts its loopback alert sink and hands the integration ``ACORN_ALERT_WEB
 incidents follow, each in an action of its own: the order list answers 503 and never
 recovers (a run of 5xx: the integration's retries end, the outage does not), then the seller
 revokes the app and the access token is dropped, so LWA answers invalid_grant. The incidents
-are read from the journal; the alerts from the sink, with the simulator's clock (x60: the
+are read from the journal; a second world, the auth scenario's rotated client secret, adds
+invalid_client. The alerts come from the sink, with the simulator's clock (x60: the
 15-virtual-minute bound passes in 15 wall seconds).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from setups import start
 
 from harness.checks import MON_01, MON_02, Observation
+from harness.checks.fault_parts import combine
 from harness.plugin import AcornSession
 from harness.sim.alerts import AlertSink
 
@@ -29,6 +32,12 @@ def sink(acorn: AcornSession) -> Iterator[AlertSink]:
         yield started
 
 
+def _observed(acorn: AcornSession, sink: AlertSink, run: Any) -> Observation:
+    alerts = [record.to_dict() for record in sink.records]
+    sink.clear()
+    return acorn.observe(run, expected={"alerts": alerts})
+
+
 @pytest.fixture(scope="module")
 def alerting(acorn: AcornSession, sink: AlertSink) -> Observation:
     sink.clear()
@@ -38,8 +47,13 @@ def alerting(acorn: AcornSession, sink: AlertSink) -> Observation:
         run.invalidate_tokens()
         run.act("sync_orders", marketplace_ids=[US], created_after=CREATED_AFTER)
         run.wait(0.5)  # an alert posted as the action answers still arrives
-    alerts = [record.to_dict() for record in sink.records]
-    return acorn.observe(run, expected={"alerts": alerts})
+    outage_and_revoked = _observed(acorn, sink, run)
+    # The auth scenario's world of a rotated client secret: LWA answers invalid_client.
+    with start(acorn, "client-secret-rotated", env=sink.env()) as run:
+        run.act("sync_orders", marketplace_ids=[US], created_after=CREATED_AFTER)
+        run.wait(0.5)
+    rotated = _observed(acorn, sink, run)
+    return combine("alerting", {"alerting": outage_and_revoked, "client-secret-rotated": rotated})
 
 
 def test_mon_01_incidents_alerted_in_time(alerting: Observation, acorn_check) -> None:  # type: ignore[no-untyped-def]

@@ -11,9 +11,11 @@ is not judged (the checks' needs, see :mod:`harness.checks.registry`).
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from harness.checks.fault_parts import parts_of
 from harness.checks.model import Check, Judgement, Observation
 from harness.checks.pii import scan_output
 from harness.sim.journal import Exchange
@@ -239,6 +241,33 @@ def _judge_storm(obs: Observation) -> Judgement:
     )
 
 
+def _by_world(
+    judge: Callable[[Observation], Judgement],
+) -> Callable[[Observation], Judgement]:
+    """``judge`` on each world of a combined observation (one incident kind per world):
+    failed if any world failed, passed if any passed, else not proven."""
+
+    def judged(obs: Observation) -> Judgement:
+        results = {label: judge(part) for label, part in parts_of(obs).items()}
+        if len(results) == 1:
+            return next(iter(results.values()))
+        failed = {k: j for k, j in results.items() if j.passed is False}
+        passed = {k: j for k, j in results.items() if j.passed is True}
+        evidence = [f"[{k}] {j.summary}" for k, j in results.items()]
+        for k, j in results.items():
+            evidence += [f"[{k}] {line}" for line in j.evidence[:6]]
+        metrics = {k: j.metrics for k, j in results.items()}
+        if failed:
+            summary = " | ".join(f"{k}: {j.summary}" for k, j in failed.items())
+            return Judgement(False, summary, evidence, metrics)
+        if passed:
+            summary = " | ".join(f"{k}: {j.summary}" for k, j in passed.items())
+            return Judgement(True, summary, evidence, metrics)
+        return Judgement(None, "No world of the scenario had an incident to judge.", evidence)
+
+    return judged
+
+
 MON_01 = Check(
     id="MON-01",
     title="Each incident a person must act on is alerted in time, without secrets",
@@ -251,7 +280,7 @@ MON_01 = Check(
     "later, by the seller, through missing orders; an alert with a token in it is a leak.",
     remediation="Post one alert per incident to the on-call channel with the operation, the "
     "marketplaces, Amazon's request id and what to do (re-authorize, rotate the secret).",
-    judge=_judge_alerted,
+    judge=_by_world(_judge_alerted),
 )
 MON_02 = Check(
     id="MON-02",
@@ -264,5 +293,5 @@ MON_02 = Check(
     "and miss the next incident.",
     remediation="Key alerts by incident (kind, operation, marketplaces) and send each once "
     "until it is resolved.",
-    judge=_judge_storm,
+    judge=_by_world(_judge_storm),
 )

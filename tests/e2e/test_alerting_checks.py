@@ -1,7 +1,7 @@
 """MON-01/02 proven both ways over HTTP: ``acorn run --select alerting`` on the reference (one
 alert per incident, GO), the naive connector (an alert per failed request that names neither
-operation nor marketplace: both fail), and an integration that maps no alert webhook (not
-applicable, not a failure)."""
+operation nor marketplace, and the token form with its secrets: both fail), and an
+integration that maps no alert webhook (not applicable, not a failure)."""
 
 from __future__ import annotations
 
@@ -35,7 +35,8 @@ def _run(tmp: Path, *args: str) -> dict[str, dict[str, Any]]:
 def test_the_reference_alerts_each_incident_once(tmp_path: Path) -> None:
     found = _run(tmp_path)
     assert {k: v["status"] for k, v in found.items()} == dict.fromkeys(MON, "passed")
-    assert "Each of 2 incident(s) alerted" in found["MON-01"]["summary"]
+    assert "alerting: Each of 2 incident(s) alerted" in found["MON-01"]["summary"]
+    assert "client-secret-rotated: Each of 1 incident(s)" in found["MON-01"]["summary"]
 
 
 def test_the_naive_connector_storms_without_naming_the_incident(tmp_path: Path) -> None:
@@ -43,6 +44,8 @@ def test_the_naive_connector_storms_without_naming_the_incident(tmp_path: Path) 
     assert {k: v["status"] for k, v in found.items()} == dict.fromkeys(MON, "failed")
     assert "server_errors on getOrders" in found["MON-01"]["summary"]
     assert "no alert naming it and its marketplace" in found["MON-01"]["summary"]
+    assert "carry LWA client secret, refresh token" in found["MON-01"]["summary"]
+    assert "withheld" in " ".join(found["MON-01"]["evidence"])  # the leak is not repeated
     assert "Alert storm" in found["MON-02"]["summary"]
 
 
