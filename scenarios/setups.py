@@ -346,6 +346,15 @@ SETUPS = (
         steps="the refresh token is revoked and the access token dropped between the syncs; "
         "the scenario starts the alert sink (acorn serve does not).",
     ),
+    Setup(
+        "alerting-stuck-feed",
+        "A JSON_LISTINGS_FEED that stays IN_PROGRESS for ever (clock x120: the 15-minute alert "
+        "bound is 7.5 wall seconds).",
+        lambda: SimConfig(clock_speed=120.0, token_lifetime=48 * 3600.0, feed_preset="stuck"),
+        ("submit_feed",),
+        ("MON-01", "MON-02"),
+        steps="the scenario starts the alert sink (acorn serve does not).",
+    ),
 )
 
 

@@ -5,7 +5,8 @@ incidents follow, each in an action of its own: the order list answers 503 and n
 recovers (a run of 5xx: the integration's retries end, the outage does not), then the seller
 revokes the app and the access token is dropped, so LWA answers invalid_grant. The incidents
 are read from the journal; a second world, the auth scenario's rotated client secret, adds
-invalid_client. The alerts come from the sink, with the simulator's clock (x60: the
+invalid_client, and a third (for integrations that submit feeds) a feed stuck IN_PROGRESS. The
+alerts come from the sink, with the simulator's clock (x60: the
 15-virtual-minute bound passes in 15 wall seconds).
 """
 
@@ -22,7 +23,8 @@ from harness.checks.fault_parts import combine
 from harness.plugin import AcornSession
 from harness.sim.alerts import AlertSink
 
-US = "ATVPDKIKX0DER"
+US, DE = "ATVPDKIKX0DER", "A1PA6795UKMFR9"
+FEED_PATIENCE_S = 3.0
 CREATED_AFTER = "2020-01-01T00:00:00Z"
 
 
@@ -53,7 +55,24 @@ def alerting(acorn: AcornSession, sink: AlertSink) -> Observation:
         run.act("sync_orders", marketplace_ids=[US], created_after=CREATED_AFTER)
         run.wait(0.5)
     rotated = _observed(acorn, sink, run)
-    return combine("alerting", {"alerting": outage_and_revoked, "client-secret-rotated": rotated})
+    worlds = {"alerting": outage_and_revoked, "client-secret-rotated": rotated}
+    if acorn.spec.scope.covers("submit_feed"):
+        # A feed stuck IN_PROGRESS: the integration gives up at its deadline; a person must act.
+        with start(acorn, "alerting-stuck-feed", env=sink.env()) as run:
+            run.act("submit_feed", marketplace_ids=[DE], messages=[_price_patch()],
+                    give_up_after_s=FEED_PATIENCE_S)  # fmt: skip
+            run.wait(0.5)
+        worlds["alerting-stuck-feed"] = _observed(acorn, sink, run)
+    return combine("alerting", worlds)
+
+
+def _price_patch() -> dict[str, Any]:
+    price = [{"marketplace_id": DE, "currency": "EUR",
+              "our_price": [{"schedule": [{"value_with_tax": 19.99}]}]}]  # fmt: skip
+    return {"messageId": 1, "sku": "ACORN-CASE-05", "operationType": "PATCH",
+            "productType": "LUGGAGE",
+            "patches": [{"op": "replace", "path": "/attributes/purchasable_offer",
+                         "value": price}]}  # fmt: skip
 
 
 def test_mon_01_incidents_alerted_in_time(alerting: Observation, acorn_check) -> None:  # type: ignore[no-untyped-def]

@@ -2,7 +2,8 @@
 
 Incidents are read from the journal, never from what the integration says: LWA refusing the
 refresh token (invalid_grant) or the client (invalid_client), a run of 5xx answers to one
-operation, throttling of one operation that lasts past a bound. Alerts are what arrived at
+operation, throttling of one operation that lasts past a bound, a feed the integration gave
+up on while it was still IN_QUEUE/IN_PROGRESS (stuck past its deadline). Alerts are what arrived at
 ACORN's loopback alert sink (``ACORN_ALERT_WEBHOOK``), with the simulator's clock, handed to the
 checks by the scenario as ``expected["alerts"]``. An integration that declares no alert webhook
 is not judged (the checks' needs, see :mod:`harness.checks.registry`).
@@ -37,7 +38,7 @@ _WORDS = {
 
 @dataclass
 class Incident:
-    kind: str  # invalid_grant | invalid_client | server_errors | throttled
+    kind: str  # invalid_grant | invalid_client | server_errors | throttled | feed_stuck
     operation: str
     path: str
     marketplaces: list[str]
@@ -126,7 +127,29 @@ def incidents(obs: Observation) -> list[Incident]:
             close(op)
     for op in list(runs):
         close(op)
+    found += _stuck_feeds(obs)
     return sorted(found, key=lambda i: i.virtual)
+
+
+def _stuck_feeds(obs: Observation) -> list[Incident]:
+    """Feeds the integration stopped polling while still IN_QUEUE/IN_PROGRESS: it gave up at
+    its own deadline, and only a person (Seller Support) can move such a feed. The first sign
+    is the last poll."""
+    created: dict[str, Exchange] = {}
+    last: dict[str, tuple[Exchange, int]] = {}
+    for e in obs.sp_api():
+        feed_id = str(e.facts.get("feed_id", ""))
+        if e.operation == "createFeed" and e.status == 202 and feed_id:
+            created[feed_id] = e
+        elif e.operation == "getFeed" and e.status == 200 and feed_id:
+            last[feed_id] = (e, last.get(feed_id, (e, 0))[1] + 1)
+    found = []
+    for feed_id, (e, polls) in last.items():
+        if e.facts.get("status") in ("IN_QUEUE", "IN_PROGRESS") and feed_id in created:
+            marketplaces = _marketplaces_of(created[feed_id])
+            found.append(Incident("feed_stuck", "getFeed", e.path, marketplaces, e.virtual,
+                                  e.wall, polls))  # fmt: skip
+    return found
 
 
 def _alerts(obs: Observation) -> list[dict[str, Any]] | None:

@@ -159,3 +159,34 @@ def test_the_alert_sink_records_json_posts_with_the_simulators_clock() -> None:
         assert records[0].virtual > 0
         sink.clear()
         assert sink.records == []
+
+
+def test_a_feed_given_up_while_in_progress_is_an_incident_to_alert() -> None:
+    feed = {"feedType": "JSON_LISTINGS_FEED", "marketplaceIds": ["A1PA6795UKMFR9"]}
+    path = "/feeds/2021-06-30/feeds/50000000001"
+    journal = [
+        _ex(
+            1,
+            1.0,
+            "createFeed",
+            202,
+            method="POST",
+            path="/feeds/2021-06-30/feeds",
+            body=feed,
+            query={},
+        ),
+        _ex(2, 1.5, "getFeed", 200, path=path, query={}),
+        _ex(3, 2.5, "getFeed", 200, path=path, query={}),
+    ]
+    journal[0].facts["feed_id"] = "50000000001"
+    for e in journal[1:]:
+        e.facts.update(feed_id="50000000001", status="IN_PROGRESS")
+    found = incidents(_obs(journal, []))
+    assert [(i.kind, i.marketplaces, i.requests) for i in found] == [
+        ("feed_stuck", ["A1PA6795UKMFR9"], 2)
+    ]
+    assert MON_01.evaluate(_obs(journal, [])).status == "failed"
+    told = _alert(3.0, "getFeed: feed 50000000001 stuck IN_PROGRESS for A1PA6795UKMFR9")
+    assert MON_01.evaluate(_obs(journal, [told])).status == "passed"
+    journal[2].facts["status"] = "DONE"  # it finished: nothing for a person to do
+    assert incidents(_obs(journal, [])) == []

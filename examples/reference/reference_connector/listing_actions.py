@@ -243,6 +243,8 @@ class ListingActions:
         result: dict[str, Any] = {"feeds": []}
 
         def body(errors: list[ErrorEntry]) -> None:
+            # The marketplaces an alert about this feed names (see alerts.py).
+            self._marketplaces = require_str_list(args, "marketplace_ids")
             runner = FeedRunner(self._client, self._http, self._seller(), errors)
             patience = float(args.get("give_up_after_s", 60))
             products = args.get("products") or {}
