@@ -355,6 +355,14 @@ SETUPS = (
         ("MON-01", "MON-02"),
         steps="the scenario starts the alert sink (acorn serve does not).",
     ),
+    Setup(
+        "alerting-suppressed-listing",
+        "A US listing ACCEPTED, then suppressed from search for its main image (clock x600).",
+        lambda: SimConfig(clock_speed=600.0, post_accept_issues={US: [IMAGE_ISSUE]}),
+        ("publish_listing", "listing_status"),
+        ("MON-01", "MON-02"),
+        steps="the scenario starts the alert sink (acorn serve does not).",
+    ),
 )
 
 

@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from listing_products import TOY, publish_args
 from setups import start
 
 from harness.checks import MON_01, MON_02, Observation
@@ -63,6 +64,14 @@ def alerting(acorn: AcornSession, sink: AlertSink) -> Observation:
                     give_up_after_s=FEED_PATIENCE_S)  # fmt: skip
             run.wait(0.5)
         worlds["alerting-stuck-feed"] = _observed(acorn, sink, run)
+    if acorn.spec.scope.covers("publish_listing") and acorn.spec.scope.covers("listing_status"):
+        # Suppressed after ACCEPTED: only a person can fix the image.
+        with start(acorn, "alerting-suppressed-listing", env=sink.env()) as run:
+            run.act("publish_listing", **publish_args("ACORN-TOY-03", TOY, [US]))
+            run.wait(0.6)  # > 300 virtual seconds: Amazon's asynchronous checks have run
+            run.act("listing_status", sku="ACORN-TOY-03", marketplace_ids=[US])
+            run.wait(0.5)
+        worlds["alerting-suppressed-listing"] = _observed(acorn, sink, run)
     return combine("alerting", worlds)
 
 

@@ -3,7 +3,8 @@
 Incidents are read from the journal, never from what the integration says: LWA refusing the
 refresh token (invalid_grant) or the client (invalid_client), a run of 5xx answers to one
 operation, throttling of one operation that lasts past a bound, a feed the integration gave
-up on while it was still IN_QUEUE/IN_PROGRESS (stuck past its deadline). Alerts are what arrived at
+up on while it was still IN_QUEUE/IN_PROGRESS (stuck past its deadline), a listing read back
+suppressed from search after it was ACCEPTED. Alerts are what arrived at
 ACORN's loopback alert sink (``ACORN_ALERT_WEBHOOK``), with the simulator's clock, handed to the
 checks by the scenario as ``expected["alerts"]``. An integration that declares no alert webhook
 is not judged (the checks' needs, see :mod:`harness.checks.registry`).
@@ -38,7 +39,8 @@ _WORDS = {
 
 @dataclass
 class Incident:
-    kind: str  # invalid_grant | invalid_client | server_errors | throttled | feed_stuck
+    kind: str  # invalid_grant, invalid_client, server_errors, throttled, feed_stuck,
+    # listing_suppressed
     operation: str
     path: str
     marketplaces: list[str]
@@ -128,7 +130,35 @@ def incidents(obs: Observation) -> list[Incident]:
     for op in list(runs):
         close(op)
     found += _stuck_feeds(obs)
+    found += _suppressed_listings(obs)
     return sorted(found, key=lambda i: i.virtual)
+
+
+def _suppressed(body: Any) -> bool:
+    issues = body.get("issues") if isinstance(body, dict) else None
+    for issue in issues if isinstance(issues, list) else []:
+        actions = ((issue or {}).get("enforcements") or {}).get("actions") or []
+        if any(isinstance(a, dict) and a.get("action") == "SEARCH_SUPPRESSED" for a in actions):
+            return True
+    return False
+
+
+def _suppressed_listings(obs: Observation) -> list[Incident]:
+    """A listing Amazon suppressed from search after ACCEPTED, as the integration read it
+    (getListingsItem issues with a SEARCH_SUPPRESSED enforcement): buyers cannot find it."""
+    found: dict[tuple[str, str], Incident] = {}
+    for e in obs.sp_api():
+        if e.operation != "getListingsItem" or e.status != 200 or not _suppressed(e.response_body):
+            continue
+        for marketplace in _marketplaces_of(e) or [""]:
+            key = (e.path, marketplace)
+            if key in found:
+                found[key].requests += 1
+            else:
+                found[key] = Incident("listing_suppressed", "getListingsItem", e.path,
+                                      [marketplace] if marketplace else [], e.virtual,
+                                      e.wall, 1)  # fmt: skip
+    return list(found.values())
 
 
 def _stuck_feeds(obs: Observation) -> list[Incident]:

@@ -190,3 +190,25 @@ def test_a_feed_given_up_while_in_progress_is_an_incident_to_alert() -> None:
     assert MON_01.evaluate(_obs(journal, [told])).status == "passed"
     journal[2].facts["status"] = "DONE"  # it finished: nothing for a person to do
     assert incidents(_obs(journal, [])) == []
+
+
+def test_a_listing_read_back_suppressed_is_an_incident_to_alert() -> None:
+    suppressed = {
+        "sku": "TOY-1",
+        "issues": [{"code": "18448", "severity": "ERROR",
+                    "enforcements": {"actions": [{"action": "SEARCH_SUPPRESSED"}]}}],
+    }  # fmt: skip
+    path = "/listings/2021-08-01/items/A1SELLER/TOY-1"
+    journal = [
+        _ex(1, 1.0, "getListingsItem", 200, path=path, query={"marketplaceIds": [US]},
+            response=suppressed),
+        _ex(2, 2.0, "getListingsItem", 200, path=path, query={"marketplaceIds": [US]},
+            response=suppressed),
+    ]  # fmt: skip
+    found = incidents(_obs(journal, []))
+    assert [(i.kind, i.marketplaces, i.requests) for i in found] == [
+        ("listing_suppressed", [US], 2)
+    ]
+    told = _alert(2.5, f"getListingsItem: TOY-1 in {US} suppressed (18448)")
+    assert MON_01.evaluate(_obs(journal, [told])).status == "passed"
+    assert MON_01.evaluate(_obs(journal, [])).status == "failed"

@@ -98,6 +98,7 @@ class ListingActions:
 
         def body(errors: list[ErrorEntry]) -> None:
             sku = require_str(args, "sku")
+            self._marketplaces = require_str_list(args, "marketplace_ids")  # for alerts
             for marketplace_id in require_str_list(args, "marketplace_ids"):
                 try:
                     response = self._client.call(
