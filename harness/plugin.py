@@ -256,7 +256,7 @@ def acorn_check(
     from harness.checks.registry import missing_actions
 
     def judge(check: Check, observation: Observation) -> CheckResult:
-        missing = missing_actions(check.id, acorn.spec.scope.actions)
+        missing = missing_actions(check.id, acorn.spec.scope.actions, acorn.spec.env_map)
         if missing:
             reason = (
                 f"out of scope: {check.id} needs {', '.join(missing)}, which the integration "

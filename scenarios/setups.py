@@ -33,6 +33,7 @@ ALL = (
 )
 ORDERS = ("sync_orders",)
 REPORTS = ("fetch_report",)
+NOTIFICATIONS = ("subscribe", "process_notifications")
 
 # -- auth ------------------------------------------------------------------------------------
 # One virtual hour lasts two wall seconds: LWA announces expires_in=2.
@@ -158,7 +159,7 @@ SETUPS = (
         "The client secret was rotated and nobody deployed it: LWA answers invalid_client.",
         SimConfig,
         ORDERS,
-        ("AUTH-06",),
+        ("AUTH-06", "MON-01", "MON-02"),  # MON: test_alerting.py, with the alert sink
         at_start=("rotate_client_secret",),
     ),
     Setup(
@@ -355,6 +356,50 @@ SETUPS = (
         REPORTS,
         ("RPT-03", "RPT-04"),
         steps="the third report's first URL expires before its download.",
+    ),
+    # -- notifications (issue 17) ------------------------------------------------------------
+    Setup(
+        "notifications",
+        "Notifications delivered through a real SQS queue (moto on loopback): duplicates and "
+        "an older ORDER_CHANGE that arrives after the newer one.",
+        lambda: SimConfig(orders_per_marketplace=2, seller_marketplaces=(US,)),
+        NOTIFICATIONS,
+        ("NOT-01", "NOT-02", "NOT-03", "NOT-04"),
+        steps="the scenario starts an SQS server and publishes into the subscribed queue "
+        "between the actions (acorn serve does not start the SQS server).",
+    ),
+    # -- alerting (issue 17) -----------------------------------------------------------------
+    Setup(
+        "alerting",
+        "The order list answers 503 and never recovers; then the seller revokes the app "
+        "(invalid_grant). Clock x60: 15 virtual minutes pass in 15 wall seconds.",
+        lambda: SimConfig(
+            clock_speed=60.0,
+            token_lifetime=48 * 3600.0,
+            faults=_plan("transient/503-outage.toml"),
+            orders_per_marketplace=2,
+        ),
+        ORDERS,
+        ("MON-01", "MON-02"),
+        steps="the refresh token is revoked and the access token dropped between the syncs; "
+        "the scenario starts the alert sink (acorn serve does not).",
+    ),
+    Setup(
+        "alerting-stuck-feed",
+        "A JSON_LISTINGS_FEED that stays IN_PROGRESS for ever (clock x120: the 15-minute alert "
+        "bound is 7.5 wall seconds).",
+        lambda: SimConfig(clock_speed=120.0, token_lifetime=48 * 3600.0, feed_preset="stuck"),
+        ("submit_feed",),
+        ("MON-01", "MON-02"),
+        steps="the scenario starts the alert sink (acorn serve does not).",
+    ),
+    Setup(
+        "alerting-suppressed-listing",
+        "A US listing ACCEPTED, then suppressed from search for its main image (clock x600).",
+        lambda: SimConfig(clock_speed=600.0, post_accept_issues={US: [IMAGE_ISSUE]}),
+        ("publish_listing", "listing_status"),
+        ("MON-01", "MON-02"),
+        steps="the scenario starts the alert sink (acorn serve does not).",
     ),
 )
 

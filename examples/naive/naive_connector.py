@@ -18,10 +18,9 @@ Deliberate mistakes (each one is what an ACORN readiness check should catch):
   marketplace, and a 200 with status INVALID counts as success; repricing fires every patch
   back to back;
 - failures are swallowed: every result says ``ok: true`` with an empty ``errors`` list;
-- reports: getReport is polled in a tight loop (20 a second), a new report is requested
-  whenever a round of polls ends without DONE, CANCELLED and FATAL are not endings (only DONE
-  is), the document is fetched with the LWA token (no RDT for restricted types) and read as
-  text (GZIP ignored, the download's status never looked at);
+- reports and notifications: see naive_reports.py and naive_notifications.py;
+- alerts (when ALERT_WEBHOOK_URL is set): one per failed request, a storm, and a refused
+  token request is alerted with the whole token form, secrets included;
 - a price update asks for ``includedData=issues,offers`` (``offers`` is valid on
   getListingsItem, not on patchListingsItem), so Amazon refuses it with a 400.
 
@@ -31,6 +30,7 @@ marketplaces by region, pagination, URL-encoded SKUs, request bodies.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 import time
@@ -40,6 +40,8 @@ from typing import Any
 from urllib.parse import quote
 
 import httpx
+from naive_notifications import NaiveNotifications
+from naive_reports import NaiveReports
 
 USER_AGENT = "AcornNaiveConnector/0.1 (Language=Python/3.11)"
 TOKEN_LIFETIME = 3600  # mistake: "tokens last an hour", expires_in is never read
@@ -86,16 +88,7 @@ def _payload(response: httpx.Response) -> dict[str, Any]:
     return payload if isinstance(payload, dict) else {}
 
 
-def _bare(response: httpx.Response) -> dict[str, Any]:
-    """A dated API's answer (Reports 2021-06-30): the object itself, no payload wrapper."""
-    try:
-        body = response.json()
-    except ValueError:
-        return {}
-    return body if isinstance(body, dict) else {}
-
-
-class Connector:
+class Connector(NaiveNotifications, NaiveReports):
     def __init__(self) -> None:
         self.token_url = _env("SPAPI_LWA_TOKEN_URL", "https://api.amazon.com/auth/o2/token")
         self.endpoints = {
@@ -110,6 +103,7 @@ class Connector:
         self.http = httpx.Client(timeout=30.0)
         self.token: str | None = None
         self.token_time = 0.0
+        self.alert_url = os.environ.get("ALERT_WEBHOOK_URL")
 
     def close(self) -> None:
         self.http.close()
@@ -123,6 +117,12 @@ class Connector:
             with open(self.log_file, "a", encoding="utf-8") as handle:
                 handle.write(line + "\n")
 
+    def alert(self, text: str) -> None:
+        """mistake: called for every failed request (an alert storm)."""
+        if self.alert_url:
+            with contextlib.suppress(httpx.HTTPError):
+                self.http.post(self.alert_url, json={"text": text})
+
     def send(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
         """Send a request; on 429/5xx just send it again straight away (no backoff)."""
         response = self.http.request(method, url, **kwargs)
@@ -130,6 +130,7 @@ class Connector:
         while (
             response.status_code == 429 or response.status_code >= 500
         ) and retries < MAX_RETRIES:
+            self.alert(f"SP-API error {response.status_code} on {method} {url}")
             response = self.http.request(method, url, **kwargs)
             retries += 1
         return response
@@ -149,6 +150,8 @@ class Connector:
                     response = self.send("POST", self.token_url, data=form)
                     if response.status_code == 200:
                         break
+                    # mistake: the token form (client secret, refresh token) goes in the alert
+                    self.alert(f"LWA said {response.status_code} {response.text} to {form}")
                 if response.status_code != 200:
                     # mistake: the whole form (client secret, refresh token) goes to the log.
                     self.log(f"LWA said {response.status_code} {response.text} to {form}")
@@ -400,38 +403,3 @@ class Connector:
         except (CallFailed, NoToken) as exc:
             self.log(str(exc))
         return {"ok": True, "errors": [], "confirmed": [order_id]}
-
-    def fetch_report(self, args: dict[str, Any]) -> dict[str, Any]:
-        region = REGION.get(args["marketplace_ids"][0], "NA")
-        body: dict[str, Any] = {"reportType": args["report_type"],
-                                "marketplaceIds": args["marketplace_ids"]}  # fmt: skip
-        if args.get("data_start_time"):
-            body["dataStartTime"] = args["data_start_time"]
-        if args.get("data_end_time"):
-            body["dataEndTime"] = args["data_end_time"]
-        deadline = time.monotonic() + float(args.get("give_up_after_s") or 60)
-        report_id, status, rows = None, None, []
-        base = "/reports/2021-06-30"
-        try:
-            while time.monotonic() < deadline and status != "DONE":
-                # mistake: "the last report must have got lost": a new one every round
-                created = self.call("createReport", "POST", region, base + "/reports", json=body)
-                report_id = str(_bare(created).get("reportId"))
-                for _ in range(10):
-                    path = f"{base}/reports/{quote(report_id, safe='')}"
-                    report = _bare(self.call("getReport", "GET", region, path))
-                    status = report.get("processingStatus")
-                    if status == "DONE":  # mistake: CANCELLED and FATAL are not endings here
-                        break
-                    time.sleep(0.05)  # mistake: a tight loop, no backoff
-            if status == "DONE":
-                doc_path = f"{base}/documents/{quote(str(report['reportDocumentId']), safe='')}"
-                # mistake: the LWA token, even for restricted (buyer PII) report types
-                document = _bare(self.call("getReportDocument", "GET", region, doc_path))
-                # mistake: compressionAlgorithm and the download's status are never looked at
-                text = self.http.get(document["url"]).content.decode("utf-8", errors="replace")
-                lines = [line for line in text.splitlines()[1:] if line]
-                rows = [dict(enumerate(line.split("\t"))) for line in lines]
-        except (CallFailed, NoToken, KeyError, httpx.HTTPError) as exc:
-            self.log(f"fetch_report: {exc}")
-        return {"ok": True, "errors": [], "report_id": report_id, "status": status, "rows": rows}

@@ -21,6 +21,8 @@ from harness.checks.model import (
     Severity,
     Status,
 )
+from harness.checks.monitoring import MON_01, MON_02
+from harness.checks.notifications import NOT_01, NOT_02, NOT_03, NOT_04
 from harness.checks.orders import ORD_01, PII_01, digest
 from harness.checks.pii import PII_02, PII_03
 from harness.checks.reports import RPT_01, RPT_02, RPT_03, RPT_04, RPT_05
@@ -50,6 +52,7 @@ ALL_CHECKS: tuple[Check, ...] = (
     *(LST_01, LST_02, LST_03, LST_04, LST_05, LST_06, INV_01, PRC_01, FEED_01),
     *(RPT_01, RPT_02, RPT_03, RPT_04, RPT_05),
     TLS_01,
+    *(NOT_01, NOT_02, NOT_03, NOT_04, MON_01, MON_02),  # notifications, alerting (issue 17)
 )
 
 __all__ = [
@@ -79,6 +82,12 @@ __all__ = [
     "LST_04",
     "LST_05",
     "LST_06",
+    "MON_01",
+    "MON_02",
+    "NOT_01",
+    "NOT_02",
+    "NOT_03",
+    "NOT_04",
     "ORD_01",
     "PII_01",
     "PII_02",

@@ -47,6 +47,12 @@ _PII_BULK = (
     _BASE + "get-authorization-to-access-pii-for-bulk-orders",
 )
 
+_NOTIFICATIONS = (
+    "Notifications API v1 use case guide",
+    _BASE + "notifications-api-v1-use-case-guide",
+)
+_GRANTLESS = ("Grantless operations", _BASE + "grantless-operations")
+
 DOCS: dict[str, tuple[tuple[str, str], ...]] = {
     "AUTH-01": (_CONNECT,),
     "AUTH-02": (_CONNECT, _RESPONSE),
@@ -89,6 +95,13 @@ DOCS: dict[str, tuple[tuple[str, str], ...]] = {
     "RPT-04": (_REPORTS, _TOKENS, _REPORT_TYPES),
     "RPT-05": (_REPORTS, _OPTIMIZE),
     "TLS-01": (_CONNECT, _ENDPOINTS),
+    # -- notifications (issue 17) --
+    "NOT-01": (_NOTIFICATIONS, _GRANTLESS),
+    "NOT-02": (_NOTIFICATIONS,),
+    "NOT-03": (_NOTIFICATIONS,),
+    "NOT-04": (_NOTIFICATIONS, _USAGE),
+    "MON-01": (_RESPONSE, _RENEW, _ROTATE),
+    "MON-02": (_RESPONSE,),
 }
 """Check id -> (title, URL) of the Amazon pages it rests on."""
 

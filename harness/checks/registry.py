@@ -48,20 +48,35 @@ NEEDS: dict[str, tuple[str, ...]] = {
     "FEED-01": ("submit_feed",),
     **{f"RPT-0{n}": ("fetch_report",) for n in range(1, 6)},
     "TLS-01": ("sync_orders",),
+    # -- notifications (issue 17) --
+    "NOT-01": ("subscribe",),
+    "NOT-02": ("subscribe", "process_notifications"),
+    "NOT-03": ("subscribe", "process_notifications"),
+    "NOT-04": ("subscribe", "process_notifications"),
+    # -- alerting (issue 17): judged only for integrations that map ACORN_ALERT_WEBHOOK --
+    "MON-01": ("sync_orders", "env:ACORN_ALERT_WEBHOOK"),
+    "MON-02": ("sync_orders", "env:ACORN_ALERT_WEBHOOK"),
 }
 """The actions each check needs before it can be judged at all ("a|b": either will do).
 
 An integration whose declared scope lacks one gets the check as ``not_applicable``."""
 
 
-def missing_actions(check_id: str, scope: Iterable[str]) -> list[str]:
-    """The needs of ``check_id`` that ``scope`` does not cover (empty: the check applies)."""
-    have = set(scope)
+def missing_actions(check_id: str, scope: Iterable[str], env_map: Iterable[str] = ()) -> list[str]:
+    """The needs of ``check_id`` that ``scope`` does not cover (empty: the check applies).
+
+    A need ``env:NAME`` is met when the integration maps ACORN's variable NAME in
+    ``[integration.env]`` (``env_map``: the ACORN names it maps), e.g. an alert webhook."""
+    have = set(scope) | {f"env:{name}" for name in env_map}
     return [
-        need.replace("|", " or ")
-        for need in NEEDS.get(check_id, ())
-        if not have.intersection(need.split("|"))
+        _say(need) for need in NEEDS.get(check_id, ()) if not have.intersection(need.split("|"))
     ]
+
+
+def _say(need: str) -> str:
+    if need.startswith("env:"):
+        return f"an {need[4:]} mapping in [integration.env]"
+    return need.replace("|", " or ")
 
 
 def check_by_id(check_id: str) -> Check:

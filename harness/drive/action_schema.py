@@ -133,6 +133,18 @@ ARGUMENTS: dict[str, dict[str, Any]] = {
         },
         ("report_type", "marketplace_ids"),
     ),
+    "subscribe": _obj(
+        {"notification_types": _list(_STR, "e.g. ORDER_CHANGE, FEED_PROCESSING_FINISHED")},
+        ("notification_types",),
+    ),
+    "process_notifications": _obj(
+        {
+            "max_wait_s": {
+                "type": "number",
+                "description": "seconds it may keep reading the queue",
+            }
+        }
+    ),
     "sync_inventory": _obj(
         {
             "stock": _list(
@@ -280,6 +292,29 @@ RESULTS: dict[str, dict[str, Any]] = {
             "data), FATAL, or IN_QUEUE/IN_PROGRESS at the deadline",
         },
         "rows": _list({"type": "object"}, "the document's data rows, parsed, one per line"),
+    },
+    "subscribe": {
+        "destination_id": _OPT_STR,
+        "subscriptions": {
+            "type": "object",
+            "description": "notification type -> subscription id",
+        },
+        "created": _list(_STR, "what this run created; a second run creates nothing"),
+    },
+    "process_notifications": {
+        "applied": _list(
+            _obj(
+                {
+                    "notification_id": _OPT_STR,
+                    "notification_type": _OPT_STR,
+                    "subject": {"description": "what it is about, e.g. the order id"},
+                    "state": {"description": "the state applied, e.g. the order status"},
+                    "event_time": _OPT_STR,
+                }
+            ),
+            "in the order applied (NOT-02 reads it: applying never reaches the wire)",
+        ),
+        "ignored": _list({"type": "object"}, "notifications not applied, with the reason"),
     },
 }
 

@@ -39,6 +39,15 @@ ENV_NAMES = (
     "ACORN_SELLER_ID",
     "ACORN_LOG_FILE",
     "ACORN_READ_TIMEOUT",
+    # -- notifications (issue 17): the loopback SQS endpoint (moto) and its test credentials --
+    "ACORN_SQS_ENDPOINT",
+    "ACORN_SQS_QUEUE_URL",
+    "ACORN_SQS_QUEUE_ARN",
+    "ACORN_AWS_REGION",
+    "ACORN_AWS_ACCESS_KEY_ID",
+    "ACORN_AWS_SECRET_ACCESS_KEY",
+    # -- alerting (issue 17): the loopback alert sink's URL --
+    "ACORN_ALERT_WEBHOOK",
 )
 DriverKind = Literal["python", "command", "observe"]
 _RUN_KEYS = {"integration", "report_dir", "action_timeout", "scenarios", "history"}

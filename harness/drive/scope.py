@@ -37,6 +37,9 @@ ACTIONS = (
     "submit_feed",
     "confirm_shipment",
     "fetch_report",
+    # -- notifications (issue 17) --
+    "subscribe",
+    "process_notifications",
 )
 
 AREAS: dict[str, str] = {
@@ -50,6 +53,8 @@ AREAS: dict[str, str] = {
     "reprice": "pricing",
     "submit_feed": "feeds",
     "fetch_report": "reports",
+    "subscribe": "notifications",
+    "process_notifications": "notifications",
 }
 """The words a compliance lead reads in "GO for orders, listings", one per action."""
 

@@ -53,6 +53,12 @@ NEEDS_RESULT = {
     "INV-01": "the stock the scenario expected after an order",
     "PRC-01": "the prices the scenario expected",
     "FEED-01": "what the action reported about each feed",
+    "NOT-01": "the queue the scenario's SQS server created",
+    "NOT-02": "the notifications the action applied, and those ACORN published",
+    "NOT-03": "what the scenario's SQS server held at the end",
+    "NOT-04": "the notifications ACORN published into the queue",
+    "MON-01": "the alerts ACORN's alert sink received",
+    "MON-02": "the alerts ACORN's alert sink received",
 }
 """What the other checks read besides the wire (named in their not-applicable verdict)."""
 _COMBINED = {"ERR-02"}

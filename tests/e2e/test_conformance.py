@@ -164,6 +164,9 @@ def _setup_world(ctx: Context) -> None:
             json={"payloadVersion": "1.0", "destinationId": ctx.known["destinationid"][0]},
         )
         assert subscribed.status_code == 200, subscribed.text
+        ctx.known.setdefault("subscriptionid", []).append(
+            subscribed.json()["payload"]["subscriptionId"]
+        )
     document = ctx.call(
         "POST",
         "/feeds/2021-06-30/documents",

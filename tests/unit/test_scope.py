@@ -9,7 +9,7 @@ import pytest
 
 from harness.checks import ALL_CHECKS
 from harness.checks.registry import NEEDS, check_for_test, missing_actions
-from harness.drive import load_integration
+from harness.drive import ENV_NAMES, load_integration
 from harness.drive.scope import ACTIONS
 from harness.errors import ConfigError
 
@@ -99,7 +99,18 @@ def test_every_check_says_which_actions_it_needs() -> None:
     assert set(NEEDS) >= {c.id for c in ALL_CHECKS}
     for needs in NEEDS.values():
         for need in needs:
+            if need.startswith("env:"):  # a variable the integration must map (alerting)
+                assert need[4:] in ENV_NAMES
+                continue
             assert set(need.split("|")) <= set(ACTIONS)
+
+
+def test_an_env_need_is_met_by_mapping_the_variable() -> None:
+    scope = ["sync_orders"]
+    assert missing_actions("MON-01", scope) == [
+        "an ACORN_ALERT_WEBHOOK mapping in [integration.env]"
+    ]
+    assert missing_actions("MON-01", scope, ["ACORN_ALERT_WEBHOOK"]) == []
 
 
 def test_missing_actions_reads_alternatives() -> None:

@@ -10,6 +10,7 @@ from typing import Any
 
 import httpx
 
+from .alerts import Alerter
 from .auth import LwaTokenProvider, TokenSource
 from .client import SpApiClient
 from .config import Settings
@@ -17,6 +18,7 @@ from .errors import AuthError
 from .listing_actions import ListingActions
 from .listings import ListingsWriter
 from .log import FailureLog
+from .notifications import NotificationActions
 from .orders import OrdersSync
 from .rdt import ORDER_ADDRESS_PATH, RestrictedDataTokenSource
 from .reports import InFlight, ReportFetcher, ReportRequest
@@ -52,7 +54,7 @@ def _finish(result: dict[str, Any], errors: list[ErrorEntry]) -> dict[str, Any]:
     return result
 
 
-class Connector(ListingActions):
+class Connector(ListingActions, NotificationActions):
     """SP-API connector configured from the environment (see ``config.Settings``).
 
     One instance keeps its LWA token and Restricted Data Tokens across actions.
@@ -71,6 +73,8 @@ class Connector(ListingActions):
             log=self._log,
         )
         self._client = SpApiClient(self._http, self._settings.endpoints, self._lwa, self._log)
+        self._alerts = Alerter(self._http, self._log)
+        self._marketplaces: list[str] = []  # the current action's, named in its alerts
         self._address_rdt: dict[str, RestrictedDataTokenSource] = {}
         self._rdt_lock = threading.Lock()
         # Reports still processing, resumed by the next request for them (a file when each
@@ -111,6 +115,7 @@ class Connector(ListingActions):
         except AuthError as exc:
             # No token, no calls: stop here instead of hammering LWA once per request.
             errors.append(from_auth(exc))
+        self._alerts.incidents(action, errors, self._marketplaces)
         return _finish(result, errors)
 
     def sync_orders(self, args: dict[str, Any]) -> dict[str, Any]:
@@ -118,6 +123,7 @@ class Connector(ListingActions):
 
         def body(errors: list[ErrorEntry]) -> None:
             marketplace_ids = require_str_list(args, "marketplace_ids")
+            self._marketplaces = list(marketplace_ids)
             created_after = require_str(args, "created_after")
             concurrency = require_int(args, "concurrency", 1) if "concurrency" in args else 1
             OrdersSync(self._client, self._address_tokens, errors).run(

@@ -29,6 +29,8 @@ ACTIONS = (
     "reprice",
     "submit_feed",
     "fetch_report",
+    "subscribe",
+    "process_notifications",
 )
 
 

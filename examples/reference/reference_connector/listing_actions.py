@@ -98,6 +98,7 @@ class ListingActions:
 
         def body(errors: list[ErrorEntry]) -> None:
             sku = require_str(args, "sku")
+            self._marketplaces = require_str_list(args, "marketplace_ids")  # for alerts
             for marketplace_id in require_str_list(args, "marketplace_ids"):
                 try:
                     response = self._client.call(
@@ -243,6 +244,8 @@ class ListingActions:
         result: dict[str, Any] = {"feeds": []}
 
         def body(errors: list[ErrorEntry]) -> None:
+            # The marketplaces an alert about this feed names (see alerts.py).
+            self._marketplaces = require_str_list(args, "marketplace_ids")
             runner = FeedRunner(self._client, self._http, self._seller(), errors)
             patience = float(args.get("give_up_after_s", 60))
             products = args.get("products") or {}

@@ -3,7 +3,10 @@
 Destinations belong to the application and are managed with a client_credentials token of
 scope ``sellingpartnerapi::notifications`` (the pipeline refuses a seller token: section 11 of
 the facts sheet); subscriptions need the seller's authorization. A second subscription to the
-same type, or a second destination for the same resource, is a 409 conflict.
+same type, or a second destination for the same resource, is a 409 conflict. deleteDestination
+and deleteSubscriptionById are grantless too (the grantless-operations page) and answer a bare
+``{}`` (the models' sandbox cases). Publishing into the subscribed queue is
+:mod:`harness.sim.handlers.notifications_publish`.
 """
 
 from __future__ import annotations
@@ -132,9 +135,34 @@ def get_subscription(ctx: Ctx) -> Reply:
     return Reply(200, subscription, facts={"notification_type": kind})
 
 
+def delete_destination(ctx: Ctx) -> Reply:
+    """Grantless. Subscriptions that still name the destination are kept (how Amazon treats
+    them is not documented; they simply receive nothing more)."""
+    commerce = ctx.core.state.commerce
+    with ctx.core.state.lock:
+        found = commerce.destinations.pop(ctx.params["destinationId"], None)
+    if found is None:
+        return ctx.not_found("No destination found with this destinationId.")
+    return Reply(200, {}, facts={"destination": found["destinationId"]})
+
+
+def delete_subscription_by_id(ctx: Ctx) -> Reply:
+    """Grantless: the application deletes one of its subscriptions by id."""
+    kind = _notification_type(ctx)
+    commerce = ctx.core.state.commerce
+    with ctx.core.state.lock:
+        current = commerce.subscriptions.get(kind)
+        if current is None or current["subscriptionId"] != ctx.params["subscriptionId"]:
+            return ctx.not_found(f"No subscription of {kind} found with this subscriptionId.")
+        del commerce.subscriptions[kind]
+    return Reply(200, {}, facts={"notification_type": kind})
+
+
 HANDLERS: dict[str, Handler] = {
     "createDestination": create_destination,
     "getDestinations": get_destinations,
     "createSubscription": create_subscription,
     "getSubscription": get_subscription,
+    "deleteDestination": delete_destination,
+    "deleteSubscriptionById": delete_subscription_by_id,
 }

@@ -1,0 +1,55 @@
+"""MON-01/02 proven both ways over HTTP: ``acorn run --select alerting`` on the reference (one
+alert per incident, GO), the naive connector (an alert per failed request that names neither
+operation nor marketplace, and the token form with its secrets: both fail), and an
+integration that maps no alert webhook (not applicable, not a failure)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+pytestmark = pytest.mark.e2e
+
+ROOT = Path(__file__).resolve().parents[2]
+MON = ("MON-01", "MON-02")
+
+
+def _run(tmp: Path, *args: str) -> dict[str, dict[str, Any]]:
+    done = subprocess.run(
+        [sys.executable, "-m", "harness.cli.main", "run", "--select", "alerting",
+         "--report-dir", str(tmp), *args],
+        cwd=ROOT, env={**os.environ, "COLUMNS": "120"}, capture_output=True, text=True,
+        timeout=240, check=False,
+    )  # fmt: skip
+    report = tmp / "readiness.json"
+    assert report.is_file(), done.stdout + done.stderr
+    return {c["id"]: c for c in json.loads(report.read_text())["checks"] if c["id"] in MON}
+
+
+def test_the_reference_alerts_each_incident_once(tmp_path: Path) -> None:
+    found = _run(tmp_path)
+    assert {k: v["status"] for k, v in found.items()} == dict.fromkeys(MON, "passed")
+    assert "alerting: Each of 2 incident(s) alerted" in found["MON-01"]["summary"]
+    assert "client-secret-rotated: Each of 1 incident(s)" in found["MON-01"]["summary"]
+
+
+def test_the_naive_connector_storms_without_naming_the_incident(tmp_path: Path) -> None:
+    found = _run(tmp_path, "--integration", "examples/naive")
+    assert {k: v["status"] for k, v in found.items()} == dict.fromkeys(MON, "failed")
+    assert "server_errors on getOrders" in found["MON-01"]["summary"]
+    assert "no alert naming it and its marketplace" in found["MON-01"]["summary"]
+    assert "carry LWA client secret, refresh token" in found["MON-01"]["summary"]
+    assert "withheld" in " ".join(found["MON-01"]["evidence"])  # the leak is not repeated
+    assert "Alert storm" in found["MON-02"]["summary"]
+
+
+def test_without_an_alert_webhook_mapping_the_checks_are_not_applicable(tmp_path: Path) -> None:
+    found = _run(tmp_path, "--config", "examples/reference/acorn-orders-only.toml")
+    assert {k: v["status"] for k, v in found.items()} == dict.fromkeys(MON, "not_applicable")
+    assert "ACORN_ALERT_WEBHOOK mapping" in found["MON-01"]["summary"]
