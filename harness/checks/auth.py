@@ -17,7 +17,6 @@ __all__ = [
     "redundant_refreshes",
     "refresh_requests",
     "rejected_before",
-    "window_index",
 ]
 
 
@@ -82,14 +81,10 @@ def _outlived(obs: Observation, grants: list[Exchange]) -> tuple[Exchange, Excha
     windows = bool(obs.action_windows)
     for grant in grants:
         expiry = grant.wall + float(grant.facts.get("expires_in") or 0)
-        where = window_index(obs, grant.wall) if windows else -1
-        if windows and where < 0:
+        where = obs.action_of(grant)
+        if windows and where is None:
             continue
-        past = [
-            e
-            for e in obs.sp_api()
-            if e.wall > expiry and (not windows or window_index(obs, e.wall) == where)
-        ]
+        past = [e for e in obs.sp_api() if e.wall > expiry and obs.action_of(e) == where]
         if past:
             return grant, past[-1]
     return None
@@ -127,12 +122,8 @@ def _judge_refresh_after_403(obs: Observation) -> Judgement:
     for e in expired:
         # The retry and the refresh belong to the same action: a new process that asks for
         # the same page in the next action has not retried anything.
-        where = window_index(obs, e.wall) if windows else -1
-        later = [
-            x
-            for x in exchanges
-            if x.seq > e.seq and (not windows or window_index(obs, x.wall) == where)
-        ]
+        where = obs.action_of(e)
+        later = [x for x in exchanges if x.seq > e.seq and obs.action_of(x) == where]
         retry = next(
             (
                 x
@@ -232,14 +223,6 @@ def answered_at(e: Exchange) -> float:
     return e.wall + float(e.facts.get("delay_s", 0.0) or 0.0)
 
 
-def window_index(obs: Observation, wall: float) -> int:
-    """Which action an exchange belongs to (-1: between actions or no windows recorded)."""
-    for i, (start, end) in enumerate(obs.action_windows):
-        if start <= wall <= end:
-            return i
-    return -1
-
-
 def rejected_before(obs: Observation, token_id: str, seq: int) -> bool:
     """Was the token ``token_id`` refused on an SP-API call before exchange ``seq``? (Then
     asking for a new one, however young the old one is, is the right move.)
@@ -265,7 +248,7 @@ def redundant_refreshes(obs: Observation, *, same_action: bool) -> list[tuple[Ex
         if grant is not None and "issued_token" in grant.facts:
             lifetime = float(grant.facts.get("expires_in") or 0)
             young = e.wall - answered_at(grant) < FRESH_SHARE * lifetime
-            same = window_index(obs, e.wall) == window_index(obs, grant.wall)
+            same = obs.action_of(e) == obs.action_of(grant)
             if (
                 young
                 and (same or not same_action)
@@ -362,7 +345,7 @@ def _judge_cached(obs: Observation) -> Judgement:
         return Judgement(None, f"Only {len(calls)} SP-API call(s): too few to judge token caching.")
     # The first token of each action is always needed: an integration run as one process per
     # action (command driver) starts with an empty cache every time.
-    actions = {window_index(obs, e.wall) for e in requests}
+    actions = {obs.action_of(e) for e in requests}
     extra = len(requests) - len(actions)
     ratio = extra / len(calls)
     redundant = redundant_refreshes(obs, same_action=True)

@@ -15,7 +15,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from harness.checks.auth import answered_at, window_index
+from harness.checks.auth import answered_at
 from harness.checks.model import Check, Judgement, Observation
 from harness.drive.base import ActionOutcome
 from harness.sim.journal import Exchange
@@ -111,8 +111,20 @@ def _descriptions(refused: list[Exchange]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(found))
 
 
-def _windows(obs: Observation) -> list[tuple[float, float]]:
-    return obs.action_windows or [(float("-inf"), float("inf"))]
+def _actions(obs: Observation) -> range:
+    """The actions' indexes; a synthetic observation without windows is one action."""
+    return range(len(obs.action_windows) or 1)
+
+
+def _group(
+    exchanges: list[Exchange], owner: Callable[[Exchange], int | None]
+) -> dict[int, list[Exchange]]:
+    """Exchanges by the action ``owner`` gives them (-1: none)."""
+    grouped: dict[int, list[Exchange]] = {}
+    for e in exchanges:
+        index = owner(e)
+        grouped.setdefault(-1 if index is None else index, []).append(e)
+    return grouped
 
 
 def _outcome(obs: Observation, index: int) -> ActionOutcome | None:
@@ -137,22 +149,27 @@ def _refusal_judge(
         problems: list[str] = []
         evidence: list[str] = []
         worst = 0
-        for index, (start, end) in enumerate(_windows(obs)):
-            here = [e for e in refused if start <= e.wall <= end]
+        judged_actions: set[int | None] = set()
+        for index in _actions(obs):
+            # Its result can only react to refusals answered while it ran; every refusal
+            # it owns (a late retry too) counts against the bound.
+            here = [e for e in refused if obs.in_action(e, index, during=True)]
             if not here:
                 continue
+            owned = [e for e in refused if obs.in_action(e, index)]
             first = here[0]
             judged += 1
+            judged_actions.add(index)
             outcome = _outcome(obs, index)
             name = outcome.action if outcome else "the action"
-            worst = max(worst, len(here))
-            evidence += [e.summary() for e in here[:3]]
-            if len(here) > MAX_REFUSED_PER_ACTION:
+            worst = max(worst, len(owned))
+            evidence += [e.summary() for e in owned[:3]]
+            if len(owned) > MAX_REFUSED_PER_ACTION:
                 problems.append(
-                    f"{name} (action {index + 1}) asked LWA {len(here)} times although the "
+                    f"{name} (action {index + 1}) asked LWA {len(owned)} times although the "
                     f"first answer, {error}, was final"
                 )
-            calls = [e for e in obs.sp_api() if e.seq > first.seq and e.wall <= end]
+            calls = [e for e in obs.sp_api() if e.seq > first.seq and obs.in_action(e, index)]
             if calls:
                 evidence += [e.summary() for e in calls[:3]]
                 problems.append(
@@ -173,9 +190,10 @@ def _refusal_judge(
                     f"{name} (action {index + 1}) failed without saying '{what}' or LWA's "
                     f"{error} (errors: {_errors_text(outcome)})"
                 )
-        outside = [e for e in refused if window_index(obs, e.wall) < 0 and obs.action_windows]
-        if len(outside) > MAX_REFUSED_PER_ACTION:
-            problems.append(f"{len(outside)} refused token requests between actions")
+        outside = [e for e in refused if obs.action_during(e) is None and obs.action_windows]
+        late = [e for e in outside if obs.action_of(e) not in judged_actions]
+        if len(late) > MAX_REFUSED_PER_ACTION:
+            problems.append(f"{len(late)} refused token requests between actions")
         metrics: dict[str, Any] = {
             "refused_token_requests": len(refused),
             "max_refused_in_one_action": worst,
@@ -281,11 +299,12 @@ def _judge_lwa_outage(obs: Observation) -> Judgement:
     for e in lwa:
         run = run + 1 if 500 <= e.status < 600 else 0
         longest = max(longest, run)
-    per_action: dict[int, list[Exchange]] = {}
-    for e in lwa:
-        per_action.setdefault(window_index(obs, e.wall), []).append(e)
+    # The bound counts all an action's traffic (a late retry too); whether it gave up or
+    # reported success is judged on what was answered while it ran.
+    owned = _group(lwa, obs.action_of)
+    per_action = _group(lwa, obs.action_during)
     most = max(
-        (sum(1 for e in group if 500 <= e.status < 600) for group in per_action.values()),
+        (sum(1 for e in group if 500 <= e.status < 600) for group in owned.values()),
         default=0,
     )
     if most > MAX_OUTAGE_ATTEMPTS:

@@ -31,7 +31,6 @@ __all__ = [
     "is_retryable_failure",
     "request_key",
     "retry_chains",
-    "window_index",
     "write_applied",
 ]
 
@@ -97,18 +96,8 @@ def client_saw_request_id(e: Exchange) -> bool:
     return fault_kind(e) not in NO_REQUEST_ID
 
 
-def window_index(obs: Observation, e: Exchange) -> int | None:
-    """The action an exchange belongs to: the last one that had started when it was journaled
-    (actions run one after another; the journal stamps an exchange when it is answered)."""
-    found = None
-    for i, (start, _end) in enumerate(obs.action_windows):
-        if start <= e.wall:
-            found = i
-    return found
-
-
 def _same_window(obs: Observation, a: Exchange, b: Exchange) -> bool:
-    return not obs.action_windows or window_index(obs, a) == window_index(obs, b)
+    return obs.action_of(a) == obs.action_of(b)
 
 
 def retry_chains(exchanges: list[Exchange]) -> list[list[Exchange]]:

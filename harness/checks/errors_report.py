@@ -16,7 +16,6 @@ from harness.checks.errors import (
     is_failure,
     request_key,
     retry_chains,
-    window_index,
 )
 from harness.checks.fault_parts import judge_parts
 from harness.checks.model import Check, Judgement, Observation
@@ -56,7 +55,7 @@ def _judge_failures_surfaced(obs: Observation) -> Judgement:
     evidence: list[str] = []
     surfaced = 0
     for e in failures:
-        index = window_index(obs, e)
+        index = obs.action_of(e)
         if index is None or index >= len(obs.outcomes):
             continue
         outcome = obs.outcomes[index]
@@ -118,7 +117,7 @@ def _by_action(obs: Observation, exchanges: list[Exchange]) -> dict[int | None, 
     """Exchanges grouped by the action they belong to (journal order kept within each)."""
     grouped: dict[int | None, list[Exchange]] = defaultdict(list)
     for e in exchanges:
-        grouped[window_index(obs, e)].append(e)
+        grouped[obs.action_of(e)].append(e)
     return grouped
 
 

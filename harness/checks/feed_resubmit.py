@@ -84,14 +84,6 @@ def _name(message: dict[str, Any]) -> str:
     return f"{message.get('sku', '?')} (message {message.get('messageId', '?')})"
 
 
-def _window(obs: Observation, index: int) -> tuple[float, float]:
-    if index < len(obs.action_windows):
-        start, _end = obs.action_windows[index]
-        later = [s for s, _ in obs.action_windows[index + 1 :]]
-        return start, later[0] if later else float("inf")
-    return float("-inf"), float("inf")  # synthetic observation: one action, no windows
-
-
 class _Original:
     """The first feed of an action, split into the messages its report accepted and rejected."""
 
@@ -169,8 +161,7 @@ def judge_resubmission(
     messages the seller's product data can correct; the others must be reported as still
     rejected, not re-sent as they were).
     """
-    start, end = _window(obs, index)
-    traces = [t for t in feed_traces(obs.exchanges) if start <= t.created.wall < end]
+    traces = [t for t in feed_traces(obs.exchanges) if obs.in_action(t.created, index)]
     if not traces:
         return [f"{label}: no feed was created (no createFeed answered 202)"], [], {}
     first, follow_ups = traces[0], traces[1:]

@@ -183,12 +183,10 @@ def _reported_rejections(
     from the report, not from an echo of the input)."""
     if isinstance(feed.get("rejected"), list):
         return sorted(str(r.get("sku")) for r in feed["rejected"] if isinstance(r, dict))
-    windows = obs.action_windows
-    start, end = windows[index] if 0 <= index < len(windows) else (float("-inf"), float("inf"))
     read = any(
         e.operation == "s3:GET" and e.status == 200 and e.facts.get("kind") == "report"
         for e in obs.exchanges
-        if start <= e.wall <= end
+        if obs.in_action(e, index, during=True)
     )
     said = json.dumps(run.result or {}, ensure_ascii=False) + (run.error or "")
     return sorted(sku for sku in wanted if read and sku in said)
@@ -196,12 +194,10 @@ def _reported_rejections(
 
 def _fatal_seen(obs: Observation, index: int) -> bool:
     """Did a getFeed in action ``index``'s window answer FATAL (all of them without windows)?"""
-    windows = obs.action_windows
-    start, end = windows[index] if 0 <= index < len(windows) else (float("-inf"), float("inf"))
     return any(
         e.operation == "getFeed" and e.status == 200 and e.facts.get("status") == "FATAL"
         for e in obs.sp_api()
-        if start <= e.wall <= end
+        if obs.in_action(e, index, during=True)
     )
 
 

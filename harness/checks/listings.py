@@ -11,7 +11,6 @@ import json
 from typing import Any
 from urllib.parse import unquote
 
-from harness.checks.auth import window_index
 from harness.checks.listing_reports import reported_issues, surfaced, told
 from harness.checks.matrix import LISTING_LEGEND, Cell, listing_code, render_grid_html
 from harness.checks.model import Attachment, Check, Judgement, Observation
@@ -271,7 +270,8 @@ def _action_of(obs: Observation, e: Exchange) -> int:
     """The action an exchange belongs to: its window, else (synthetic observations without
     windows) the publish_listing run for its SKU; -1 when none."""
     if obs.action_windows:
-        return window_index(obs, e.wall)
+        index = obs.action_during(e)
+        return -1 if index is None else index
     for index, outcome in enumerate(obs.outcomes):
         if outcome.action == "publish_listing" and str(outcome.args.get("sku")) == sku_of(e):
             return index

@@ -60,6 +60,45 @@ class Observation:
     action_windows: list[tuple[float, float]] = field(default_factory=list)
     """(start, end) of each action in simulator wall seconds, aligned with ``outcomes``."""
 
+    def action_of(self, exchange: Exchange) -> int | None:
+        """The index (into ``outcomes``) of the action ``exchange`` belongs to, or None.
+
+        The one rule every check uses: an exchange belongs to the last action that had started
+        when the simulator journaled it, so an action owns ``[its start, the next start)``.
+        Actions run one after another, so traffic after an action ended and before the next
+        began (a late retry, a background thread, what a killed process still sent) can only
+        be the action that just ended; counting it as "between actions" would let a retry
+        storm just past the end escape every per-action bound. None: before the first action,
+        or no windows recorded (a synthetic observation; callers treat the scenario as one
+        action then)."""
+        return self.action_at(exchange.wall)
+
+    def action_at(self, wall: float) -> int | None:
+        """:meth:`action_of` for a wall time (e.g. when an answer left the simulator)."""
+        found = None
+        for index, (start, _end) in enumerate(self.action_windows):
+            if start <= wall:
+                found = index
+        return found
+
+    def action_during(self, exchange: Exchange) -> int | None:
+        """:meth:`action_of`, but only while that action was still running (None after it
+        returned). For judging what an action *reported*: an exchange answered after the
+        action returned is still its traffic, yet its result cannot have reflected it."""
+        index = self.action_of(exchange)
+        if index is None or exchange.wall > self.action_windows[index][1]:
+            return None
+        return index
+
+    def in_action(self, exchange: Exchange, index: int, *, during: bool = False) -> bool:
+        """Does ``exchange`` belong to action ``index`` (:meth:`action_of`; with ``during``,
+        :meth:`action_during`)? Without recorded windows (a synthetic observation) the whole
+        scenario is one action, so yes."""
+        if not self.action_windows:
+            return True
+        owner = self.action_during(exchange) if during else self.action_of(exchange)
+        return owner == index
+
     def sp_api(self) -> list[Exchange]:
         return [e for e in self.exchanges if not e.is_lwa]
 

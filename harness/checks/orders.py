@@ -121,18 +121,13 @@ def _reported(obs: Observation) -> tuple[set[str], bool]:
     return found, listed
 
 
-def _window(obs: Observation, index: int) -> tuple[float, float]:
-    if 0 <= index < len(obs.action_windows):
-        return obs.action_windows[index]
-    return float("-inf"), float("inf")  # synthetic observation: no windows recorded
-
-
 def last_failure(obs: Observation, index: int) -> Exchange | None:
     """The last exchange of action ``index`` that failed (HTTP >= 400 or no answer at all):
     the journal's account of why an action ended early."""
-    start, end = _window(obs, index)
     failed = [
-        e for e in obs.exchanges if start <= e.wall <= end and (e.status >= 400 or not e.status)
+        e
+        for e in obs.exchanges
+        if obs.in_action(e, index, during=True) and (e.status >= 400 or not e.status)
     ]
     return failed[-1] if failed else None
 

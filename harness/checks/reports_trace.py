@@ -37,7 +37,7 @@ class ReportTrace:
     report_id: str
     key: tuple[str, tuple[str, ...], str, str]  # type, marketplaces, period start and end
     created: Exchange
-    action: int  # index of the action it was requested in (-1: outside every action)
+    action: int  # index of the action it was requested in (-1: none, see action_of)
     polls: list[Exchange] = field(default_factory=list)  # getReport answers for it (any status)
     documents: list[Exchange] = field(default_factory=list)  # getReportDocument asks
     downloads: list[Exchange] = field(default_factory=list)  # s3:GET of its document
@@ -79,11 +79,9 @@ class ReportTrace:
 
 
 def action_index(obs: Observation, exchange: Exchange) -> int:
-    """The action whose window holds ``exchange`` (-1 when none does)."""
-    for n, (start, end) in enumerate(obs.action_windows):
-        if start <= exchange.wall <= end:
-            return n
-    return -1
+    """:meth:`Observation.action_of` as an int (-1: before every action, or no windows)."""
+    index = obs.action_of(exchange)
+    return -1 if index is None else index
 
 
 def _key(body: Any) -> tuple[str, tuple[str, ...], str, str]:
