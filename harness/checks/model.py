@@ -9,10 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, replace
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from harness.drive.base import ActionOutcome
 from harness.sim.journal import Exchange
+
+if TYPE_CHECKING:
+    from harness.checks.timeline import TimelineSpec
 
 __all__ = [
     "Attachment",
@@ -109,12 +112,16 @@ class Observation:
 @dataclass(frozen=True)
 class Attachment:
     """A file a check hands to the report (a chart, a matrix): allure attaches it, and the
-    report directory keeps a copy, so a QA lead sees the picture next to the verdict."""
+    report directory keeps a copy, so a QA lead sees the picture next to the verdict.
+
+    A chart is handed over as data (``chart``, ``content`` empty): judging never draws; the
+    report renders it when it writes (harness.report.charts.content_of)."""
 
     name: str
     content: bytes
     mime: str = "text/plain"
     extension: str = "txt"
+    chart: TimelineSpec | None = None
 
 
 @dataclass(frozen=True)
