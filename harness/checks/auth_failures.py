@@ -17,6 +17,7 @@ from typing import Any
 
 from harness.checks.auth import answered_at
 from harness.checks.model import Check, Judgement, Observation
+from harness.checks.retries import MIN_RETRY_WAIT_S
 from harness.drive.base import ActionOutcome
 from harness.sim.journal import Exchange
 
@@ -26,7 +27,7 @@ __all__ = [
     "AUTH_07",
     "MAX_OUTAGE_ATTEMPTS",
     "MAX_REFUSED_PER_ACTION",
-    "MIN_BACKOFF_S",
+    "MIN_LWA_RETRY_WAIT_S",
     "flagged",
 ]
 
@@ -34,8 +35,10 @@ __all__ = [
 MAX_REFUSED_PER_ACTION = 2
 # Amazon's Python helper makes 4 attempts, its SDK sample 5; beyond 6 it is a storm.
 MAX_OUTAGE_ATTEMPTS = 6
-# Anything faster than this between a 5xx and the next attempt is not a backoff.
-MIN_BACKOFF_S = 0.1
+MIN_LWA_RETRY_WAIT_S = 2 * MIN_RETRY_WAIT_S
+"""AUTH-07: anything faster than 100 ms between an LWA 5xx and the next token request is no
+backoff. Twice the SP-API minimum (harness.checks.retries), kept as AUTH-07 has always
+published it: lowering it to 50 ms would loosen AUTH-07, which is the lead's call."""
 
 _REAUTHORIZE = re.compile(r"re-?authori[sz]", re.IGNORECASE)
 _ROTATE = re.compile(r"rotat\w*\W+(?:\w+\W+){0,3}?(?:client|secret|credential)", re.IGNORECASE)
@@ -285,13 +288,13 @@ def _judge_lwa_outage(obs: Observation) -> Judgement:
         if following is None:
             continue
         gap = following.wall - answered_at(failure)
-        if gap < MIN_BACKOFF_S:
+        if gap < MIN_LWA_RETRY_WAIT_S:
             tight.append((failure, following, gap))
     if tight:
         f, n, gap = tight[0]
         problems.append(
             f"{len(tight)} retr{'y' if len(tight) == 1 else 'ies'} followed a 5xx within "
-            f"{MIN_BACKOFF_S * 1000:.0f} ms (first: {gap * 1000:.0f} ms after "
+            f"{MIN_LWA_RETRY_WAIT_S * 1000:.0f} ms (first: {gap * 1000:.0f} ms after "
             f"{f.request_id}): no backoff"
         )
         evidence += [f.summary(), n.summary()]
@@ -369,7 +372,7 @@ AUTH_07 = Check(
     area="Auth",
     severity="normal",
     requirement="On LWA 500 server_error / 503 temporarily_unavailable: retry with a growing "
-    f"delay (>= {MIN_BACKOFF_S * 1000:.0f} ms), at most {MAX_OUTAGE_ATTEMPTS} attempts per "
+    f"delay (>= {MIN_LWA_RETRY_WAIT_S * 1000:.0f} ms), at most {MAX_OUTAGE_ATTEMPTS} attempts per "
     "action, then stop and report the failure.",
     why="LWA has short outages. Giving up at the first 503 loses a whole sync run; retrying "
     "in a tight loop turns thousands of connectors into a flood that prolongs the outage.",

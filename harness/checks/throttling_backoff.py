@@ -12,9 +12,9 @@ import itertools
 from collections import defaultdict
 
 from harness.checks.model import Check, Judgement, Observation
+from harness.checks.retries import GROWTH_AFTER_429, MIN_RETRY_WAIT_S, RetryChain, waits_grew
 from harness.checks.throttle_facts import (
     NOT_EXERCISED,
-    Chain,
     chains,
     describe_plans,
     plan_of,
@@ -26,16 +26,15 @@ from harness.sim.journal import Exchange
 
 __all__ = ["IMMEDIATE_S", "MAX_THROTTLED_ATTEMPTS", "MIN_REFUSED", "STORM_PER_S", "THR_02"]
 
-IMMEDIATE_S = 0.05
-"""THR-02: a retry sooner than 50 ms after a 429, before a token could be back, is immediate."""
+IMMEDIATE_S = MIN_RETRY_WAIT_S
+"""THR-02: a retry sooner than this after a 429, before a token could be back, is immediate
+(the one minimum wait of harness.checks.retries; the name stays for THR-02's metrics)."""
 MAX_THROTTLED_ATTEMPTS = 8
 """THR-02: one request may be refused at most 8 times before the integration gives up."""
 STORM_PER_S = 10
 """THR-02: more than 10 refused requests of one operation within one second is a storm."""
 GROWTH_TOLERANCE = 0.75
 """THR-02: each wait after a 429 is at least 75 % of the previous one (jitter allowed)."""
-NO_GROWTH = 1.1
-"""THR-02: after 3+ refusals of one request, a last wait within 10 % of the first never grew."""
 MIN_REFUSED = 3
 """THR-02 passes only on at least 3 refused requests: one or two 429s prove little backoff."""
 
@@ -58,7 +57,7 @@ def _storms(refused: list[Exchange]) -> list[tuple[str, int, Exchange]]:
     return found
 
 
-def _chain_problems(chain: Chain) -> list[tuple[str, Exchange]]:
+def _chain_problems(chain: RetryChain) -> list[tuple[str, Exchange]]:
     problems: list[tuple[str, Exchange]] = []
     waits = chain.waits
     attempts = chain.attempts
@@ -87,7 +86,7 @@ def _chain_problems(chain: Chain) -> list[tuple[str, Exchange]]:
                 chain.refused[-1],
             )
         )
-    elif not problems and len(chain.refused) >= 3 and waits[-1] <= waits[0] * NO_GROWTH:
+    elif not problems and len(chain.refused) >= 3 and not waits_grew(waits, GROWTH_AFTER_429):
         problems.append(
             (
                 f"{chain.refused[0].operation}: {len(chain.refused)} 429s for one request with "
