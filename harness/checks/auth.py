@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from harness.checks.facts import facts_of
 from harness.checks.model import Check, Judgement, Observation
 from harness.redact import mask_token
 from harness.sim.errors import DETAILS_EXPIRED
@@ -66,8 +67,8 @@ def _judge_proactive_refresh(obs: Observation) -> Judgement:
     return Judgement(
         True,
         f"Every call used a token inside its announced lifetime: one action went on "
-        f"{call.wall - grant.wall - float(grant.facts['expires_in']):.1f}s past the expiry of "
-        f"the token granted at t={grant.wall:.2f}s (expires_in={grant.facts['expires_in']}s), "
+        f"{call.wall - grant.wall - facts_of(grant).expires_in:.1f}s past the expiry of "
+        f"the token granted at t={grant.wall:.2f}s (expires_in={facts_of(grant).expires_in:g}s), "
         f"and {len(grants)} token request(s) renewed it before expiry.",
         [*(g.summary() for g in grants[:10]), f"past that expiry: {call.summary()}"],
         metrics,
@@ -80,7 +81,7 @@ def _outlived(obs: Observation, grants: list[Exchange]) -> tuple[Exchange, Excha
     action windows the whole scenario counts as one action."""
     windows = bool(obs.action_windows)
     for grant in grants:
-        expiry = grant.wall + float(grant.facts.get("expires_in") or 0)
+        expiry = grant.wall + facts_of(grant).expires_in
         where = obs.action_of(grant)
         if windows and where is None:
             continue
@@ -220,7 +221,7 @@ def refresh_requests(obs: Observation) -> list[Exchange]:
 
 def answered_at(e: Exchange) -> float:
     """Wall time the answer left the simulator (slow LWA holds it back ``delay_s``)."""
-    return e.wall + float(e.facts.get("delay_s", 0.0) or 0.0)
+    return e.wall + (facts_of(e).delay_s or 0.0)
 
 
 def rejected_before(obs: Observation, token_id: str, seq: int) -> bool:
@@ -245,14 +246,14 @@ def redundant_refreshes(obs: Observation, *, same_action: bool) -> list[tuple[Ex
     found = []
     grant: Exchange | None = None
     for e in refresh_requests(obs):
-        if grant is not None and "issued_token" in grant.facts:
-            lifetime = float(grant.facts.get("expires_in") or 0)
+        if grant is not None and facts_of(grant).issued_token is not None:
+            lifetime = facts_of(grant).expires_in
             young = e.wall - answered_at(grant) < FRESH_SHARE * lifetime
             same = obs.action_of(e) == obs.action_of(grant)
             if (
                 young
                 and (same or not same_action)
-                and not rejected_before(obs, str(grant.facts["issued_token"]), e.seq)
+                and not rejected_before(obs, str(facts_of(grant).issued_token), e.seq)
             ):
                 found.append((e, grant))
         if e.status == 200:

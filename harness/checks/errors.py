@@ -14,6 +14,7 @@ from collections import defaultdict
 from dataclasses import replace
 from typing import Any
 
+from harness.checks.facts import facts_of
 from harness.checks.fault_parts import judge_each, merge
 from harness.checks.model import Attachment, Check, Judgement, Observation
 from harness.checks.retries import (
@@ -85,7 +86,7 @@ def is_failure(e: Exchange) -> bool:
     return (
         e.status >= 400
         or fault_kind(e) in TRANSPORT_FAILURES
-        or e.facts.get("submission_status") == "INVALID"
+        or facts_of(e).submission_status == "INVALID"
     )
 
 
@@ -327,7 +328,7 @@ def write_applied(e: Exchange) -> bool:
     """Did this exchange change the seller's state (whatever the client was told)?"""
     if e.operation not in WRITE_OPERATIONS:
         return False
-    if e.facts.get("submission_status") in ("INVALID", "VALID"):
+    if facts_of(e).submission_status in ("INVALID", "VALID"):
         return False  # refused, or a VALIDATION_PREVIEW
     fault = e.fault
     if fault is not None:

@@ -20,6 +20,7 @@ import re
 from typing import Any
 
 from harness.checks.errors import request_key
+from harness.checks.facts import facts_of
 from harness.checks.fault_parts import judge_parts
 from harness.checks.model import Check, Judgement, Observation
 from harness.checks.orders import listed_orders
@@ -43,9 +44,9 @@ def stall_length(e: Exchange) -> float | None:
     held = 0.0
     if fault is not None and fault.get("kind") in ("stall", "timeout"):
         held = float(fault.get("hold") or 0.0)
-    delay = e.facts.get("delay_s")
-    if isinstance(delay, int | float):
-        held = max(held, float(delay))
+    delay = facts_of(e).delay_s
+    if delay is not None:
+        held = max(held, delay)
     return held if held >= STALL_MIN else None
 
 

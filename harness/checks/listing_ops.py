@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from harness.checks.facts import facts_of
 from harness.checks.feed_resubmit import judge_resubmission
 from harness.checks.listings import marketplaces_of, sku_of
 from harness.checks.model import Check, Judgement, Observation
@@ -184,7 +185,7 @@ def _reported_rejections(
     if isinstance(feed.get("rejected"), list):
         return sorted(str(r.get("sku")) for r in feed["rejected"] if isinstance(r, dict))
     read = any(
-        e.operation == "s3:GET" and e.status == 200 and e.facts.get("kind") == "report"
+        e.operation == "s3:GET" and e.status == 200 and facts_of(e).kind == "report"
         for e in obs.exchanges
         if obs.in_action(e, index, during=True)
     )
@@ -195,7 +196,7 @@ def _reported_rejections(
 def _fatal_seen(obs: Observation, index: int) -> bool:
     """Did a getFeed in action ``index``'s window answer FATAL (all of them without windows)?"""
     return any(
-        e.operation == "getFeed" and e.status == 200 and e.facts.get("status") == "FATAL"
+        e.operation == "getFeed" and e.status == 200 and facts_of(e).status == "FATAL"
         for e in obs.sp_api()
         if obs.in_action(e, index, during=True)
     )
@@ -253,7 +254,7 @@ def _judge_feed(obs: Observation) -> Judgement:
     reads = [
         e
         for e in obs.exchanges
-        if e.operation == "s3:GET" and e.status == 200 and e.facts.get("kind") == "report"
+        if e.operation == "s3:GET" and e.status == 200 and facts_of(e).kind == "report"
     ]
     if throttled:
         problems.append(f"{len(throttled)} feed call(s) throttled (429): polling too fast")

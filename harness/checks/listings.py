@@ -11,6 +11,7 @@ import json
 from typing import Any
 from urllib.parse import unquote
 
+from harness.checks.facts import facts_of
 from harness.checks.listing_reports import reported_issues, surfaced, told
 from harness.checks.matrix import LISTING_LEGEND, Cell, listing_code, render_grid_html
 from harness.checks.model import Attachment, Check, Judgement, Observation
@@ -226,7 +227,7 @@ def _judge_validated_first(obs: Observation) -> Judgement:
             x.operation == "getDefinitionsProductType"
             and x.status == 200
             and x.seq < e.seq
-            and x.facts.get("marketplace_id") == mp
+            and facts_of(x).marketplace_id == mp
             for x in obs.sp_api()
         )
         if not (previewed or schema_read):

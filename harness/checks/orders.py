@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 
+from harness.checks.facts import facts_of
 from harness.checks.model import Check, Judgement, Observation
 from harness.sim.journal import Exchange
 
@@ -281,7 +282,7 @@ def _judge_rdt(obs: Observation) -> Judgement:
         if e.token is not None and e.token.kind == "rdt" and e.token.outcome == "not_covered"
     ]
     with_rdt = [e for e in calls if e not in plain and e not in uncovered]
-    released = {e.path for e in with_rdt if e.status == 200 and e.facts.get("pii") == "full"}
+    released = {e.path for e in with_rdt if e.status == 200 and facts_of(e).pii == "full"}
     metrics = {
         "pii_calls": len(calls),
         "pii_calls_with_rdt": len(with_rdt),

@@ -13,6 +13,7 @@ from __future__ import annotations
 from itertools import pairwise
 from statistics import mean
 
+from harness.checks.facts import facts_of
 from harness.checks.model import Check, Judgement, Observation
 from harness.checks.reports_trace import (
     GET_REPORT_PLAN,
@@ -148,7 +149,7 @@ def _judge_endings(obs: Observation) -> Judgement:
         if status not in _SAYS or end is None:
             continue
         label = f"report {t.report_id} ended {status}"
-        if status == "CANCELLED" and end.facts.get("no_data"):
+        if status == "CANCELLED" and facts_of(end).no_data:
             label += " (no data)"
         seen.add(status)
         evidence.append(f"{label}: {end.summary()}")
@@ -245,16 +246,16 @@ def _judge_download(obs: Observation) -> Judgement:
                 problems.append(f"{label}: downloaded after an expired URL without a fresh one")
                 continue
             expiry_proven = True
-        facts = got[-1].facts
-        rows = int(facts.get("rows", 0))
+        facts = facts_of(got[-1])
+        rows = facts.rows
         parsed = _parsed_rows(_outcome(obs, t))
         if parsed != rows:
-            form = "GZIP" if facts.get("gzip") else "plain"
+            form = "GZIP" if facts.gzip else "plain"
             problems.append(
                 f"{label}: the result holds {parsed if parsed is not None else 'no'} parsed "
                 f"rows, the {form} document {rows}"
             )
-        elif facts.get("gzip"):
+        elif facts.gzip:
             gzip_proven = True
     metrics = {"documents": len(traces), "gzip": gzip_proven, "url_expiry": expiry_proven}
     if problems:
@@ -345,7 +346,7 @@ def _judge_reuse(obs: Observation) -> Judgement:
     for t in traces:
         # In flight as the simulator knew it, or as the integration did: it asked for the
         # same report earlier and had not seen that one end.
-        known = [str(r) for r in t.created.facts.get("in_flight_same") or []]
+        known = [str(r) for r in facts_of(t.created).in_flight_same]
         unseen = [e.report_id for e in traces if e.key == t.key and e.open_before(t.created.seq)]
         earlier = list(dict.fromkeys(known + unseen))
         if earlier:

@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from harness.checks.facts import facts_of
 from harness.checks.model import Observation
 from harness.checks.retries import RetryChain, retry_chains
 from harness.sim.journal import Exchange
@@ -42,9 +43,9 @@ class Plan:
 
 
 def plan_of(e: Exchange) -> Plan | None:
-    rate, burst = e.facts.get("plan_rate"), e.facts.get("plan_burst")
-    if isinstance(rate, int | float) and isinstance(burst, int) and rate > 0:
-        return Plan(float(rate), burst)
+    rate, burst = facts_of(e).plan_rate, facts_of(e).plan_burst
+    if rate is not None and burst is not None and rate > 0:
+        return Plan(rate, burst)
     return None
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import itertools
 from collections import defaultdict
 
+from harness.checks.facts import facts_of
 from harness.checks.model import Check, Judgement, Observation
 from harness.checks.retries import GROWTH_AFTER_429, MIN_RETRY_WAIT_S, RetryChain, waits_grew
 from harness.checks.throttle_facts import (
@@ -64,7 +65,7 @@ def _chain_problems(chain: RetryChain) -> list[tuple[str, Exchange]]:
     for i, wait in enumerate(waits):
         refused = chain.refused[i]
         plan = plan_of(refused)
-        before = float(refused.facts.get("bucket_before", 0.0))
+        before = facts_of(refused).bucket_before
         need = (1.0 - before) / plan.rate if plan else 0.0
         if wait < IMMEDIATE_S and wait < need:
             problems.append(

@@ -9,6 +9,7 @@ from __future__ import annotations
 import itertools
 from collections import defaultdict
 
+from harness.checks.facts import facts_of
 from harness.checks.model import Check, Judgement, Observation
 from harness.checks.throttle_facts import (
     NOT_EXERCISED,
@@ -149,8 +150,7 @@ def _judge_independent(obs: Observation) -> Judgement:
             if mine is not None and plan is not None and mine is not e:
                 level = min(
                     plan.burst,
-                    float(mine.facts.get("bucket_after", 0.0))
-                    + plan.rate * (prev.wall - mine.wall),
+                    (facts_of(mine).bucket_after or 0.0) + plan.rate * (prev.wall - mine.wall),
                 )
             else:
                 level = float(plan.burst) if plan else 0.0

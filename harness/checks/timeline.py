@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from harness.checks.facts import facts_of
 from harness.checks.model import Attachment, Judgement, Observation
 from harness.checks.throttle_facts import Plan, plan_of, throttle_exchanges
 
@@ -57,9 +58,14 @@ def timeline_spec(obs: Observation) -> TimelineSpec | None:
         return None
     lanes: dict[str, list[TimelinePoint]] = {}
     for e in calls:
-        before = float(e.facts.get("bucket_before", 0.0))
+        facts = facts_of(e)
+        after = facts.bucket_after
         point = TimelinePoint(
-            e.wall, e.status, before, float(e.facts.get("bucket_after", before)), plan_of(e)
+            e.wall,
+            e.status,
+            facts.bucket_before,
+            facts.bucket_before if after is None else after,
+            plan_of(e),
         )
         lanes.setdefault(e.operation or "?", []).append(point)
     return TimelineSpec(

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from harness.checks.facts import facts_of
 from harness.checks.model import Check, Judgement, Observation
 
 __all__ = ["TLS_01"]
@@ -27,7 +28,7 @@ def _judge(observation: Observation) -> Judgement:
     refused: list[str] = []
     for probe in probes:
         kind, described = probe["kind"], probe["description"]
-        requests = [e for e in observation.exchanges if e.facts.get("tls_probe") == kind]
+        requests = [e for e in observation.exchanges if facts_of(e).tls_probe == kind]
         index = probe.get("outcome")
         outcome = observation.outcomes[index] if index is not None else None
         if requests:
