@@ -104,7 +104,9 @@ AUTH_01 = Check(
     "little before that moment (e.g. min(60 s, 10% of expires_in) early). Read expires_in from "
     "every LWA answer instead of hard-coding 3600.",
     judge=_judge_proactive_refresh,
-)
+    needs=("sync_orders",),
+    brief="Never send an access token after the expiry LWA announced in `expires_in`.",
+).register()
 
 
 def _judge_refresh_after_403(obs: Observation) -> Judgement:
@@ -201,7 +203,9 @@ AUTH_02 = Check(
     "fetch a new one from LWA (one request, shared by concurrent callers) and repeat the failed "
     "call once. If it fails again, stop and report.",
     judge=_judge_refresh_after_403,
-)
+    needs=("sync_orders",),
+    brief="On an expired-token 403: refresh once, retry once, never loop.",
+).register()
 
 
 # -- AUTH-03 / AUTH-04: one token, shared and cached ---------------------------------------
@@ -336,7 +340,9 @@ AUTH_03 = Check(
     "first caller fetches, the others wait and reuse its token. After a 403, drop the token "
     "only if it is still the one that was refused.",
     judge=_judge_single_flight,
-)
+    needs=("sync_orders",),
+    brief="Concurrent calls share one token refresh (no thundering herd on LWA).",
+).register()
 
 
 def _judge_cached(obs: Observation) -> Judgement:
@@ -392,4 +398,6 @@ AUTH_04 = Check(
     "(per process, or shared storage for short-lived workers) and reuse it until shortly "
     "before expiry.",
     judge=_judge_cached,
-)
+    needs=("sync_orders",),
+    brief="The access token is cached: no refresh while the cached one is young and accepted.",
+).register()

@@ -252,7 +252,10 @@ AUTH_05 = Check(
     "'re-authorization needed' error (errors[].action_required = \"reauthorize\") that reaches "
     "a person, and send the seller the consent link.",
     judge=_refusal_judge("invalid_grant", "reauthorize", _REAUTHORIZE, "re-authorization needed"),
-)
+    needs=("sync_orders",),
+    brief="`invalid_grant`: stop, report why (LWA's `invalid_grant` or its description, "
+    '"re-authorization needed", or `action_required`), no retry storm.',
+).register()
 
 AUTH_06 = Check(
     id="AUTH-06",
@@ -272,7 +275,10 @@ AUTH_06 = Check(
     judge=_refusal_judge(
         "invalid_client", "rotate_client_credentials", _ROTATE, "rotate client credentials"
     ),
-)
+    needs=("sync_orders",),
+    brief="`invalid_client`: stop, report why (LWA's `invalid_client` or its description, "
+    '"rotate client credentials", or `action_required`), no retry storm.',
+).register()
 
 
 def _judge_lwa_outage(obs: Observation) -> Judgement:
@@ -380,4 +386,6 @@ AUTH_07 = Check(
     "exponential backoff and jitter (e.g. 0.25 s, 0.5 s, 1 s, 2 s), cap the attempts, then "
     "fail the action with a clear 'LWA unavailable' error.",
     judge=_judge_lwa_outage,
-)
+    needs=("sync_orders",),
+    brief="LWA 500/503: retry with backoff, at most 6 attempts per action.",
+).register()

@@ -77,4 +77,7 @@ AUTH_08 = Check(
     "to https://api.amazon.com/auth/o2/token only; send SP-API nothing but the access token "
     "in x-amz-access-token.",
     judge=_judge_secrets,
-)
+    needs=("sync_orders",),
+    brief="Client secret and refresh token only in the token request body, never in URLs or to "
+    "SP-API.",
+).register()

@@ -93,4 +93,7 @@ CONTRACT_01 = Check(
     "models (or a generated SDK), send one marketplace where the model allows one, use the "
     "model's enum spellings exactly, and send JSON bodies as application/json.",
     judge=_judge,
-)
+    needs=("sync_orders|publish_listing|update_price|update_inventory",),
+    brief="Every SP-API request matches its operation's contract (parameters, enums, limits "
+    "such as one marketplace on listings PUT/DELETE, body schema, content type).",
+).register()

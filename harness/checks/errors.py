@@ -180,7 +180,9 @@ ERR_01 = Check(
     "x-amzn-RequestId) and move on. Decide retries on the HTTP status, never on the error code "
     'string, which differs per API (InvalidInput, BAD_REQUEST, "400", InvalidRequest).',
     judge=_judge_no_retry_of_client_errors,
-)
+    needs=("sync_orders",),
+    brief="A request refused with 400/404/413/415 is not sent again unchanged.",
+).register()
 
 
 # -- ERR-02 ---------------------------------------------------------------------------------
@@ -318,7 +320,11 @@ ERR_02 = Check(
     "capped), at most 5 attempts, then report the failure. Writes need idempotency first "
     "(ERR-03).",
     judge=_judge_backoff_by_kind,
-)
+    needs=("sync_orders",),
+    brief="500/503, timeouts, resets and cut-off answers retried after growing, jittered waits, "
+    "at most 6 attempts; each fault kind judged in its own fresh run, and a kind not "
+    "exercised is not a pass.",
+).register()
 
 
 # -- ERR-03 ---------------------------------------------------------------------------------
@@ -392,4 +398,7 @@ ERR_03 = Check(
     "(getListingsItem, getOrder, getFeed) and retry only if the write is not there; or make "
     "the write carry an idempotency key you track. Never retry writes in a generic loop.",
     judge=_judge_no_duplicate_writes,
-)
+    needs=("publish_listing|update_inventory|update_price|confirm_shipment",),
+    brief="No duplicate write after an ambiguous failure (one listing submission, shipment "
+    "confirmation, feed per intended write).",
+).register()

@@ -102,7 +102,10 @@ ERR_04 = Check(
     "(operation, HTTP status, x-amzn-RequestId, message), set ok false / a non-zero exit code, "
     "and alert on it. A listing answered 200 with status INVALID is a failure too.",
     judge=_judge_failures_surfaced,
-)
+    needs=("sync_orders",),
+    brief="A call that failed for good makes its action report failure, naming the "
+    "x-amzn-RequestId.",
+).register()
 
 
 # -- ERR-05 ---------------------------------------------------------------------------------
@@ -209,7 +212,9 @@ ERR_05 = Check(
     remediation="Catch failures per item, record them in the result's errors and continue with "
     "the next item; report ok false at the end.",
     judge=_judge_isolation,
-)
+    needs=("sync_orders",),
+    brief="One failing order or marketplace does not stop the rest of the batch.",
+).register()
 
 
 # -- ERR-06 ---------------------------------------------------------------------------------
@@ -301,4 +306,6 @@ ERR_06 = Check(
     "what happens next (retry in N s / giving up). Never log headers, tokens, query strings "
     "with identifiers, or response bodies that may carry buyer data.",
     judge=_judge_failure_log_by_kind,
-)
+    needs=("sync_orders",),
+    brief="Each failed exchange logged with request id, operation and status; no secrets or PII.",
+).register()

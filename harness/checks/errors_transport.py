@@ -207,7 +207,10 @@ ERR_07 = Check(
     "for LWA (e.g. 10 s connect, 30 s read), treat a timeout as a retryable failure (ERR-02), "
     "and report the operation that timed out when the retries run out.",
     judge=_judge_bounded_by_part,
-)
+    needs=("sync_orders",),
+    brief="Every SP-API and LWA call is bounded in time: on a stalled connection the client "
+    "gives up on its own and the action reports the operation (a killed action fails).",
+).register()
 
 
 # -- ERR-08 ---------------------------------------------------------------------------------
@@ -316,4 +319,7 @@ ERR_08 = Check(
     "with the marketplace ids and region in the result, set ok false, and go on with the "
     "other regions.",
     judge=_judge_refused,
-)
+    needs=("sync_orders",),
+    brief="A regional endpoint refusing connections is reported as that region's failure; the "
+    "other marketplaces are still synced.",
+).register()

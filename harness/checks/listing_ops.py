@@ -113,7 +113,10 @@ INV_01 = Check(
     remediation="After syncing orders, recompute each pool's available stock and patch "
     "fulfillment_availability in every marketplace of the pool, not just the one that sold.",
     judge=_judge_stock,
-)
+    needs=("sync_inventory",),
+    brief="An order in one marketplace lowers the stock of every marketplace sharing it, within "
+    "15 minutes.",
+).register()
 
 
 def _judge_reprice(obs: Observation) -> Judgement:
@@ -172,7 +175,9 @@ PRC_01 = Check(
     remediation="Pace patches to the usage plan (token bucket, x-amzn-RateLimit-Limit), retry "
     "429s with backoff, or send large batches as one JSON_LISTINGS_FEED.",
     judge=_judge_reprice,
-)
+    needs=("reprice",),
+    brief="Batch repricing within the usage plan, no price left stale.",
+).register()
 
 
 def _reported_rejections(
@@ -303,4 +308,7 @@ FEED_01 = Check(
     "the rejected messages from the product data and the marketplace's product-type schema, "
     "send only those in one follow-up feed, and report the ones the data cannot fix.",
     judge=_judge_feed,
-)
+    needs=("submit_feed",),
+    brief="JSON_LISTINGS_FEED: processing report read, stuck feed given up with an alert, FATAL "
+    "reported.",
+).register()

@@ -207,7 +207,10 @@ LST_01 = Check(
     "per call), build that marketplace's attributes from your product data, and fill every "
     "'required' and allOf-conditional attribute it names (see the matrix for what is missing).",
     judge=_judge_published,
-)
+    needs=("publish_listing",),
+    brief="Every product ACCEPTED in every target marketplace with that marketplace's required "
+    "attributes (product x marketplace matrix attached).",
+).register()
 
 
 def _judge_validated_first(obs: Observation) -> Judgement:
@@ -264,7 +267,10 @@ LST_02 = Check(
     remediation="Call putListingsItem with mode=VALIDATION_PREVIEW (or validate offline with the "
     "schema from getDefinitionsProductType) and only submit when it answers VALID.",
     judge=_judge_validated_first,
-)
+    needs=("publish_listing",),
+    brief="A listing is validated (VALIDATION_PREVIEW or the marketplace's schema) before its "
+    "first submission.",
+).register()
 
 
 def _action_of(obs: Observation, e: Exchange) -> int:
@@ -352,7 +358,9 @@ LST_03 = Check(
     remediation="Read the body's status: only ACCEPTED (or VALID in preview) is success; on "
     "INVALID, report the issues[] (code, message, attributeNames) and do not retry unchanged.",
     judge=_judge_invalid_is_failure,
-)
+    needs=("publish_listing",),
+    brief="HTTP 200 with status INVALID is reported as a failure, with its issues.",
+).register()
 
 
 def _judge_late_issues(obs: Observation) -> Judgement:
@@ -411,7 +419,10 @@ LST_04 = Check(
     "(or subscribe to LISTINGS_ITEM_ISSUES_CHANGE) and alert on ERROR issues and "
     "LISTING_SUPPRESSED enforcements.",
     judge=_judge_late_issues,
-)
+    needs=("publish_listing", "listing_status"),
+    brief="Issues Amazon finds after ACCEPTED (e.g. GPSR suppression in the EU) are read and "
+    "reported.",
+).register()
 
 
 # Shared with harness.checks.listing_text.

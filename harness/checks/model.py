@@ -26,6 +26,7 @@ __all__ = [
     "Observation",
     "Severity",
     "Status",
+    "registered_checks",
 ]
 
 Severity = Literal["blocker", "critical", "normal"]
@@ -151,6 +152,15 @@ def _never_pass_on_a_killed_action(judgement: Judgement, observation: Observatio
     )
 
 
+_REGISTRY: dict[str, Check] = {}
+
+
+def registered_checks() -> list[Check]:
+    """Every check registered so far (:meth:`Check.register`), in registration order; the
+    ordered, complete list is harness.checks.catalog.all_checks()."""
+    return list(_REGISTRY.values())
+
+
 @dataclass(frozen=True)
 class Check:
     id: str
@@ -161,6 +171,28 @@ class Check:
     why: str
     remediation: str
     judge: Callable[[Observation], Judgement]
+    needs: tuple[str, ...] = ()
+    """The actions the check needs before it can be judged at all ("a|b": either will do);
+    an integration whose declared scope lacks one gets the check as ``not_applicable``."""
+    brief: str = ""
+    """The requirement in one line, as the README's check table states it."""
+
+    def register(self) -> Check:
+        """Add this check to the suite, once: ALL_CHECKS, NEEDS and the README table are
+        derived from the registered checks. A second check with the same id is refused."""
+        known = _REGISTRY.get(self.id)
+        if known is not None and known is not self:
+            raise ValueError(
+                f"readiness check {self.id} is registered twice ({known.title!r} and "
+                f"{self.title!r}); give the new check an id of its own"
+            )
+        if not self.needs or not self.brief:
+            raise ValueError(
+                f"readiness check {self.id} registered without needs or brief; state the "
+                "actions it needs and its one-line requirement for the README"
+            )
+        _REGISTRY[self.id] = self
+        return self
 
     def evaluate(self, observation: Observation) -> CheckResult:
         judgement = _never_pass_on_a_killed_action(self.judge(observation), observation)

@@ -248,7 +248,9 @@ ORD_01 = Check(
     remediation="Group marketplace ids by region (NA/EU/FE), call each region's endpoint with "
     "its own ids, and follow NextToken until it is absent.",
     judge=_judge_orders_synced,
-)
+    needs=("sync_orders",),
+    brief="Orders of every marketplace, from its region's endpoint, all pages.",
+).register()
 
 
 def _pii_calls(obs: Observation) -> list[Exchange]:
@@ -336,4 +338,6 @@ PII_01 = Check(
     "path, e.g. the generic /orders/v0/orders/{orderId}/address, and send it as "
     "x-amz-access-token on those calls; reuse it for its lifetime.",
     judge=_judge_rdt,
-)
+    needs=("sync_orders",),
+    brief="Buyer PII fetched with a Restricted Data Token.",
+).register()

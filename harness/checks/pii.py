@@ -146,7 +146,9 @@ PII_02 = Check(
     "address), cache it with obtained_at + expiresIn, reuse it for every order, and renew it "
     "shortly before it expires.",
     judge=_judge_rdt_lifetime,
-)
+    needs=("sync_orders",),
+    brief="An RDT is reused for its lifetime and renewed after, never sent expired.",
+).register()
 
 
 def _contains(line: str, values: tuple[str, ...]) -> bool:
@@ -229,4 +231,6 @@ PII_03 = Check(
     "headers or the LWA form. Mask tokens (keep the 'Atza|' prefix at most) and add a log "
     "filter that drops known secret fields.",
     judge=_judge_output,
-)
+    needs=("sync_orders",),
+    brief="No buyer PII, secret or token in the integration's stderr/stdout or log file.",
+).register()

@@ -129,7 +129,10 @@ RPT_01 = Check(
     remediation="Request the report once, then poll getReport with exponential backoff (or "
     "wait for REPORT_PROCESSING_FINISHED), capped within the plan, until a terminal status.",
     judge=_judge_polling,
-)
+    needs=("fetch_report",),
+    brief="Reports polled with growing waits inside getReport's plan (no 429), one createReport "
+    "per report (none per poll).",
+).register()
 
 
 # -- RPT-02 -----------------------------------------------------------------------------------
@@ -207,7 +210,10 @@ RPT_02 = Check(
     remediation="Treat DONE, CANCELLED and FATAL as terminal: stop polling, return CANCELLED "
     "as 'no data' and FATAL as a failure naming the report id (re-request later if needed).",
     judge=_judge_endings,
-)
+    needs=("fetch_report",),
+    brief="A report that ends CANCELLED (no data, or cancelled) or FATAL ends the action at "
+    "once with a result naming it; polling stops.",
+).register()
 
 
 # -- RPT-03 -----------------------------------------------------------------------------------
@@ -295,7 +301,10 @@ RPT_03 = Check(
     remediation="Download right after getReportDocument; on a 403 'Request has expired' ask "
     "getReportDocument again; gunzip when compressionAlgorithm is GZIP before parsing.",
     judge=_judge_download,
-)
+    needs=("fetch_report",),
+    brief="A report document is downloaded within its URL's five minutes (a fresh URL asked for "
+    "after an expired one); GZIP handled: the parsed rows are the document's rows.",
+).register()
 
 
 # -- RPT-04 -----------------------------------------------------------------------------------
@@ -334,7 +343,9 @@ RPT_04 = Check(
     "(createRestrictedDataToken) for the specific /reports/2021-06-30/documents/{id} path "
     "(generic paths are refused for reports) and send it as x-amz-access-token.",
     judge=_judge_rdt,
-)
+    needs=("fetch_report",),
+    brief="A restricted report's document (buyer PII) is fetched with a Restricted Data Token.",
+).register()
 
 
 # -- RPT-05 -----------------------------------------------------------------------------------
@@ -391,4 +402,7 @@ RPT_05 = Check(
     remediation="Remember the reportId of each requested report (type, marketplaces, period) "
     "until it ends, and resume polling it instead of calling createReport again.",
     judge=_judge_reuse,
-)
+    needs=("fetch_report",),
+    brief="The same report (type, marketplaces, period) is not requested again while one is in "
+    "flight.",
+).register()

@@ -204,4 +204,7 @@ THR_02 = Check(
     "least until the next token is due at the known rate; cap the attempts and report the "
     "failure instead of looping.",
     judge=lambda obs: with_timeline(obs, _judge_backoff(obs)),
-)
+    needs=("sync_orders",),
+    brief="After a 429: no retry within 50 ms, growing waits, at most 8 refusals per request, "
+    "no storm.",
+).register()

@@ -112,7 +112,10 @@ THR_04 = Check(
     remediation="Pace with a token bucket instead of fixed sleeps: spend the burst "
     "immediately, then wait only as long as the rate requires for the next token.",
     judge=lambda obs: with_timeline(obs, _judge_throughput(obs)),
-)
+    needs=("sync_orders",),
+    brief="Finishes within 2x the fastest schedule the usage plans allow (+1 s, +30 ms per "
+    "request).",
+).register()
 
 
 # -- THR-05 ---------------------------------------------------------------------------------
@@ -196,4 +199,7 @@ THR_05 = Check(
     remediation="Keep throttling state per operation (bucket, backoff) and never block the "
     "whole client on one operation's 429: schedule other operations' calls meanwhile.",
     judge=lambda obs: with_timeline(obs, _judge_independent(obs)),
-)
+    needs=("sync_orders", "update_price"),
+    brief="One operation's throttling never stalls the others (no idle gap over 1 s with tokens "
+    "available).",
+).register()

@@ -79,4 +79,8 @@ TLS_01 = Check(
     "trust extra CAs through SSL_CERT_FILE, REQUESTS_CA_BUNDLE or NODE_EXTRA_CA_CERTS instead, "
     "and surface the TLS error as a failed action.",
     judge=_judge,
-)
+    needs=("sync_orders",),
+    brief="Refuses, and reports, a server whose certificate is not valid for the host "
+    "(untrusted CA, wrong name, expired). Judged only in TLS runs (`acorn run --transport "
+    "tls` or `intercept`, see [docs/tls.md](docs/tls.md)); not applicable otherwise.",
+).register()
