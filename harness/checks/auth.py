@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from harness.checks.facts import facts_of
 from harness.checks.model import Check, Judgement, Observation
 from harness.redact import mask_token
 from harness.sim.errors import DETAILS_EXPIRED
@@ -17,7 +18,6 @@ __all__ = [
     "redundant_refreshes",
     "refresh_requests",
     "rejected_before",
-    "window_index",
 ]
 
 
@@ -67,8 +67,8 @@ def _judge_proactive_refresh(obs: Observation) -> Judgement:
     return Judgement(
         True,
         f"Every call used a token inside its announced lifetime: one action went on "
-        f"{call.wall - grant.wall - float(grant.facts['expires_in']):.1f}s past the expiry of "
-        f"the token granted at t={grant.wall:.2f}s (expires_in={grant.facts['expires_in']}s), "
+        f"{call.wall - grant.wall - facts_of(grant).expires_in:.1f}s past the expiry of "
+        f"the token granted at t={grant.wall:.2f}s (expires_in={facts_of(grant).expires_in:g}s), "
         f"and {len(grants)} token request(s) renewed it before expiry.",
         [*(g.summary() for g in grants[:10]), f"past that expiry: {call.summary()}"],
         metrics,
@@ -81,15 +81,11 @@ def _outlived(obs: Observation, grants: list[Exchange]) -> tuple[Exchange, Excha
     action windows the whole scenario counts as one action."""
     windows = bool(obs.action_windows)
     for grant in grants:
-        expiry = grant.wall + float(grant.facts.get("expires_in") or 0)
-        where = window_index(obs, grant.wall) if windows else -1
-        if windows and where < 0:
+        expiry = grant.wall + facts_of(grant).expires_in
+        where = obs.action_of(grant)
+        if windows and where is None:
             continue
-        past = [
-            e
-            for e in obs.sp_api()
-            if e.wall > expiry and (not windows or window_index(obs, e.wall) == where)
-        ]
+        past = [e for e in obs.sp_api() if e.wall > expiry and obs.action_of(e) == where]
         if past:
             return grant, past[-1]
     return None
@@ -108,7 +104,9 @@ AUTH_01 = Check(
     "little before that moment (e.g. min(60 s, 10% of expires_in) early). Read expires_in from "
     "every LWA answer instead of hard-coding 3600.",
     judge=_judge_proactive_refresh,
-)
+    needs=("sync_orders",),
+    brief="Never send an access token after the expiry LWA announced in `expires_in`.",
+).register()
 
 
 def _judge_refresh_after_403(obs: Observation) -> Judgement:
@@ -127,12 +125,8 @@ def _judge_refresh_after_403(obs: Observation) -> Judgement:
     for e in expired:
         # The retry and the refresh belong to the same action: a new process that asks for
         # the same page in the next action has not retried anything.
-        where = window_index(obs, e.wall) if windows else -1
-        later = [
-            x
-            for x in exchanges
-            if x.seq > e.seq and (not windows or window_index(obs, x.wall) == where)
-        ]
+        where = obs.action_of(e)
+        later = [x for x in exchanges if x.seq > e.seq and obs.action_of(x) == where]
         retry = next(
             (
                 x
@@ -209,7 +203,9 @@ AUTH_02 = Check(
     "fetch a new one from LWA (one request, shared by concurrent callers) and repeat the failed "
     "call once. If it fails again, stop and report.",
     judge=_judge_refresh_after_403,
-)
+    needs=("sync_orders",),
+    brief="On an expired-token 403: refresh once, retry once, never loop.",
+).register()
 
 
 # -- AUTH-03 / AUTH-04: one token, shared and cached ---------------------------------------
@@ -229,15 +225,7 @@ def refresh_requests(obs: Observation) -> list[Exchange]:
 
 def answered_at(e: Exchange) -> float:
     """Wall time the answer left the simulator (slow LWA holds it back ``delay_s``)."""
-    return e.wall + float(e.facts.get("delay_s", 0.0) or 0.0)
-
-
-def window_index(obs: Observation, wall: float) -> int:
-    """Which action an exchange belongs to (-1: between actions or no windows recorded)."""
-    for i, (start, end) in enumerate(obs.action_windows):
-        if start <= wall <= end:
-            return i
-    return -1
+    return e.wall + (facts_of(e).delay_s or 0.0)
 
 
 def rejected_before(obs: Observation, token_id: str, seq: int) -> bool:
@@ -262,14 +250,14 @@ def redundant_refreshes(obs: Observation, *, same_action: bool) -> list[tuple[Ex
     found = []
     grant: Exchange | None = None
     for e in refresh_requests(obs):
-        if grant is not None and "issued_token" in grant.facts:
-            lifetime = float(grant.facts.get("expires_in") or 0)
+        if grant is not None and facts_of(grant).issued_token is not None:
+            lifetime = facts_of(grant).expires_in
             young = e.wall - answered_at(grant) < FRESH_SHARE * lifetime
-            same = window_index(obs, e.wall) == window_index(obs, grant.wall)
+            same = obs.action_of(e) == obs.action_of(grant)
             if (
                 young
                 and (same or not same_action)
-                and not rejected_before(obs, str(grant.facts["issued_token"]), e.seq)
+                and not rejected_before(obs, str(facts_of(grant).issued_token), e.seq)
             ):
                 found.append((e, grant))
         if e.status == 200:
@@ -352,7 +340,9 @@ AUTH_03 = Check(
     "first caller fetches, the others wait and reuse its token. After a 403, drop the token "
     "only if it is still the one that was refused.",
     judge=_judge_single_flight,
-)
+    needs=("sync_orders",),
+    brief="Concurrent calls share one token refresh (no thundering herd on LWA).",
+).register()
 
 
 def _judge_cached(obs: Observation) -> Judgement:
@@ -362,7 +352,7 @@ def _judge_cached(obs: Observation) -> Judgement:
         return Judgement(None, f"Only {len(calls)} SP-API call(s): too few to judge token caching.")
     # The first token of each action is always needed: an integration run as one process per
     # action (command driver) starts with an empty cache every time.
-    actions = {window_index(obs, e.wall) for e in requests}
+    actions = {obs.action_of(e) for e in requests}
     extra = len(requests) - len(actions)
     ratio = extra / len(calls)
     redundant = redundant_refreshes(obs, same_action=True)
@@ -408,4 +398,6 @@ AUTH_04 = Check(
     "(per process, or shared storage for short-lived workers) and reuse it until shortly "
     "before expiry.",
     judge=_judge_cached,
-)
+    needs=("sync_orders",),
+    brief="The access token is cached: no refresh while the cached one is young and accepted.",
+).register()

@@ -15,8 +15,9 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from harness.checks.auth import answered_at, window_index
+from harness.checks.auth import answered_at
 from harness.checks.model import Check, Judgement, Observation
+from harness.checks.retries import MIN_RETRY_WAIT_S
 from harness.drive.base import ActionOutcome
 from harness.sim.journal import Exchange
 
@@ -26,7 +27,7 @@ __all__ = [
     "AUTH_07",
     "MAX_OUTAGE_ATTEMPTS",
     "MAX_REFUSED_PER_ACTION",
-    "MIN_BACKOFF_S",
+    "MIN_LWA_RETRY_WAIT_S",
     "flagged",
 ]
 
@@ -34,8 +35,10 @@ __all__ = [
 MAX_REFUSED_PER_ACTION = 2
 # Amazon's Python helper makes 4 attempts, its SDK sample 5; beyond 6 it is a storm.
 MAX_OUTAGE_ATTEMPTS = 6
-# Anything faster than this between a 5xx and the next attempt is not a backoff.
-MIN_BACKOFF_S = 0.1
+MIN_LWA_RETRY_WAIT_S = 2 * MIN_RETRY_WAIT_S
+"""AUTH-07: anything faster than 100 ms between an LWA 5xx and the next token request is no
+backoff. Twice the SP-API minimum (harness.checks.retries), kept as AUTH-07 has always
+published it: lowering it to 50 ms would loosen AUTH-07, which is the lead's call."""
 
 _REAUTHORIZE = re.compile(r"re-?authori[sz]", re.IGNORECASE)
 _ROTATE = re.compile(r"rotat\w*\W+(?:\w+\W+){0,3}?(?:client|secret|credential)", re.IGNORECASE)
@@ -111,8 +114,20 @@ def _descriptions(refused: list[Exchange]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(found))
 
 
-def _windows(obs: Observation) -> list[tuple[float, float]]:
-    return obs.action_windows or [(float("-inf"), float("inf"))]
+def _actions(obs: Observation) -> range:
+    """The actions' indexes; a synthetic observation without windows is one action."""
+    return range(len(obs.action_windows) or 1)
+
+
+def _group(
+    exchanges: list[Exchange], owner: Callable[[Exchange], int | None]
+) -> dict[int, list[Exchange]]:
+    """Exchanges by the action ``owner`` gives them (-1: none)."""
+    grouped: dict[int, list[Exchange]] = {}
+    for e in exchanges:
+        index = owner(e)
+        grouped.setdefault(-1 if index is None else index, []).append(e)
+    return grouped
 
 
 def _outcome(obs: Observation, index: int) -> ActionOutcome | None:
@@ -137,22 +152,27 @@ def _refusal_judge(
         problems: list[str] = []
         evidence: list[str] = []
         worst = 0
-        for index, (start, end) in enumerate(_windows(obs)):
-            here = [e for e in refused if start <= e.wall <= end]
+        judged_actions: set[int | None] = set()
+        for index in _actions(obs):
+            # Its result can only react to refusals answered while it ran; every refusal
+            # it owns (a late retry too) counts against the bound.
+            here = [e for e in refused if obs.in_action(e, index, during=True)]
             if not here:
                 continue
+            owned = [e for e in refused if obs.in_action(e, index)]
             first = here[0]
             judged += 1
+            judged_actions.add(index)
             outcome = _outcome(obs, index)
             name = outcome.action if outcome else "the action"
-            worst = max(worst, len(here))
-            evidence += [e.summary() for e in here[:3]]
-            if len(here) > MAX_REFUSED_PER_ACTION:
+            worst = max(worst, len(owned))
+            evidence += [e.summary() for e in owned[:3]]
+            if len(owned) > MAX_REFUSED_PER_ACTION:
                 problems.append(
-                    f"{name} (action {index + 1}) asked LWA {len(here)} times although the "
+                    f"{name} (action {index + 1}) asked LWA {len(owned)} times although the "
                     f"first answer, {error}, was final"
                 )
-            calls = [e for e in obs.sp_api() if e.seq > first.seq and e.wall <= end]
+            calls = [e for e in obs.sp_api() if e.seq > first.seq and obs.in_action(e, index)]
             if calls:
                 evidence += [e.summary() for e in calls[:3]]
                 problems.append(
@@ -173,9 +193,10 @@ def _refusal_judge(
                     f"{name} (action {index + 1}) failed without saying '{what}' or LWA's "
                     f"{error} (errors: {_errors_text(outcome)})"
                 )
-        outside = [e for e in refused if window_index(obs, e.wall) < 0 and obs.action_windows]
-        if len(outside) > MAX_REFUSED_PER_ACTION:
-            problems.append(f"{len(outside)} refused token requests between actions")
+        outside = [e for e in refused if obs.action_during(e) is None and obs.action_windows]
+        late = [e for e in outside if obs.action_of(e) not in judged_actions]
+        if len(late) > MAX_REFUSED_PER_ACTION:
+            problems.append(f"{len(late)} refused token requests between actions")
         metrics: dict[str, Any] = {
             "refused_token_requests": len(refused),
             "max_refused_in_one_action": worst,
@@ -231,7 +252,10 @@ AUTH_05 = Check(
     "'re-authorization needed' error (errors[].action_required = \"reauthorize\") that reaches "
     "a person, and send the seller the consent link.",
     judge=_refusal_judge("invalid_grant", "reauthorize", _REAUTHORIZE, "re-authorization needed"),
-)
+    needs=("sync_orders",),
+    brief="`invalid_grant`: stop, report why (LWA's `invalid_grant` or its description, "
+    '"re-authorization needed", or `action_required`), no retry storm.',
+).register()
 
 AUTH_06 = Check(
     id="AUTH-06",
@@ -251,7 +275,10 @@ AUTH_06 = Check(
     judge=_refusal_judge(
         "invalid_client", "rotate_client_credentials", _ROTATE, "rotate client credentials"
     ),
-)
+    needs=("sync_orders",),
+    brief="`invalid_client`: stop, report why (LWA's `invalid_client` or its description, "
+    '"rotate client credentials", or `action_required`), no retry storm.',
+).register()
 
 
 def _judge_lwa_outage(obs: Observation) -> Judgement:
@@ -267,13 +294,13 @@ def _judge_lwa_outage(obs: Observation) -> Judgement:
         if following is None:
             continue
         gap = following.wall - answered_at(failure)
-        if gap < MIN_BACKOFF_S:
+        if gap < MIN_LWA_RETRY_WAIT_S:
             tight.append((failure, following, gap))
     if tight:
         f, n, gap = tight[0]
         problems.append(
             f"{len(tight)} retr{'y' if len(tight) == 1 else 'ies'} followed a 5xx within "
-            f"{MIN_BACKOFF_S * 1000:.0f} ms (first: {gap * 1000:.0f} ms after "
+            f"{MIN_LWA_RETRY_WAIT_S * 1000:.0f} ms (first: {gap * 1000:.0f} ms after "
             f"{f.request_id}): no backoff"
         )
         evidence += [f.summary(), n.summary()]
@@ -281,11 +308,12 @@ def _judge_lwa_outage(obs: Observation) -> Judgement:
     for e in lwa:
         run = run + 1 if 500 <= e.status < 600 else 0
         longest = max(longest, run)
-    per_action: dict[int, list[Exchange]] = {}
-    for e in lwa:
-        per_action.setdefault(window_index(obs, e.wall), []).append(e)
+    # The bound counts all an action's traffic (a late retry too); whether it gave up or
+    # reported success is judged on what was answered while it ran.
+    owned = _group(lwa, obs.action_of)
+    per_action = _group(lwa, obs.action_during)
     most = max(
-        (sum(1 for e in group if 500 <= e.status < 600) for group in per_action.values()),
+        (sum(1 for e in group if 500 <= e.status < 600) for group in owned.values()),
         default=0,
     )
     if most > MAX_OUTAGE_ATTEMPTS:
@@ -350,7 +378,7 @@ AUTH_07 = Check(
     area="Auth",
     severity="normal",
     requirement="On LWA 500 server_error / 503 temporarily_unavailable: retry with a growing "
-    f"delay (>= {MIN_BACKOFF_S * 1000:.0f} ms), at most {MAX_OUTAGE_ATTEMPTS} attempts per "
+    f"delay (>= {MIN_LWA_RETRY_WAIT_S * 1000:.0f} ms), at most {MAX_OUTAGE_ATTEMPTS} attempts per "
     "action, then stop and report the failure.",
     why="LWA has short outages. Giving up at the first 503 loses a whole sync run; retrying "
     "in a tight loop turns thousands of connectors into a flood that prolongs the outage.",
@@ -358,4 +386,6 @@ AUTH_07 = Check(
     "exponential backoff and jitter (e.g. 0.25 s, 0.5 s, 1 s, 2 s), cap the attempts, then "
     "fail the action with a clear 'LWA unavailable' error.",
     judge=_judge_lwa_outage,
-)
+    needs=("sync_orders",),
+    brief="LWA 500/503: retry with backoff, at most 6 attempts per action.",
+).register()

@@ -7,6 +7,7 @@ request carried the client secret or refresh token where it must not: ``facts
 
 from __future__ import annotations
 
+from harness.checks.facts import facts_of
 from harness.checks.model import Check, Judgement, Observation
 
 __all__ = ["AUTH_08"]
@@ -15,8 +16,8 @@ __all__ = ["AUTH_08"]
 def _judge_secrets(obs: Observation) -> Judgement:
     if not obs.exchanges:
         return Judgement(None, "The integration made no request.")
-    in_url = [e for e in obs.exchanges if e.facts.get("secrets_in_url")]
-    to_sp_api = [e for e in obs.sp_api() if e.facts.get("secrets_to_sp_api")]
+    in_url = [e for e in obs.exchanges if facts_of(e).secrets_in_url]
+    to_sp_api = [e for e in obs.sp_api() if facts_of(e).secrets_to_sp_api]
     token_requests = [e for e in obs.lwa() if (e.operation or "").startswith("lwa:")]
     metrics = {
         "requests": len(obs.exchanges),
@@ -37,18 +38,18 @@ def _judge_secrets(obs: Observation) -> Judgement:
         parts = []
         evidence = []
         if in_url:
-            kinds = sorted({k for e in in_url for k in e.facts["secrets_in_url"]})
+            kinds = sorted({k for e in in_url for k in facts_of(e).secrets_in_url})
             parts.append(f"{len(in_url)} request(s) put the {', '.join(kinds)} in the URL")
             evidence += [
-                f"{e.summary()}: {', '.join(e.facts['secrets_in_url'])} in the URL" for e in in_url
+                f"{e.summary()}: {', '.join(facts_of(e).secrets_in_url)} in the URL" for e in in_url
             ]
         if to_sp_api:
-            kinds = sorted({k for e in to_sp_api for k in e.facts["secrets_to_sp_api"]})
+            kinds = sorted({k for e in to_sp_api for k in facts_of(e).secrets_to_sp_api})
             parts.append(
                 f"{len(to_sp_api)} request(s) sent the {', '.join(kinds)} to an SP-API host"
             )
             evidence += [
-                f"{e.summary()}: carried the {', '.join(e.facts['secrets_to_sp_api'])}"
+                f"{e.summary()}: carried the {', '.join(facts_of(e).secrets_to_sp_api)}"
                 for e in to_sp_api
             ]
         return Judgement(False, "; ".join(parts) + ".", evidence, metrics)
@@ -76,4 +77,7 @@ AUTH_08 = Check(
     "to https://api.amazon.com/auth/o2/token only; send SP-API nothing but the access token "
     "in x-amz-access-token.",
     judge=_judge_secrets,
-)
+    needs=("sync_orders",),
+    brief="Client secret and refresh token only in the token request body, never in URLs or to "
+    "SP-API.",
+).register()

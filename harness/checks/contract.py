@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
+from harness.checks.facts import facts_of
 from harness.checks.model import Attachment, Check, Judgement, Observation
 from harness.sim.journal import Exchange
 
@@ -20,7 +21,7 @@ __all__ = ["CONTRACT_01", "violations_of"]
 
 def violations_of(exchange: Exchange) -> list[dict[str, Any]]:
     """The contract findings the simulator recorded for one exchange (empty if valid)."""
-    found = exchange.facts.get("contract_violations") or []
+    found = facts_of(exchange).contract_violations
     return [v for v in found if isinstance(v, dict)]
 
 
@@ -40,7 +41,7 @@ def _matrix(invalid: list[Exchange]) -> Attachment:
 
 def _judge(obs: Observation) -> Judgement:
     # Only requests that passed authentication and throttling reached validation.
-    routed = [e for e in obs.sp_api() if e.facts.get("contract") in ("valid", "invalid")]
+    routed = [e for e in obs.sp_api() if facts_of(e).contract in ("valid", "invalid")]
     if not routed:
         return Judgement(None, "No SP-API request of the integration reached validation.")
     invalid = [e for e in routed if violations_of(e)]
@@ -92,4 +93,7 @@ CONTRACT_01 = Check(
     "models (or a generated SDK), send one marketplace where the model allows one, use the "
     "model's enum spellings exactly, and send JSON bodies as application/json.",
     judge=_judge,
-)
+    needs=("sync_orders|publish_listing|update_price|update_inventory",),
+    brief="Every SP-API request matches its operation's contract (parameters, enums, limits "
+    "such as one marketplace on listings PUT/DELETE, body schema, content type).",
+).register()

@@ -9,14 +9,22 @@ fixing it, not retrying it.
 from __future__ import annotations
 
 import itertools
-import json
 import statistics
 from collections import defaultdict
 from dataclasses import replace
 from typing import Any
 
+from harness.checks.facts import facts_of
 from harness.checks.fault_parts import judge_each, merge
 from harness.checks.model import Attachment, Check, Judgement, Observation
+from harness.checks.retries import (
+    GROWTH_AFTER_FAILURE,
+    MIN_RETRY_WAIT_S,
+    RetryChain,
+    request_key,
+    waits_grew,
+)
+from harness.checks.retries import retry_chains as chains_of
 from harness.sim.journal import Exchange
 
 __all__ = [
@@ -31,7 +39,6 @@ __all__ = [
     "is_retryable_failure",
     "request_key",
     "retry_chains",
-    "window_index",
     "write_applied",
 ]
 
@@ -55,10 +62,6 @@ WRITE_OPERATIONS = frozenset(
 )
 MAX_ATTEMPTS = 6
 """Attempts of one request in a row before it counts as unbounded (Amazon's SDK stops at 5)."""
-MIN_DELAY = 0.05
-"""A retry sooner than this after an immediate failure is not backing off."""
-GROWTH = 1.5
-"""In a chain with three or more waits, the last wait must exceed the first by this factor."""
 JITTER_SAMPLES = 3
 """Waits at the same retry number needed before judging whether delays are jittered."""
 JITTER_FLOOR = 0.02
@@ -66,12 +69,6 @@ JITTER_FLOOR = 0.02
 
 
 # -- reading the journal --------------------------------------------------------------------
-
-
-def request_key(e: Exchange) -> tuple[str, str, str, str, str]:
-    """What makes two requests "the same request" (headers, tokens and dates aside)."""
-    query = json.dumps(sorted((k, sorted(v)) for k, v in e.query.items()))
-    return (e.endpoint, e.method, e.path, query, json.dumps(e.request_body, sort_keys=True))
 
 
 def fault_kind(e: Exchange) -> str | None:
@@ -89,7 +86,7 @@ def is_failure(e: Exchange) -> bool:
     return (
         e.status >= 400
         or fault_kind(e) in TRANSPORT_FAILURES
-        or e.facts.get("submission_status") == "INVALID"
+        or facts_of(e).submission_status == "INVALID"
     )
 
 
@@ -97,40 +94,26 @@ def client_saw_request_id(e: Exchange) -> bool:
     return fault_kind(e) not in NO_REQUEST_ID
 
 
-def window_index(obs: Observation, e: Exchange) -> int | None:
-    """The action an exchange belongs to: the last one that had started when it was journaled
-    (actions run one after another; the journal stamps an exchange when it is answered)."""
-    found = None
-    for i, (start, _end) in enumerate(obs.action_windows):
-        if start <= e.wall:
-            found = i
-    return found
-
-
 def _same_window(obs: Observation, a: Exchange, b: Exchange) -> bool:
-    return not obs.action_windows or window_index(obs, a) == window_index(obs, b)
+    return obs.action_of(a) == obs.action_of(b)
 
 
-def retry_chains(exchanges: list[Exchange]) -> list[list[Exchange]]:
+def _retried(e: Exchange) -> bool:
+    """Asks for a retry: a retryable failure (5xx, transport fault), a 429 or an expired
+    token's 403."""
+    return is_retryable_failure(e) or e.status in (403, 429)
+
+
+def retry_chains(exchanges: list[Exchange]) -> list[RetryChain]:
     """Runs of the same request where every attempt but the last failed and was re-sent.
 
     A chain starts at any request; the next identical request joins it only if the previous
     attempt failed in a retryable way (5xx, 429, transport fault) or with an expired token.
     """
-    by_key: dict[tuple[str, ...], list[list[Exchange]]] = defaultdict(list)
-    for e in sorted(exchanges, key=lambda x: x.seq):
-        if e.is_lwa:
-            continue
-        chains = by_key[request_key(e)]
-        last = chains[-1][-1] if chains else None
-        if last is not None and (is_retryable_failure(last) or last.status in (403, 429)):
-            chains[-1].append(e)
-        else:
-            chains.append([e])
-    return [c for chains in by_key.values() for c in chains]
+    return chains_of(exchanges, _retried)
 
 
-def _delays(chain: list[Exchange]) -> list[float]:
+def _delays(chain: RetryChain) -> list[float]:
     """Waits between attempts that followed an immediate failure (not a held timeout)."""
     return [
         b.wall - a.wall
@@ -197,7 +180,9 @@ ERR_01 = Check(
     "x-amzn-RequestId) and move on. Decide retries on the HTTP status, never on the error code "
     'string, which differs per API (InvalidInput, BAD_REQUEST, "400", InvalidRequest).',
     judge=_judge_no_retry_of_client_errors,
-)
+    needs=("sync_orders",),
+    brief="A request refused with 400/404/413/415 is not sent again unchanged.",
+).register()
 
 
 # -- ERR-02 ---------------------------------------------------------------------------------
@@ -223,13 +208,13 @@ def _judge_backoff(obs: Observation) -> Judgement:
             continue
         if len(chain) > MAX_ATTEMPTS:
             problems.insert(0, f"{name} was sent {len(chain)} times in a row (unbounded)")
-        quick = [d for d in delays if d < MIN_DELAY]
+        quick = [d for d in delays if d < MIN_RETRY_WAIT_S]
         if quick:
             problems.append(
-                f"{name} was retried {len(quick)} time(s) within {MIN_DELAY * 1000:.0f} ms "
+                f"{name} was retried {len(quick)} time(s) within {MIN_RETRY_WAIT_S * 1000:.0f} ms "
                 f"of a failure (no backoff; shortest wait {min(quick) * 1000:.0f} ms)"
             )
-        if len(delays) >= 3 and delays[-1] < GROWTH * delays[0]:
+        if len(delays) >= 3 and not waits_grew(delays, GROWTH_AFTER_FAILURE):
             problems.append(
                 f"{name}: waits did not grow ({', '.join(f'{d:.2f}s' for d in delays)})"
             )
@@ -307,7 +292,7 @@ def _jitter(by_retry: dict[int, list[float]], where: str) -> tuple[bool, str | N
     return True, f"waits at the same retry number were identical {where} (no jitter): {waits}"
 
 
-def _retry_table(chains: list[list[Exchange]]) -> Attachment:
+def _retry_table(chains: list[RetryChain]) -> Attachment:
     """Every attempt of every failing request, one row each, for a spreadsheet or a chart."""
     rows = ["request,attempt,t_seconds,wait_seconds,answer,x_amzn_request_id"]
     for n, chain in enumerate(chains, start=1):
@@ -335,7 +320,11 @@ ERR_02 = Check(
     "capped), at most 5 attempts, then report the failure. Writes need idempotency first "
     "(ERR-03).",
     judge=_judge_backoff_by_kind,
-)
+    needs=("sync_orders",),
+    brief="500/503, timeouts, resets and cut-off answers retried after growing, jittered waits, "
+    "at most 6 attempts; each fault kind judged in its own fresh run, and a kind not "
+    "exercised is not a pass.",
+).register()
 
 
 # -- ERR-03 ---------------------------------------------------------------------------------
@@ -345,7 +334,7 @@ def write_applied(e: Exchange) -> bool:
     """Did this exchange change the seller's state (whatever the client was told)?"""
     if e.operation not in WRITE_OPERATIONS:
         return False
-    if e.facts.get("submission_status") in ("INVALID", "VALID"):
+    if facts_of(e).submission_status in ("INVALID", "VALID"):
         return False  # refused, or a VALIDATION_PREVIEW
     fault = e.fault
     if fault is not None:
@@ -409,4 +398,7 @@ ERR_03 = Check(
     "(getListingsItem, getOrder, getFeed) and retry only if the write is not there; or make "
     "the write carry an idempotency key you track. Never retry writes in a generic loop.",
     judge=_judge_no_duplicate_writes,
-)
+    needs=("publish_listing|update_inventory|update_price|confirm_shipment",),
+    brief="No duplicate write after an ambiguous failure (one listing submission, shipment "
+    "confirmation, feed per intended write).",
+).register()

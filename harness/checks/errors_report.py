@@ -16,7 +16,6 @@ from harness.checks.errors import (
     is_failure,
     request_key,
     retry_chains,
-    window_index,
 )
 from harness.checks.fault_parts import judge_parts
 from harness.checks.model import Check, Judgement, Observation
@@ -56,7 +55,7 @@ def _judge_failures_surfaced(obs: Observation) -> Judgement:
     evidence: list[str] = []
     surfaced = 0
     for e in failures:
-        index = window_index(obs, e)
+        index = obs.action_of(e)
         if index is None or index >= len(obs.outcomes):
             continue
         outcome = obs.outcomes[index]
@@ -103,7 +102,10 @@ ERR_04 = Check(
     "(operation, HTTP status, x-amzn-RequestId, message), set ok false / a non-zero exit code, "
     "and alert on it. A listing answered 200 with status INVALID is a failure too.",
     judge=_judge_failures_surfaced,
-)
+    needs=("sync_orders",),
+    brief="A call that failed for good makes its action report failure, naming the "
+    "x-amzn-RequestId.",
+).register()
 
 
 # -- ERR-05 ---------------------------------------------------------------------------------
@@ -118,7 +120,7 @@ def _by_action(obs: Observation, exchanges: list[Exchange]) -> dict[int | None, 
     """Exchanges grouped by the action they belong to (journal order kept within each)."""
     grouped: dict[int | None, list[Exchange]] = defaultdict(list)
     for e in exchanges:
-        grouped[window_index(obs, e)].append(e)
+        grouped[obs.action_of(e)].append(e)
     return grouped
 
 
@@ -210,7 +212,9 @@ ERR_05 = Check(
     remediation="Catch failures per item, record them in the result's errors and continue with "
     "the next item; report ok false at the end.",
     judge=_judge_isolation,
-)
+    needs=("sync_orders",),
+    brief="One failing order or marketplace does not stop the rest of the batch.",
+).register()
 
 
 # -- ERR-06 ---------------------------------------------------------------------------------
@@ -302,4 +306,6 @@ ERR_06 = Check(
     "what happens next (retry in N s / giving up). Never log headers, tokens, query strings "
     "with identifiers, or response bodies that may carry buyer data.",
     judge=_judge_failure_log_by_kind,
-)
+    needs=("sync_orders",),
+    brief="Each failed exchange logged with request id, operation and status; no secrets or PII.",
+).register()

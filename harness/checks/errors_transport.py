@@ -19,7 +19,8 @@ import json
 import re
 from typing import Any
 
-from harness.checks.errors import request_key, window_index
+from harness.checks.errors import request_key
+from harness.checks.facts import facts_of
 from harness.checks.fault_parts import judge_parts
 from harness.checks.model import Check, Judgement, Observation
 from harness.checks.orders import listed_orders
@@ -43,9 +44,9 @@ def stall_length(e: Exchange) -> float | None:
     held = 0.0
     if fault is not None and fault.get("kind") in ("stall", "timeout"):
         held = float(fault.get("hold") or 0.0)
-    delay = e.facts.get("delay_s")
-    if isinstance(delay, int | float):
-        held = max(held, float(delay))
+    delay = facts_of(e).delay_s
+    if delay is not None:
+        held = max(held, delay)
     return held if held >= STALL_MIN else None
 
 
@@ -94,21 +95,21 @@ def _judge_bounded(obs: Observation) -> Judgement:
             f"{outcome.duration_s:.0f}s"
             + (
                 f" while {_op(stalls[0])} was stalled (no read timeout)"
-                if any(window_index(obs, e) == i for e in stalls)
+                if any(obs.action_of(e) == i for e in stalls)
                 else ""
             )
         )
         evidence.append(f"  outcome: {outcome.summary()}")
     killed_at = {i for i, _ in killed}
     for e in stalls:
-        index = window_index(obs, e)
+        index = obs.action_of(e)
         if index is None or index >= len(obs.outcomes) or index in killed_at:
             continue
         length = stall_length(e) or 0.0
         again = [
             x.wall
             for x in obs.exchanges
-            if x.seq > e.seq and request_key(x) == request_key(e) and window_index(obs, x) == index
+            if x.seq > e.seq and request_key(x) == request_key(e) and obs.action_of(x) == index
         ]
         gave_up = min([*again[:1], obs.action_windows[index][1]])
         waited = gave_up - e.wall
@@ -155,13 +156,13 @@ def _unreported(
     problems: list[str] = []
     seen: set[tuple[int, str]] = set()
     for e in stalls:
-        i = window_index(obs, e)
+        i = obs.action_of(e)
         if i is None or i >= len(obs.outcomes) or i in killed or (i, _op(e)) in seen:
             continue
         seen.add((i, _op(e)))
         answered = any(
             x.seq > e.seq
-            and window_index(obs, x) == i
+            and obs.action_of(x) == i
             and x.is_lwa == e.is_lwa
             and (x.is_lwa or x.operation == e.operation)
             and 200 <= x.status < 300
@@ -206,7 +207,10 @@ ERR_07 = Check(
     "for LWA (e.g. 10 s connect, 30 s read), treat a timeout as a retryable failure (ERR-02), "
     "and report the operation that timed out when the retries run out.",
     judge=_judge_bounded_by_part,
-)
+    needs=("sync_orders",),
+    brief="Every SP-API and LWA call is bounded in time: on a stalled connection the client "
+    "gives up on its own and the action reports the operation (a killed action fails).",
+).register()
 
 
 # -- ERR-08 ---------------------------------------------------------------------------------
@@ -248,7 +252,7 @@ def _judge_refused(obs: Observation) -> Judgement:
         if outcome.status == "timeout":
             problems.append(f"{label} never ended: the driver killed it ({outcome.error})")
             continue
-        window = [e for e in obs.sp_api() if window_index(obs, e) == i]
+        window = [e for e in obs.sp_api() if obs.action_of(e) == i]
         listed = {m for e in window if e.operation == "getOrders" and e.status == 200
                   for m in _marketplaces(e)}  # fmt: skip
         unlisted = [m for m in live if m not in listed]
@@ -315,4 +319,7 @@ ERR_08 = Check(
     "with the marketplace ids and region in the result, set ok false, and go on with the "
     "other regions.",
     judge=_judge_refused,
-)
+    needs=("sync_orders",),
+    brief="A regional endpoint refusing connections is reported as that region's failure; the "
+    "other marketplaces are still synced.",
+).register()

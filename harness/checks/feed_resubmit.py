@@ -18,6 +18,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from harness.checks.facts import facts_of
 from harness.checks.model import Observation
 from harness.drive.base import ActionOutcome
 from harness.sim.journal import Exchange
@@ -40,7 +41,7 @@ class FeedTrace:
             return None
         return [
             (int(r.get("messageId", 0)), str(r.get("sku", "")))
-            for r in self.done.facts.get("rejected") or []
+            for r in facts_of(self.done).rejected
             if isinstance(r, dict)
         ]
 
@@ -61,15 +62,15 @@ def feed_traces(exchanges: list[Exchange]) -> list[FeedTrace]:
     uploads: dict[str, Exchange] = {}
     traces: dict[str, FeedTrace] = {}
     for e in exchanges:
-        if e.operation == "s3:PUT" and e.status == 200 and e.facts.get("document"):
-            uploads[str(e.facts["document"])] = e  # the last upload before createFeed counts
-        elif e.operation == "createFeed" and e.status == 202 and e.facts.get("feed_id"):
+        if e.operation == "s3:PUT" and e.status == 200 and facts_of(e).document:
+            uploads[str(facts_of(e).document)] = e  # the last upload before createFeed counts
+        elif e.operation == "createFeed" and e.status == 202 and facts_of(e).feed_id:
             body = e.request_body if isinstance(e.request_body, dict) else {}
             upload = uploads.get(str(body.get("inputFeedDocumentId", "")))
-            feed_id = str(e.facts["feed_id"])
+            feed_id = str(facts_of(e).feed_id)
             traces[feed_id] = FeedTrace(feed_id, e, upload, _messages(upload), None)
-        elif e.operation == "getFeed" and e.status == 200 and e.facts.get("status") == "DONE":
-            trace = traces.get(str(e.facts.get("feed_id", "")))
+        elif e.operation == "getFeed" and e.status == 200 and facts_of(e).status == "DONE":
+            trace = traces.get(facts_of(e).feed_id or "")
             if trace is not None and trace.done is None:
                 trace.done = e
     return list(traces.values())
@@ -82,14 +83,6 @@ def _key(message: dict[str, Any]) -> str:
 
 def _name(message: dict[str, Any]) -> str:
     return f"{message.get('sku', '?')} (message {message.get('messageId', '?')})"
-
-
-def _window(obs: Observation, index: int) -> tuple[float, float]:
-    if index < len(obs.action_windows):
-        start, _end = obs.action_windows[index]
-        later = [s for s, _ in obs.action_windows[index + 1 :]]
-        return start, later[0] if later else float("inf")
-    return float("-inf"), float("inf")  # synthetic observation: one action, no windows
 
 
 class _Original:
@@ -169,8 +162,7 @@ def judge_resubmission(
     messages the seller's product data can correct; the others must be reported as still
     rejected, not re-sent as they were).
     """
-    start, end = _window(obs, index)
-    traces = [t for t in feed_traces(obs.exchanges) if start <= t.created.wall < end]
+    traces = [t for t in feed_traces(obs.exchanges) if obs.in_action(t.created, index)]
     if not traces:
         return [f"{label}: no feed was created (no createFeed answered 202)"], [], {}
     first, follow_ups = traces[0], traces[1:]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from harness.checks.facts import facts_of
 from harness.checks.feed_resubmit import judge_resubmission
 from harness.checks.listings import marketplaces_of, sku_of
 from harness.checks.model import Check, Judgement, Observation
@@ -112,7 +113,10 @@ INV_01 = Check(
     remediation="After syncing orders, recompute each pool's available stock and patch "
     "fulfillment_availability in every marketplace of the pool, not just the one that sold.",
     judge=_judge_stock,
-)
+    needs=("sync_inventory",),
+    brief="An order in one marketplace lowers the stock of every marketplace sharing it, within "
+    "15 minutes.",
+).register()
 
 
 def _judge_reprice(obs: Observation) -> Judgement:
@@ -171,7 +175,9 @@ PRC_01 = Check(
     remediation="Pace patches to the usage plan (token bucket, x-amzn-RateLimit-Limit), retry "
     "429s with backoff, or send large batches as one JSON_LISTINGS_FEED.",
     judge=_judge_reprice,
-)
+    needs=("reprice",),
+    brief="Batch repricing within the usage plan, no price left stale.",
+).register()
 
 
 def _reported_rejections(
@@ -183,12 +189,10 @@ def _reported_rejections(
     from the report, not from an echo of the input)."""
     if isinstance(feed.get("rejected"), list):
         return sorted(str(r.get("sku")) for r in feed["rejected"] if isinstance(r, dict))
-    windows = obs.action_windows
-    start, end = windows[index] if 0 <= index < len(windows) else (float("-inf"), float("inf"))
     read = any(
-        e.operation == "s3:GET" and e.status == 200 and e.facts.get("kind") == "report"
+        e.operation == "s3:GET" and e.status == 200 and facts_of(e).kind == "report"
         for e in obs.exchanges
-        if start <= e.wall <= end
+        if obs.in_action(e, index, during=True)
     )
     said = json.dumps(run.result or {}, ensure_ascii=False) + (run.error or "")
     return sorted(sku for sku in wanted if read and sku in said)
@@ -196,12 +200,10 @@ def _reported_rejections(
 
 def _fatal_seen(obs: Observation, index: int) -> bool:
     """Did a getFeed in action ``index``'s window answer FATAL (all of them without windows)?"""
-    windows = obs.action_windows
-    start, end = windows[index] if 0 <= index < len(windows) else (float("-inf"), float("inf"))
     return any(
-        e.operation == "getFeed" and e.status == 200 and e.facts.get("status") == "FATAL"
+        e.operation == "getFeed" and e.status == 200 and facts_of(e).status == "FATAL"
         for e in obs.sp_api()
-        if start <= e.wall <= end
+        if obs.in_action(e, index, during=True)
     )
 
 
@@ -257,7 +259,7 @@ def _judge_feed(obs: Observation) -> Judgement:
     reads = [
         e
         for e in obs.exchanges
-        if e.operation == "s3:GET" and e.status == 200 and e.facts.get("kind") == "report"
+        if e.operation == "s3:GET" and e.status == 200 and facts_of(e).kind == "report"
     ]
     if throttled:
         problems.append(f"{len(throttled)} feed call(s) throttled (429): polling too fast")
@@ -306,4 +308,7 @@ FEED_01 = Check(
     "the rejected messages from the product data and the marketplace's product-type schema, "
     "send only those in one follow-up feed, and report the ones the data cannot fix.",
     judge=_judge_feed,
-)
+    needs=("submit_feed",),
+    brief="JSON_LISTINGS_FEED: processing report read, stuck feed given up with an alert, FATAL "
+    "reported.",
+).register()

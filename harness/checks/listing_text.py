@@ -88,7 +88,9 @@ LST_05 = Check(
     remediation="Take the accepted language tags from the schema's $defs.language_tag and send "
     "each marketplace its translated text with that tag.",
     judge=_judge_language,
-)
+    needs=("publish_listing",),
+    brief="Text in each marketplace's language, with its language tags.",
+).register()
 
 
 def _offers(body: Any) -> list[dict[str, Any]]:
@@ -162,4 +164,6 @@ LST_06 = Check(
     remediation="Keep a price per marketplace in its currency (whole yen for JP) and send it "
     "with marketplace_id and currency in purchasable_offer.",
     judge=_judge_currency,
-)
+    needs=("publish_listing",),
+    brief="Prices in each marketplace's currency.",
+).register()

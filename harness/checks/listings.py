@@ -11,7 +11,7 @@ import json
 from typing import Any
 from urllib.parse import unquote
 
-from harness.checks.auth import window_index
+from harness.checks.facts import facts_of
 from harness.checks.listing_reports import reported_issues, surfaced, told
 from harness.checks.matrix import LISTING_LEGEND, Cell, listing_code, render_grid_html
 from harness.checks.model import Attachment, Check, Judgement, Observation
@@ -207,7 +207,10 @@ LST_01 = Check(
     "per call), build that marketplace's attributes from your product data, and fill every "
     "'required' and allOf-conditional attribute it names (see the matrix for what is missing).",
     judge=_judge_published,
-)
+    needs=("publish_listing",),
+    brief="Every product ACCEPTED in every target marketplace with that marketplace's required "
+    "attributes (product x marketplace matrix attached).",
+).register()
 
 
 def _judge_validated_first(obs: Observation) -> Judgement:
@@ -227,7 +230,7 @@ def _judge_validated_first(obs: Observation) -> Judgement:
             x.operation == "getDefinitionsProductType"
             and x.status == 200
             and x.seq < e.seq
-            and x.facts.get("marketplace_id") == mp
+            and facts_of(x).marketplace_id == mp
             for x in obs.sp_api()
         )
         if not (previewed or schema_read):
@@ -264,14 +267,18 @@ LST_02 = Check(
     remediation="Call putListingsItem with mode=VALIDATION_PREVIEW (or validate offline with the "
     "schema from getDefinitionsProductType) and only submit when it answers VALID.",
     judge=_judge_validated_first,
-)
+    needs=("publish_listing",),
+    brief="A listing is validated (VALIDATION_PREVIEW or the marketplace's schema) before its "
+    "first submission.",
+).register()
 
 
 def _action_of(obs: Observation, e: Exchange) -> int:
     """The action an exchange belongs to: its window, else (synthetic observations without
     windows) the publish_listing run for its SKU; -1 when none."""
     if obs.action_windows:
-        return window_index(obs, e.wall)
+        index = obs.action_during(e)
+        return -1 if index is None else index
     for index, outcome in enumerate(obs.outcomes):
         if outcome.action == "publish_listing" and str(outcome.args.get("sku")) == sku_of(e):
             return index
@@ -351,7 +358,9 @@ LST_03 = Check(
     remediation="Read the body's status: only ACCEPTED (or VALID in preview) is success; on "
     "INVALID, report the issues[] (code, message, attributeNames) and do not retry unchanged.",
     judge=_judge_invalid_is_failure,
-)
+    needs=("publish_listing",),
+    brief="HTTP 200 with status INVALID is reported as a failure, with its issues.",
+).register()
 
 
 def _judge_late_issues(obs: Observation) -> Judgement:
@@ -410,7 +419,10 @@ LST_04 = Check(
     "(or subscribe to LISTINGS_ITEM_ISSUES_CHANGE) and alert on ERROR issues and "
     "LISTING_SUPPRESSED enforcements.",
     judge=_judge_late_issues,
-)
+    needs=("publish_listing", "listing_status"),
+    brief="Issues Amazon finds after ACCEPTED (e.g. GPSR suppression in the EU) are read and "
+    "reported.",
+).register()
 
 
 # Shared with harness.checks.listing_text.

@@ -9,10 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, replace
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from harness.drive.base import ActionOutcome
 from harness.sim.journal import Exchange
+
+if TYPE_CHECKING:
+    from harness.checks.timeline import TimelineSpec
 
 __all__ = [
     "Attachment",
@@ -23,6 +26,7 @@ __all__ = [
     "Observation",
     "Severity",
     "Status",
+    "registered_checks",
 ]
 
 Severity = Literal["blocker", "critical", "normal"]
@@ -62,6 +66,45 @@ class Observation:
     action_windows: list[tuple[float, float]] = field(default_factory=list)
     """(start, end) of each action in simulator wall seconds, aligned with ``outcomes``."""
 
+    def action_of(self, exchange: Exchange) -> int | None:
+        """The index (into ``outcomes``) of the action ``exchange`` belongs to, or None.
+
+        The one rule every check uses: an exchange belongs to the last action that had started
+        when the simulator journaled it, so an action owns ``[its start, the next start)``.
+        Actions run one after another, so traffic after an action ended and before the next
+        began (a late retry, a background thread, what a killed process still sent) can only
+        be the action that just ended; counting it as "between actions" would let a retry
+        storm just past the end escape every per-action bound. None: before the first action,
+        or no windows recorded (a synthetic observation; callers treat the scenario as one
+        action then)."""
+        return self.action_at(exchange.wall)
+
+    def action_at(self, wall: float) -> int | None:
+        """:meth:`action_of` for a wall time (e.g. when an answer left the simulator)."""
+        found = None
+        for index, (start, _end) in enumerate(self.action_windows):
+            if start <= wall:
+                found = index
+        return found
+
+    def action_during(self, exchange: Exchange) -> int | None:
+        """:meth:`action_of`, but only while that action was still running (None after it
+        returned). For judging what an action *reported*: an exchange answered after the
+        action returned is still its traffic, yet its result cannot have reflected it."""
+        index = self.action_of(exchange)
+        if index is None or exchange.wall > self.action_windows[index][1]:
+            return None
+        return index
+
+    def in_action(self, exchange: Exchange, index: int, *, during: bool = False) -> bool:
+        """Does ``exchange`` belong to action ``index`` (:meth:`action_of`; with ``during``,
+        :meth:`action_during`)? Without recorded windows (a synthetic observation) the whole
+        scenario is one action, so yes."""
+        if not self.action_windows:
+            return True
+        owner = self.action_during(exchange) if during else self.action_of(exchange)
+        return owner == index
+
     def sp_api(self) -> list[Exchange]:
         return [e for e in self.exchanges if not e.is_lwa]
 
@@ -72,12 +115,16 @@ class Observation:
 @dataclass(frozen=True)
 class Attachment:
     """A file a check hands to the report (a chart, a matrix): allure attaches it, and the
-    report directory keeps a copy, so a QA lead sees the picture next to the verdict."""
+    report directory keeps a copy, so a QA lead sees the picture next to the verdict.
+
+    A chart is handed over as data (``chart``, ``content`` empty): judging never draws; the
+    report renders it when it writes (harness.report.charts.content_of)."""
 
     name: str
     content: bytes
     mime: str = "text/plain"
     extension: str = "txt"
+    chart: TimelineSpec | None = None
 
 
 @dataclass(frozen=True)
@@ -107,6 +154,15 @@ def _never_pass_on_a_killed_action(judgement: Judgement, observation: Observatio
     )
 
 
+_REGISTRY: dict[str, Check] = {}
+
+
+def registered_checks() -> list[Check]:
+    """Every check registered so far (:meth:`Check.register`), in registration order; the
+    ordered, complete list is harness.checks.catalog.all_checks()."""
+    return list(_REGISTRY.values())
+
+
 @dataclass(frozen=True)
 class Check:
     id: str
@@ -117,6 +173,28 @@ class Check:
     why: str
     remediation: str
     judge: Callable[[Observation], Judgement]
+    needs: tuple[str, ...] = ()
+    """The actions the check needs before it can be judged at all ("a|b": either will do);
+    an integration whose declared scope lacks one gets the check as ``not_applicable``."""
+    brief: str = ""
+    """The requirement in one line, as the README's check table states it."""
+
+    def register(self) -> Check:
+        """Add this check to the suite, once: ALL_CHECKS, NEEDS and the README table are
+        derived from the registered checks. A second check with the same id is refused."""
+        known = _REGISTRY.get(self.id)
+        if known is not None and known is not self:
+            raise ValueError(
+                f"readiness check {self.id} is registered twice ({known.title!r} and "
+                f"{self.title!r}); give the new check an id of its own"
+            )
+        if not self.needs or not self.brief:
+            raise ValueError(
+                f"readiness check {self.id} registered without needs or brief; state the "
+                "actions it needs and its one-line requirement for the README"
+            )
+        _REGISTRY[self.id] = self
+        return self
 
     def evaluate(self, observation: Observation) -> CheckResult:
         judgement = _never_pass_on_a_killed_action(self.judge(observation), observation)

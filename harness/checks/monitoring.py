@@ -17,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from harness.checks.facts import facts_of
 from harness.checks.fault_parts import parts_of
 from harness.checks.model import Check, Judgement, Observation
 from harness.checks.pii import scan_output
@@ -168,14 +169,14 @@ def _stuck_feeds(obs: Observation) -> list[Incident]:
     created: dict[str, Exchange] = {}
     last: dict[str, tuple[Exchange, int]] = {}
     for e in obs.sp_api():
-        feed_id = str(e.facts.get("feed_id", ""))
+        feed_id = facts_of(e).feed_id or ""
         if e.operation == "createFeed" and e.status == 202 and feed_id:
             created[feed_id] = e
         elif e.operation == "getFeed" and e.status == 200 and feed_id:
             last[feed_id] = (e, last.get(feed_id, (e, 0))[1] + 1)
     found = []
     for feed_id, (e, polls) in last.items():
-        if e.facts.get("status") in ("IN_QUEUE", "IN_PROGRESS") and feed_id in created:
+        if facts_of(e).status in ("IN_QUEUE", "IN_PROGRESS") and feed_id in created:
             marketplaces = _marketplaces_of(created[feed_id])
             found.append(Incident("feed_stuck", "getFeed", e.path, marketplaces, e.virtual,
                                   e.wall, polls))  # fmt: skip
@@ -334,7 +335,13 @@ MON_01 = Check(
     remediation="Post one alert per incident to the on-call channel with the operation, the "
     "marketplaces, Amazon's request id and what to do (re-authorize, rotate the secret).",
     judge=_by_world(_judge_alerted),
-)
+    needs=("sync_orders", "env:ACORN_ALERT_WEBHOOK"),
+    brief=(
+        "Each incident a person must act on (invalid_grant/invalid_client, a run of 5xx, "
+        "lasting throttling) alerted to `ACORN_ALERT_WEBHOOK` within 15 virtual minutes, "
+        "naming operation and marketplace, without secrets or buyer PII."
+    ),
+).register()
 MON_02 = Check(
     id="MON-02",
     title="No alert storm: one alert per incident, not one per failed request",
@@ -347,4 +354,6 @@ MON_02 = Check(
     remediation="Key alerts by incident (kind, operation, marketplaces) and send each once "
     "until it is resolved.",
     judge=_by_world(_judge_storm),
-)
+    needs=("sync_orders", "env:ACORN_ALERT_WEBHOOK"),
+    brief=("No alert storm: no more alerts than incidents per action."),
+).register()

@@ -286,7 +286,12 @@ NOT_01 = Check(
     remediation="Get a client_credentials token with the notifications scope for destinations; "
     "before creating, list destinations (match the queue ARN) and getSubscription per type.",
     judge=_judge_subscribe,
-)
+    needs=("subscribe",),
+    brief=(
+        "Notification destination with a grantless token, subscriptions with the seller's, "
+        "each created once (a second run reuses them)."
+    ),
+).register()
 NOT_02 = Check(
     id="NOT-02",
     title="Each notification applied once; an older ORDER_CHANGE never overwrites a newer one",
@@ -301,7 +306,12 @@ NOT_02 = Check(
     remediation="Keep the notificationIds processed (a table with a TTL of days), compare "
     "EventTime with the stored state before applying an ORDER_CHANGE.",
     judge=_judge_applied,
-)
+    needs=("subscribe", "process_notifications"),
+    brief=(
+        "Each notification applied once despite SQS duplicates; an older ORDER_CHANGE never "
+        "overwrites a newer state (judged from the action's `applied` list)."
+    ),
+).register()
 NOT_03 = Check(
     id="NOT-03",
     title="Processed messages are deleted from the queue",
@@ -316,7 +326,11 @@ NOT_03 = Check(
     remediation="DeleteMessage (or DeleteMessageBatch) with the receipt handle after "
     "processing; send what cannot be processed to a dead-letter queue and alert.",
     judge=_judge_deleted,
-)
+    needs=("subscribe", "process_notifications"),
+    brief=(
+        "Processed messages deleted: nothing left in the SQS queue (moto on loopback) at the end."
+    ),
+).register()
 NOT_04 = Check(
     id="NOT-04",
     title="With a subscription in place, the integration stops polling what it tells",
@@ -330,4 +344,9 @@ NOT_04 = Check(
     remediation="Drive order, feed and report updates from the notifications; keep a slow "
     "reconciliation poll (hours) only as a safety net, outside the notification path.",
     judge=_judge_polling,
-)
+    needs=("subscribe", "process_notifications"),
+    brief=(
+        "With a subscription in place, no getOrders/getFeed(s)/getReport(s) polling while "
+        "notifications are processed."
+    ),
+).register()

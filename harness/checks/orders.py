@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 
+from harness.checks.facts import facts_of
 from harness.checks.model import Check, Judgement, Observation
 from harness.sim.journal import Exchange
 
@@ -121,18 +122,13 @@ def _reported(obs: Observation) -> tuple[set[str], bool]:
     return found, listed
 
 
-def _window(obs: Observation, index: int) -> tuple[float, float]:
-    if 0 <= index < len(obs.action_windows):
-        return obs.action_windows[index]
-    return float("-inf"), float("inf")  # synthetic observation: no windows recorded
-
-
 def last_failure(obs: Observation, index: int) -> Exchange | None:
     """The last exchange of action ``index`` that failed (HTTP >= 400 or no answer at all):
     the journal's account of why an action ended early."""
-    start, end = _window(obs, index)
     failed = [
-        e for e in obs.exchanges if start <= e.wall <= end and (e.status >= 400 or not e.status)
+        e
+        for e in obs.exchanges
+        if obs.in_action(e, index, during=True) and (e.status >= 400 or not e.status)
     ]
     return failed[-1] if failed else None
 
@@ -252,7 +248,9 @@ ORD_01 = Check(
     remediation="Group marketplace ids by region (NA/EU/FE), call each region's endpoint with "
     "its own ids, and follow NextToken until it is absent.",
     judge=_judge_orders_synced,
-)
+    needs=("sync_orders",),
+    brief="Orders of every marketplace, from its region's endpoint, all pages.",
+).register()
 
 
 def _pii_calls(obs: Observation) -> list[Exchange]:
@@ -286,7 +284,7 @@ def _judge_rdt(obs: Observation) -> Judgement:
         if e.token is not None and e.token.kind == "rdt" and e.token.outcome == "not_covered"
     ]
     with_rdt = [e for e in calls if e not in plain and e not in uncovered]
-    released = {e.path for e in with_rdt if e.status == 200 and e.facts.get("pii") == "full"}
+    released = {e.path for e in with_rdt if e.status == 200 and facts_of(e).pii == "full"}
     metrics = {
         "pii_calls": len(calls),
         "pii_calls_with_rdt": len(with_rdt),
@@ -340,4 +338,6 @@ PII_01 = Check(
     "path, e.g. the generic /orders/v0/orders/{orderId}/address, and send it as "
     "x-amz-access-token on those calls; reuse it for its lifetime.",
     judge=_judge_rdt,
-)
+    needs=("sync_orders",),
+    brief="Buyer PII fetched with a Restricted Data Token.",
+).register()

@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from harness.checks.auth import rejected_before
+from harness.checks.facts import facts_of
 from harness.checks.model import Canaries, Check, Judgement, Observation
 from harness.redact import TOKEN_PATTERN, encoded_forms
 from harness.sim.journal import Exchange
@@ -42,12 +43,12 @@ def _redundant_rdts(obs: Observation, grants: list[Exchange]) -> list[tuple[Exch
     for i, grant in enumerate(grants):
         wanted = _resources(grant)
         for earlier in grants[:i]:
-            lifetime = float(earlier.facts.get("expires_in") or 0)
+            lifetime = facts_of(earlier).expires_in
             if (
                 earlier.endpoint == grant.endpoint
                 and grant.wall - earlier.wall < FRESH_SHARE * lifetime
                 and _covered(_resources(earlier), wanted)
-                and not rejected_before(obs, str(earlier.facts.get("issued_token")), grant.seq)
+                and not rejected_before(obs, str(facts_of(earlier).issued_token), grant.seq)
             ):
                 found.append((grant, earlier))
                 break
@@ -75,7 +76,7 @@ def _judge_rdt_lifetime(obs: Observation) -> Judgement:
             "addresses with the RDT would make this provable.",
             [g.summary() for g in grants][:5],
         )
-    first_expiry = min(g.wall + float(g.facts.get("expires_in") or 0) for g in grants)
+    first_expiry = min(g.wall + facts_of(g).expires_in for g in grants)
     renewed = [e for e in uses if e.wall > first_expiry and e.token and e.token.outcome == "ok"]
     metrics: dict[str, Any] = {
         "rdt_requests": len(grants),
@@ -145,7 +146,9 @@ PII_02 = Check(
     "address), cache it with obtained_at + expiresIn, reuse it for every order, and renew it "
     "shortly before it expires.",
     judge=_judge_rdt_lifetime,
-)
+    needs=("sync_orders",),
+    brief="An RDT is reused for its lifetime and renewed after, never sent expired.",
+).register()
 
 
 def _contains(line: str, values: tuple[str, ...]) -> bool:
@@ -228,4 +231,6 @@ PII_03 = Check(
     "headers or the LWA form. Mask tokens (keep the 'Atza|' prefix at most) and add a log "
     "filter that drops known secret fields.",
     judge=_judge_output,
-)
+    needs=("sync_orders",),
+    brief="No buyer PII, secret or token in the integration's stderr/stdout or log file.",
+).register()

@@ -19,45 +19,9 @@ _BY_ID = {check.id: check for check in ALL_CHECKS}
 _TEST_NAME = re.compile(r"^test_([a-z]+)_(\d{2})(?:_|$)")
 
 
-_WRITES = "publish_listing|update_inventory|update_price|confirm_shipment"
-NEEDS: dict[str, tuple[str, ...]] = {
-    **{f"AUTH-0{n}": ("sync_orders",) for n in range(1, 9)},
-    "ORD-01": ("sync_orders",),
-    "PII-01": ("sync_orders",),
-    "PII-02": ("sync_orders",),
-    "PII-03": ("sync_orders",),
-    **{f"THR-0{n}": ("sync_orders",) for n in range(1, 5)},
-    "THR-05": ("sync_orders", "update_price"),
-    "CONTRACT-01": ("sync_orders|publish_listing|update_price|update_inventory",),
-    "ERR-01": ("sync_orders",),
-    "ERR-02": ("sync_orders",),
-    "ERR-03": (_WRITES,),
-    "ERR-04": ("sync_orders",),
-    "ERR-05": ("sync_orders",),
-    "ERR-06": ("sync_orders",),
-    "ERR-07": ("sync_orders",),
-    "ERR-08": ("sync_orders",),
-    "LST-01": ("publish_listing",),
-    "LST-02": ("publish_listing",),
-    "LST-03": ("publish_listing",),
-    "LST-04": ("publish_listing", "listing_status"),
-    "LST-05": ("publish_listing",),
-    "LST-06": ("publish_listing",),
-    "INV-01": ("sync_inventory",),
-    "PRC-01": ("reprice",),
-    "FEED-01": ("submit_feed",),
-    **{f"RPT-0{n}": ("fetch_report",) for n in range(1, 6)},
-    "TLS-01": ("sync_orders",),
-    # -- notifications (issue 17) --
-    "NOT-01": ("subscribe",),
-    "NOT-02": ("subscribe", "process_notifications"),
-    "NOT-03": ("subscribe", "process_notifications"),
-    "NOT-04": ("subscribe", "process_notifications"),
-    # -- alerting (issue 17): judged only for integrations that map ACORN_ALERT_WEBHOOK --
-    "MON-01": ("sync_orders", "env:ACORN_ALERT_WEBHOOK"),
-    "MON-02": ("sync_orders", "env:ACORN_ALERT_WEBHOOK"),
-}
-"""The actions each check needs before it can be judged at all ("a|b": either will do).
+NEEDS: dict[str, tuple[str, ...]] = {check.id: check.needs for check in ALL_CHECKS}
+"""The actions each check needs before it can be judged at all ("a|b": either will do), as
+each check registered them (Check.needs).
 
 An integration whose declared scope lacks one gets the check as ``not_applicable``."""
 

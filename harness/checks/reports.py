@@ -13,6 +13,7 @@ from __future__ import annotations
 from itertools import pairwise
 from statistics import mean
 
+from harness.checks.facts import facts_of
 from harness.checks.model import Check, Judgement, Observation
 from harness.checks.reports_trace import (
     GET_REPORT_PLAN,
@@ -128,7 +129,10 @@ RPT_01 = Check(
     remediation="Request the report once, then poll getReport with exponential backoff (or "
     "wait for REPORT_PROCESSING_FINISHED), capped within the plan, until a terminal status.",
     judge=_judge_polling,
-)
+    needs=("fetch_report",),
+    brief="Reports polled with growing waits inside getReport's plan (no 429), one createReport "
+    "per report (none per poll).",
+).register()
 
 
 # -- RPT-02 -----------------------------------------------------------------------------------
@@ -148,7 +152,7 @@ def _judge_endings(obs: Observation) -> Judgement:
         if status not in _SAYS or end is None:
             continue
         label = f"report {t.report_id} ended {status}"
-        if status == "CANCELLED" and end.facts.get("no_data"):
+        if status == "CANCELLED" and facts_of(end).no_data:
             label += " (no data)"
         seen.add(status)
         evidence.append(f"{label}: {end.summary()}")
@@ -206,7 +210,10 @@ RPT_02 = Check(
     remediation="Treat DONE, CANCELLED and FATAL as terminal: stop polling, return CANCELLED "
     "as 'no data' and FATAL as a failure naming the report id (re-request later if needed).",
     judge=_judge_endings,
-)
+    needs=("fetch_report",),
+    brief="A report that ends CANCELLED (no data, or cancelled) or FATAL ends the action at "
+    "once with a result naming it; polling stops.",
+).register()
 
 
 # -- RPT-03 -----------------------------------------------------------------------------------
@@ -245,16 +252,16 @@ def _judge_download(obs: Observation) -> Judgement:
                 problems.append(f"{label}: downloaded after an expired URL without a fresh one")
                 continue
             expiry_proven = True
-        facts = got[-1].facts
-        rows = int(facts.get("rows", 0))
+        facts = facts_of(got[-1])
+        rows = facts.rows
         parsed = _parsed_rows(_outcome(obs, t))
         if parsed != rows:
-            form = "GZIP" if facts.get("gzip") else "plain"
+            form = "GZIP" if facts.gzip else "plain"
             problems.append(
                 f"{label}: the result holds {parsed if parsed is not None else 'no'} parsed "
                 f"rows, the {form} document {rows}"
             )
-        elif facts.get("gzip"):
+        elif facts.gzip:
             gzip_proven = True
     metrics = {"documents": len(traces), "gzip": gzip_proven, "url_expiry": expiry_proven}
     if problems:
@@ -294,7 +301,10 @@ RPT_03 = Check(
     remediation="Download right after getReportDocument; on a 403 'Request has expired' ask "
     "getReportDocument again; gunzip when compressionAlgorithm is GZIP before parsing.",
     judge=_judge_download,
-)
+    needs=("fetch_report",),
+    brief="A report document is downloaded within its URL's five minutes (a fresh URL asked for "
+    "after an expired one); GZIP handled: the parsed rows are the document's rows.",
+).register()
 
 
 # -- RPT-04 -----------------------------------------------------------------------------------
@@ -333,7 +343,9 @@ RPT_04 = Check(
     "(createRestrictedDataToken) for the specific /reports/2021-06-30/documents/{id} path "
     "(generic paths are refused for reports) and send it as x-amz-access-token.",
     judge=_judge_rdt,
-)
+    needs=("fetch_report",),
+    brief="A restricted report's document (buyer PII) is fetched with a Restricted Data Token.",
+).register()
 
 
 # -- RPT-05 -----------------------------------------------------------------------------------
@@ -345,7 +357,7 @@ def _judge_reuse(obs: Observation) -> Judgement:
     for t in traces:
         # In flight as the simulator knew it, or as the integration did: it asked for the
         # same report earlier and had not seen that one end.
-        known = [str(r) for r in t.created.facts.get("in_flight_same") or []]
+        known = [str(r) for r in facts_of(t.created).in_flight_same]
         unseen = [e.report_id for e in traces if e.key == t.key and e.open_before(t.created.seq)]
         earlier = list(dict.fromkeys(known + unseen))
         if earlier:
@@ -390,4 +402,7 @@ RPT_05 = Check(
     remediation="Remember the reportId of each requested report (type, marketplaces, period) "
     "until it ends, and resume polling it instead of calling createReport again.",
     judge=_judge_reuse,
-)
+    needs=("fetch_report",),
+    brief="The same report (type, marketplaces, period) is not requested again while one is in "
+    "flight.",
+).register()

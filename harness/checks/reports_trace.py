@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from harness.checks.facts import facts_of
 from harness.checks.model import Observation
 from harness.drive.base import ActionOutcome
 from harness.sim.journal import Exchange
@@ -37,7 +38,7 @@ class ReportTrace:
     report_id: str
     key: tuple[str, tuple[str, ...], str, str]  # type, marketplaces, period start and end
     created: Exchange
-    action: int  # index of the action it was requested in (-1: outside every action)
+    action: int  # index of the action it was requested in (-1: none, see action_of)
     polls: list[Exchange] = field(default_factory=list)  # getReport answers for it (any status)
     documents: list[Exchange] = field(default_factory=list)  # getReportDocument asks
     downloads: list[Exchange] = field(default_factory=list)  # s3:GET of its document
@@ -48,20 +49,19 @@ class ReportTrace:
 
     @property
     def restricted(self) -> bool:
-        return bool(self.created.facts.get("restricted_report"))
+        return facts_of(self.created).restricted_report
 
     def terminal(self) -> Exchange | None:
         """The first getReport that told the integration the report had ended."""
-        return next((p for p in self.polls if p.facts.get("processing_status") in TERMINAL), None)
+        return next((p for p in self.polls if facts_of(p).processing_status in TERMINAL), None)
 
     def status(self) -> str | None:
         end = self.terminal()
-        return str(end.facts["processing_status"]) if end is not None else None
+        return str(facts_of(end).processing_status) if end is not None else None
 
     def document_id(self) -> str | None:
         end = self.terminal()
-        value = end.facts.get("document") if end is not None else None
-        return str(value) if value else None
+        return facts_of(end).document if end is not None else None
 
     def open_before(self, seq: int) -> bool:
         """Requested before exchange ``seq``, and not seen ending by the integration by then?"""
@@ -79,11 +79,9 @@ class ReportTrace:
 
 
 def action_index(obs: Observation, exchange: Exchange) -> int:
-    """The action whose window holds ``exchange`` (-1 when none does)."""
-    for n, (start, end) in enumerate(obs.action_windows):
-        if start <= exchange.wall <= end:
-            return n
-    return -1
+    """:meth:`Observation.action_of` as an int (-1: before every action, or no windows)."""
+    index = obs.action_of(exchange)
+    return -1 if index is None else index
 
 
 def _key(body: Any) -> tuple[str, tuple[str, ...], str, str]:
@@ -102,19 +100,19 @@ def report_traces(obs: Observation) -> list[ReportTrace]:
     traces: dict[str, ReportTrace] = {}
     by_document: dict[str, ReportTrace] = {}
     for e in obs.exchanges:
-        if e.operation == "createReport" and e.status == 202 and e.facts.get("report_id"):
-            report_id = str(e.facts["report_id"])
+        if e.operation == "createReport" and e.status == 202 and facts_of(e).report_id:
+            report_id = str(facts_of(e).report_id)
             traces[report_id] = ReportTrace(
                 report_id, _key(e.request_body), e, action_index(obs, e)
             )
         elif e.operation == "getReport":
-            trace = traces.get(str(e.facts.get("report_id") or e.path.rsplit("/", 1)[-1]))
+            trace = traces.get(facts_of(e).report_id or e.path.rsplit("/", 1)[-1])
             if trace is not None:
                 trace.polls.append(e)
-                if e.facts.get("document"):
-                    by_document[str(e.facts["document"])] = trace
+                if facts_of(e).document:
+                    by_document[str(facts_of(e).document)] = trace
         elif e.operation == "getReportDocument":
-            trace = traces.get(str(e.facts.get("report_id", "")))
+            trace = traces.get(facts_of(e).report_id or "")
             if trace is None:
                 trace = by_document.get(e.path.rsplit("/", 1)[-1])
             if trace is not None:

@@ -7,23 +7,23 @@ can judge against the plan without knowing how the scenario configured it.
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from harness.checks.facts import facts_of
 from harness.checks.model import Observation
+from harness.checks.retries import RetryChain, retry_chains
 from harness.sim.journal import Exchange
 
 __all__ = [
     "NOT_EXERCISED",
     "RATE_HEADER",
-    "Chain",
     "Plan",
+    "RetryChain",
     "chains",
     "describe_plans",
     "plan_of",
-    "request_key",
     "throttle_exchanges",
     "throttled",
 ]
@@ -43,9 +43,9 @@ class Plan:
 
 
 def plan_of(e: Exchange) -> Plan | None:
-    rate, burst = e.facts.get("plan_rate"), e.facts.get("plan_burst")
-    if isinstance(rate, int | float) and isinstance(burst, int) and rate > 0:
-        return Plan(float(rate), burst)
+    rate, burst = facts_of(e).plan_rate, facts_of(e).plan_burst
+    if rate is not None and burst is not None and rate > 0:
+        return Plan(rate, burst)
     return None
 
 
@@ -58,51 +58,12 @@ def throttled(e: Exchange) -> bool:
     return e.status == 429
 
 
-def request_key(e: Exchange) -> tuple[Any, ...]:
-    """What makes a retry 'the same request': endpoint, method, path and query."""
-    query = tuple(sorted((k, tuple(v)) for k, v in e.query.items()))
-    return (e.endpoint, e.method, e.path, query)
-
-
-@dataclass
-class Chain:
-    """One request's attempts from its first 429 on: the 429s, then what came next (if any)."""
-
-    refused: list[Exchange]
-    after: Exchange | None  # the attempt that followed the last 429 (None: abandoned)
-
-    @property
-    def attempts(self) -> list[Exchange]:
-        """Every attempt in order: the 429s, then the one that followed (if any)."""
-        return [*self.refused, *([self.after] if self.after else [])]
-
-    @property
-    def waits(self) -> list[float]:
-        """Seconds waited after each 429 before the next attempt of the same request."""
-        return [b.wall - a.wall for a, b in itertools.pairwise(self.attempts)]
-
-    @property
-    def abandoned(self) -> bool:
-        return self.after is None
-
-
-def chains(exchanges: Iterable[Exchange]) -> list[Chain]:
-    """Group 429s with the retries of the same request that followed them."""
-    items = sorted(exchanges, key=lambda e: e.seq)
-    out: list[Chain] = []
-    open_chains: dict[tuple[Any, ...], Chain] = {}
-    for e in items:
-        key = request_key(e)
-        chain = open_chains.get(key)
-        if throttled(e):
-            if chain is None:
-                chain = open_chains[key] = Chain([], None)
-                out.append(chain)
-            chain.refused.append(e)
-        elif chain is not None:
-            chain.after = e
-            del open_chains[key]
-    return out
+def chains(exchanges: Iterable[Exchange]) -> list[RetryChain]:
+    """Each throttled request's retry chain from its first 429 on (harness.checks.retries):
+    its 429s (``refused``), then the attempt that followed (``after``; None: abandoned), in
+    the order the first 429s came."""
+    found = [c for c in retry_chains(exchanges, throttled) if throttled(c[0])]
+    return sorted(found, key=lambda c: c[0].seq)
 
 
 def describe_plans(obs: Observation, operations: Iterable[str] | None = None) -> str:

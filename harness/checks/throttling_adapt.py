@@ -207,4 +207,7 @@ THR_03 = Check(
     "bucket to it; when it is missing keep the last known rate (or the published one), and "
     "let 429s with backoff correct the pace.",
     judge=lambda obs: with_timeline(obs, _judge_adapts(obs)),
-)
+    needs=("sync_orders",),
+    brief="Follows a lowered plan announced in `x-amzn-RateLimit-Limit`; keeps working when the "
+    "header is absent.",
+).register()

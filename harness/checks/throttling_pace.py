@@ -9,6 +9,7 @@ from __future__ import annotations
 import itertools
 from collections import defaultdict
 
+from harness.checks.facts import facts_of
 from harness.checks.model import Check, Judgement, Observation
 from harness.checks.throttle_facts import (
     NOT_EXERCISED,
@@ -111,7 +112,10 @@ THR_04 = Check(
     remediation="Pace with a token bucket instead of fixed sleeps: spend the burst "
     "immediately, then wait only as long as the rate requires for the next token.",
     judge=lambda obs: with_timeline(obs, _judge_throughput(obs)),
-)
+    needs=("sync_orders",),
+    brief="Finishes within 2x the fastest schedule the usage plans allow (+1 s, +30 ms per "
+    "request).",
+).register()
 
 
 # -- THR-05 ---------------------------------------------------------------------------------
@@ -149,8 +153,7 @@ def _judge_independent(obs: Observation) -> Judgement:
             if mine is not None and plan is not None and mine is not e:
                 level = min(
                     plan.burst,
-                    float(mine.facts.get("bucket_after", 0.0))
-                    + plan.rate * (prev.wall - mine.wall),
+                    (facts_of(mine).bucket_after or 0.0) + plan.rate * (prev.wall - mine.wall),
                 )
             else:
                 level = float(plan.burst) if plan else 0.0
@@ -196,4 +199,7 @@ THR_05 = Check(
     remediation="Keep throttling state per operation (bucket, backoff) and never block the "
     "whole client on one operation's 429: schedule other operations' calls meanwhile.",
     judge=lambda obs: with_timeline(obs, _judge_independent(obs)),
-)
+    needs=("sync_orders", "update_price"),
+    brief="One operation's throttling never stalls the others (no idle gap over 1 s with tokens "
+    "available).",
+).register()

@@ -97,4 +97,7 @@ THR_01 = Check(
     "then send at the rate announced in x-amzn-RateLimit-Limit (fall back to the published "
     "rate when it is absent). After a 429, treat the bucket as empty.",
     judge=lambda obs: with_timeline(obs, _judge_rare(obs)),
-)
+    needs=("sync_orders",),
+    brief="Under 10 % of requests refused with 429 during a sync that needs more calls than the "
+    "burst.",
+).register()

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from harness.checks.facts import facts_of
 from harness.checks.model import Check, Judgement, Observation
 
 __all__ = ["TLS_01"]
@@ -27,7 +28,7 @@ def _judge(observation: Observation) -> Judgement:
     refused: list[str] = []
     for probe in probes:
         kind, described = probe["kind"], probe["description"]
-        requests = [e for e in observation.exchanges if e.facts.get("tls_probe") == kind]
+        requests = [e for e in observation.exchanges if facts_of(e).tls_probe == kind]
         index = probe.get("outcome")
         outcome = observation.outcomes[index] if index is not None else None
         if requests:
@@ -78,4 +79,8 @@ TLS_01 = Check(
     "trust extra CAs through SSL_CERT_FILE, REQUESTS_CA_BUNDLE or NODE_EXTRA_CA_CERTS instead, "
     "and surface the TLS error as a failed action.",
     judge=_judge,
-)
+    needs=("sync_orders",),
+    brief="Refuses, and reports, a server whose certificate is not valid for the host "
+    "(untrusted CA, wrong name, expired). Judged only in TLS runs (`acorn run --transport "
+    "tls` or `intercept`, see [docs/tls.md](docs/tls.md)); not applicable otherwise.",
+).register()

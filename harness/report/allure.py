@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from harness.checks.docs import docs_for
+from harness.report.charts import content_of
 
 if TYPE_CHECKING:
     from harness.checks import CheckResult
@@ -129,7 +130,7 @@ def label_check(result: CheckResult, scope: str, integration: str = "") -> None:
     kinds = {t.mime_type: t for t in allure.attachment_type}
     for item in result.attachments:
         allure.attach(
-            item.content,
+            content_of(item),
             name=item.name,
             attachment_type=kinds.get(item.mime, item.mime),
             extension=item.extension,

@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from harness.report.charts import content_of
 from harness.report.compliance import POLICY_NAMES, STATE_WORDS, area_states
 from harness.report.model import Readiness
 from harness.report.views import (
@@ -300,7 +301,7 @@ def write_reports(readiness: Readiness, report_dir: Path) -> dict[str, Path]:
         for a in c.attachments:
             target = report_dir / "attachments" / attachment_file(c.id, a.name, a.extension)
             target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(a.content)
+            target.write_bytes(content_of(a))
     return paths
 
 

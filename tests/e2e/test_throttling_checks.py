@@ -23,6 +23,7 @@ from throttle_clients import (
 
 from harness.checks import THR_01, THR_02, THR_03, THR_04, THR_05, CheckResult, Observation
 from harness.checks.model import Check
+from harness.report.charts import content_of
 from harness.sim import SimConfig
 from harness.sim.config import PlanChange
 
@@ -65,7 +66,9 @@ def test_thr_01_passes_a_client_that_paces_by_its_bucket(world) -> None:  # type
     assert "getOrderItems 20/s burst 5 (set by the scenario" in result.summary
     # The timeline goes with the verdict: one PNG per scenario.
     assert [a.mime for a in result.attachments] == ["image/png"]
-    assert result.attachments[0].content.startswith(b"\x89PNG")
+    # Judged as data, drawn by the report.
+    assert result.attachments[0].chart is not None
+    assert content_of(result.attachments[0]).startswith(b"\x89PNG")
 
 
 def test_thr_01_fails_a_client_that_fires_until_refused(world) -> None:  # type: ignore[no-untyped-def]

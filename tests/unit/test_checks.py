@@ -808,57 +808,8 @@ def test_every_check_is_fully_described(check) -> None:  # type: ignore[no-untyp
 
 
 def test_check_ids_are_unique() -> None:
+    """Ids are unique (Check.register refuses a duplicate); which checks the suite holds is
+    pinned by the README table (tests/unit/test_check_catalog.py)."""
     ids = [c.id for c in ALL_CHECKS]
-    assert (
-        sorted(ids)
-        == sorted(set(ids))
-        == [
-            "AUTH-01",
-            "AUTH-02",
-            "AUTH-03",
-            "AUTH-04",
-            "AUTH-05",
-            "AUTH-06",
-            "AUTH-07",
-            "AUTH-08",
-            "CONTRACT-01",
-            "ERR-01",
-            "ERR-02",
-            "ERR-03",
-            "ERR-04",
-            "ERR-05",
-            "ERR-06",
-            "ERR-07",
-            "ERR-08",
-            "FEED-01",
-            "INV-01",
-            "LST-01",
-            "LST-02",
-            "LST-03",
-            "LST-04",
-            "LST-05",
-            "LST-06",
-            "MON-01",
-            "MON-02",
-            "NOT-01",
-            "NOT-02",
-            "NOT-03",
-            "NOT-04",
-            "ORD-01",
-            "PII-01",
-            "PII-02",
-            "PII-03",
-            "PRC-01",
-            "RPT-01",
-            "RPT-02",
-            "RPT-03",
-            "RPT-04",
-            "RPT-05",
-            "THR-01",
-            "THR-02",
-            "THR-03",
-            "THR-04",
-            "THR-05",
-            "TLS-01",
-        ]
-    )
+    assert sorted(ids) == sorted(set(ids))
+    assert len(ids) >= 41

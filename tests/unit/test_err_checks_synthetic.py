@@ -6,7 +6,7 @@ from dataclasses import replace
 from typing import Any
 
 from harness.checks import ERR_01, ERR_02, ERR_03, ERR_04, ERR_06, ERR_07, ERR_08, Observation
-from harness.checks.errors import retry_chains, window_index, write_applied
+from harness.checks.errors import retry_chains, write_applied
 from harness.checks.errors_transport import REFUSED
 from harness.checks.fault_parts import combine
 from harness.checks.model import Canaries
@@ -83,13 +83,6 @@ def test_retry_chains_follow_retryable_failures_only() -> None:
     chains = retry_chains(exchanges)
 
     assert sorted(len(c) for c in chains) == [1, 1, 3]
-
-
-def test_window_index_gives_an_exchange_between_actions_to_the_earlier_one() -> None:
-    obs = observe([], windows=[(0.0, 1.0), (2.0, 3.0)])
-
-    assert window_index(obs, call(1, 1.5)) == 0
-    assert window_index(obs, call(2, 2.5)) == 1
 
 
 def test_err_01_a_changed_request_is_not_a_retry() -> None:
