@@ -63,12 +63,12 @@ def _marketplaces_of(e: Exchange) -> list[str]:
 
 
 def _action_marketplaces(obs: Observation, wall: float) -> list[str]:
-    for outcome, (start, end) in zip(obs.outcomes, obs.action_windows, strict=False):
-        if start <= wall <= end:
-            args = outcome.args or {}
-            ids = args.get("marketplace_ids") or [args.get("marketplace_id")]
-            return [str(m) for m in ids if m]
-    return []
+    index = obs.action_at(wall)
+    if index is None or index >= len(obs.outcomes):
+        return []
+    args = obs.outcomes[index].args or {}
+    ids = args.get("marketplace_ids") or [args.get("marketplace_id")]
+    return [str(m) for m in ids if m]
 
 
 def incidents(obs: Observation) -> list[Incident]:
@@ -266,16 +266,11 @@ def _judge_storm(obs: Observation) -> Judgement:
         return Judgement(None, "No alert sink, or no incident in this scenario: nothing to judge.")
     evidence: list[str] = []
     storms: list[str] = []
-    starts = [start for start, _ in obs.action_windows]
-
-    def action_of(wall: float) -> int:
-        """The last action started before ``wall`` (an alert posted as its action answers
-        arrives just after the action's end)."""
-        return max((i for i, start in enumerate(starts) if start <= wall), default=-1)
-
-    for index, (start, end) in enumerate(obs.action_windows):
-        inside = [i for i in found if start <= i.wall <= end]
-        posted = [a for a in alerts if action_of(float(a.get("wall", -1.0))) == index]
+    # Observation.action_at: an alert posted as its action answers arrives just after the
+    # action's end, and still belongs to it.
+    for index in range(len(obs.action_windows)):
+        inside = [i for i in found if obs.action_at(i.wall) == index]
+        posted = [a for a in alerts if obs.action_at(float(a.get("wall", -1.0))) == index]
         evidence.append(f"action {index + 1}: {len(inside)} incident(s), {len(posted)} alert(s)")
         if posted and len(posted) > max(len(inside), 1):
             storms.append(

@@ -247,7 +247,8 @@ def _judge_polling(obs: Observation) -> Judgement:
         e
         for e in obs.sp_api()
         if _TOLD_BY.get(e.operation or "") in subscribed
-        and any(start <= e.wall <= end for start, end in windows)
+        and (index := obs.action_during(e)) is not None
+        and obs.outcomes[index].action == "process_notifications"
     ]
     metrics = {"polls": len(polls), "windows": len(windows)}
     if polls:
