@@ -16,7 +16,7 @@ import copy
 import re
 from typing import TYPE_CHECKING, Any
 
-from harness.sim.handlers.catalog import catalog
+from harness.sim.handlers.catalog import catalog, issue_source
 from harness.sim.state import ListingOffer
 
 if TYPE_CHECKING:
@@ -124,10 +124,10 @@ def schema_issues(
             )
         ]
     types = catalog()
-    if product_type not in types.product_types():
+    if product_type not in types.product_types:
         # Beyond ACORN's product types (Amazon has thousands): structural checks only.
         return []
-    validator = types.validator(product_type, marketplace_id)
+    validator = issue_source(types, product_type, marketplace_id)
     if validator is None:
         return [
             listing_issue(

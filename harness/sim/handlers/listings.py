@@ -75,7 +75,7 @@ def _note_product_type(ctx: Ctx, product_type: str) -> None:
     """Say when the product type was judged without Amazon's schema for it."""
     if not PRODUCT_TYPE_NAME.fullmatch(product_type):
         ctx.note("LST-PRODUCT-TYPE-NAME")
-    elif product_type not in catalog().product_types():
+    elif product_type not in catalog().product_types:
         ctx.note("LST-PRODUCT-TYPE-NO-SCHEMA")
 
 
