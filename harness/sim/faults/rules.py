@@ -17,7 +17,7 @@ from urllib.parse import unquote
 from harness.contracts import ContractSet, Operation
 from harness.errors import ConfigError, suggest
 from harness.sim.errors import bad_request_code, sp_error
-from harness.sim.fault_presets import LISTING_WRITES, PRESETS, listing_invalid
+from harness.sim.faults.presets import LISTING_WRITES, PRESETS, listing_invalid
 from harness.sim.http import Reply
 
 __all__ = [
