@@ -15,18 +15,25 @@ from harness.sim.tokens import IssuedToken
 
 if TYPE_CHECKING:
     from harness.sim.core import SimCore
+    from harness.sim.world import World
 
 __all__ = ["Ctx", "Handler"]
 
 
 @dataclass
 class Ctx:
-    core: SimCore
+    """One request as a handler sees it. Handlers use ``world`` (state, clock, plans,
+    contracts, tokens; locking through ``world.locked()``), never the core."""
+
+    world: World
     op: Operation
     request: SimRequest
     params: dict[str, str]
     region: str
     token: IssuedToken | None
+    core: SimCore
+    """Legacy: the whole simulator. Only the notification handlers still read it (they were
+    being rewritten elsewhere when ``world`` came in); convert them, then drop this field."""
     notes: list[dict[str, str]] = field(default_factory=list)
     """Fidelity notes raised while answering (the core copies them into the reply's facts)."""
 
@@ -68,7 +75,7 @@ class Ctx:
 
     def check_marketplaces(self, marketplace_ids: list[str]) -> Reply | None:
         """Unknown ids are a bad request; ids of another region are refused like Amazon does."""
-        known = self.core.contracts.marketplaces
+        known = self.world.contracts.marketplaces
         unknown = [m for m in marketplace_ids if m not in known]
         if unknown:
             return self.bad_request(

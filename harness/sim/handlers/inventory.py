@@ -70,7 +70,7 @@ def get_inventory_summaries(ctx: Ctx) -> Reply:
     wanted = set(req.csv("sellerSkus")) | ({req.first("sellerSku")} - {None})
     records = [
         r
-        for (mp, sku), r in sorted(ctx.core.state.commerce.inventory.items())
+        for (mp, sku), r in sorted(ctx.world.state.commerce.inventory.items())
         if mp == marketplace_ids[0] and (not wanted or sku in wanted)
     ]
     offset = 0

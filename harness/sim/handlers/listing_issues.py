@@ -20,7 +20,7 @@ from harness.sim.handlers.catalog import catalog, issue_source
 from harness.sim.state import ListingOffer
 
 if TYPE_CHECKING:
-    from harness.sim.core import SimCore
+    from harness.sim.world import World
 
 __all__ = [
     "GPSR_MARKETPLACES",
@@ -185,13 +185,13 @@ def has_errors(issues: list[dict[str, Any]]) -> bool:
     return any(i.get("severity", "ERROR") == "ERROR" for i in issues)
 
 
-def schedule_processing(core: SimCore, offer: ListingOffer, marketplace_id: str) -> None:
+def schedule_processing(world: World, offer: ListingOffer, marketplace_id: str) -> None:
     """Queue what Amazon's asynchronous processing will find after ACCEPTED."""
-    at = core.clock.now() + core.config.listing_processing_seconds
+    at = world.clock.now() + world.config.listing_processing_seconds
     found: list[dict[str, Any]] = []
     if marketplace_id in GPSR_MARKETPLACES and _gpsr_incomplete(offer.attributes):
         found.append(gpsr_issue(marketplace_id))
-    for issue in core.config.post_accept_issues.get(marketplace_id, ()):
+    for issue in world.config.post_accept_issues.get(marketplace_id, ()):
         found.append({**copy.deepcopy(issue), "marketplaceIds": [marketplace_id]})
     offer.pending_issues = [(at, issue) for issue in found]
     offer.issues = []

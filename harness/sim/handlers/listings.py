@@ -49,7 +49,7 @@ __all__ = [
 
 
 def _seller_check(ctx: Ctx) -> Reply | None:
-    if ctx.params["sellerId"] != ctx.core.state.seller_id:
+    if ctx.params["sellerId"] != ctx.world.state.seller_id:
         # Amazon does not reveal other sellers' listings: the token is not authorized for them.
         return ctx.error(
             403,
@@ -98,9 +98,9 @@ def put_listings_item(ctx: Ctx) -> Reply:
     if preview:
         return _submission(ctx, "VALID", issues, **facts)
     reply = _submission(ctx, "ACCEPTED", [], **facts)
-    now = ctx.core.clock.now_datetime()
-    with ctx.core.state.lock:
-        listing = ctx.core.state.listings.setdefault(ctx.params["sku"], Listing(ctx.params["sku"]))
+    now = ctx.world.clock.now_datetime()
+    with ctx.world.locked():
+        listing = ctx.world.state.listings.setdefault(ctx.params["sku"], Listing(ctx.params["sku"]))
         offer = ListingOffer(
             product_type=product_type,
             attributes=copy.deepcopy(body["attributes"]),
@@ -112,7 +112,7 @@ def put_listings_item(ctx: Ctx) -> Reply:
             offer.created, offer.submissions = old.created, old.submissions
         offer.submissions.append(reply.body["submissionId"])
         apply_offer_fields(offer, marketplace_id)
-        schedule_processing(ctx.core, offer, marketplace_id)
+        schedule_processing(ctx.world, offer, marketplace_id)
         listing.offers[marketplace_id] = offer
     return reply
 
@@ -156,9 +156,9 @@ def patch_listings_item(ctx: Ctx) -> Reply:
     if ctx.request.first("mode") == "VALIDATION_PREVIEW":
         return _submission(ctx, "VALID", issues, preview=True, **facts)
     reply = _submission(ctx, "ACCEPTED", [], **facts)
-    now = ctx.core.clock.now_datetime()
-    with ctx.core.state.lock:
-        listing = ctx.core.state.listings.setdefault(ctx.params["sku"], Listing(ctx.params["sku"]))
+    now = ctx.world.clock.now_datetime()
+    with ctx.world.locked():
+        listing = ctx.world.state.listings.setdefault(ctx.params["sku"], Listing(ctx.params["sku"]))
         for marketplace_id in marketplace_ids:
             offer = listing.offers.setdefault(
                 marketplace_id, ListingOffer(product_type, {}, created=now)
@@ -178,8 +178,8 @@ def delete_listings_item(ctx: Ctx) -> Reply:
     refused = ctx.check_marketplaces([marketplace_id])
     if refused:
         return refused
-    with ctx.core.state.lock:
-        listing = ctx.core.state.listings.get(ctx.params["sku"])
+    with ctx.world.locked():
+        listing = ctx.world.state.listings.get(ctx.params["sku"])
         listed = listing is not None and marketplace_id in listing.offers
         if listing is not None and listed:
             del listing.offers[marketplace_id]
@@ -196,13 +196,13 @@ def get_listings_item(ctx: Ctx) -> Reply:
     refused = ctx.check_marketplaces(marketplace_ids)
     if refused:
         return refused
-    listing = ctx.core.state.listings.get(ctx.params["sku"])
+    listing = ctx.world.state.listings.get(ctx.params["sku"])
     if listing is None or not any(m in listing.offers for m in marketplace_ids):
         return ctx.not_found(
             f"SKU {ctx.params['sku']} was not found in the requested marketplaces."
         )
     included = ctx.request.csv("includedData") or ["summaries"]
-    with ctx.core.state.lock:
+    with ctx.world.locked():
         item = item_json(ctx, listing, marketplace_ids, included)
     facts = {"issue_count": len(item.get("issues", [])), "marketplace_ids": marketplace_ids}
     return Reply(200, item, facts=facts)
@@ -231,10 +231,10 @@ def search_listings_items(ctx: Ctx) -> Reply:
     except ValueError:
         return ctx.foreign_token("Invalid pageToken.")
     severity = ctx.request.first("withIssueSeverity")
-    with ctx.core.state.lock:
+    with ctx.world.locked():
         candidates = [
             lst
-            for sku, lst in sorted(ctx.core.state.listings.items())
+            for sku, lst in sorted(ctx.world.state.listings.items())
             if any(m in lst.offers for m in marketplace_ids)
             and (
                 not wanted

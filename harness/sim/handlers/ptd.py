@@ -49,17 +49,17 @@ def _property_groups(schema: dict[str, Any]) -> dict[str, dict[str, Any]]:
 
 
 def _document(ctx: Ctx, key: str, content: bytes) -> Document:
-    doc = ctx.core.state.documents.get(key)
+    doc = ctx.world.state.documents.get(key)
     if doc is None:
         doc = new_document(
-            ctx.core, kind="schema", content_type="application/json", content=content, key=key
+            ctx.world, kind="schema", content_type="application/json", content=content, key=key
         )
     return doc
 
 
 def _link(ctx: Ctx, doc: Document) -> dict[str, Any]:
     host = ctx.request.headers.get("host", "127.0.0.1")
-    url = presigned_url(ctx.core, host, doc, "GET", SCHEMA_LINK_TTL, scheme=ctx.request.scheme)
+    url = presigned_url(ctx.world, host, doc, "GET", SCHEMA_LINK_TTL, scheme=ctx.request.scheme)
     return {"link": {"resource": url, "verb": "GET"}, "checksum": doc.checksum}
 
 
@@ -85,7 +85,7 @@ def get_definitions_product_type(ctx: Ctx) -> Reply:
     definition = types.definition(product_type, synthesize=False)
     locale = ctx.request.first("locale") or "DEFAULT"
     if locale == "DEFAULT":
-        locale = ctx.core.contracts.marketplaces[marketplace_id].language
+        locale = ctx.world.contracts.marketplaces[marketplace_id].language
     body = {
         "metaSchema": _link(ctx, meta_doc),
         "schema": _link(ctx, schema_doc),

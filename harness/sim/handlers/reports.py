@@ -46,7 +46,7 @@ def _moment(value: float) -> str:
 
 def _schedule(ctx: Ctx, report: ReportRecord) -> None:
     """Set when the report starts and ends, and how, from the scenario's hooks."""
-    config = ctx.core.config
+    config = ctx.world.config
     queue, processing = config.report_queue_seconds, config.report_processing_seconds
     preset = config.report_preset
     if preset == "cancelled":  # cancelled in the queue: it never starts
@@ -56,7 +56,7 @@ def _schedule(ctx: Ctx, report: ReportRecord) -> None:
     report.ends = report.starts + processing
     if preset == "fatal":
         report.outcome = "FATAL"
-    elif preset == "no_data" or len(data_lines(ctx.core, report)) < 2:
+    elif preset == "no_data" or len(data_lines(ctx.world, report)) < 2:
         report.outcome, report.no_data = "CANCELLED", True
 
 
@@ -77,16 +77,16 @@ def create_report(ctx: Ctx) -> Reply:
     if not report_type.startswith(("GET_", "SC_")) and report_type not in _UNPREFIXED_TYPES:
         # Amazon refuses unknown types (its sandbox case), but ACORN has no list of them.
         ctx.note("RPT-REPORT-TYPE-UNKNOWN")
-    commerce = ctx.core.state.commerce
-    now = ctx.core.clock.now()
-    with ctx.core.state.lock:
+    commerce = ctx.world.state.commerce
+    now = ctx.world.clock.now()
+    with ctx.world.locked():
         report_id = str(50000 + len(commerce.reports) + 1) + "019000"
         report = ReportRecord(
             report_id=report_id,
             report_type=report_type,
             marketplace_ids=marketplace_ids,
             created=now,
-            created_at=ctx.core.clock.now_datetime(),
+            created_at=ctx.world.clock.now_datetime(),
             data_start=body.get("dataStartTime"),
             data_end=body.get("dataEndTime"),
         )
@@ -109,7 +109,7 @@ def create_report(ctx: Ctx) -> Reply:
 
 def _report_json(ctx: Ctx, report: ReportRecord) -> tuple[dict[str, Any], dict[str, Any]]:
     """The Report object as Amazon shows it now, and the facts the journal keeps of it."""
-    now = ctx.core.clock.now()
+    now = ctx.world.clock.now()
     status = report.status(now)
     data: dict[str, Any] = {
         "reportId": report.report_id,
@@ -134,16 +134,16 @@ def _report_json(ctx: Ctx, report: ReportRecord) -> tuple[dict[str, Any], dict[s
     if status == "CANCELLED":
         facts["no_data"] = report.no_data
     if status == "DONE":
-        with ctx.core.state.lock:
-            known = ctx.core.state.commerce.report_documents.get(report.document_id or "")
-            record = known or publish_document(ctx.core, report)
+        with ctx.world.locked():
+            known = ctx.world.state.commerce.report_documents.get(report.document_id or "")
+            record = known or publish_document(ctx.world, report)
         data["reportDocumentId"] = report.document_id
         facts.update(document=report.document_id, rows=record.rows, gzip=record.gzipped)
     return data, facts
 
 
 def get_report(ctx: Ctx) -> Reply:
-    report = ctx.core.state.commerce.reports.get(ctx.params["reportId"])
+    report = ctx.world.state.commerce.reports.get(ctx.params["reportId"])
     if report is None:
         return _bad(ctx, _INVALID, "RPT-UNKNOWN-REPORT")
     data, facts = _report_json(ctx, report)
@@ -151,7 +151,7 @@ def get_report(ctx: Ctx) -> Reply:
 
 
 def get_report_document(ctx: Ctx) -> Reply:
-    state = ctx.core.state
+    state = ctx.world.state
     record = state.commerce.report_documents.get(ctx.params["reportDocumentId"])
     if record is None:
         return _bad(ctx, _INVALID, "RPT-UNKNOWN-DOCUMENT")
@@ -171,7 +171,7 @@ def get_report_document(ctx: Ctx) -> Reply:
     host = ctx.request.headers.get("host", "127.0.0.1")
     data: dict[str, Any] = {
         "reportDocumentId": doc.document_id,
-        "url": presigned_url(ctx.core, host, doc, "GET", URL_TTL, scheme=ctx.request.scheme),
+        "url": presigned_url(ctx.world, host, doc, "GET", URL_TTL, scheme=ctx.request.scheme),
     }
     if record.gzipped:
         data["compressionAlgorithm"] = "GZIP"
@@ -183,12 +183,12 @@ def get_report_document(ctx: Ctx) -> Reply:
         "rows": record.rows,
         "first_column": record.first_column,
     }
-    config = ctx.core.config
-    with state.lock:
+    config = ctx.world.config
+    with ctx.world.locked():
         if config.report_url_expiry > 0:
             # Time passes before the download (a paused process): the URL is stale on arrival.
             config.report_url_expiry -= 1
-            ctx.core.clock.advance(URL_TTL + 1)
+            ctx.world.clock.advance(URL_TTL + 1)
             facts["url_expired_by_scenario"] = True
     return Reply(200, data, facts=facts)
 
