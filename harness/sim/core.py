@@ -26,7 +26,7 @@ from harness.sim.errors import (
 )
 from harness.sim.faults import FaultInjector
 from harness.sim.fidelity import note_fact
-from harness.sim.handlers import HANDLERS, Ctx
+from harness.sim.handlers import Ctx, handler_for
 from harness.sim.handlers.documents import PREFIX as DOCUMENTS_PREFIX
 from harness.sim.handlers.documents import serve_document
 from harness.sim.http import Reply, SimRequest, parse_json
@@ -345,7 +345,7 @@ class SimCore:
             return reply
         if op.request_body is not None and request.body.strip() and not request.content_type:
             ctx.note("CONTENT-TYPE-MISSING")  # read as JSON, as validate_request did
-        handler = HANDLERS.get(op.key)
+        handler = handler_for(op)
         if handler is None:
             ctx.note("OPERATION-NOT-SIMULATED")
             reply = ctx.error(

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from harness.contracts import Operation
-from harness.sim.errors import bad_request_code, sp_error
+from harness.sim.errors import sp_error
 from harness.sim.fidelity import note_fact
 from harness.sim.http import Reply, SimRequest
 from harness.sim.refusals import refuse
@@ -45,7 +45,7 @@ class Ctx:
         return refuse(rule, Reply(status, sp_error(code, message, details)))
 
     def bad_request(self, message: str | None = None, *, rule: str) -> Reply:
-        code, default = bad_request_code(self.op.api)
+        code, default = self.op.bad_request  # the API's own 400 code, from its contract
         return self.error(400, code, message or default, rule=rule)
 
     def not_found(self, message: str = "The requested resource doesn't exist.") -> Reply:
