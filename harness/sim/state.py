@@ -327,5 +327,9 @@ def seed_state(
     )
 
 
-def iso(moment: datetime) -> str:
+def iso(moment: datetime | float) -> str:
+    """The simulator's one timestamp format: UTC, whole seconds, ``Z`` (as Amazon's models'
+    examples write every date-time). ``moment`` is a datetime or epoch seconds."""
+    if not isinstance(moment, datetime):
+        moment = datetime.fromtimestamp(moment, tz=UTC)
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import copy
 import json
-from datetime import UTC, datetime
 from typing import Any
 
 from harness.sim.handlers.base import Ctx, Handler
@@ -25,7 +24,7 @@ from harness.sim.handlers.listings import (
     schema_issues,
 )
 from harness.sim.http import Reply
-from harness.sim.state import FeedRecord, Listing, ListingOffer
+from harness.sim.state import FeedRecord, Listing, ListingOffer, iso
 
 __all__ = ["HANDLERS", "process_feed"]
 
@@ -34,10 +33,6 @@ LEGACY_FEED_TYPES = (
     "POST_INVENTORY_AVAILABILITY_DATA",
     "POST_PRODUCT_PRICING_DATA",
 )
-
-
-def _iso(moment: float) -> str:
-    return datetime.fromtimestamp(moment, tz=UTC).strftime("%Y-%m-%dT%H:%M:%S+00:00")
 
 
 def create_feed_document(ctx: Ctx) -> Reply:
@@ -230,13 +225,13 @@ def _feed_json(ctx: Ctx, feed: FeedRecord) -> dict[str, Any]:
         "feedId": feed.feed_id,
         "feedType": feed.feed_type,
         "marketplaceIds": feed.marketplace_ids,
-        "createdTime": _iso(feed.created),
+        "createdTime": iso(feed.created),
         "processingStatus": status,
     }
     if feed.starts is not None and now >= feed.starts and not feed.cancelled:
-        out["processingStartTime"] = _iso(feed.starts)
+        out["processingStartTime"] = iso(feed.starts)
     if status in ("DONE", "FATAL") and feed.ends is not None:
-        out["processingEndTime"] = _iso(feed.ends)
+        out["processingEndTime"] = iso(feed.ends)
         if feed.result_document_id:
             out["resultFeedDocumentId"] = feed.result_document_id
     return out

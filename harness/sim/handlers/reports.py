@@ -16,7 +16,6 @@ same report was already in flight, and how many rows a document holds.
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
 from typing import Any
 
 from harness.sim.commerce import RESTRICTED_REPORT_TYPES, ReportRecord
@@ -38,10 +37,6 @@ _TERMINAL = ("DONE", "CANCELLED", "FATAL")
 
 def _bad(ctx: Ctx, details: str, rule: str) -> Reply:
     return ctx.error(400, "400", _INVALID, details, rule=rule)
-
-
-def _moment(value: float) -> str:
-    return iso(datetime.fromtimestamp(value, tz=UTC))
 
 
 def _schedule(ctx: Ctx, report: ReportRecord) -> None:
@@ -128,9 +123,9 @@ def _report_json(ctx: Ctx, report: ReportRecord) -> tuple[dict[str, Any], dict[s
     if report.data_end:
         data["dataEndTime"] = report.data_end
     if report.starts is not None and now >= report.starts:
-        data["processingStartTime"] = _moment(report.starts)
+        data["processingStartTime"] = iso(report.starts)
     if status in _TERMINAL and report.ends is not None and report.starts is not None:
-        data["processingEndTime"] = _moment(report.ends)  # a report cancelled unstarted has none
+        data["processingEndTime"] = iso(report.ends)  # a report cancelled unstarted has none
     if status == "CANCELLED":
         facts["no_data"] = report.no_data
     if status == "DONE":
