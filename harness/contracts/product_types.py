@@ -69,7 +69,7 @@ def default_product_types_dir() -> Path:
 
 
 def _checksum(raw: bytes) -> str:
-    """Base64 MD5, as in PTD's ``schema.checksum`` (facts §8.1)."""
+    """Base64 MD5, as in PTD's ``schema.checksum`` (docs/fidelity.md §8.1)."""
     return base64.b64encode(hashlib.md5(raw, usedforsecurity=False).digest()).decode("ascii")
 
 

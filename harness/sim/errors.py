@@ -1,4 +1,4 @@
-"""SP-API and LWA error bodies, exactly as Amazon sends them (facts sheet section 1.4 and 2.2)."""
+"""SP-API and LWA error bodies, exactly as Amazon sends them (docs/fidelity.md §1.4 and 2.2)."""
 
 from __future__ import annotations
 

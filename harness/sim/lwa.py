@@ -25,10 +25,10 @@ __all__ = [
     "token_endpoint",
 ]
 
-# Facts §1.2, plus the Application Management API's rotation scope (rotateApplicationClientSecret;
-# python-amazon-sp-api's ApplicationManagement.grantless_scope). Another scope is refused as
-# LWA refuses a scope the client may not have (facts §1.4), with a fidelity note: Amazon adds
-# scopes with new grantless APIs, and ACORN's list may lag.
+# docs/fidelity.md §1.2, plus the Application Management API's rotation scope
+# (rotateApplicationClientSecret; python-amazon-sp-api's ApplicationManagement.grantless_scope).
+# Another scope is refused as LWA refuses a scope the client may not have (docs/fidelity.md
+# §1.4), with a fidelity note: Amazon adds scopes with new grantless APIs, and ACORN's list may lag.
 GRANTLESS_SCOPES = frozenset(
     {
         "sellingpartnerapi::notifications",
@@ -40,7 +40,7 @@ OAUTH_CODE_LIFETIME = 300.0  # the spapi_oauth_code is valid for five minutes
 _HEADERS = {"cache-control": "no-store", "pragma": "no-cache"}
 _GRANTS = ("refresh_token", "client_credentials", "authorization_code")
 
-# OAuth error -> (HTTP status, error_description), facts sheet section 1.4. LWA's outage
+# OAuth error -> (HTTP status, error_description), docs/fidelity.md §1.4. LWA's outage
 # answers carry no known description, so none is sent (clients must cope with that too).
 LWA_ERRORS: dict[str, tuple[int, str | None]] = {
     "invalid_client": (401, "Client authentication failed"),

@@ -1,4 +1,4 @@
-"""Feeds 2021-06-30 with JSON_LISTINGS_FEED, on the virtual clock (facts sheet 10).
+"""Feeds 2021-06-30 with JSON_LISTINGS_FEED, on the virtual clock (docs/fidelity.md §10).
 
 createFeedDocument (201) -> PUT the document to its presigned URL (Content-Type must match)
 -> createFeed (202) -> IN_QUEUE -> IN_PROGRESS -> DONE | FATAL, read through getFeed. A DONE

@@ -1,6 +1,6 @@
 """FBA Inventory v1 getInventorySummaries: FBA stock of one marketplace, paged by nextToken.
 
-A v1 API: data in ``payload``, with ``pagination`` beside it at the top level (facts sheet
+A v1 API: data in ``payload``, with ``pagination`` beside it at the top level (docs/fidelity.md
 2.1). Only FBA SKUs have summaries; merchant-fulfilled stock lives in Listings.
 """
 

@@ -1,7 +1,7 @@
 """What Listings Items finds wrong with a listing: schema issues now, GPSR findings later.
 
 Kept apart from the HTTP handlers because the Feeds simulator applies the same rules to
-JSON_LISTINGS_FEED messages: one model of Amazon's validation (facts sheet 7, pain points 2.4)
+JSON_LISTINGS_FEED messages: one model of Amazon's validation (docs/fidelity.md §7, pain points 2.4)
 serves both APIs, so an integration sees the same issues whichever way it submits.
 
 - ``schema_issues``: the marketplace's product-type schema plus Amazon's stricter backend
@@ -72,7 +72,7 @@ def gpsr_issue(marketplace_id: str) -> dict[str, Any]:
 
 
 def _gpsr_incomplete(attributes: dict[str, Any]) -> bool:
-    """What Amazon's GPSR review flags after ACCEPTED (ACORN's model, facts sheet 9): no
+    """What Amazon's GPSR review flags after ACCEPTED (ACORN's model, docs/fidelity.md §9): no
     manufacturer contact, or no attestation that the product needs no further safety
     information while no safety information (compliance_media) is given either."""
     if not attributes.get("gpsr_manufacturer_reference"):
@@ -113,7 +113,7 @@ def schema_issues(
         return shape
     if not PRODUCT_TYPE_NAME.fullmatch(product_type):
         # Blank, or characters no product type name has: no schema can validate it, so the
-        # synchronous validation of a PUT/PATCH (facts §7.3) cannot pass.
+        # synchronous validation of a PUT/PATCH (docs/fidelity.md §7.3) cannot pass.
         return [
             listing_issue(
                 "4000003",

@@ -1,6 +1,6 @@
 """Listings Items 2021-08-01: per-marketplace listing state, 200 + INVALID, preview mode.
 
-What Amazon does and integrations get wrong (facts sheet 7, pain points 2.4):
+What Amazon does and integrations get wrong (docs/fidelity.md §7, pain points 2.4):
 - validation problems are HTTP 200 with ``status: INVALID`` and issues (400 is for malformed
   requests only);
 - ``mode=VALIDATION_PREVIEW`` answers VALID / INVALID and changes nothing;

@@ -1,6 +1,6 @@
 """Product Type Definitions 2020-09-01: one marketplace per call, schemas behind signed links.
 
-Faithful details (facts sheet 8.1, 12.9): getDefinitionsProductType answers for ONE
+Faithful details (docs/fidelity.md §8.1, 12.9): getDefinitionsProductType answers for ONE
 marketplace (given several, it answers for the first and says so only in ``marketplaceIds``),
 the schema and the meta-schema are links (7-day presigned URLs) with a base64 MD5 checksum,
 not inline JSON, and the meta-schema's ``$id`` is not fetchable: clients download it too.

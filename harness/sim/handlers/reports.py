@@ -1,6 +1,6 @@
 """Reports 2021-06-30: request a report, poll its status, download its document.
 
-Facts sheet section 11: createReport answers 202 ``{reportId}`` (bare: a dated API); the report
+docs/fidelity.md §11: createReport answers 202 ``{reportId}`` (bare: a dated API); the report
 moves IN_QUEUE -> IN_PROGRESS -> DONE, CANCELLED or FATAL on the virtual clock (the model's
 five statuses; no data means an automatic CANCELLED); getReportDocument gives a presigned URL
 valid five minutes, ``compressionAlgorithm`` only when the document is GZIP. Documents of

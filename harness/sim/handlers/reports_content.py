@@ -1,7 +1,7 @@
 """What a simulated report holds, and its document behind a presigned URL.
 
 Three shapes, chosen by report type: a restricted order report (buyer name and address: the
-reason its document needs a Restricted Data Token, facts sheet 6), a plain order report (no
+reason its document needs a Restricted Data Token, docs/fidelity.md §6), a plain order report (no
 buyer data) and, for every other type, a listings/inventory report (SKU, marketplace, price,
 quantity). Order reports hold the orders whose purchase date lies in the requested period, so a
 period without orders yields no data, which Amazon answers with an automatic CANCELLED (the
