@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Protocol
 
 from harness.contracts import ContractSet
 from harness.sim.clock import VirtualClock
@@ -21,7 +22,18 @@ from harness.sim.config import SimConfig
 from harness.sim.state import SellerState
 from harness.sim.tokens import TokenStore
 
-__all__ = ["World"]
+__all__ = ["LegacyCore", "World"]
+
+
+class LegacyCore(Protocol):
+    """The part of SimCore that handlers written before :class:`World` still read through
+    ``ctx.core`` (the notification handlers): a protocol, so handlers never import the core."""
+
+    state: SellerState
+    clock: VirtualClock
+    config: SimConfig
+    contracts: ContractSet
+    tokens: TokenStore
 
 
 @dataclass(frozen=True)

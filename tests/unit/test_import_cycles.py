@@ -2,11 +2,12 @@
 disguise (issue 19: faults.py and fault_files.py did). The graph is read from the source with
 ``ast`` (nothing is imported).
 
-Every ``import`` counts, at module level or inside a function (a lazy import is still a
-dependency that makes two modules one unit); imports under ``if TYPE_CHECKING:`` do not
-(they never run). ``from pkg import name`` is an edge to ``pkg.name`` when that is a module,
-else to ``pkg``. A package's ``__init__`` importing its own submodules is an edge like any
-other, but a submodule is not taken to import its package.
+Every ``import`` counts: at module level, inside a function (a lazy import is still a
+dependency that makes two modules one unit) and under ``if TYPE_CHECKING:`` (a type-only
+import still ties the two modules' designs together: the handlers and the core were one
+15-module cycle that way). ``from pkg import name`` is an edge to ``pkg.name`` when that is
+a module, else to ``pkg``. A package's ``__init__`` importing its own submodules is an edge
+like any other, but a submodule is not taken to import its package.
 """
 
 from __future__ import annotations
@@ -30,27 +31,8 @@ def modules(package: str = "harness", root: Path = ROOT) -> dict[str, Path]:
     return {_module_name(p, root): p for p in sorted((root / package).rglob("*.py"))}
 
 
-def _type_checking_only(node: ast.AST) -> bool:
-    test = getattr(node, "test", None)
-    return isinstance(node, ast.If) and (
-        (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING")
-        or (isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING")
-    )
-
-
 def _imports(tree: ast.AST) -> list[ast.Import | ast.ImportFrom]:
-    found: list[ast.Import | ast.ImportFrom] = []
-    stack = [tree]
-    while stack:
-        node = stack.pop()
-        for child in ast.iter_child_nodes(node):
-            if _type_checking_only(child):
-                stack.extend(getattr(child, "orelse", []))
-                continue
-            if isinstance(child, ast.Import | ast.ImportFrom):
-                found.append(child)
-            stack.append(child)
-    return found
+    return [n for n in ast.walk(tree) if isinstance(n, ast.Import | ast.ImportFrom)]
 
 
 def graph(package: str = "harness", root: Path = ROOT) -> dict[str, set[str]]:
@@ -161,13 +143,15 @@ def test_cycles_finds_mutual_imports(edges: dict[str, set[str]], expected: list[
     assert cycles(edges) == expected
 
 
-def test_a_lazy_import_between_two_modules_of_one_package_is_a_cycle(tmp_path: Path) -> None:
+def test_lazy_and_type_only_imports_make_cycles_too(tmp_path: Path) -> None:
     pkg = tmp_path / "pkg"
     pkg.mkdir()
     (pkg / "__init__.py").write_text("")
     (pkg / "a.py").write_text("from pkg.b import x\n")
     (pkg / "b.py").write_text("def x():\n    from pkg import a\n")
-    (pkg / "c.py").write_text(
-        "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    import pkg.a\n"
+    (pkg / "c.py").write_text("import pkg.a\n")
+    (pkg / "d.py").write_text(
+        "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    import pkg.e\n"
     )
-    assert cycles(graph("pkg", tmp_path)) == [["pkg.a", "pkg.b"]]
+    (pkg / "e.py").write_text("from pkg import d\n")
+    assert cycles(graph("pkg", tmp_path)) == [["pkg.a", "pkg.b"], ["pkg.d", "pkg.e"]]

@@ -14,8 +14,7 @@ from harness.sim.refusals import refuse
 from harness.sim.tokens import IssuedToken
 
 if TYPE_CHECKING:
-    from harness.sim.core import SimCore
-    from harness.sim.world import World
+    from harness.sim.world import LegacyCore, World
 
 __all__ = ["Ctx", "Handler"]
 
@@ -31,9 +30,10 @@ class Ctx:
     params: dict[str, str]
     region: str
     token: IssuedToken | None
-    core: SimCore
-    """Legacy: the whole simulator. Only the notification handlers still read it (they were
-    being rewritten elsewhere when ``world`` came in); convert them, then drop this field."""
+    core: LegacyCore
+    """Legacy: the simulator's core, seen through a protocol. Only the notification handlers
+    still read it (being rewritten elsewhere when ``world`` came in); convert them to
+    ``world``, then drop this field."""
     notes: list[dict[str, str]] = field(default_factory=list)
     """Fidelity notes raised while answering (the core copies them into the reply's facts)."""
 
