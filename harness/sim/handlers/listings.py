@@ -61,6 +61,16 @@ def _seller_check(ctx: Ctx) -> Reply | None:
     return None
 
 
+def _admitted(ctx: Ctx) -> tuple[list[str], Reply | None]:
+    """The request's marketplaces, or the refusal every Listings operation starts with: another
+    seller's path, an unknown marketplace or one of another region."""
+    refused = _seller_check(ctx)
+    if refused:
+        return [], refused
+    marketplace_ids = ctx.request.csv("marketplaceIds")
+    return marketplace_ids, ctx.check_marketplaces(marketplace_ids)
+
+
 def _submission(ctx: Ctx, status: str, issues: list[dict[str, Any]], **facts: Any) -> Reply:
     body = {
         "sku": ctx.params["sku"],
@@ -80,13 +90,10 @@ def _note_product_type(ctx: Ctx, product_type: str) -> None:
 
 
 def put_listings_item(ctx: Ctx) -> Reply:
-    refused = _seller_check(ctx)
+    marketplace_ids, refused = _admitted(ctx)
     if refused:
         return refused
-    (marketplace_id,) = ctx.request.csv("marketplaceIds")
-    refused = ctx.check_marketplaces([marketplace_id])
-    if refused:
-        return refused
+    (marketplace_id,) = marketplace_ids  # the contract allows exactly one (maxItems 1)
     body = ctx.request.json()
     product_type = str(body["productType"]).upper()
     issues = schema_issues(product_type, marketplace_id, body["attributes"], full=True)
@@ -118,11 +125,7 @@ def put_listings_item(ctx: Ctx) -> Reply:
 
 
 def patch_listings_item(ctx: Ctx) -> Reply:
-    refused = _seller_check(ctx)
-    if refused:
-        return refused
-    marketplace_ids = ctx.request.csv("marketplaceIds")
-    refused = ctx.check_marketplaces(marketplace_ids)
+    marketplace_ids, refused = _admitted(ctx)
     if refused:
         return refused
     body = ctx.request.json()
@@ -171,13 +174,10 @@ def patch_listings_item(ctx: Ctx) -> Reply:
 
 
 def delete_listings_item(ctx: Ctx) -> Reply:
-    refused = _seller_check(ctx)
+    marketplace_ids, refused = _admitted(ctx)
     if refused:
         return refused
-    (marketplace_id,) = ctx.request.csv("marketplaceIds")
-    refused = ctx.check_marketplaces([marketplace_id])
-    if refused:
-        return refused
+    (marketplace_id,) = marketplace_ids  # the contract allows exactly one (maxItems 1)
     with ctx.world.locked():
         listing = ctx.world.state.listings.get(ctx.params["sku"])
         listed = listing is not None and marketplace_id in listing.offers
@@ -189,11 +189,7 @@ def delete_listings_item(ctx: Ctx) -> Reply:
 
 
 def get_listings_item(ctx: Ctx) -> Reply:
-    refused = _seller_check(ctx)
-    if refused:
-        return refused
-    marketplace_ids = ctx.request.csv("marketplaceIds")
-    refused = ctx.check_marketplaces(marketplace_ids)
+    marketplace_ids, refused = _admitted(ctx)
     if refused:
         return refused
     listing = ctx.world.state.listings.get(ctx.params["sku"])
@@ -209,11 +205,7 @@ def get_listings_item(ctx: Ctx) -> Reply:
 
 
 def search_listings_items(ctx: Ctx) -> Reply:
-    refused = _seller_check(ctx)
-    if refused:
-        return refused
-    marketplace_ids = ctx.request.csv("marketplaceIds")
-    refused = ctx.check_marketplaces(marketplace_ids)
+    marketplace_ids, refused = _admitted(ctx)
     if refused:
         return refused
     identifiers = ctx.request.csv("identifiers")
