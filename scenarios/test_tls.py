@@ -9,6 +9,7 @@ handshake fails, so no request reaches the simulator and the action reports a fa
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 from markets import SINCE, US
@@ -39,7 +40,9 @@ def bad_certificates(acorn: AcornSession) -> Observation:
                 "--transport tls or intercept to judge TLS-01)"
             },
         )
-    probes, exchanges, outcomes = [], [], []
+    probes: list[Any] = []
+    exchanges: list[Any] = []
+    outcomes: list[Any] = []
     for kind in BAD_KINDS:
         with transport.bad_certificate(kind) as probe_sim:
             run = ScenarioRun(

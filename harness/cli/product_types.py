@@ -22,6 +22,7 @@ import typer
 from rich.console import Console
 
 from harness.cassettes.guard import refuse_production, request_hook
+from harness.contracts.product_types import META_SCHEMA_FILE
 from harness.errors import AcornUsageError
 
 __all__ = ["pull_product_types", "register"]
@@ -32,7 +33,7 @@ AMAZON_ENDPOINTS = {
     "EU": "https://sellingpartnerapi-eu.amazon.com",
     "FE": "https://sellingpartnerapi-fe.amazon.com",
 }
-META_FILE = "amazon-product-type-definition-meta-schema-v1.json"
+META_FILE = META_SCHEMA_FILE  # one name for the file, from the one catalog
 
 
 def _resolve(refs: str) -> list[Any]:

@@ -1,12 +1,12 @@
 """Amazon's product-type vocabulary (meta-schema v1) for both JSON Schema engines.
 
-Amazon extends draft 2019-09 with keywords no JSON Schema library knows (facts sheet §8.2). The
+Amazon extends draft 2019-09 with keywords no JSON Schema library knows (docs/fidelity.md §8.2). The
 validating ones are implemented here once, as plain functions over an instance, and wrapped for
 python-jsonschema (the reference: generator functions yielding ``ValidationError``) and for
 jsonschema-rs (the fast path: classes whose ``validate`` raises). Both wrappers produce the same
 message text, so an issue found by either engine reads the same.
 
-Semantics (Amazon ships validator classes for the first three only, facts §8.2):
+Semantics (Amazon ships validator classes for the first three only, docs/fidelity.md §8.2):
 
 - ``maxUtf8ByteLength`` / ``minUtf8ByteLength``: length of a string in UTF-8 bytes. Japanese
   characters take 3 bytes, so a JP title can be under ``maxLength`` and still too long.

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from harness.contracts.bad_request import from_sandbox
 from harness.contracts.model import ContractSet
 from harness.contracts.swagger import ModelFile, ModelOperation, ModelSet, read_models
 from harness.errors import ContractError
@@ -88,11 +89,14 @@ def contract_for(model: ModelFile) -> dict[str, Any]:
         own = op.envelope
         if own is not None and own != envelope:
             operations[key]["envelope"] = own
+    found = from_sandbox(case.to_json() for op in model.operations for case in op.sandbox)
+    bad_request = {} if found is None else {"bad_request": {"code": found[0], "message": found[1]}}
     return {
         "api": model.api,
         "version": model.version,
         "title": model.title,
         "envelope": envelope,
+        **bad_request,
         "model": {"file": model.relpath, "complete": True},
         "definitions": dict(model.definitions),
         "operations": operations,

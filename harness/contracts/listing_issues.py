@@ -1,8 +1,8 @@
 """Amazon-style listing issues, built from JSON Schema errors of either engine.
 
-Amazon answers a listing submission with ``issues[]`` (facts sheet §7.3): ``code``, ``message``,
-``severity``, ``attributeNames``, ``categories`` and optionally ``marketplaceIds``. The codes
-ACORN uses are the ones seen in Amazon's models and trackers:
+Amazon answers a listing submission with ``issues[]`` (docs/fidelity.md §7.3): ``code``,
+``message``, ``severity``, ``attributeNames``, ``categories`` and optionally
+``marketplaceIds``. The codes ACORN uses are the ones seen in Amazon's models and trackers:
 
 - ``90220`` "'X' is required but not supplied." (MISSING_ATTRIBUTE / MISSING_PRICE / MISSING_IMAGE)
 - ``99022`` "... does not have enough values" (too few items)

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import copy
 import random
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -208,7 +208,7 @@ def sample_attributes(
     return out
 
 
-def merge_marketplaces(per_marketplace: list[Mapping[str, Any]]) -> dict[str, Any]:
+def merge_marketplaces(per_marketplace: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
     """One payload for several marketplaces: each attribute's items concatenated (every item
     carries its ``marketplace_id``), as a multi-marketplace catalog export has them."""
     out: dict[str, Any] = {}

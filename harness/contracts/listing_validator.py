@@ -10,7 +10,7 @@ Two engines, same answers:
   reports the same issues as the reference.
 
 Each validator is compiled once and is cheap to call. ``strict=True`` models Amazon's backend,
-which is stricter than the published schema (facts §8.3, §12 L5): an
+which is stricter than the published schema (docs/fidelity.md §8.3, §12 L5): an
 ``anyOf: [{type: string}, {enum: [...]}]`` accepts only the enum values, so a US
 ``marketplace_id`` or an ``en_US`` language tag is refused in Germany. Offline validation of a
 seller's catalog uses the schema as published (``strict=False``).

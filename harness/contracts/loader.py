@@ -10,6 +10,7 @@ import jsonschema_rs
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 
+from harness.contracts.bad_request import bad_request_for
 from harness.contracts.model import (
     UNPUBLISHED_PLAN,
     ContractSet,
@@ -31,6 +32,12 @@ _API_FILE_SCHEMA: dict[str, Any] = {
         "version": {"type": "string", "minLength": 1},
         "title": {"type": "string"},
         "envelope": {"enum": ["payload", "bare"]},
+        "bad_request": {
+            "type": "object",
+            "required": ["code", "message"],
+            "properties": {"code": {"type": "string"}, "message": {"type": "string"}},
+            "additionalProperties": False,
+        },
         "definitions": {"type": "object", "additionalProperties": {"type": "object"}},
         "model": {
             "type": "object",
@@ -309,6 +316,7 @@ def _load_api_file(path: Path) -> list[Operation]:
     _check_refs(path, data)
     _check_schemas(path, data)
     definitions = data.get("definitions", {})
+    bad_request = bad_request_for(data["api"], data["version"], data.get("bad_request"))
     ops = []
     for op_id, raw in data["operations"].items():
         body = raw.get("request_body")
@@ -336,6 +344,7 @@ def _load_api_file(path: Path) -> list[Operation]:
                 definitions=definitions,
                 source=str(path),
                 sandbox=tuple(raw.get("sandbox", ())),
+                bad_request=bad_request,
             )
         )
     return ops

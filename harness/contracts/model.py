@@ -95,6 +95,8 @@ class Operation:
     source: str = ""
     sandbox: tuple[Mapping[str, Any], ...] = field(default=(), repr=False)
     """Static-sandbox cases (``status``, ``parameters``, ``response``...), when imported."""
+    bad_request: tuple[str, str] = ("InvalidInput", "Invalid Input")
+    """The API's generic 400 ``code`` and message (see :mod:`harness.contracts.bad_request`)."""
 
     @property
     def key(self) -> str:

@@ -8,6 +8,10 @@ real schemas in the same layout)::
       <PRODUCT_TYPE>/definition.json     displayName, productTypeVersion, propertyGroups
       <PRODUCT_TYPE>/<COUNTRY>.json      the schema for one marketplace (US.json, DE.json, ...)
 
+This is the one product-type catalog: the CLI validates against it and the simulator's PTD,
+Listings and listing-issue handlers serve and judge from it (``shared_catalog``), and its
+meta-schema file is the one source of Amazon's meta-schema.
+
 API (stable; the simulator's PTD and Listings handlers use it)::
 
     catalog = load_product_types()                   # cheap: schemas are read on first use
@@ -17,6 +21,8 @@ API (stable; the simulator's PTD and Listings handlers use it)::
     s = catalog.schema("HEADPHONES", "A1PA6795UKMFR9")
     s.raw, s.checksum, s.schema                      # bytes served by the link, base64 MD5, dict
     catalog.meta_schema_raw, catalog.meta_schema_checksum
+    catalog.get("HEADPHONES", "A1PA6795UKMFR9")     # the schema, or None (no error)
+    catalog.language_tags("HEADPHONES", "DE")        # the language tags the marketplace takes
     catalog.definition("HEADPHONES")                 # definition.json (displayName, version...)
     catalog.property_groups("HEADPHONES", "DE")      # groups limited to DE's properties
     v = catalog.validator("HEADPHONES", "DE", strict=True)   # compiled once, cached
@@ -30,6 +36,7 @@ Unknown product types and marketplaces, unreadable files and invalid schemas rai
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import json
 import os
@@ -39,7 +46,7 @@ from pathlib import Path
 from typing import Any
 
 from harness.contracts.listing_validator import Engine, ListingValidator
-from harness.contracts.loader import default_contracts_dir, load_contracts
+from harness.contracts.loader import default_contracts_dir, load_contracts, load_marketplaces
 from harness.contracts.model import Marketplace, find_marketplace
 from harness.errors import ContractError
 
@@ -49,6 +56,7 @@ __all__ = [
     "ProductTypeSchema",
     "default_product_types_dir",
     "load_product_types",
+    "shared_catalog",
 ]
 
 META_SCHEMA_FILE = "amazon-product-type-definition-meta-schema-v1.json"
@@ -61,7 +69,7 @@ def default_product_types_dir() -> Path:
 
 
 def _checksum(raw: bytes) -> str:
-    """Base64 MD5, as in PTD's ``schema.checksum`` (facts §8.1)."""
+    """Base64 MD5, as in PTD's ``schema.checksum`` (docs/fidelity.md §8.1)."""
     return base64.b64encode(hashlib.md5(raw, usedforsecurity=False).digest()).decode("ascii")
 
 
@@ -107,6 +115,11 @@ class ProductTypeSchema:
     def size(self) -> int:
         return len(self.raw)
 
+    @property
+    def title(self) -> str:
+        """The schema's own title (PTD's displayName when there is no definition.json)."""
+        return str(self.schema.get("title") or self.schema.get("$comment") or self.product_type)
+
 
 class ProductTypeCatalog:
     """Every product type schema under one folder, indexed by product type and marketplace."""
@@ -115,23 +128,9 @@ class ProductTypeCatalog:
         self.root = root
         self._marketplaces = dict(marketplaces)
         self._by_country = {m.country: m for m in marketplaces.values()}
-        meta_path = root / "meta-schema" / META_SCHEMA_FILE
-        try:
-            self.meta_schema_raw = meta_path.read_bytes()
-        except OSError:
-            raise ContractError(
-                "Amazon's meta-schema is missing",
-                where=str(meta_path),
-                fix="run `python contracts/product-types/generate.py` or "
-                "`acorn product-types pull`",
-            ) from None
-        self.meta_schema_checksum = _checksum(self.meta_schema_raw)
-        meta = _parse(self.meta_schema_raw, meta_path)
-        if not isinstance(meta, dict):
-            raise ContractError("the meta-schema must be a JSON object", where=str(meta_path))
-        self.meta_schema: dict[str, Any] = meta
         self._files: dict[str, dict[str, Path]] = {}
-        for folder in sorted(p for p in root.iterdir() if p.is_dir() and p.name != "meta-schema"):
+        folders = root.iterdir() if root.is_dir() else iter(())
+        for folder in sorted(p for p in folders if p.is_dir() and p.name != "meta-schema"):
             files = {}
             for path in sorted(folder.glob("*.json")):
                 mp = self._by_country.get(path.stem)
@@ -142,6 +141,33 @@ class ProductTypeCatalog:
         self._schemas: dict[tuple[str, str], ProductTypeSchema] = {}
         self._validators: dict[tuple[str, str, str, bool], ListingValidator] = {}
         self._lock = threading.Lock()
+
+    # -- Amazon's meta-schema (read on first use: a catalog without it can still serve) ------
+
+    @functools.cached_property
+    def meta_schema_raw(self) -> bytes:
+        meta_path = self.root / "meta-schema" / META_SCHEMA_FILE
+        try:
+            return meta_path.read_bytes()
+        except OSError:
+            raise ContractError(
+                "Amazon's meta-schema is missing",
+                where=str(meta_path),
+                fix="run `python contracts/product-types/generate.py` or "
+                "`acorn product-types pull`",
+            ) from None
+
+    @property
+    def meta_schema_checksum(self) -> str:
+        return _checksum(self.meta_schema_raw)
+
+    @functools.cached_property
+    def meta_schema(self) -> dict[str, Any]:
+        where = self.root / "meta-schema" / META_SCHEMA_FILE
+        meta = _parse(self.meta_schema_raw, where)
+        if not isinstance(meta, dict):
+            raise ContractError("the meta-schema must be a JSON object", where=str(where))
+        return meta
 
     # -- lookup ----------------------------------------------------------------------------
 
@@ -162,6 +188,33 @@ class ProductTypeCatalog:
 
     def marketplaces_for(self, product_type: str) -> list[Marketplace]:
         return [self._marketplaces[mid] for mid in self._product_type_files(product_type)]
+
+    @property
+    def files(self) -> dict[tuple[str, str], Path]:
+        """Every schema file by (product type, marketplace id)."""
+        return {(pt, mid): path for pt, files in self._files.items() for mid, path in files.items()}
+
+    def marketplace_ids(self, product_type: str) -> list[str]:
+        """The marketplace ids that have a schema for the product type (sorted; [] if none)."""
+        return sorted(self._files.get(product_type, {}))
+
+    def get(self, product_type: str, marketplace_id: str) -> ProductTypeSchema | None:
+        """The schema, or None when this catalog has none for the pair (never raises)."""
+        mp = self._marketplaces.get(marketplace_id)
+        if mp is None or marketplace_id not in self._files.get(product_type, {}):
+            return None
+        return self.schema(product_type, mp.id)
+
+    def language_tags(self, product_type: str, marketplace_id: str) -> list[str]:
+        """The language tags the marketplace accepts (the enum branch of ``$defs``)."""
+        found = self.get(product_type, marketplace_id)
+        if found is None:
+            return []
+        tag = (found.schema.get("$defs") or {}).get("language_tag") or {}
+        for branch in tag.get("anyOf", []):
+            if isinstance(branch, dict) and "enum" in branch:
+                return [str(v) for v in branch["enum"]]
+        return [str(v) for v in tag.get("enum", [])]
 
     def has(self, product_type: str, marketplace: str) -> bool:
         files = self._files.get(product_type, {})
@@ -196,11 +249,16 @@ class ProductTypeCatalog:
                 self._schemas[key] = ProductTypeSchema(product_type, mp, path)
             return self._schemas[key]
 
-    def definition(self, product_type: str) -> dict[str, Any]:
-        """``definition.json``: displayName, productTypeVersion and propertyGroups."""
+    def definition(self, product_type: str, *, synthesize: bool = True) -> dict[str, Any]:
+        """``definition.json``: displayName, productTypeVersion and propertyGroups.
+
+        Without the file: a made-up definition, or ``{}`` when ``synthesize`` is false (the
+        simulator then derives groups and the display name from the schema itself)."""
         files = self._product_type_files(product_type)
         path = self.root / product_type / "definition.json"
         if not path.exists():
+            if not synthesize:
+                return {}
             return {
                 "productType": product_type,
                 "displayName": product_type.replace("_", " ").title(),
@@ -266,4 +324,17 @@ def load_product_types(
             fix="run `python contracts/product-types/generate.py` or `acorn product-types pull`",
         )
     contracts = load_contracts(contracts_dir)
-    return ProductTypeCatalog(folder, contracts.marketplaces)
+    found = ProductTypeCatalog(folder, contracts.marketplaces)
+    _ = found.meta_schema  # a folder without Amazon's meta-schema is refused here, by name
+    return found
+
+
+@functools.lru_cache(maxsize=4)
+def shared_catalog(root: Path | None = None) -> ProductTypeCatalog:
+    """The catalog the simulator serves (cached: the files do not change during a run).
+
+    Unlike :func:`load_product_types` it never refuses: a missing folder is an empty catalog
+    (the simulator then judges listings structurally) and a missing meta-schema only fails
+    when a validator needs it."""
+    folder = root or default_product_types_dir()
+    return ProductTypeCatalog(folder, {m.id: m for m in load_marketplaces()})

@@ -1,4 +1,4 @@
-"""The ``x-amzn-api-sandbox`` static cases of Amazon's models (facts sheet section 4.2).
+"""The ``x-amzn-api-sandbox`` static cases of Amazon's models (docs/fidelity.md §4.2).
 
 Each response of an operation may publish cases: "these request parameters get this canned
 answer". The static sandbox mode serves them and the importer writes them into contracts.

@@ -3,7 +3,7 @@
 In the spirit of WireMock's ``/__admin``, a served simulator is controlled over HTTP by the
 test run that uses it: ``GET /__acorn/health``, ``GET /__acorn/journal``, ``POST
 /__acorn/reset`` and ``POST /__acorn/faults`` (a fault plan in the TOML or JSON format of
-:mod:`harness.sim.fault_files`). Admin requests never reach the simulator's pipeline, so they
+:mod:`harness.sim.faults.files`). Admin requests never reach the simulator's pipeline, so they
 are never journaled as integration traffic. After every integration request the new journal
 entries are written to the journal file and reported (one line each), in arrival order.
 """
@@ -20,8 +20,7 @@ from typing import Any
 from harness.errors import AcornUsageError
 from harness.sim.app import Message, Receive, Scope, Send, SimulatorApp
 from harness.sim.core import SimCore
-from harness.sim.fault_files import plan_from_dict
-from harness.sim.faults import FaultInjector
+from harness.sim.faults import FaultInjector, plan_from_dict
 from harness.sim.journal import Exchange, Journal
 from harness.sim.journal_file import FORMAT, VERSION, JournalWriter
 from harness.sim.loopback import read_body
@@ -63,7 +62,7 @@ def request_line(e: Exchange) -> str:
 class _JournaledSend:
     """``send``, draining the journal before an answer starts: the exchange is journaled by
     then, so it is written (and printed) before the client sees the answer. Keeps ``send``'s
-    ``__self__``: transport faults reach the connection through it (harness.sim.fault_wire)."""
+    ``__self__``: transport faults reach the connection through it (harness.sim.faults.wire)."""
 
     def __init__(self, send: Send, drain: Callable[[], None]) -> None:
         self._send = send

@@ -13,8 +13,7 @@ from typing import Any
 from urllib.parse import parse_qs
 
 from harness.sim.core import SimCore
-from harness.sim.fault_wire import enact
-from harness.sim.faults import TRANSPORT_KINDS
+from harness.sim.faults import TRANSPORT_KINDS, enact
 from harness.sim.http import SimRequest
 from harness.sim.limits import BODY_TIMEOUT, body_limit
 from harness.sim.loopback import read_body

@@ -24,7 +24,7 @@ __all__ = [
 # SKUs the seeded seller ships through FBA; the others are merchant-fulfilled (no FBA stock).
 FBA_SKUS = ("ACORN-MUG-01", "ACORN-TOY-03")
 
-# Report types whose documents hold buyer PII: getReportDocument needs an RDT (facts sheet 6).
+# Report types whose documents hold buyer PII: getReportDocument needs an RDT (docs/fidelity.md §6).
 RESTRICTED_REPORT_TYPES = frozenset(
     {
         "GET_AMAZON_FULFILLED_SHIPMENTS_DATA_INVOICING",

@@ -26,7 +26,7 @@ from harness.sim.errors import (
 )
 from harness.sim.faults import FaultInjector
 from harness.sim.fidelity import note_fact
-from harness.sim.handlers import HANDLERS, Ctx
+from harness.sim.handlers import Ctx, handler_for
 from harness.sim.handlers.documents import PREFIX as DOCUMENTS_PREFIX
 from harness.sim.handlers.documents import serve_document
 from harness.sim.http import Reply, SimRequest, parse_json
@@ -38,6 +38,7 @@ from harness.sim.state import SEEDED_MARKETPLACES, SellerState, seed_state
 from harness.sim.throttle import PlanBook, Throttle, journal_level, truncate
 from harness.sim.tokens import IssuedToken, TokenStore, fingerprint
 from harness.sim.validate import validate_request
+from harness.sim.world import World
 
 __all__ = ["LWA", "SimCore"]
 
@@ -70,6 +71,10 @@ class SimCore:
         self._original_secret = self.credentials.client_secret
         self._issued_secrets: set[str] = set(self.credentials.secrets())
         self.reset(config or SimConfig())
+
+    def world(self) -> World:
+        """What handlers may touch, as of now (a ``reset`` replaces state, clock and tokens)."""
+        return World(self.state, self.clock, self.config, self.contracts, self.tokens)
 
     def reset(self, config: SimConfig | None = None) -> None:
         """A fresh world (state, tokens, buckets, journal) under ``config``; same credentials.
@@ -165,7 +170,7 @@ class SimCore:
                 )
         elif request.path.startswith(DOCUMENTS_PREFIX):
             # Presigned S3-style document URLs (feeds, reports, schemas): no SP-API token.
-            reply = serve_document(self, request)
+            reply = serve_document(self.world(), request)
             operation = f"s3:{request.method}"
         else:
             reply, operation, token_use = self._sp_api(endpoint, request)
@@ -316,7 +321,7 @@ class SimCore:
         op: Operation,
         token: IssuedToken | None,
     ) -> Reply:
-        ctx = Ctx(self, op, request, params, region, token)
+        ctx = Ctx(self.world(), op, request, params, region, token, self)
         violations = validate_request(op, request, params)
         if violations:
             first = violations[0]
@@ -340,7 +345,7 @@ class SimCore:
             return reply
         if op.request_body is not None and request.body.strip() and not request.content_type:
             ctx.note("CONTENT-TYPE-MISSING")  # read as JSON, as validate_request did
-        handler = HANDLERS.get(op.key)
+        handler = handler_for(op)
         if handler is None:
             ctx.note("OPERATION-NOT-SIMULATED")
             reply = ctx.error(

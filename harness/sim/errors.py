@@ -1,4 +1,4 @@
-"""SP-API and LWA error bodies, exactly as Amazon sends them (facts sheet section 1.4 and 2.2)."""
+"""SP-API and LWA error bodies, exactly as Amazon sends them (docs/fidelity.md §1.4 and 2.2)."""
 
 from __future__ import annotations
 
@@ -6,11 +6,9 @@ from typing import Any
 
 __all__ = [
     "ACCESS_DENIED",
-    "BAD_REQUEST_CODE",
     "DETAILS_EXPIRED",
     "DETAILS_INVALID",
     "DETAILS_MISSING",
-    "bad_request_code",
     "lwa_error",
     "sp_error",
 ]
@@ -19,25 +17,6 @@ ACCESS_DENIED = "Access to requested resource is denied."
 DETAILS_EXPIRED = "The access token you provided has expired."
 DETAILS_INVALID = "The access token you provided is revoked, malformed or invalid."
 DETAILS_MISSING = "Access token is missing in the request header."
-
-# The `code` Amazon uses for a 400 differs per API; integrations must key on the status.
-BAD_REQUEST_CODE: dict[str, tuple[str, str]] = {
-    "orders": ("InvalidInput", "Invalid Input"),
-    "sellers": ("InvalidInput", "Invalid Input"),
-    "listings-items": ("BAD_REQUEST", "Invalid input"),
-    "definitions": ("BAD_REQUEST", "Invalid input"),
-    "tokens": ("InvalidRequest", "Request is missing or has invalid parameters"),
-    "feeds": ("400", "Invalid input"),
-    "reports": ("400", "Invalid input"),
-    "fba-inventory": ("InvalidInput", "Invalid Input"),
-    "product-pricing": ("InvalidInput", "Invalid Input"),
-    "notifications": ("InvalidInput", "Invalid Input"),
-}
-
-
-def bad_request_code(api: str) -> tuple[str, str]:
-    """The 400 ``code`` and default message of ``api`` (``InvalidInput`` for one not listed)."""
-    return BAD_REQUEST_CODE.get(api, ("InvalidInput", "Invalid Input"))
 
 
 def sp_error(code: str, message: str, details: str | None = "") -> dict[str, Any]:

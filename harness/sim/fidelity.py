@@ -1,6 +1,6 @@
 """Fidelity notes: what the simulator accepted without knowing that Amazon would.
 
-The simulator refuses only what Amazon's models, sandbox cases or the facts sheet show Amazon
+The simulator refuses only what Amazon's models, sandbox cases or docs/fidelity.md show Amazon
 refusing (see contracts/README.md, "What the simulator refuses, and why"). Anything else it
 accepts, and says so: the handler raises a note, the note travels in the exchange's
 ``facts["fidelity"]`` through the journal's masking, and the report lists the notes under

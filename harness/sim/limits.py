@@ -1,8 +1,8 @@
 """What one request may cost the simulator: body size, read time, connections.
 
 Amazon's models declare 413 "The request size exceeded the maximum accepted size." on 252
-operations (facts §2.2) but no size; AWS API Gateway, in front of SP-API, caps payloads at
-10 MB. ACORN refuses bodies above these caps with 413 before reading them (refusal
+operations (docs/fidelity.md §2.2) but no size; AWS API Gateway, in front of SP-API, caps
+payloads at 10 MB. ACORN refuses bodies above these caps with 413 before reading them (refusal
 BODY-TOO-LARGE, fidelity note BODY-SIZE-CAP: the exact limits are not documented), so a
 hostile client cannot make the simulator hold its body in memory.
 

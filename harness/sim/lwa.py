@@ -5,30 +5,31 @@ from __future__ import annotations
 import base64
 import threading
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 from urllib.parse import parse_qs, unquote_plus
 
+from harness.sim.clock import VirtualClock
+from harness.sim.credentials import Credentials
 from harness.sim.errors import lwa_error
 from harness.sim.fidelity import note_fact
 from harness.sim.http import Reply, SimRequest, parse_json
 from harness.sim.refusals import refuse
-
-if TYPE_CHECKING:
-    from harness.sim.core import SimCore
+from harness.sim.tokens import TokenStore
 
 __all__ = [
     "GRANTLESS_SCOPES",
     "LWA_ERRORS",
     "OAUTH_CODE_LIFETIME",
     "LwaFaults",
+    "LwaWorld",
     "parse_token_request",
     "token_endpoint",
 ]
 
-# Facts §1.2, plus the Application Management API's rotation scope (rotateApplicationClientSecret;
-# python-amazon-sp-api's ApplicationManagement.grantless_scope). Another scope is refused as
-# LWA refuses a scope the client may not have (facts §1.4), with a fidelity note: Amazon adds
-# scopes with new grantless APIs, and ACORN's list may lag.
+# docs/fidelity.md §1.2, plus the Application Management API's rotation scope
+# (rotateApplicationClientSecret; python-amazon-sp-api's ApplicationManagement.grantless_scope).
+# Another scope is refused as LWA refuses a scope the client may not have (docs/fidelity.md
+# §1.4), with a fidelity note: Amazon adds scopes with new grantless APIs, and ACORN's list may lag.
 GRANTLESS_SCOPES = frozenset(
     {
         "sellingpartnerapi::notifications",
@@ -40,7 +41,7 @@ OAUTH_CODE_LIFETIME = 300.0  # the spapi_oauth_code is valid for five minutes
 _HEADERS = {"cache-control": "no-store", "pragma": "no-cache"}
 _GRANTS = ("refresh_token", "client_credentials", "authorization_code")
 
-# OAuth error -> (HTTP status, error_description), facts sheet section 1.4. LWA's outage
+# OAuth error -> (HTTP status, error_description), docs/fidelity.md §1.4. LWA's outage
 # answers carry no known description, so none is sent (clients must cope with that too).
 LWA_ERRORS: dict[str, tuple[int, str | None]] = {
     "invalid_client": (401, "Client authentication failed"),
@@ -170,7 +171,19 @@ def basic_client(request: SimRequest) -> dict[str, str]:
     return {"client_id": unquote_plus(client_id), "client_secret": unquote_plus(secret)}
 
 
-def token_endpoint(core: SimCore, request: SimRequest) -> Reply:
+class LwaWorld(Protocol):
+    """What the token endpoint reads and changes (SimCore has it): the app's credentials, the
+    token store, the outstanding OAuth codes, the clock and the LWA faults of the scenario.
+    A protocol, so LWA does not import the core that routes to it."""
+
+    credentials: Credentials
+    tokens: TokenStore
+    oauth_codes: dict[str, float]
+    clock: VirtualClock
+    lwa_faults: LwaFaults
+
+
+def token_endpoint(core: LwaWorld, request: SimRequest) -> Reply:
     """Answer a token request; ``facts["grant_type"]`` names the grant, refused ones too."""
     if request.method != "POST":
         return _error(
@@ -197,7 +210,7 @@ def token_endpoint(core: SimCore, request: SimRequest) -> Reply:
     return reply
 
 
-def _answer(core: SimCore, form: dict[str, Any]) -> Reply:
+def _answer(core: LwaWorld, form: dict[str, Any]) -> Reply:
     grant = str(form.get("grant_type") or "")
     if not grant:
         return _missing("grant_type")

@@ -6,7 +6,7 @@ the simulated world, so ``Simulator(core=ReplayCore(...))`` keeps the Simulator'
 scenarios use: checks can judge a replayed run like a simulated one.
 
 A request that matches no entry gets what Amazon's static sandbox answers to unknown input,
-HTTP 400 ``InvalidInput`` "Could not match input arguments" (facts sheet 4.2), and the journal
+HTTP 400 ``InvalidInput`` "Could not match input arguments" (docs/fidelity.md §4.2), and the journal
 records the nearest recorded requests and how they differ (``facts["replay"]``).
 """
 

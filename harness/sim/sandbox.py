@@ -2,7 +2,7 @@
 
 Amazon's sandbox endpoints (``sandbox.sellingpartnerapi-*.amazon.com``) do not run the
 service: each operation answers only the canned cases published in its model
-(``x-amzn-api-sandbox.static``), matched mocking-framework style (facts sheet section 4.2):
+(``x-amzn-api-sandbox.static``), matched mocking-framework style (docs/fidelity.md §4.2):
 
 - a case matches when every parameter it lists is present in the request with exactly that
   value (path, query and header parameters by name, anything else is the JSON body); a listed
@@ -63,7 +63,7 @@ __all__ = [
 ]
 
 SANDBOX_PLAN = UsagePlan(5.0, 15)
-"""Amazon: "every operation shares rate 5 / burst 15" in the sandbox (facts section 3)."""
+"""Amazon: "every operation shares rate 5 / burst 15" in the sandbox (docs/fidelity.md §3)."""
 NO_MATCH_MESSAGE = "Could not match input arguments"
 _MISSING = object()
 

@@ -41,7 +41,7 @@ SEEDED_MARKETPLACES = (
     "A1RKKUPIHCS9HS",  # ES
     "A1VC38T7YXB528",  # JP
 )
-# Participations also list marketplaces that are not customer-facing (facts sheet 5, 12).
+# Participations also list marketplaces that are not customer-facing (docs/fidelity.md §5, 12).
 NON_AMAZON_MARKETPLACES = {"EU": "A38D8NSA03LJTC", "NA": "A3H6HONSSP5LJB"}
 
 _FIRST = ["Ada", "Bruno", "Chiara", "Dieter", "Elodie", "Fumiko", "Gareth", "Hana", "Ines", "Jonas"]
@@ -327,5 +327,9 @@ def seed_state(
     )
 
 
-def iso(moment: datetime) -> str:
+def iso(moment: datetime | float) -> str:
+    """The simulator's one timestamp format: UTC, whole seconds, ``Z`` (as Amazon's models'
+    examples write every date-time). ``moment`` is a datetime or epoch seconds."""
+    if not isinstance(moment, datetime):
+        moment = datetime.fromtimestamp(moment, tz=UTC)
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -62,7 +62,7 @@ class _Cycle:
     """One request/response cycle between the client and the ASGI app, without a socket.
 
     ``send`` is a bound method whose object has a ``transport`` (this object), which is how
-    the app and its fault code close or reset "the connection" (see harness.sim.fault_wire).
+    the app and its fault code close or reset "the connection" (see harness.sim.faults.wire).
     """
 
     def __init__(self, body: bytes, read_timeout: float | None) -> None:

@@ -57,7 +57,7 @@ def good_attributes(product: dict[str, Any], mp: str) -> dict[str, Any]:
     """The marketplace's own attributes, built from its schema (what a ready client sends)."""
     found = catalog().get(product["product_type"], mp)
     assert found is not None
-    return build_attributes(found.schema(), product, mp)
+    return build_attributes(found.schema, product, mp)
 
 
 def us_attributes(product: dict[str, Any]) -> dict[str, Any]:

@@ -361,7 +361,7 @@ def test_lwas_own_error_reported_at_once_passes_and_a_storm_still_fails(  # type
             world.sim.core.revoke_refresh_token()
         else:
             world.sim.core.rotate_client_secret()
-        refused = _observe(world, client, [lambda c=client, a=attempts: c.lwa(a) or {"ok": True}])
+        refused = _observe(world, client, [lambda c=client, a=attempts: c.lwa(a) or {"ok": True}])  # type: ignore[misc]
         verdicts[name] = (check.evaluate(refused), refused)
     good, refused = verdicts["reports LWA's error"]
     assert good.status == "passed", good.summary
@@ -388,7 +388,9 @@ def test_pii01_and_ord01_judge_the_wire_not_the_result_fields(world: World) -> N
         world.reset(SimConfig(orders_per_marketplace=3, orders_page_size=2))
         client = PlainClient(world)
         obs = _observe(
-            world, client, [lambda c=client, p=rdt_path: c.sync(THREE_REGIONS, rdt_path=p)]
+            world,
+            client,
+            [lambda c=client, p=rdt_path: c.sync(THREE_REGIONS, rdt_path=p)],  # type: ignore[misc]
         )
         verdicts[name] = (PII_01.evaluate(obs), ORD_01.evaluate(obs), obs)
     pii, orders, obs = verdicts["rdt"]

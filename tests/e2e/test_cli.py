@@ -14,6 +14,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from golden_readiness import assert_unchanged
 
 pytestmark = pytest.mark.e2e
 
@@ -46,6 +47,7 @@ def test_reference_integration_is_go(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stdout + result.stderr
     report = readiness(tmp_path)
     assert report["verdict"] == "GO"
+    assert_unchanged(report)  # the same verdict, statuses and summaries as before issue 19
     states = statuses(report)
     assert states.pop("TLS-01") == "not_applicable"  # judged only in TLS runs (docs/tls.md)
     assert set(states.values()) == {"passed"}

@@ -175,7 +175,8 @@ def run_transient(client: Client, attempts: int, delay: Callable[[int], float] |
             delay=delay,
         )  # fmt: skip
         ok = listing is not None and listing.status_code == 200
-        ids = [o["AmazonOrderId"] for o in listing.json()["payload"]["Orders"]] if ok else []
+        orders = listing.json()["payload"]["Orders"] if listing is not None and ok else []
+        ids = [o["AmazonOrderId"] for o in orders]
         for oid in ids[:3]:
             with_retries(client, f"{ORDERS}/{oid}/orderItems", attempts=attempts, delay=delay)
         if ids:

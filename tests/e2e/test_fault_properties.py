@@ -114,19 +114,19 @@ def reference(sim: Simulator) -> Iterator[Any]:
 
     scaled = {(client, "BACKOFF_BASE"): 0.01, (auth, "LWA_BACKOFF_BASE"): 0.01}
     originals = {key: getattr(*key) for key in scaled}
-    for (module, name), value in scaled.items():
-        setattr(module, name, value)
+    for (module, attr), factor in scaled.items():
+        setattr(module, attr, factor)
     try:
         yield reference_connector
     finally:
-        for (module, name), value in originals.items():
-            setattr(module, name, value)
+        for (module, attr), original in originals.items():
+            setattr(module, attr, original)
         sys.path.remove(str(REFERENCE))
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
+        for var, was in saved.items():
+            if was is None:
+                os.environ.pop(var, None)
             else:
-                os.environ[key] = value
+                os.environ[var] = was
 
 
 def run_reference(sim: Simulator, reference: Any, plan: FaultPlan) -> tuple[Any, Any]:

@@ -162,7 +162,9 @@ def test_thr_04_passes_a_client_that_spends_the_burst(world) -> None:  # type: i
 
 
 def test_thr_04_fails_a_client_that_sleeps_between_calls(world) -> None:  # type: ignore[no-untyped-def]
-    result = _judge(world, THR_04, PLAN_04, lambda c, ids: FixedSleep(*c, pause=0.2).run(ids[:15]))
+    result = _judge(
+        world, THR_04, PLAN_04, lambda c, ids: FixedSleep(c[0], c[1], c[2], pause=0.2).run(ids[:15])
+    )
     assert result.status == "failed", result.explain()
     assert result.metrics["span_s"] > result.metrics["bound_s"]
     assert "bound: 2 x 0.5s" in result.summary

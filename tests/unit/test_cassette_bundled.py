@@ -45,7 +45,7 @@ def test_feed_polling_shows_the_feed_progress_in_order() -> None:
     assert states[-1] == "DONE"
     assert len(states) >= 2
     order = ["IN_QUEUE", "IN_PROGRESS", "DONE"]
-    assert states == sorted(states, key=order.index)
+    assert states == sorted(states, key=lambda s: order.index(str(s)))
 
 
 def test_the_static_sandbox_cassette_ends_with_its_no_match_answer() -> None:

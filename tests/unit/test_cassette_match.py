@@ -199,16 +199,19 @@ def test_record_save_load_replay_gives_the_same_answers(
             )
         )
     with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "prop" / "cassette.yaml"
-        saved = save(Cassette("prop", items), path, Scrubber())
-        core = ReplayCore(load(path), contracts=CONTRACTS)
+        file = Path(tmp) / "prop" / "cassette.yaml"
+        saved = save(Cassette("prop", items), file, Scrubber())
+        core = ReplayCore(load(file), contracts=CONTRACTS)
     # Replayed in the recorded order, the i-th request gets the i-th recorded answer, even
     # when the same request was recorded several times with different answers.
     for (method, req_path, query, body, status, answer), item in zip(
         exchanges, saved.interactions, strict=True
     ):
         reply = core.handle("NA", _request(method, req_path, query, (body or "").encode()))
-        assert (reply.status, reply.body) == (item.response.status, json.loads(item.response.body))
+        assert (reply.status, reply.body) == (
+            item.response.status,
+            json.loads(item.response.body or ""),
+        )
         # Nothing in these exchanges is sensitive, so the recorded answer is the original.
         assert item.response.status == status
         assert json.loads(item.response.body or "") == answer

@@ -22,6 +22,7 @@ from harness.checks import (
 from harness.checks.auth_failures import MAX_OUTAGE_ATTEMPTS
 from harness.checks.pii import scan_output
 from harness.drive.base import ActionOutcome
+from harness.sim.journal import Exchange
 from harness.sim.lwa import LwaFaults
 
 SECRET = "amzn1.oa2-cs.v1.0123456789abcdef0123456789abcdef"
@@ -32,7 +33,7 @@ CANARIES = Canaries(
 )
 
 
-def refused(seq: int, wall: float, error: str, status: int) -> object:
+def refused(seq: int, wall: float, error: str, status: int) -> Exchange:
     e = lwa_grant(seq, wall, status=status)
     return replace(e, response_body={"error": error})
 
@@ -150,7 +151,7 @@ def test_auth05_skipped_without_invalid_grant() -> None:
     assert AUTH_05.evaluate(observation(lwa_grant(1, 0.0))).status == "skipped"
 
 
-def _described(seq: int, wall: float, error: str, status: int, description: str) -> object:
+def _described(seq: int, wall: float, error: str, status: int, description: str) -> Exchange:
     e = lwa_grant(seq, wall, status=status)
     return replace(e, response_body={"error": error, "error_description": description})
 
@@ -242,7 +243,7 @@ def test_auth05_refusals_only_between_actions_are_not_a_pass() -> None:
 # -- AUTH-07 --------------------------------------------------------------------------------
 
 
-def _outage(seq: int, wall: float, status: int = 503) -> object:
+def _outage(seq: int, wall: float, status: int = 503) -> Exchange:
     error = "temporarily_unavailable" if status == 503 else "server_error"
     return refused(seq, wall, error, status)
 
@@ -302,7 +303,7 @@ def test_auth08_without_a_token_request_is_not_a_pass() -> None:
 # -- PII-02 ---------------------------------------------------------------------------------
 
 
-def _rdt_grant(seq: int, wall: float, token_id: str, path: str) -> object:
+def _rdt_grant(seq: int, wall: float, token_id: str, path: str) -> Exchange:
     e = sp_call(seq, wall, "createRestrictedDataToken")
     return replace(
         e,

@@ -55,12 +55,12 @@ def test_every_scenario_the_suite_runs_is_listable() -> None:
     setups = load_setups()
     started = _started_names()
     assert len(started) >= 20
-    for name in started:
-        if isinstance(name, ast.Constant):
-            assert name.value in setups
+    for node in started:
+        if isinstance(node, ast.Constant):
+            assert node.value in setups
         else:  # f"transient-failures-{kind}": the literal prefix names a family of set-ups
-            assert isinstance(name, ast.JoinedStr)
-            prefix = name.values[0]
+            assert isinstance(node, ast.JoinedStr)
+            prefix = node.values[0]
             assert isinstance(prefix, ast.Constant)
             assert any(n.startswith(str(prefix.value)) for n in setups), prefix.value
     listed = runner.invoke(app, ["serve", "--list-scenarios"])

@@ -92,7 +92,7 @@ def _facts(e: Exchange) -> tuple[Any, ...]:
     )
 
 
-CONFIG = {
+CONFIG: dict[str, Any] = {
     "usage_plans": {"getOrders": (0.001, 3)},
     "faults": FaultPlan((FaultRule("getOrders", on_calls=(2,), preset="service_unavailable"),)),
 }

@@ -65,7 +65,9 @@ def test_material_is_removed_on_close() -> None:
 
 def _probe_all(tls_run: SessionTransport, verify_off: bool) -> Observation:
     """What the TLS-01 scenario does, with a one-request client instead of an integration."""
-    probes, exchanges, outcomes = [], [], []
+    probes: list[Any] = []
+    exchanges: list[Any] = []
+    outcomes: list[Any] = []
     for kind in BAD_KINDS:
         with tls_run.bad_certificate(kind) as probe:
             env = probe.env()

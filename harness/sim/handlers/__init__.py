@@ -1,7 +1,18 @@
-"""Operation handlers, one module per API; each maps an operation id to a function."""
+"""Operation handlers, one module per API; each maps an operation id to a function.
+
+The route is the contract's: a request is matched to an :class:`~harness.contracts.Operation`
+(method and path from ``contracts/apis/*.json``) and answered by the handler registered under
+its operation id. Nothing here repeats an API's path or version: adding an operation is its
+contract entry plus a handler in its API's module. Operation ids are unique across the bundled
+contracts (a test keeps it so); should two versions of an API ever share one, the newer
+module keys it ``"<version>/<operationId>"`` and that key wins for that version.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
+from harness.contracts import Operation
 from harness.sim.handlers.base import Ctx, Handler
 from harness.sim.handlers.feeds import HANDLERS as _FEEDS
 from harness.sim.handlers.inventory import HANDLERS as _INVENTORY
@@ -15,18 +26,38 @@ from harness.sim.handlers.reports import HANDLERS as _REPORTS
 from harness.sim.handlers.sellers import HANDLERS as _SELLERS
 from harness.sim.handlers.tokens_api import HANDLERS as _TOKENS
 
-HANDLERS: dict[str, Handler] = {
-    **{f"orders/v0/{k}": v for k, v in _ORDERS.items()},
-    **{f"sellers/v1/{k}": v for k, v in _SELLERS.items()},
-    **{f"tokens/2021-03-01/{k}": v for k, v in _TOKENS.items()},
-    **{f"listings-items/2021-08-01/{k}": v for k, v in _LISTINGS.items()},
-    **{f"feeds/2021-06-30/{k}": v for k, v in _FEEDS.items()},
-    **{f"definitions/2020-09-01/{k}": v for k, v in _PTD.items()},
-    **{f"reports/2021-06-30/{k}": v for k, v in _REPORTS.items()},
-    **{f"fba-inventory/v1/{k}": v for k, v in _INVENTORY.items()},
-    **{f"product-pricing/v0/{k}": v for k, v in _PRICING.items()},
-    **{f"product-pricing/2022-05-01/{k}": v for k, v in _PRICING_2022.items()},
-    **{f"notifications/v1/{k}": v for k, v in _NOTIFICATIONS.items()},
-}
+__all__ = ["HANDLERS", "Ctx", "Handler", "handler_for"]
 
-__all__ = ["HANDLERS", "Ctx", "Handler"]
+_MODULES: tuple[Mapping[str, Handler], ...] = (
+    _ORDERS,
+    _SELLERS,
+    _TOKENS,
+    _LISTINGS,
+    _FEEDS,
+    _PTD,
+    _REPORTS,
+    _INVENTORY,
+    _PRICING,
+    _PRICING_2022,
+    _NOTIFICATIONS,
+)
+
+
+def _merge(modules: tuple[Mapping[str, Handler], ...]) -> dict[str, Handler]:
+    merged: dict[str, Handler] = {}
+    for handlers in modules:
+        for key, handler in handlers.items():
+            if merged.setdefault(key, handler) is not handler:
+                raise RuntimeError(
+                    f"two handlers for operation {key!r}: key one as '<version>/{key}'"
+                )
+    return merged
+
+
+HANDLERS: dict[str, Handler] = _merge(_MODULES)
+"""Operation id (or ``"<version>/<operationId>"``) -> handler."""
+
+
+def handler_for(op: Operation) -> Handler | None:
+    """The handler answering ``op``, or None when ACORN does not simulate it."""
+    return HANDLERS.get(f"{op.version}/{op.operation_id}") or HANDLERS.get(op.operation_id)

@@ -7,26 +7,33 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from harness.contracts import Operation
-from harness.sim.errors import bad_request_code, sp_error
+from harness.sim.errors import sp_error
 from harness.sim.fidelity import note_fact
 from harness.sim.http import Reply, SimRequest
 from harness.sim.refusals import refuse
 from harness.sim.tokens import IssuedToken
 
 if TYPE_CHECKING:
-    from harness.sim.core import SimCore
+    from harness.sim.world import LegacyCore, World
 
 __all__ = ["Ctx", "Handler"]
 
 
 @dataclass
 class Ctx:
-    core: SimCore
+    """One request as a handler sees it. Handlers use ``world`` (state, clock, plans,
+    contracts, tokens; locking through ``world.locked()``), never the core."""
+
+    world: World
     op: Operation
     request: SimRequest
     params: dict[str, str]
     region: str
     token: IssuedToken | None
+    core: LegacyCore
+    """Legacy: the simulator's core, seen through a protocol. Only the notification handlers
+    still read it (being rewritten elsewhere when ``world`` came in); convert them to
+    ``world``, then drop this field."""
     notes: list[dict[str, str]] = field(default_factory=list)
     """Fidelity notes raised while answering (the core copies them into the reply's facts)."""
 
@@ -38,7 +45,7 @@ class Ctx:
         return refuse(rule, Reply(status, sp_error(code, message, details)))
 
     def bad_request(self, message: str | None = None, *, rule: str) -> Reply:
-        code, default = bad_request_code(self.op.api)
+        code, default = self.op.bad_request  # the API's own 400 code, from its contract
         return self.error(400, code, message or default, rule=rule)
 
     def not_found(self, message: str = "The requested resource doesn't exist.") -> Reply:
@@ -68,7 +75,7 @@ class Ctx:
 
     def check_marketplaces(self, marketplace_ids: list[str]) -> Reply | None:
         """Unknown ids are a bad request; ids of another region are refused like Amazon does."""
-        known = self.core.contracts.marketplaces
+        known = self.world.contracts.marketplaces
         unknown = [m for m in marketplace_ids if m not in known]
         if unknown:
             return self.bad_request(

@@ -22,7 +22,7 @@ from harness.sim.refusals import refuse
 from harness.sim.state import Document
 
 if TYPE_CHECKING:
-    from harness.sim.core import SimCore
+    from harness.sim.world import World
 
 __all__ = [
     "PREFIX",
@@ -62,7 +62,7 @@ def _sign(verb: str, key: str, date: str, expires: int) -> str:
 
 
 def new_document(
-    core: SimCore,
+    world: World,
     *,
     kind: str,
     content_type: str,
@@ -70,30 +70,31 @@ def new_document(
     key: str | None = None,
 ) -> Document:
     """Register a document (feed input, report or schema) in the seller's world."""
-    document_id = f"amzn1.tortuga.4.{core.config.seed % 97}.{uuid.uuid4()}.T{uuid.uuid4().hex[:12]}"
+    shard = world.config.seed % 97
+    document_id = f"amzn1.tortuga.4.{shard}.{uuid.uuid4()}.T{uuid.uuid4().hex[:12]}"
     doc = Document(
         document_id=document_id,
         key=key or f"NinetyDays/{quote(document_id, safe='')}",
         content_type=content_type,
-        created=core.clock.now(),
-        url_expires=core.clock.now() + URL_TTL,
+        created=world.clock.now(),
+        url_expires=world.clock.now() + URL_TTL,
         kind=kind,
         content=content,
         checksum=md5_base64(content) if content is not None else None,
     )
-    with core.state.lock:
-        core.state.documents[doc.key] = doc
+    with world.locked():
+        world.state.documents[doc.key] = doc
     return doc
 
 
 def presigned_url(
-    core: SimCore, host: str, doc: Document, verb: str, ttl: float, *, scheme: str = "http"
+    world: World, host: str, doc: Document, verb: str, ttl: float, *, scheme: str = "http"
 ) -> str:
     """An S3-looking presigned URL for ``verb`` on ``doc``, valid ``ttl`` virtual seconds.
 
     ``scheme``: the request's (https in TLS runs, where a client may refuse plain http, and
     behind the intercept proxy, which answers only https for Amazon's names)."""
-    now = core.clock.now_datetime()
+    now = world.clock.now_datetime()
     date = now.strftime("%Y%m%dT%H%M%SZ")
     expires = int(ttl)
     bucket = "tortuga-prod" if doc.kind != "schema" else "selling-partner-definitions-prod"
@@ -109,7 +110,7 @@ def _norm_type(value: str) -> str:
     return ";".join(part.strip().lower() for part in value.split(";") if part.strip())
 
 
-def serve_document(core: SimCore, request: SimRequest) -> Reply:
+def serve_document(world: World, request: SimRequest) -> Reply:
     """PUT (upload) or GET (download) one document through its presigned URL."""
     rest = request.path[len(PREFIX) :]
     key = rest.split("/", 1)[1] if "/" in rest else ""
@@ -138,9 +139,9 @@ def serve_document(core: SimCore, request: SimRequest) -> Reply:
             "The request signature we calculated does not match the signature you provided.",
             rule="S3-SIGNATURE",
         )
-    if core.clock.now() > signed_at + expires:
+    if world.clock.now() > signed_at + expires:
         return _s3_error(403, "AccessDenied", "Request has expired", rule="S3-EXPIRED")
-    doc = core.state.documents.get(key)
+    doc = world.state.documents.get(key)
     if doc is None:
         return _s3_error(404, "NoSuchKey", "The specified key does not exist.", rule="S3-NO-KEY")
     if verb == "PUT":
@@ -155,7 +156,7 @@ def serve_document(core: SimCore, request: SimRequest) -> Reply:
             )
             reply.facts.update(expected_content_type=doc.content_type, sent_content_type=sent)
             return reply
-        with core.state.lock:
+        with world.locked():
             doc.content = request.body
             doc.checksum = md5_base64(request.body)
         return Reply(

@@ -1,4 +1,4 @@
-"""Feeds 2021-06-30 with JSON_LISTINGS_FEED, on the virtual clock (facts sheet 10).
+"""Feeds 2021-06-30 with JSON_LISTINGS_FEED, on the virtual clock (docs/fidelity.md §10).
 
 createFeedDocument (201) -> PUT the document to its presigned URL (Content-Type must match)
 -> createFeed (202) -> IN_QUEUE -> IN_PROGRESS -> DONE | FATAL, read through getFeed. A DONE
@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import copy
 import json
-from datetime import UTC, datetime
 from typing import Any
 
 from harness.sim.handlers.base import Ctx, Handler
@@ -25,7 +24,7 @@ from harness.sim.handlers.listings import (
     schema_issues,
 )
 from harness.sim.http import Reply
-from harness.sim.state import FeedRecord, Listing, ListingOffer
+from harness.sim.state import FeedRecord, Listing, ListingOffer, iso
 
 __all__ = ["HANDLERS", "process_feed"]
 
@@ -36,15 +35,11 @@ LEGACY_FEED_TYPES = (
 )
 
 
-def _iso(moment: float) -> str:
-    return datetime.fromtimestamp(moment, tz=UTC).strftime("%Y-%m-%dT%H:%M:%S+00:00")
-
-
 def create_feed_document(ctx: Ctx) -> Reply:
     content_type = str(ctx.request.json()["contentType"])
-    doc = new_document(ctx.core, kind="feed", content_type=content_type)
+    doc = new_document(ctx.world, kind="feed", content_type=content_type)
     url = presigned_url(
-        ctx.core,
+        ctx.world,
         ctx.request.headers.get("host", ""),
         doc,
         "PUT",
@@ -60,7 +55,7 @@ def create_feed_document(ctx: Ctx) -> Reply:
 
 def _doc_by_id(ctx: Ctx, document_id: str) -> Any:
     return next(
-        (d for d in ctx.core.state.documents.values() if d.document_id == document_id), None
+        (d for d in ctx.world.state.documents.values() if d.document_id == document_id), None
     )
 
 
@@ -75,9 +70,9 @@ def create_feed(ctx: Ctx) -> Reply:
             f"Invalid inputFeedDocumentId {body['inputFeedDocumentId']!r}.",
             rule="FEED-UNKNOWN-DOCUMENT",
         )
-    config = ctx.core.config
-    now = ctx.core.clock.now()
-    feed_id = str(50_000_000_000 + len(ctx.core.state.feeds) + 1)
+    config = ctx.world.config
+    now = ctx.world.clock.now()
+    feed_id = str(50_000_000_000 + len(ctx.world.state.feeds) + 1)
     feed = FeedRecord(
         feed_id=feed_id,
         feed_type=str(body["feedType"]),
@@ -90,8 +85,8 @@ def create_feed(ctx: Ctx) -> Reply:
         else now + config.feed_queue_seconds + config.feed_processing_seconds,
         outcome="FATAL" if config.feed_preset == "fatal" else "DONE",
     )
-    with ctx.core.state.lock:
-        ctx.core.state.feeds[feed_id] = feed
+    with ctx.world.locked():
+        ctx.world.state.feeds[feed_id] = feed
     facts = {"feed_id": feed_id, "feed_type": feed.feed_type, "document": doc.document_id}
     return Reply(202, {"feedId": feed_id}, facts=facts)
 
@@ -100,12 +95,12 @@ def _report(
     ctx: Ctx, feed: FeedRecord, issues: list[dict[str, Any]], summary: dict[str, Any]
 ) -> None:
     report = {
-        "header": {"sellerId": ctx.core.state.seller_id, "version": "2.0", "feedId": feed.feed_id},
+        "header": {"sellerId": ctx.world.state.seller_id, "version": "2.0", "feedId": feed.feed_id},
         "issues": issues,
         "summary": summary,
     }
     doc = new_document(
-        ctx.core,
+        ctx.world,
         kind="report",
         content_type="application/json",
         content=json.dumps(report, ensure_ascii=False).encode(),
@@ -147,9 +142,9 @@ def _apply_message(ctx: Ctx, feed: FeedRecord, message: dict[str, Any]) -> list[
     found = list(unique.values())
     if has_errors(found):
         return found
-    now = ctx.core.clock.now_datetime()
-    with ctx.core.state.lock:
-        listing = ctx.core.state.listings.setdefault(sku, Listing(sku))
+    now = ctx.world.clock.now_datetime()
+    with ctx.world.locked():
+        listing = ctx.world.state.listings.setdefault(sku, Listing(sku))
         for marketplace_id in feed.marketplace_ids:
             if op == "DELETE":
                 listing.offers.pop(marketplace_id, None)
@@ -167,14 +162,14 @@ def _apply_message(ctx: Ctx, feed: FeedRecord, message: dict[str, Any]) -> list[
             offer.submissions.append(f"feed-{feed.feed_id}")
             apply_offer_fields(offer, marketplace_id)
             if op == "UPDATE":
-                schedule_processing(ctx.core, offer, marketplace_id)
+                schedule_processing(ctx.world, offer, marketplace_id)
             listing.offers[marketplace_id] = offer
     return found
 
 
 def process_feed(ctx: Ctx, feed: FeedRecord) -> None:
     """Run a finished feed once: apply its valid messages, write its processing report."""
-    if feed.applied or feed.status(ctx.core.clock.now()) not in ("DONE", "FATAL"):
+    if feed.applied or feed.status(ctx.world.clock.now()) not in ("DONE", "FATAL"):
         return
     feed.applied = True
     doc = _doc_by_id(ctx, feed.input_document_id)
@@ -224,19 +219,19 @@ def process_feed(ctx: Ctx, feed: FeedRecord) -> None:
 
 def _feed_json(ctx: Ctx, feed: FeedRecord) -> dict[str, Any]:
     process_feed(ctx, feed)
-    now = ctx.core.clock.now()
+    now = ctx.world.clock.now()
     status = feed.status(now)
     out: dict[str, Any] = {
         "feedId": feed.feed_id,
         "feedType": feed.feed_type,
         "marketplaceIds": feed.marketplace_ids,
-        "createdTime": _iso(feed.created),
+        "createdTime": iso(feed.created),
         "processingStatus": status,
     }
     if feed.starts is not None and now >= feed.starts and not feed.cancelled:
-        out["processingStartTime"] = _iso(feed.starts)
+        out["processingStartTime"] = iso(feed.starts)
     if status in ("DONE", "FATAL") and feed.ends is not None:
-        out["processingEndTime"] = _iso(feed.ends)
+        out["processingEndTime"] = iso(feed.ends)
         if feed.result_document_id:
             out["resultFeedDocumentId"] = feed.result_document_id
     return out
@@ -269,7 +264,7 @@ def _outcome_facts(ctx: Ctx, feed: FeedRecord) -> dict[str, Any]:
 
 
 def get_feed(ctx: Ctx) -> Reply:
-    feed = ctx.core.state.feeds.get(ctx.params["feedId"])
+    feed = ctx.world.state.feeds.get(ctx.params["feedId"])
     if feed is None:
         return ctx.not_found(f"Feed {ctx.params['feedId']} was not found.")
     body = _feed_json(ctx, feed)
@@ -292,7 +287,7 @@ def get_feeds(ctx: Ctx) -> Reply:
     start = int(token) if token and token.isdigit() else 0
     feeds = [
         _feed_json(ctx, f)
-        for f in sorted(ctx.core.state.feeds.values(), key=lambda f: -f.created)
+        for f in sorted(ctx.world.state.feeds.values(), key=lambda f: -f.created)
         if (not types or f.feed_type in types)
         and (not marketplaces or marketplaces & set(f.marketplace_ids))
     ]
@@ -304,10 +299,10 @@ def get_feeds(ctx: Ctx) -> Reply:
 
 
 def cancel_feed(ctx: Ctx) -> Reply:
-    feed = ctx.core.state.feeds.get(ctx.params["feedId"])
+    feed = ctx.world.state.feeds.get(ctx.params["feedId"])
     if feed is None:
         return ctx.not_found(f"Feed {ctx.params['feedId']} was not found.")
-    status = feed.status(ctx.core.clock.now())
+    status = feed.status(ctx.world.clock.now())
     if status != "IN_QUEUE":
         # Only IN_QUEUE feeds can be cancelled; a stuck IN_PROGRESS feed needs Seller Support.
         return ctx.bad_request(
@@ -323,7 +318,7 @@ def get_feed_document(ctx: Ctx) -> Reply:
     if doc is None or doc.kind not in ("feed", "report"):
         return ctx.not_found(f"Feed document {ctx.params['feedDocumentId']} was not found.")
     url = presigned_url(
-        ctx.core,
+        ctx.world,
         ctx.request.headers.get("host", ""),
         doc,
         "GET",

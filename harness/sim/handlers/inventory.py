@@ -1,6 +1,6 @@
 """FBA Inventory v1 getInventorySummaries: FBA stock of one marketplace, paged by nextToken.
 
-A v1 API: data in ``payload``, with ``pagination`` beside it at the top level (facts sheet
+A v1 API: data in ``payload``, with ``pagination`` beside it at the top level (docs/fidelity.md
 2.1). Only FBA SKUs have summaries; merchant-fulfilled stock lives in Listings.
 """
 
@@ -70,7 +70,7 @@ def get_inventory_summaries(ctx: Ctx) -> Reply:
     wanted = set(req.csv("sellerSkus")) | ({req.first("sellerSku")} - {None})
     records = [
         r
-        for (mp, sku), r in sorted(ctx.core.state.commerce.inventory.items())
+        for (mp, sku), r in sorted(ctx.world.state.commerce.inventory.items())
         if mp == marketplace_ids[0] and (not wanted or sku in wanted)
     ]
     offset = 0

@@ -1,7 +1,7 @@
 """What Listings Items finds wrong with a listing: schema issues now, GPSR findings later.
 
 Kept apart from the HTTP handlers because the Feeds simulator applies the same rules to
-JSON_LISTINGS_FEED messages: one model of Amazon's validation (facts sheet 7, pain points 2.4)
+JSON_LISTINGS_FEED messages: one model of Amazon's validation (docs/fidelity.md §7, pain points 2.4)
 serves both APIs, so an integration sees the same issues whichever way it submits.
 
 - ``schema_issues``: the marketplace's product-type schema plus Amazon's stricter backend
@@ -16,11 +16,11 @@ import copy
 import re
 from typing import TYPE_CHECKING, Any
 
-from harness.sim.handlers.catalog import catalog
+from harness.sim.handlers.catalog import catalog, issue_source
 from harness.sim.state import ListingOffer
 
 if TYPE_CHECKING:
-    from harness.sim.core import SimCore
+    from harness.sim.world import World
 
 __all__ = [
     "GPSR_MARKETPLACES",
@@ -72,7 +72,7 @@ def gpsr_issue(marketplace_id: str) -> dict[str, Any]:
 
 
 def _gpsr_incomplete(attributes: dict[str, Any]) -> bool:
-    """What Amazon's GPSR review flags after ACCEPTED (ACORN's model, facts sheet 9): no
+    """What Amazon's GPSR review flags after ACCEPTED (ACORN's model, docs/fidelity.md §9): no
     manufacturer contact, or no attestation that the product needs no further safety
     information while no safety information (compliance_media) is given either."""
     if not attributes.get("gpsr_manufacturer_reference"):
@@ -113,7 +113,7 @@ def schema_issues(
         return shape
     if not PRODUCT_TYPE_NAME.fullmatch(product_type):
         # Blank, or characters no product type name has: no schema can validate it, so the
-        # synchronous validation of a PUT/PATCH (facts §7.3) cannot pass.
+        # synchronous validation of a PUT/PATCH (docs/fidelity.md §7.3) cannot pass.
         return [
             listing_issue(
                 "4000003",
@@ -124,10 +124,10 @@ def schema_issues(
             )
         ]
     types = catalog()
-    if product_type not in types.product_types():
+    if product_type not in types.product_types:
         # Beyond ACORN's product types (Amazon has thousands): structural checks only.
         return []
-    validator = types.validator(product_type, marketplace_id)
+    validator = issue_source(types, product_type, marketplace_id)
     if validator is None:
         return [
             listing_issue(
@@ -185,13 +185,13 @@ def has_errors(issues: list[dict[str, Any]]) -> bool:
     return any(i.get("severity", "ERROR") == "ERROR" for i in issues)
 
 
-def schedule_processing(core: SimCore, offer: ListingOffer, marketplace_id: str) -> None:
+def schedule_processing(world: World, offer: ListingOffer, marketplace_id: str) -> None:
     """Queue what Amazon's asynchronous processing will find after ACCEPTED."""
-    at = core.clock.now() + core.config.listing_processing_seconds
+    at = world.clock.now() + world.config.listing_processing_seconds
     found: list[dict[str, Any]] = []
     if marketplace_id in GPSR_MARKETPLACES and _gpsr_incomplete(offer.attributes):
         found.append(gpsr_issue(marketplace_id))
-    for issue in core.config.post_accept_issues.get(marketplace_id, ()):
+    for issue in world.config.post_accept_issues.get(marketplace_id, ()):
         found.append({**copy.deepcopy(issue), "marketplaceIds": [marketplace_id]})
     offer.pending_issues = [(at, issue) for issue in found]
     offer.issues = []

@@ -58,7 +58,7 @@ def item_json(
     ctx: Ctx, listing: Listing, marketplace_ids: list[str], included: list[str]
 ) -> dict[str, Any]:
     """The getListingsItem body for ``included`` data, settling due processing results first."""
-    now = ctx.core.clock.now()
+    now = ctx.world.clock.now()
     offers = {m: o for m, o in listing.offers.items() if m in marketplace_ids}
     for offer in offers.values():
         offer.settle(now)
@@ -76,8 +76,8 @@ def item_json(
                 if o.quantity
                 else ["DISCOVERABLE"],
                 "itemName": _item_name(o),
-                "createdDate": iso(o.created or ctx.core.clock.now_datetime()),
-                "lastUpdatedDate": iso(o.updated or ctx.core.clock.now_datetime()),
+                "createdDate": iso(o.created or ctx.world.clock.now_datetime()),
+                "lastUpdatedDate": iso(o.updated or ctx.world.clock.now_datetime()),
             }
             for m, o in offers.items()
         ]

@@ -1,6 +1,6 @@
 """Listings Items 2021-08-01: per-marketplace listing state, 200 + INVALID, preview mode.
 
-What Amazon does and integrations get wrong (facts sheet 7, pain points 2.4):
+What Amazon does and integrations get wrong (docs/fidelity.md §7, pain points 2.4):
 - validation problems are HTTP 200 with ``status: INVALID`` and issues (400 is for malformed
   requests only);
 - ``mode=VALIDATION_PREVIEW`` answers VALID / INVALID and changes nothing;
@@ -49,7 +49,7 @@ __all__ = [
 
 
 def _seller_check(ctx: Ctx) -> Reply | None:
-    if ctx.params["sellerId"] != ctx.core.state.seller_id:
+    if ctx.params["sellerId"] != ctx.world.state.seller_id:
         # Amazon does not reveal other sellers' listings: the token is not authorized for them.
         return ctx.error(
             403,
@@ -59,6 +59,16 @@ def _seller_check(ctx: Ctx) -> Reply | None:
             rule="LST-OTHER-SELLER",
         )
     return None
+
+
+def _admitted(ctx: Ctx) -> tuple[list[str], Reply | None]:
+    """The request's marketplaces, or the refusal every Listings operation starts with: another
+    seller's path, an unknown marketplace or one of another region."""
+    refused = _seller_check(ctx)
+    if refused:
+        return [], refused
+    marketplace_ids = ctx.request.csv("marketplaceIds")
+    return marketplace_ids, ctx.check_marketplaces(marketplace_ids)
 
 
 def _submission(ctx: Ctx, status: str, issues: list[dict[str, Any]], **facts: Any) -> Reply:
@@ -75,18 +85,15 @@ def _note_product_type(ctx: Ctx, product_type: str) -> None:
     """Say when the product type was judged without Amazon's schema for it."""
     if not PRODUCT_TYPE_NAME.fullmatch(product_type):
         ctx.note("LST-PRODUCT-TYPE-NAME")
-    elif product_type not in catalog().product_types():
+    elif product_type not in catalog().product_types:
         ctx.note("LST-PRODUCT-TYPE-NO-SCHEMA")
 
 
 def put_listings_item(ctx: Ctx) -> Reply:
-    refused = _seller_check(ctx)
+    marketplace_ids, refused = _admitted(ctx)
     if refused:
         return refused
-    (marketplace_id,) = ctx.request.csv("marketplaceIds")
-    refused = ctx.check_marketplaces([marketplace_id])
-    if refused:
-        return refused
+    (marketplace_id,) = marketplace_ids  # the contract allows exactly one (maxItems 1)
     body = ctx.request.json()
     product_type = str(body["productType"]).upper()
     issues = schema_issues(product_type, marketplace_id, body["attributes"], full=True)
@@ -98,9 +105,9 @@ def put_listings_item(ctx: Ctx) -> Reply:
     if preview:
         return _submission(ctx, "VALID", issues, **facts)
     reply = _submission(ctx, "ACCEPTED", [], **facts)
-    now = ctx.core.clock.now_datetime()
-    with ctx.core.state.lock:
-        listing = ctx.core.state.listings.setdefault(ctx.params["sku"], Listing(ctx.params["sku"]))
+    now = ctx.world.clock.now_datetime()
+    with ctx.world.locked():
+        listing = ctx.world.state.listings.setdefault(ctx.params["sku"], Listing(ctx.params["sku"]))
         offer = ListingOffer(
             product_type=product_type,
             attributes=copy.deepcopy(body["attributes"]),
@@ -112,17 +119,13 @@ def put_listings_item(ctx: Ctx) -> Reply:
             offer.created, offer.submissions = old.created, old.submissions
         offer.submissions.append(reply.body["submissionId"])
         apply_offer_fields(offer, marketplace_id)
-        schedule_processing(ctx.core, offer, marketplace_id)
+        schedule_processing(ctx.world, offer, marketplace_id)
         listing.offers[marketplace_id] = offer
     return reply
 
 
 def patch_listings_item(ctx: Ctx) -> Reply:
-    refused = _seller_check(ctx)
-    if refused:
-        return refused
-    marketplace_ids = ctx.request.csv("marketplaceIds")
-    refused = ctx.check_marketplaces(marketplace_ids)
+    marketplace_ids, refused = _admitted(ctx)
     if refused:
         return refused
     body = ctx.request.json()
@@ -156,9 +159,9 @@ def patch_listings_item(ctx: Ctx) -> Reply:
     if ctx.request.first("mode") == "VALIDATION_PREVIEW":
         return _submission(ctx, "VALID", issues, preview=True, **facts)
     reply = _submission(ctx, "ACCEPTED", [], **facts)
-    now = ctx.core.clock.now_datetime()
-    with ctx.core.state.lock:
-        listing = ctx.core.state.listings.setdefault(ctx.params["sku"], Listing(ctx.params["sku"]))
+    now = ctx.world.clock.now_datetime()
+    with ctx.world.locked():
+        listing = ctx.world.state.listings.setdefault(ctx.params["sku"], Listing(ctx.params["sku"]))
         for marketplace_id in marketplace_ids:
             offer = listing.offers.setdefault(
                 marketplace_id, ListingOffer(product_type, {}, created=now)
@@ -171,15 +174,12 @@ def patch_listings_item(ctx: Ctx) -> Reply:
 
 
 def delete_listings_item(ctx: Ctx) -> Reply:
-    refused = _seller_check(ctx)
+    marketplace_ids, refused = _admitted(ctx)
     if refused:
         return refused
-    (marketplace_id,) = ctx.request.csv("marketplaceIds")
-    refused = ctx.check_marketplaces([marketplace_id])
-    if refused:
-        return refused
-    with ctx.core.state.lock:
-        listing = ctx.core.state.listings.get(ctx.params["sku"])
+    (marketplace_id,) = marketplace_ids  # the contract allows exactly one (maxItems 1)
+    with ctx.world.locked():
+        listing = ctx.world.state.listings.get(ctx.params["sku"])
         listed = listing is not None and marketplace_id in listing.offers
         if listing is not None and listed:
             del listing.offers[marketplace_id]
@@ -189,31 +189,23 @@ def delete_listings_item(ctx: Ctx) -> Reply:
 
 
 def get_listings_item(ctx: Ctx) -> Reply:
-    refused = _seller_check(ctx)
+    marketplace_ids, refused = _admitted(ctx)
     if refused:
         return refused
-    marketplace_ids = ctx.request.csv("marketplaceIds")
-    refused = ctx.check_marketplaces(marketplace_ids)
-    if refused:
-        return refused
-    listing = ctx.core.state.listings.get(ctx.params["sku"])
+    listing = ctx.world.state.listings.get(ctx.params["sku"])
     if listing is None or not any(m in listing.offers for m in marketplace_ids):
         return ctx.not_found(
             f"SKU {ctx.params['sku']} was not found in the requested marketplaces."
         )
     included = ctx.request.csv("includedData") or ["summaries"]
-    with ctx.core.state.lock:
+    with ctx.world.locked():
         item = item_json(ctx, listing, marketplace_ids, included)
     facts = {"issue_count": len(item.get("issues", [])), "marketplace_ids": marketplace_ids}
     return Reply(200, item, facts=facts)
 
 
 def search_listings_items(ctx: Ctx) -> Reply:
-    refused = _seller_check(ctx)
-    if refused:
-        return refused
-    marketplace_ids = ctx.request.csv("marketplaceIds")
-    refused = ctx.check_marketplaces(marketplace_ids)
+    marketplace_ids, refused = _admitted(ctx)
     if refused:
         return refused
     identifiers = ctx.request.csv("identifiers")
@@ -231,10 +223,10 @@ def search_listings_items(ctx: Ctx) -> Reply:
     except ValueError:
         return ctx.foreign_token("Invalid pageToken.")
     severity = ctx.request.first("withIssueSeverity")
-    with ctx.core.state.lock:
+    with ctx.world.locked():
         candidates = [
             lst
-            for sku, lst in sorted(ctx.core.state.listings.items())
+            for sku, lst in sorted(ctx.world.state.listings.items())
             if any(m in lst.offers for m in marketplace_ids)
             and (
                 not wanted

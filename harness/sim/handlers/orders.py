@@ -102,7 +102,7 @@ def _order_json(ctx: Ctx, order: OrderRecord) -> dict[str, Any]:
         "LastUpdateDate": iso(order.purchase_date + timedelta(minutes=5)),
         "OrderStatus": order.status,
         "FulfillmentChannel": order.fulfillment_channel,
-        "SalesChannel": ctx.core.contracts.marketplaces[order.marketplace_id].name,
+        "SalesChannel": ctx.world.contracts.marketplaces[order.marketplace_id].name,
         "OrderTotal": {"CurrencyCode": order.currency, "Amount": f"{total:.2f}"},
         "NumberOfItemsShipped": units if shipped else 0,
         "NumberOfItemsUnshipped": 0 if shipped else units,
@@ -177,10 +177,10 @@ def get_orders(ctx: Ctx) -> Reply:
             )
         statuses = req.csv("OrderStatuses")
         cursor = {"after": after.timestamp(), "statuses": statuses, "offset": 0}
-    page = min(int(req.first("MaxResultsPerPage") or 100), ctx.core.config.orders_page_size)
+    page = min(int(req.first("MaxResultsPerPage") or 100), ctx.world.config.orders_page_size)
     matching = [
         o
-        for o in ctx.core.state.orders_in(marketplace_ids)
+        for o in ctx.world.state.orders_in(marketplace_ids)
         if o.purchase_date.timestamp() >= cursor["after"]
         and (not cursor["statuses"] or o.status in cursor["statuses"])
     ]
@@ -188,7 +188,7 @@ def get_orders(ctx: Ctx) -> Reply:
     chunk = matching[offset : offset + page]
     payload: dict[str, Any] = {
         "Orders": [_order_json(ctx, o) for o in chunk],
-        "CreatedBefore": iso(ctx.core.clock.now_datetime() - timedelta(minutes=2)),
+        "CreatedBefore": iso(ctx.world.clock.now_datetime() - timedelta(minutes=2)),
     }
     if offset + page < len(matching):
         payload["NextToken"] = _encode_cursor({**cursor, "offset": offset + page})
@@ -196,10 +196,10 @@ def get_orders(ctx: Ctx) -> Reply:
 
 
 def _find(ctx: Ctx) -> OrderRecord | Reply:
-    order = ctx.core.state.orders.get(ctx.params["orderId"])
+    order = ctx.world.state.orders.get(ctx.params["orderId"])
     if order is None:
         return ctx.not_found(f"Order {ctx.params['orderId']} was not found.")
-    region = ctx.core.contracts.marketplaces[order.marketplace_id].region
+    region = ctx.world.contracts.marketplaces[order.marketplace_id].region
     if region != ctx.region:
         return ctx.error(
             403, "Unauthorized", "Access to requested resource is denied.", "", rule="MKT-REGION"
@@ -265,12 +265,12 @@ def confirm_shipment(ctx: Ctx) -> Reply:
     if isinstance(order, Reply):
         return order
     body = ctx.request.json()
-    with ctx.core.state.lock:
-        ctx.core.state.shipment_confirmations.append(
+    with ctx.world.locked():
+        ctx.world.state.shipment_confirmations.append(
             {"order_id": order.amazon_order_id, "package": body.get("packageDetail", {})}
         )
         # Amazon moves a fully confirmed order to Shipped: getOrder shows that the write landed.
-        ctx.core.state.orders[order.amazon_order_id] = replace(order, status="Shipped")
+        ctx.world.state.orders[order.amazon_order_id] = replace(order, status="Shipped")
     return Reply(204, None)
 
 

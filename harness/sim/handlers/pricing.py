@@ -20,19 +20,19 @@ _CONDITIONS = {"New", "Used", "Collectible", "Refurbished", "Club"}
 
 def _price(ctx: Ctx, marketplace_id: str, sku: str) -> float | None:
     """The seller's current price: a listings price update wins over the seeded one."""
-    listing: Listing | None = ctx.core.state.listings.get(sku)
+    listing: Listing | None = ctx.world.state.listings.get(sku)
     offer = listing.offers.get(marketplace_id) if listing else None
     if offer is not None and offer.price is not None:
         try:
             return float(offer.price)
         except ValueError:
             pass
-    seeded = ctx.core.state.commerce.prices.get((marketplace_id, sku))
+    seeded = ctx.world.state.commerce.prices.get((marketplace_id, sku))
     return float(seeded) if seeded is not None else None
 
 
 def _currency(ctx: Ctx, marketplace_id: str) -> str:
-    return ctx.core.contracts.marketplaces[marketplace_id].currency
+    return ctx.world.contracts.marketplaces[marketplace_id].currency
 
 
 def _money(currency: str, amount: float) -> dict[str, Any]:
@@ -40,7 +40,7 @@ def _money(currency: str, amount: float) -> dict[str, Any]:
 
 
 def _fulfillment(ctx: Ctx, marketplace_id: str, sku: str) -> str:
-    return "Amazon" if (marketplace_id, sku) in ctx.core.state.commerce.inventory else "Merchant"
+    return "Amazon" if (marketplace_id, sku) in ctx.world.state.commerce.inventory else "Merchant"
 
 
 def _price_entry(
@@ -57,7 +57,7 @@ def _price_entry(
     if by_sku:
         identifiers["SKUIdentifier"] = {
             "MarketplaceId": marketplace_id,
-            "SellerId": ctx.core.state.seller_id,
+            "SellerId": ctx.world.state.seller_id,
             "SellerSKU": sku,
         }
     offer = {
@@ -91,9 +91,9 @@ def get_pricing(ctx: Ctx) -> Reply:
         ctx.note("PRICING-NO-IDENTIFIERS")
     entries = []
     for value in wanted:
-        sku = value if by_sku else ctx.core.state.commerce.sku_for(value)
-        asin = ctx.core.state.commerce.asin(value) if by_sku else value
-        if by_sku and value not in ctx.core.state.listings:
+        sku = value if by_sku else ctx.world.state.commerce.sku_for(value)
+        asin = ctx.world.state.commerce.asin(value) if by_sku else value
+        if by_sku and value not in ctx.world.state.listings:
             sku = None
         entries.append(_price_entry(ctx, marketplace_id, value, sku, asin, by_sku))
     return Reply(200, entries, facts={"items": len(entries)})
@@ -107,7 +107,7 @@ def get_listing_offers(ctx: Ctx) -> Reply:
         return refused
     sku = ctx.params["SellerSKU"]
     condition = req.first("ItemCondition") or "New"
-    amount = _price(ctx, marketplace_id, sku) if sku in ctx.core.state.listings else None
+    amount = _price(ctx, marketplace_id, sku) if sku in ctx.world.state.listings else None
     if amount is None:
         return ctx.bad_request(
             f"Invalid SellerSKU {sku} for marketplace {marketplace_id}.", rule="PRC-UNKNOWN-SKU"
@@ -118,7 +118,7 @@ def get_listing_offers(ctx: Ctx) -> Reply:
     mine = {
         "MyOffer": True,
         "SubCondition": "new",
-        "SellerId": ctx.core.state.seller_id,
+        "SellerId": ctx.world.state.seller_id,
         "ShippingTime": {"minimumHours": 24, "maximumHours": 48, "availabilityType": "NOW"},
         "ListingPrice": _money(currency, amount),
         "Shipping": _money(currency, 0.0),
@@ -181,8 +181,8 @@ def _batch_item(ctx: Ctx, item: dict[str, Any]) -> dict[str, Any]:
     marketplace_id, sku = str(item["marketplaceId"]), str(item["sku"])
     request = {"marketplaceId": marketplace_id, "sku": sku}
     headers = {"Content-Type": "application/json"}
-    known = ctx.core.contracts.marketplaces.get(marketplace_id)
-    amount = _price(ctx, marketplace_id, sku) if sku in ctx.core.state.listings else None
+    known = ctx.world.contracts.marketplaces.get(marketplace_id)
+    amount = _price(ctx, marketplace_id, sku) if sku in ctx.world.state.listings else None
     if known is None or known.region != ctx.region or amount is None:
         return {
             "status": {"statusCode": 400, "reasonPhrase": "Bad Request"},
@@ -202,11 +202,11 @@ def _batch_item(ctx: Ctx, item: dict[str, Any]) -> dict[str, Any]:
     expected = round(amount * 0.97, 2)
     offer_id = {
         "marketplaceId": marketplace_id,
-        "sellerId": ctx.core.state.seller_id,
+        "sellerId": ctx.world.state.seller_id,
         "sku": sku,
-        "asin": ctx.core.state.commerce.asin(sku),
+        "asin": ctx.world.state.commerce.asin(sku),
         "fulfillmentType": "AFN"
-        if (marketplace_id, sku) in ctx.core.state.commerce.inventory
+        if (marketplace_id, sku) in ctx.world.state.commerce.inventory
         else "MFN",
     }
     return {

@@ -1,6 +1,6 @@
 """Product Type Definitions 2020-09-01: one marketplace per call, schemas behind signed links.
 
-Faithful details (facts sheet 8.1, 12.9): getDefinitionsProductType answers for ONE
+Faithful details (docs/fidelity.md §8.1, 12.9): getDefinitionsProductType answers for ONE
 marketplace (given several, it answers for the first and says so only in ``marketplaceIds``),
 the schema and the meta-schema are links (7-day presigned URLs) with a base64 MD5 checksum,
 not inline JSON, and the meta-schema's ``$id`` is not fetchable: clients download it too.
@@ -8,12 +8,12 @@ not inline JSON, and the meta-schema's ``$id`` is not fetchable: clients downloa
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
-from harness.contracts.amazon_vocabulary import META_SCHEMA_URI, VOCABULARY_URI
+from harness.contracts.amazon_vocabulary import META_SCHEMA_URI
+from harness.contracts.product_types import META_SCHEMA_FILE, ProductTypeSchema
 from harness.sim.handlers.base import Ctx, Handler
-from harness.sim.handlers.catalog import SchemaFile, catalog
+from harness.sim.handlers.catalog import catalog
 from harness.sim.handlers.documents import SCHEMA_LINK_TTL, new_document, presigned_url
 from harness.sim.http import Reply
 from harness.sim.state import Document
@@ -21,32 +21,6 @@ from harness.sim.state import Document
 __all__ = ["HANDLERS", "META_SCHEMA_ID"]
 
 META_SCHEMA_ID = META_SCHEMA_URI  # the name this module has always exported
-# Enough of the meta-schema for a validator to register Amazon's keywords (facts sheet 8.2).
-_META_SCHEMA: dict[str, Any] = {
-    "$schema": "https://json-schema.org/draft/2019-09/schema",
-    "$id": META_SCHEMA_ID,
-    "$vocabulary": {
-        "https://json-schema.org/draft/2019-09/vocab/core": True,
-        "https://json-schema.org/draft/2019-09/vocab/applicator": True,
-        "https://json-schema.org/draft/2019-09/vocab/validation": True,
-        "https://json-schema.org/draft/2019-09/vocab/meta-data": True,
-        "https://json-schema.org/draft/2019-09/vocab/format": False,
-        "https://json-schema.org/draft/2019-09/vocab/content": True,
-        VOCABULARY_URI: True,
-    },
-    "$recursiveAnchor": True,
-    "allOf": [{"$ref": "https://json-schema.org/draft/2019-09/schema"}],
-    "properties": {
-        "editable": {"type": "boolean"},
-        "hidden": {"type": "boolean"},
-        "enumNames": {"type": "array", "items": {"type": "string"}},
-        "selectors": {"type": "array", "items": {"type": "string"}, "uniqueItems": True},
-        "minUniqueItems": {"type": "integer", "minimum": 0},
-        "maxUniqueItems": {"type": "integer", "minimum": 0},
-        "minUtf8ByteLength": {"type": "integer", "minimum": 0},
-        "maxUtf8ByteLength": {"type": "integer", "minimum": 0},
-    },
-}
 _GROUPS = (
     ("offer", "Offer", ("purchasable_offer", "fulfillment", "list_price", "condition")),
     ("images", "Images", ("image",)),
@@ -75,17 +49,17 @@ def _property_groups(schema: dict[str, Any]) -> dict[str, dict[str, Any]]:
 
 
 def _document(ctx: Ctx, key: str, content: bytes) -> Document:
-    doc = ctx.core.state.documents.get(key)
+    doc = ctx.world.state.documents.get(key)
     if doc is None:
         doc = new_document(
-            ctx.core, kind="schema", content_type="application/json", content=content, key=key
+            ctx.world, kind="schema", content_type="application/json", content=content, key=key
         )
     return doc
 
 
 def _link(ctx: Ctx, doc: Document) -> dict[str, Any]:
     host = ctx.request.headers.get("host", "127.0.0.1")
-    url = presigned_url(ctx.core, host, doc, "GET", SCHEMA_LINK_TTL, scheme=ctx.request.scheme)
+    url = presigned_url(ctx.world, host, doc, "GET", SCHEMA_LINK_TTL, scheme=ctx.request.scheme)
     return {"link": {"resource": url, "verb": "GET"}, "checksum": doc.checksum}
 
 
@@ -100,29 +74,24 @@ def get_definitions_product_type(ctx: Ctx) -> Reply:
         return refused
     marketplace_id = ids[0]  # Amazon answers for the first marketplace only
     product_type = ctx.params["productType"].upper()
-    found: SchemaFile | None = catalog().get(product_type, marketplace_id)
+    types = catalog()
+    found: ProductTypeSchema | None = types.get(product_type, marketplace_id)
     if found is None:
         return ctx.not_found(
             f"Product type {product_type} is not available in marketplace {marketplace_id}."
         )
-    content = found.content()
-    schema_doc = _document(ctx, f"schema/{marketplace_id}/{product_type}.json", content)
-    types = catalog()
-    meta_doc = _document(
-        ctx,
-        "schema/amazon-product-type-definition-meta-schema-v1.json",
-        types.meta_schema() or json.dumps(_META_SCHEMA, indent=2).encode(),
-    )
-    definition = types.definition(product_type)
+    schema_doc = _document(ctx, f"schema/{marketplace_id}/{product_type}.json", found.raw)
+    meta_doc = _document(ctx, f"schema/{META_SCHEMA_FILE}", types.meta_schema_raw)
+    definition = types.definition(product_type, synthesize=False)
     locale = ctx.request.first("locale") or "DEFAULT"
     if locale == "DEFAULT":
-        locale = ctx.core.contracts.marketplaces[marketplace_id].language
+        locale = ctx.world.contracts.marketplaces[marketplace_id].language
     body = {
         "metaSchema": _link(ctx, meta_doc),
         "schema": _link(ctx, schema_doc),
         "requirements": ctx.request.first("requirements") or "LISTING",
         "requirementsEnforced": ctx.request.first("requirementsEnforced") or "ENFORCED",
-        "propertyGroups": definition.get("propertyGroups") or _property_groups(found.schema()),
+        "propertyGroups": definition.get("propertyGroups") or _property_groups(found.schema),
         "locale": locale,
         "marketplaceIds": [marketplace_id],
         "productType": product_type,
@@ -153,11 +122,12 @@ def search_definitions_product_types(ctx: Ctx) -> Reply:
         )
     types = catalog()
     found = []
-    for product_type in types.product_types():
-        available = [m for m in types.marketplaces(product_type) if m in ids]
+    for product_type in types.product_types:
+        available = [m for m in types.marketplace_ids(product_type) if m in ids]
         if not available:
             continue
-        display = str(types.definition(product_type).get("displayName") or product_type)
+        definition = types.definition(product_type, synthesize=False)
+        display = str(definition.get("displayName") or product_type)
         title = display.lower()
         words = keywords or item_name.split()
         if words and not any(w in product_type.lower() or w in title for w in words):

@@ -1,6 +1,6 @@
 """Reports 2021-06-30: request a report, poll its status, download its document.
 
-Facts sheet section 11: createReport answers 202 ``{reportId}`` (bare: a dated API); the report
+docs/fidelity.md §11: createReport answers 202 ``{reportId}`` (bare: a dated API); the report
 moves IN_QUEUE -> IN_PROGRESS -> DONE, CANCELLED or FATAL on the virtual clock (the model's
 five statuses; no data means an automatic CANCELLED); getReportDocument gives a presigned URL
 valid five minutes, ``compressionAlgorithm`` only when the document is GZIP. Documents of
@@ -16,7 +16,6 @@ same report was already in flight, and how many rows a document holds.
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
 from typing import Any
 
 from harness.sim.commerce import RESTRICTED_REPORT_TYPES, ReportRecord
@@ -40,13 +39,9 @@ def _bad(ctx: Ctx, details: str, rule: str) -> Reply:
     return ctx.error(400, "400", _INVALID, details, rule=rule)
 
 
-def _moment(value: float) -> str:
-    return iso(datetime.fromtimestamp(value, tz=UTC))
-
-
 def _schedule(ctx: Ctx, report: ReportRecord) -> None:
     """Set when the report starts and ends, and how, from the scenario's hooks."""
-    config = ctx.core.config
+    config = ctx.world.config
     queue, processing = config.report_queue_seconds, config.report_processing_seconds
     preset = config.report_preset
     if preset == "cancelled":  # cancelled in the queue: it never starts
@@ -56,7 +51,7 @@ def _schedule(ctx: Ctx, report: ReportRecord) -> None:
     report.ends = report.starts + processing
     if preset == "fatal":
         report.outcome = "FATAL"
-    elif preset == "no_data" or len(data_lines(ctx.core, report)) < 2:
+    elif preset == "no_data" or len(data_lines(ctx.world, report)) < 2:
         report.outcome, report.no_data = "CANCELLED", True
 
 
@@ -77,16 +72,16 @@ def create_report(ctx: Ctx) -> Reply:
     if not report_type.startswith(("GET_", "SC_")) and report_type not in _UNPREFIXED_TYPES:
         # Amazon refuses unknown types (its sandbox case), but ACORN has no list of them.
         ctx.note("RPT-REPORT-TYPE-UNKNOWN")
-    commerce = ctx.core.state.commerce
-    now = ctx.core.clock.now()
-    with ctx.core.state.lock:
+    commerce = ctx.world.state.commerce
+    now = ctx.world.clock.now()
+    with ctx.world.locked():
         report_id = str(50000 + len(commerce.reports) + 1) + "019000"
         report = ReportRecord(
             report_id=report_id,
             report_type=report_type,
             marketplace_ids=marketplace_ids,
             created=now,
-            created_at=ctx.core.clock.now_datetime(),
+            created_at=ctx.world.clock.now_datetime(),
             data_start=body.get("dataStartTime"),
             data_end=body.get("dataEndTime"),
         )
@@ -109,7 +104,7 @@ def create_report(ctx: Ctx) -> Reply:
 
 def _report_json(ctx: Ctx, report: ReportRecord) -> tuple[dict[str, Any], dict[str, Any]]:
     """The Report object as Amazon shows it now, and the facts the journal keeps of it."""
-    now = ctx.core.clock.now()
+    now = ctx.world.clock.now()
     status = report.status(now)
     data: dict[str, Any] = {
         "reportId": report.report_id,
@@ -128,22 +123,22 @@ def _report_json(ctx: Ctx, report: ReportRecord) -> tuple[dict[str, Any], dict[s
     if report.data_end:
         data["dataEndTime"] = report.data_end
     if report.starts is not None and now >= report.starts:
-        data["processingStartTime"] = _moment(report.starts)
+        data["processingStartTime"] = iso(report.starts)
     if status in _TERMINAL and report.ends is not None and report.starts is not None:
-        data["processingEndTime"] = _moment(report.ends)  # a report cancelled unstarted has none
+        data["processingEndTime"] = iso(report.ends)  # a report cancelled unstarted has none
     if status == "CANCELLED":
         facts["no_data"] = report.no_data
     if status == "DONE":
-        with ctx.core.state.lock:
-            known = ctx.core.state.commerce.report_documents.get(report.document_id or "")
-            record = known or publish_document(ctx.core, report)
+        with ctx.world.locked():
+            known = ctx.world.state.commerce.report_documents.get(report.document_id or "")
+            record = known or publish_document(ctx.world, report)
         data["reportDocumentId"] = report.document_id
         facts.update(document=report.document_id, rows=record.rows, gzip=record.gzipped)
     return data, facts
 
 
 def get_report(ctx: Ctx) -> Reply:
-    report = ctx.core.state.commerce.reports.get(ctx.params["reportId"])
+    report = ctx.world.state.commerce.reports.get(ctx.params["reportId"])
     if report is None:
         return _bad(ctx, _INVALID, "RPT-UNKNOWN-REPORT")
     data, facts = _report_json(ctx, report)
@@ -151,7 +146,7 @@ def get_report(ctx: Ctx) -> Reply:
 
 
 def get_report_document(ctx: Ctx) -> Reply:
-    state = ctx.core.state
+    state = ctx.world.state
     record = state.commerce.report_documents.get(ctx.params["reportDocumentId"])
     if record is None:
         return _bad(ctx, _INVALID, "RPT-UNKNOWN-DOCUMENT")
@@ -171,7 +166,7 @@ def get_report_document(ctx: Ctx) -> Reply:
     host = ctx.request.headers.get("host", "127.0.0.1")
     data: dict[str, Any] = {
         "reportDocumentId": doc.document_id,
-        "url": presigned_url(ctx.core, host, doc, "GET", URL_TTL, scheme=ctx.request.scheme),
+        "url": presigned_url(ctx.world, host, doc, "GET", URL_TTL, scheme=ctx.request.scheme),
     }
     if record.gzipped:
         data["compressionAlgorithm"] = "GZIP"
@@ -183,12 +178,12 @@ def get_report_document(ctx: Ctx) -> Reply:
         "rows": record.rows,
         "first_column": record.first_column,
     }
-    config = ctx.core.config
-    with state.lock:
+    config = ctx.world.config
+    with ctx.world.locked():
         if config.report_url_expiry > 0:
             # Time passes before the download (a paused process): the URL is stale on arrival.
             config.report_url_expiry -= 1
-            ctx.core.clock.advance(URL_TTL + 1)
+            ctx.world.clock.advance(URL_TTL + 1)
             facts["url_expired_by_scenario"] = True
     return Reply(200, data, facts=facts)
 

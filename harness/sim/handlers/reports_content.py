@@ -1,7 +1,7 @@
 """What a simulated report holds, and its document behind a presigned URL.
 
 Three shapes, chosen by report type: a restricted order report (buyer name and address: the
-reason its document needs a Restricted Data Token, facts sheet 6), a plain order report (no
+reason its document needs a Restricted Data Token, docs/fidelity.md §6), a plain order report (no
 buyer data) and, for every other type, a listings/inventory report (SKU, marketplace, price,
 quantity). Order reports hold the orders whose purchase date lies in the requested period, so a
 period without orders yields no data, which Amazon answers with an automatic CANCELLED (the
@@ -23,8 +23,8 @@ from harness.sim.commerce import RESTRICTED_REPORT_TYPES, ReportDocumentRecord, 
 from harness.sim.handlers.documents import new_document
 
 if TYPE_CHECKING:
-    from harness.sim.core import SimCore
     from harness.sim.state import OrderRecord
+    from harness.sim.world import World
 
 __all__ = ["GZIP_THRESHOLD", "data_lines", "parse_time", "publish_document"]
 
@@ -50,9 +50,9 @@ def _in_period(order: OrderRecord, report: ReportRecord) -> bool:
     return not (end is not None and order.purchase_date > end)
 
 
-def data_lines(core: SimCore, report: ReportRecord) -> list[str]:
+def data_lines(world: World, report: ReportRecord) -> list[str]:
     """The report's lines, header first (what the document will hold)."""
-    state = core.state
+    state = world.state
     if report.report_type in RESTRICTED_REPORT_TYPES:
         lines = ["amazon-order-id\tbuyer-name\tship-address-1\tship-city"]
         for order in state.orders_in(report.marketplace_ids):
@@ -89,13 +89,13 @@ def first_column_digest(values: list[str]) -> str:
     return hashlib.sha256("\n".join(sorted(values)).encode()).hexdigest()[:16]
 
 
-def publish_document(core: SimCore, report: ReportRecord) -> ReportDocumentRecord:
+def publish_document(world: World, report: ReportRecord) -> ReportDocumentRecord:
     """Write the DONE report's document (GZIP when large) and remember what it holds."""
-    lines = data_lines(core, report)
+    lines = data_lines(world, report)
     content = ("\n".join(lines) + "\n").encode("utf-8")
     gzipped = len(content) > GZIP_THRESHOLD
     doc = new_document(
-        core,
+        world,
         kind="report",
         content_type=CONTENT_TYPE,
         content=gzip.compress(content, mtime=0) if gzipped else content,
@@ -108,7 +108,7 @@ def publish_document(core: SimCore, report: ReportRecord) -> ReportDocumentRecor
         rows=len(lines) - 1,
         first_column=first_column_digest([line.split("\t", 1)[0] for line in lines[1:]]),
     )
-    with core.state.lock:
+    with world.locked():
         report.document_id = doc.document_id
-        core.state.commerce.report_documents[doc.document_id] = record
+        world.state.commerce.report_documents[doc.document_id] = record
     return record

@@ -12,9 +12,9 @@ __all__ = ["HANDLERS"]
 
 
 def get_marketplace_participations(ctx: Ctx) -> Reply:
-    contracts = ctx.core.contracts
+    contracts = ctx.world.contracts
     items: list[dict[str, Any]] = []
-    for marketplace_id in ctx.core.state.marketplaces:
+    for marketplace_id in ctx.world.state.marketplaces:
         mp = contracts.marketplaces[marketplace_id]
         if mp.region != ctx.region:
             continue

@@ -49,7 +49,7 @@ def create_restricted_data_token(ctx: Ctx) -> Reply:
         if isinstance(resource, Reply):
             return resource
         resources.append(resource)
-    token = ctx.core.tokens.issue_rdt(tuple(resources))
+    token = ctx.world.tokens.issue_rdt(tuple(resources))
     return Reply(
         200,
         {"restrictedDataToken": token.value, "expiresIn": token.expires_in},
@@ -69,7 +69,7 @@ def _resource(ctx: Ctx, raw: dict[str, Any]) -> RestrictedResource | Reply:
             "Resource not provided.",
             rule="RDT-NO-RESOURCE",
         )
-    match = ctx.core.contracts.match(method, path.replace("{", "").replace("}", ""))
+    match = ctx.world.contracts.match(method, path.replace("{", "").replace("}", ""))
     if match is None:
         return ctx.error(
             400,
@@ -97,7 +97,7 @@ def _resource(ctx: Ctx, raw: dict[str, Any]) -> RestrictedResource | Reply:
     if any(e not in _DATA_ELEMENTS for e in elements):
         ctx.note("RDT-UNKNOWN-DATA-ELEMENT", operation)
         elements = tuple(e for e in elements if e in _DATA_ELEMENTS)
-    roles = ctx.core.config.app_roles
+    roles = ctx.world.config.app_roles
     if not roles:
         return ctx.error(
             400,

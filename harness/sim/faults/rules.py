@@ -16,8 +16,8 @@ from urllib.parse import unquote
 
 from harness.contracts import ContractSet, Operation
 from harness.errors import ConfigError, suggest
-from harness.sim.errors import bad_request_code, sp_error
-from harness.sim.fault_presets import LISTING_WRITES, PRESETS, listing_invalid
+from harness.sim.errors import sp_error
+from harness.sim.faults.presets import LISTING_WRITES, PRESETS, listing_invalid
 from harness.sim.http import Reply
 
 __all__ = [
@@ -315,7 +315,7 @@ class FaultRule:
             preset = PRESETS[self.preset]
             code, message = preset.code, preset.message
             if code is None:  # the per-API 400 code
-                code, default = bad_request_code(op.api)
+                code, default = op.bad_request
                 message = message or default
             return sp_error(code, self.message or message or "", self.details or preset.details)
         return sp_error(self.code or str(self.status), self.message or "", self.details)

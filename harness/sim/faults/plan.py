@@ -30,8 +30,9 @@ the rule and the fix. Example (TOML)::
     transport = "timeout"
     after_write = true
 
-The rule itself (triggers, answers, validation) is :mod:`harness.sim.fault_rules`; this module
-holds the plan and the injector that runs it, and re-exports the rule's public names.
+The rule itself (triggers, answers, validation) is :mod:`harness.sim.faults.rules`; this module
+holds the plan and the injector that runs it; :mod:`harness.sim.faults.files` reads plans from
+files. Import from :mod:`harness.sim.faults`.
 """
 
 from __future__ import annotations
@@ -39,13 +40,12 @@ from __future__ import annotations
 import random
 import threading
 from dataclasses import dataclass, replace
-from pathlib import Path
 from urllib.parse import unquote
 
 from harness.contracts import ContractSet
 from harness.errors import ConfigError
-from harness.sim.fault_presets import PRESETS, Preset
-from harness.sim.fault_rules import (
+from harness.sim.faults.presets import PRESETS, Preset
+from harness.sim.faults.rules import (
     ANY_OPERATION,
     BODY_KINDS,
     NO_ANSWER,
@@ -66,7 +66,6 @@ __all__ = [
     "FaultPlan",
     "FaultRule",
     "Preset",
-    "load_fault_plan",
     "suggest",
 ]
 
@@ -153,10 +152,3 @@ class FaultInjector:
 
 def _with_hold(rule: FaultRule, hold: float) -> FaultRule:
     return replace(rule, hold=hold)
-
-
-def load_fault_plan(path: Path | str, contracts: ContractSet | None = None) -> FaultPlan:
-    """Read a ``.toml`` or ``.yaml``/``.yml`` fault plan (see :mod:`harness.sim.fault_files`)."""
-    from harness.sim.fault_files import load
-
-    return load(path, contracts)

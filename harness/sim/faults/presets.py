@@ -1,4 +1,4 @@
-"""Amazon's real error answers as fault-plan presets (facts sheet section 2.2)."""
+"""Amazon's real error answers as fault-plan presets (docs/fidelity.md §2.2)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ __all__ = ["LISTING_WRITES", "PRESETS", "Preset", "listing_invalid"]
 
 @dataclass(frozen=True)
 class Preset:
-    """One of Amazon's real error answers (facts sheet section 2.2)."""
+    """One of Amazon's real error answers (docs/fidelity.md §2.2)."""
 
     status: int
     code: str | None  # None: the API's own 400 code (InvalidInput, BAD_REQUEST, "400", ...)

@@ -10,9 +10,10 @@ from typing import Any
 
 from harness.contracts import ContractSet
 from harness.errors import ConfigError
-from harness.sim.faults import FaultPlan, FaultRule, suggest
+from harness.sim.faults.plan import FaultPlan
+from harness.sim.faults.rules import FaultRule, suggest
 
-__all__ = ["load", "plan_from_dict"]
+__all__ = ["load", "load_fault_plan", "plan_from_dict"]
 
 _RULE_KEYS = {
     "name",
@@ -204,3 +205,8 @@ def _parse_yaml(text: str, file: Path) -> tuple[Any, list[dict[str, int]]]:
                             keys.setdefault(str(k.value), k.start_mark.line + 1)
                     lines.append(keys)
     return data, lines
+
+
+def load_fault_plan(path: Path | str, contracts: ContractSet | None = None) -> FaultPlan:
+    """Read a ``.toml`` or ``.yaml``/``.yml`` fault plan (the name the package exports)."""
+    return load(path, contracts)
