@@ -15,7 +15,7 @@ from harness.drive.base import ActionOutcome
 from harness.sim.journal import Exchange
 
 if TYPE_CHECKING:
-    from harness.checks.timeline import TimelineSpec
+    from harness.checks.chart_spec import TimelineSpec
 
 __all__ = [
     "Attachment",

@@ -8,9 +8,9 @@ can judge against the plan without knowing how the scenario configured it.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import Any
 
+from harness.checks.chart_spec import Plan
 from harness.checks.facts import facts_of
 from harness.checks.model import Observation
 from harness.checks.retries import RetryChain, retry_chains
@@ -31,15 +31,6 @@ __all__ = [
 RATE_HEADER = "x-amzn-RateLimit-Limit"
 NOT_EXERCISED = "Not exercised: "
 """How a THR summary starts when the scenario gave the check nothing to judge (skipped)."""
-
-
-@dataclass(frozen=True)
-class Plan:
-    rate: float
-    burst: int
-
-    def text(self) -> str:
-        return f"{self.rate:g}/s burst {self.burst}"
 
 
 def plan_of(e: Exchange) -> Plan | None:

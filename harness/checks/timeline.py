@@ -7,48 +7,12 @@ so judging stays fast and free of matplotlib; the report renders one PNG per sce
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
+from harness.checks.chart_spec import TimelineLane, TimelinePoint, TimelineSpec
 from harness.checks.facts import facts_of
 from harness.checks.model import Attachment, Judgement, Observation
-from harness.checks.throttle_facts import Plan, plan_of, throttle_exchanges
+from harness.checks.throttle_facts import plan_of, throttle_exchanges
 
 __all__ = ["TimelineLane", "TimelinePoint", "TimelineSpec", "timeline_attachments", "with_timeline"]
-
-
-@dataclass(frozen=True)
-class TimelinePoint:
-    """One request as the chart shows it: when, its answer, the bucket before and after."""
-
-    wall: float
-    status: int
-    bucket_before: float
-    bucket_after: float
-    plan: Plan | None
-
-
-@dataclass(frozen=True)
-class TimelineLane:
-    operation: str
-    points: tuple[TimelinePoint, ...]
-
-
-@dataclass(frozen=True)
-class TimelineSpec:
-    """Everything the timeline chart shows (hashable: the report renders each spec once)."""
-
-    scenario: str
-    start: float  # wall time of the scenario's first exchange
-    end: float  # and of its last
-    lanes: tuple[TimelineLane, ...]
-
-    @property
-    def requests(self) -> int:
-        return sum(len(lane.points) for lane in self.lanes)
-
-    @property
-    def refused(self) -> int:
-        return sum(1 for lane in self.lanes for p in lane.points if p.status == 429)
 
 
 def timeline_spec(obs: Observation) -> TimelineSpec | None:
