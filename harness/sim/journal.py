@@ -7,6 +7,7 @@ it was expired at the time, whether PII went out in full, how long after the pre
 
 from __future__ import annotations
 
+import bisect
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
@@ -123,23 +124,36 @@ class Exchange:
 
 
 class Journal:
-    """Thread-safe, append-only list of exchanges (the server thread appends, checks read)."""
+    """Thread-safe, append-only list of exchanges (the server thread appends, checks read).
+
+    Kept in ``seq`` order as it grows (an exchange is almost always appended after the one
+    before it; a late one is inserted in place), so reading it never sorts: ``acorn serve``
+    reads the new entries after every request, and a sort per read made a long-running
+    simulator slower with every exchange it had answered.
+    """
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._items: list[Exchange] = []
+        self._seq = 0
 
     def next_seq(self) -> int:
         with self._lock:
-            return len(self._items) + 1
+            self._seq = max(self._seq, len(self._items)) + 1
+            return self._seq
 
     def append(self, exchange: Exchange) -> None:
         with self._lock:
-            self._items.append(exchange)
+            items = self._items
+            if not items or items[-1].seq <= exchange.seq:
+                items.append(exchange)
+            else:  # answered out of order (another thread): keep seq order
+                items.insert(bisect.bisect_right(items, exchange.seq, key=_seq), exchange)
 
     def clear(self) -> None:
         with self._lock:
             self._items.clear()
+            self._seq = 0
 
     def __iter__(self) -> Iterator[Exchange]:
         return iter(self.all())
@@ -150,7 +164,15 @@ class Journal:
 
     def all(self) -> list[Exchange]:
         with self._lock:
-            return sorted(self._items, key=lambda e: e.seq)
+            return list(self._items)
+
+    def since(self, seq: int) -> list[Exchange]:
+        """The exchanges after sequence number ``seq``, in order (what a reader has not seen)."""
+        with self._lock:
+            items = self._items
+            if not items or items[-1].seq <= seq:
+                return []
+            return items[bisect.bisect_right(items, seq, key=_seq) :]
 
     def where(self, predicate: Callable[[Exchange], bool]) -> list[Exchange]:
         return [e for e in self.all() if predicate(e)]
@@ -163,3 +185,7 @@ class Journal:
 
     def operation(self, *operation_ids: str) -> list[Exchange]:
         return self.where(lambda e: e.operation in operation_ids)
+
+
+def _seq(exchange: Exchange) -> int:
+    return exchange.seq
