@@ -88,13 +88,22 @@ def _wait_http(url: str, proc: subprocess.Popen[bytes], timeout: float = 60) -> 
     raise RuntimeError(f"{url} did not answer within {timeout} s")
 
 
-def start_acorn(port: int, *, quiet: bool, scratch: Path) -> Server:
-    """``acorn serve --no-throttling`` (full semantics otherwise) with a fresh access token."""
+def start_acorn(port: int, *, quiet: bool, scratch: Path, source: Path | None = None) -> Server:
+    """``acorn serve --no-throttling`` (full semantics otherwise) with a fresh access token.
+
+    ``source``: run ACORN from this source tree instead (a checkout of an earlier commit, to
+    compare before and after in one run)."""
     log = scratch / f"acorn-{port}.log"
     args = [sys.executable, "-m", "harness.cli.main", "serve", "--no-throttling"]
     args += ["--port", str(port), "--seed", "7"] + (["--quiet"] if quiet else [])
+    env = {**os.environ, "PYTHONPATH": str(source)} if source else None
     proc = subprocess.Popen(
-        args, stdout=log.open("wb"), stderr=subprocess.STDOUT, start_new_session=True
+        args,
+        stdout=log.open("wb"),
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+        env=env,
+        cwd=source,
     )
     deadline = time.monotonic() + 60
     env: dict[str, str] = {}
@@ -116,6 +125,7 @@ def start_acorn(port: int, *, quiet: bool, scratch: Path) -> Server:
         },
     ).json()["access_token"]
     name = "acorn serve --no-throttling" + (" --quiet" if quiet else "")
+    name += f" [{source.name}]" if source else ""
     seller = env["ACORN_SELLER_ID"]
     return Server(
         name,

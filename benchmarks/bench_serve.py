@@ -58,6 +58,8 @@ def _line(name: str, values: list[float], unit: str) -> str:
 def _start(args: argparse.Namespace, scratch: Path, servers: list[Server]) -> None:
     servers.append(start_acorn(18900, quiet=False, scratch=scratch))
     servers.append(start_acorn(18910, quiet=True, scratch=scratch))
+    if args.before:
+        servers.append(start_acorn(18930, quiet=False, scratch=scratch, source=args.before))
     if args.no_prism:
         return
     prism = install_prism(scratch)
@@ -125,6 +127,11 @@ def main() -> None:
     parser.add_argument("--scratch", help="folder for Prism's npm install and server logs")
     parser.add_argument("--no-prism", action="store_true", help="measure the simulator only")
     parser.add_argument("--json", help="write the figures to this file too")
+    parser.add_argument(
+        "--before",
+        type=Path,
+        help="also serve ACORN from this source tree (e.g. `git archive` of an earlier commit)",
+    )
     args = parser.parse_args()
     if not have("wrk"):
         sys.exit("wrk is not installed: apt-get install -y wrk")
@@ -133,8 +140,12 @@ def main() -> None:
         _start(args, scratch_dir(args.scratch), servers)
         results = _rounds(args, servers)
         for kind, title in (
-            ("get", f"getOrders GET, wrk -t1 -c10 -d{args.seconds}s"),
-            ("put", "validated listings PUT (putListingsItem), wrk -t1 -c10"),
+            ()
+            if not args.rounds
+            else (
+                ("get", f"getOrders GET, wrk -t1 -c10 -d{args.seconds}s"),
+                ("put", "validated listings PUT (putListingsItem), wrk -t1 -c10"),
+            )
         ):
             print(f"\n{title}, {args.rounds} rounds interleaved")
             for s in (s for s in servers if kind in s.kinds):
