@@ -126,9 +126,7 @@ class ObservedApp:
             journal = self.core.journal
             if journal is not self._journal:
                 self._journal, self._written = journal, 0
-            for exchange in journal.all():
-                if exchange.seq <= self._written:
-                    continue
+            for exchange in journal.since(self._written):
                 self._written = exchange.seq
                 if self.writer is not None:
                     self.writer.exchange(exchange)

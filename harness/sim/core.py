@@ -399,7 +399,7 @@ class SimCore:
             body = redact.value(form)
         elif request.body:
             try:
-                body = redact.value(parse_json(request.body))
+                body = redact.copy(parse_json(request.body))
             except (ValueError, UnicodeDecodeError):
                 body = redact.text(request.body.decode("utf-8", errors="replace"))[:2000]
         else:
@@ -422,10 +422,10 @@ class SimCore:
                 response_body=(
                     f"<{len(reply.body)} bytes>"
                     if isinstance(reply.body, bytes)
-                    else redact.value(reply.body)
+                    else redact.copy(reply.body)
                 ),
                 duration_ms=round((time.perf_counter() - started) * 1000, 3),
                 token=token_use,
-                facts=redact.value(reply.facts),
+                facts=redact.copy(reply.facts),
             )
         )

@@ -7,10 +7,16 @@ it was expired at the time, whether PII went out in full, how long after the pre
 
 from __future__ import annotations
 
+import bisect
+import itertools
+import tempfile
 import threading
+import weakref
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import IO, Any
+
+import orjson
 
 from harness.sim.fidelity import FidelityNote, fidelity_notes
 
@@ -122,35 +128,104 @@ class Exchange:
         return asdict(self)
 
 
-class Journal:
-    """Thread-safe, append-only list of exchanges (the server thread appends, checks read)."""
+SPILL_AFTER = 5000
+"""Exchanges a journal holds in memory; past it, the oldest half goes to a temporary file.
 
-    def __init__(self) -> None:
+A served simulator under a load test answers hundreds of requests a second for as long as it
+runs; held whole, its journal grew without bound (RSS +1 GB in half an hour). Spilled
+exchanges are written as ``acorn serve --journal`` writes them and read back the way
+``acorn judge`` reads them, so checks judge them as they judge a journal file. A readiness
+scenario's journal (hundreds of exchanges) never reaches the limit."""
+
+
+class Journal:
+    """Thread-safe, append-only list of exchanges (the server thread appends, checks read).
+
+    Kept in ``seq`` order as it grows (an exchange is almost always appended after the one
+    before it; a late one is inserted in place), so reading it never sorts: ``acorn serve``
+    reads the new entries after every request, and a sort per read made a long-running
+    simulator slower with every exchange it had answered. Bounded in memory: see
+    :data:`SPILL_AFTER`.
+    """
+
+    def __init__(self, spill_after: int = SPILL_AFTER) -> None:
         self._lock = threading.Lock()
         self._items: list[Exchange] = []
+        self._seq = 0
+        self._spill_after = max(2, spill_after)
+        self._spill: IO[bytes] | None = None
+        self._spilled = 0
+        self._spilled_last = 0  # highest seq on disk
 
     def next_seq(self) -> int:
         with self._lock:
-            return len(self._items) + 1
+            self._seq = max(self._seq, self._spilled + len(self._items)) + 1
+            return self._seq
 
     def append(self, exchange: Exchange) -> None:
         with self._lock:
-            self._items.append(exchange)
+            items = self._items
+            if not items or items[-1].seq <= exchange.seq:
+                items.append(exchange)
+            else:  # answered out of order (another thread): keep seq order
+                items.insert(bisect.bisect_right(items, exchange.seq, key=_seq), exchange)
+            if len(items) > self._spill_after:
+                self._spill_oldest()
+
+    def _spill_oldest(self) -> None:
+        if self._spill is None:
+            # Anonymous, deleted when closed: by clear(), or when the journal is dropped.
+            self._spill = tempfile.TemporaryFile("w+b", prefix="acorn-journal-")  # noqa: SIM115
+            weakref.finalize(self, self._spill.close)
+        half = len(self._items) // 2
+        out = self._spill
+        out.seek(0, 2)
+        for exchange in self._items[:half]:
+            out.write(orjson.dumps(exchange, default=_plain, option=_OPTIONS) + b"\n")
+        self._spilled += half
+        self._spilled_last = max(self._spilled_last, self._items[half - 1].seq)
+        del self._items[:half]
+
+    def _load_spilled(self) -> list[Exchange]:
+        if self._spill is None:
+            return []
+        self._spill.seek(0)
+        return [_from_dict(orjson.loads(line)) for line in self._spill]
 
     def clear(self) -> None:
         with self._lock:
             self._items.clear()
+            self._seq = 0
+            if self._spill is not None:
+                self._spill.close()
+            self._spill, self._spilled, self._spilled_last = None, 0, 0
 
     def __iter__(self) -> Iterator[Exchange]:
         return iter(self.all())
 
     def __len__(self) -> int:
         with self._lock:
-            return len(self._items)
+            return self._spilled + len(self._items)
 
     def all(self) -> list[Exchange]:
         with self._lock:
-            return sorted(self._items, key=lambda e: e.seq)
+            if not self._spilled:
+                return list(self._items)
+            every = self._load_spilled() + self._items
+            if any(a.seq > b.seq for a, b in itertools.pairwise(every)):
+                every.sort(key=_seq)  # a late exchange older than the spilled ones
+            return every
+
+    def since(self, seq: int) -> list[Exchange]:
+        """The exchanges after sequence number ``seq``, in order (what a reader has not seen)."""
+        with self._lock:
+            items = self._items
+            if seq < self._spilled_last:  # a reader behind the spill (rare): from disk
+                every = self._load_spilled() + items
+                return sorted((e for e in every if e.seq > seq), key=_seq)
+            if not items or items[-1].seq <= seq:
+                return []
+            return items[bisect.bisect_right(items, seq, key=_seq) :]
 
     def where(self, predicate: Callable[[Exchange], bool]) -> list[Exchange]:
         return [e for e in self.all() if predicate(e)]
@@ -163,3 +238,23 @@ class Journal:
 
     def operation(self, *operation_ids: str) -> list[Exchange]:
         return self.where(lambda e: e.operation in operation_ids)
+
+
+def _seq(exchange: Exchange) -> int:
+    return exchange.seq
+
+
+_OPTIONS = orjson.OPT_NON_STR_KEYS
+
+
+def _plain(value: Any) -> Any:
+    """What the journal holds besides JSON types, as journal files write it (sets sorted)."""
+    if isinstance(value, set | frozenset):
+        return sorted(value, key=str)
+    return str(value)
+
+
+def _from_dict(data: dict[str, Any]) -> Exchange:
+    token = data.get("token")
+    data["token"] = TokenUse(**token) if isinstance(token, dict) else None
+    return Exchange(**data)
