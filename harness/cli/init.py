@@ -35,6 +35,17 @@ ENV_MAP = {
     "ACORN_READ_TIMEOUT": "SPAPI_READ_TIMEOUT",
 }
 """ACORN's variable -> the name the glue reads; the team renames the right-hand side."""
+SQS_ENV_MAP = {
+    "ACORN_SQS_ENDPOINT": "SQS_ENDPOINT",
+    "ACORN_SQS_QUEUE_URL": "SQS_QUEUE_URL",
+    "ACORN_SQS_QUEUE_ARN": "SQS_QUEUE_ARN",
+    "ACORN_AWS_REGION": "AWS_REGION",
+    "ACORN_AWS_ACCESS_KEY_ID": "AWS_ACCESS_KEY_ID",
+    "ACORN_AWS_SECRET_ACCESS_KEY": "AWS_SECRET_ACCESS_KEY",
+}
+"""For the notification actions: ACORN's loopback SQS queue, under the names boto3 and the
+AWS SDKs read themselves."""
+NOTIFICATION_ACTIONS = frozenset({"subscribe", "process_notifications"})
 
 
 class InitPlan:
@@ -140,6 +151,15 @@ def render_toml(plan: InitPlan) -> str:
         "# ACORN's value = the environment variable your integration reads; rename the right side.",
         "[integration.env]",
         *(f'{acorn} = "{own}"' for acorn, own in ENV_MAP.items()),
+    ]
+    if NOTIFICATION_ACTIONS & set(plan.actions):
+        lines += [
+            "# Notifications: ACORN's SQS queue on loopback (moto), under the AWS SDKs' names.",
+            *(f'{acorn} = "{own}"' for acorn, own in SQS_ENV_MAP.items()),
+        ]
+    lines += [
+        "# Alerting (MON-01/02 are judged once this is mapped): the webhook to post alerts to.",
+        '# ACORN_ALERT_WEBHOOK = "ALERT_WEBHOOK_URL"',
     ]
     if plan.driver == "command":
         lines += [

@@ -65,7 +65,8 @@ color:#fff}
 .s-waived,.m-waived{background:#ddf4ff}
 .m-issues,.c-gaps{background:#fff1e5}
 .s-not_applicable,.m-not_applicable,.m-not_covered,.c-not_applicable,.c-no_evidence{color:#57606a}
-.matrix td,.matrix th{font-size:12px;text-align:center}.id{white-space:nowrap}
+.matrix td,.matrix th{font-size:11px;text-align:center}.id{white-space:nowrap}
+.matrix .id{white-space:normal}
 .matrix td:first-child,.matrix th:first-child{text-align:left;font-weight:600}
 .check{border:1px solid #d0d7de;border-left:6px solid #cf222e;padding:6px 12px;margin:10px 0;
 break-inside:avoid-page}

@@ -204,8 +204,14 @@ class LoopbackServer:
         host: str = "127.0.0.1",
         port: int = 0,
         tls: ServerFiles | None = None,
+        strict: bool = False,
     ) -> None:
         self.app = app
+        self.strict = strict
+        """h11 on asyncio instead of httptools on uvloop: for servers that forward traffic
+        outward (the recording proxy). h11 keeps an absolute-form request target whole, so
+        a target naming another host is seen and refused, and its sockets are Python's own
+        (what the production-guard tests trap); speed does not matter there."""
         self.names = tuple(names)
         self.host = host
         self.port = port
@@ -250,8 +256,8 @@ class LoopbackServer:
             lifespan="off",
             server_header=False,
             interface="asgi3",
-            http=_PROTOCOL,
-            loop=_LOOP,
+            http=_BoundedH11 if self.strict else _PROTOCOL,
+            loop="asyncio" if self.strict else _LOOP,
             limit_concurrency=MAX_CONNECTIONS,
             **_ssl_options(self.tls),
         )

@@ -159,7 +159,7 @@ class RecordingProxy:
         self.timeout = timeout
         self.on_exchange = on_exchange
         self.contracts = contracts or load_contracts()
-        self.server = LoopbackServer(self._app, ENDPOINTS)
+        self.server = LoopbackServer(self._app, ENDPOINTS, strict=True)
         self._lock = threading.Lock()
         self._items: list[Interaction] = []
         self.errors: list[str] = []
