@@ -104,7 +104,7 @@ _ROWS = (
             _M + "orders-api-model/ordersV0.json ('The date must be in ISO 8601 format.')"),
     Refusal("PAGE-TOKEN", 400, "per API",
             "a pagination token ACORN never issued (getOrders, getInventorySummaries, "
-            "searchListingsItems)",
+            "searchListingsItems, getReports)",
             "none: no page can be served from it; raises fidelity note PAGE-TOKEN-REFUSED"),
     Refusal("LST-IDENTIFIERS-PAIR", 400, "BAD_REQUEST",
             "searchListingsItems with identifiers but no identifiersType, or the reverse",
@@ -125,6 +125,12 @@ _ROWS = (
             "(format date-time, 'in ISO 8601 date time format')"),
     Refusal("RPT-UNKNOWN-REPORT", 400, "400", "getReport for an unknown reportId",
             _M + "reports-api-model/reports_2021-06-30.json getReport 400 sandbox case"),
+    Refusal("RPT-TYPES-OR-TOKEN", 400, "400", "getReports with neither reportTypes nor nextToken",
+            _M + "reports-api-model/reports_2021-06-30.json reportTypes ('Either reportTypes or "
+            "nextToken is required.')"),
+    Refusal("RPT-TOKEN-WITH-FILTERS", 400, "400", "getReports with nextToken and a filter",
+            _M + "reports-api-model/reports_2021-06-30.json nextToken ('Specifying nextToken "
+            "with any other parameters will cause the request to fail.')"),
     Refusal("RPT-UNKNOWN-SCHEDULE", 400, "400",
             "getReportSchedule or cancelReportSchedule for an unknown (or cancelled) "
             "reportScheduleId",

@@ -127,3 +127,58 @@ def test_unknown_schedule_ids_and_report_types_are_refused_like_the_sandbox(worl
     assert _exchange(world, bad_type).refusal == "RPT-REPORT-TYPE-INVALID"
     no_types = world.get(f"{REPORTS}/schedules", token=token)
     assert no_types.status_code == 400  # reportTypes is required (the model)
+
+
+def test_getreports_finds_the_scheduled_reports_page_by_page(world) -> None:
+    token = world.access_token()
+    schedule_id = _schedule(world, token).json()["reportScheduleId"]
+    world.sim.core.clock.advance(4 * 300 + 1)  # five reports: at once, then four periods
+    query = {"reportTypes": LISTINGS, "pageSize": 2}
+    first = world.get(f"{REPORTS}/reports", token=token, params=query)
+    assert first.status_code == 200, first.text
+    pages = [first.json()]
+    while "nextToken" in pages[-1]:
+        following = {"nextToken": pages[-1]["nextToken"]}  # the only parameter (the model)
+        answer = world.get(f"{REPORTS}/reports", token=token, params=following)
+        assert answer.status_code == 200, answer.text
+        pages.append(answer.json())
+    found = [r for page in pages for r in page["reports"]]
+    assert [len(page["reports"]) for page in pages] == [2, 2, 1]
+    assert {r["reportScheduleId"] for r in found} == {schedule_id}
+    assert [r["createdTime"] for r in found] == sorted(
+        (r["createdTime"] for r in found), reverse=True
+    )
+    done = world.get(
+        f"{REPORTS}/reports",
+        token=token,
+        params={"reportTypes": LISTINGS, "processingStatuses": "DONE", "pageSize": 10},
+    )
+    assert len(done.json()["reports"]) == 4  # the newest is still in the queue
+    assert "nextToken" not in done.json()
+
+
+def test_getreports_refuses_what_the_model_says_it_refuses(world) -> None:
+    token = world.access_token()
+    _schedule(world, token)
+    world.sim.core.clock.advance(900)  # four reports
+    no_filter = world.get(f"{REPORTS}/reports", token=token)
+    assert no_filter.status_code == 400
+    assert _exchange(world, no_filter).refusal == "RPT-TYPES-OR-TOKEN"
+    page = world.get(f"{REPORTS}/reports", token=token, params={"reportTypes": LISTINGS,
+                                                               "pageSize": 1}).json()  # fmt: skip
+    mixed = world.get(
+        f"{REPORTS}/reports",
+        token=token,
+        params={"nextToken": page["nextToken"], "reportTypes": LISTINGS},
+    )
+    assert mixed.status_code == 400
+    assert _exchange(world, mixed).refusal == "RPT-TOKEN-WITH-FILTERS"
+    foreign = world.get(f"{REPORTS}/reports", token=token, params={"nextToken": "not-ours"})
+    assert foreign.status_code == 400
+    assert _exchange(world, foreign).refusal == "PAGE-TOKEN"
+    bad_status = world.get(
+        f"{REPORTS}/reports",
+        token=token,
+        params={"reportTypes": LISTINGS, "processingStatuses": "BAD_VALUE"},
+    )
+    assert bad_status.status_code == 400  # the enum (the model's sandbox case)

@@ -15,6 +15,8 @@ same report was already in flight, and how many rows a document holds.
 
 from __future__ import annotations
 
+import base64
+import json
 import re
 from datetime import UTC, datetime
 from typing import Any
@@ -193,6 +195,58 @@ def get_report(ctx: Ctx) -> Reply:
     return Reply(200, data, facts=facts)
 
 
+_LIST_FILTERS = ("reportTypes", "processingStatuses", "marketplaceIds", "pageSize")
+_RETENTION_S = 90 * 86400.0  # createdSince defaults to 90 days ago (the model)
+
+
+def get_reports(ctx: Ctx) -> Reply:
+    """The seller's reports, newest first; the page token carries the filters, because the
+    model wants ``nextToken`` as the only parameter of the next call."""
+    query = ctx.request.query
+    token = ctx.request.first("nextToken")
+    if token is not None:
+        if any(name in query for name in (*_LIST_FILTERS, "createdSince", "createdUntil")):
+            return _bad(ctx, _INVALID, "RPT-TOKEN-WITH-FILTERS")
+        try:
+            wanted = json.loads(base64.urlsafe_b64decode(token.encode()))
+            start = int(wanted.pop("offset"))
+        except (ValueError, KeyError, TypeError, AttributeError):
+            return ctx.foreign_token(_INVALID)
+    else:
+        if not ctx.request.csv("reportTypes"):
+            return _bad(ctx, _INVALID, "RPT-TYPES-OR-TOKEN")
+        wanted = {name: ctx.request.csv(name) for name in _LIST_FILTERS[:3]}
+        wanted["pageSize"] = int(ctx.request.first("pageSize") or 10)
+        for name in ("createdSince", "createdUntil"):
+            if name in query:
+                moment = parse_time(ctx.request.first(name))
+                if moment is None:
+                    return _bad(ctx, _INVALID, "RPT-DATE-FORMAT")
+                wanted[name] = moment.timestamp()
+        start = 0
+    now = ctx.world.clock.now()
+    since, until = wanted.get("createdSince", now - _RETENTION_S), wanted.get("createdUntil", now)
+    types, statuses = set(wanted["reportTypes"]), set(wanted["processingStatuses"])
+    marketplaces, size = set(wanted["marketplaceIds"]), int(wanted["pageSize"])
+    with ctx.world.locked() as state:
+        run_schedules(ctx.world)
+        chosen = [
+            r
+            for r in sorted(state.commerce.reports.values(), key=lambda r: -r.created)
+            if r.report_type in types
+            and since <= r.created <= until
+            and (not marketplaces or marketplaces & set(r.marketplace_ids))
+            and (not statuses or r.status(now) in statuses)
+        ]
+        page = [_report_json(ctx, r)[0] for r in chosen[start : start + size]]
+    body: dict[str, Any] = {"reports": page}
+    if start + size < len(chosen):
+        following = {**wanted, "offset": start + size}
+        body["nextToken"] = base64.urlsafe_b64encode(json.dumps(following).encode()).decode()
+    facts = {"reports": len(page), "report_ids": [r["reportId"] for r in page]}
+    return Reply(200, body, facts=facts)
+
+
 def get_report_document(ctx: Ctx) -> Reply:
     state = ctx.world.state
     with ctx.world.locked():
@@ -240,6 +294,7 @@ def get_report_document(ctx: Ctx) -> Reply:
 
 HANDLERS: dict[str, Handler] = {
     "createReport": create_report,
+    "getReports": get_reports,
     "getReport": get_report,
     "getReportDocument": get_report_document,
 }
