@@ -17,7 +17,7 @@ from typing import Any
 from harness.drive.setups import Setup, prepare
 from harness.sim import SimConfig
 from harness.sim.config import BucketDrain, PlanChange
-from harness.sim.faults import STALL_HOLD, FaultPlan, load_fault_plan
+from harness.sim.faults import STALL_HOLD, FaultPlan, FaultRule, load_fault_plan
 
 FAULTS = Path(__file__).parent / "faults"
 US, IT = "ATVPDKIKX0DER", "APJ6JRA9NG5V4"
@@ -79,6 +79,24 @@ IMAGE_ISSUE = {
         "exemption": {"status": "NOT_EXEMPT"},
     },
 }
+
+
+# A fault plan, not bucket drains: a drained bucket refills at the plan's rate, so a client
+# that waits long enough is served and the run of 429s ends at a pace the client chooses. The
+# incident MON-01 judges is throttling that outlasts any retry policy (the seller's other
+# traffic holds the bucket empty), so every call is answered Amazon's own 429 (QuotaExceeded).
+_THROTTLED_ORDERS = FaultPlan(
+    rules=(
+        FaultRule(
+            operation="getOrders",
+            name="the order list stays throttled",
+            from_call=1,
+            preset="quota_exceeded",
+        ),
+    ),
+    client_timeout=0.5,
+    source="alerting-throttled",
+)
 
 
 def _plan(name: str) -> FaultPlan:
@@ -383,6 +401,22 @@ SETUPS = (
         ("MON-01", "MON-02"),
         steps="the refresh token is revoked and the access token dropped between the syncs; "
         "the scenario starts the alert sink (acorn serve does not).",
+    ),
+    Setup(
+        "alerting-throttled",
+        "Every order list call answers 429 QuotaExceeded while the world lasts: other traffic "
+        "of the seller and app keeps the getOrders bucket empty. Clock x150: the 5-virtual-"
+        "minute throttling bound passes in 2 wall seconds, the 15-minute alert bound in 6.",
+        lambda: SimConfig(
+            clock_speed=150.0,
+            token_lifetime=48 * 3600.0,
+            faults=_THROTTLED_ORDERS,
+            orders_per_marketplace=2,
+        ),
+        ORDERS,
+        ("MON-01", "MON-02"),
+        steps="sync_orders twice, 2.1 wall seconds (315 virtual) apart, so the 429s outlast "
+        "the bound whatever the client's retries; the scenario starts the alert sink.",
     ),
     Setup(
         "alerting-stuck-feed",

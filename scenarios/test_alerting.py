@@ -5,7 +5,9 @@ incidents follow, each in an action of its own: the order list answers 503 and n
 recovers (a run of 5xx: the integration's retries end, the outage does not), then the seller
 revokes the app and the access token is dropped, so LWA answers invalid_grant. The incidents
 are read from the journal; a second world, the auth scenario's rotated client secret, adds
-invalid_client, and a third (for integrations that submit feeds) a feed stuck IN_PROGRESS. The
+invalid_client, a third keeps the order list throttled past the 5-virtual-minute bound
+(throttling that lasts), and a fourth (for integrations that submit feeds) a feed stuck
+IN_PROGRESS. The
 alerts come from the sink, with the simulator's clock (x60: the
 15-virtual-minute bound passes in 15 wall seconds).
 """
@@ -57,6 +59,14 @@ def alerting(acorn: AcornSession, sink: AlertSink) -> Observation:
         run.wait(0.5)
     rotated = _observed(acorn, sink, run)
     worlds = {"alerting": outage_and_revoked, "client-secret-rotated": rotated}
+    # Throttling that lasts past the bound: two syncs 315 virtual seconds apart, all 429, so
+    # the run outlasts the 5-minute bound even for a client that gives up at once.
+    with start(acorn, "alerting-throttled", env=sink.env()) as run:
+        run.act("sync_orders", marketplace_ids=[US], created_after=CREATED_AFTER)
+        run.wait(2.1)
+        run.act("sync_orders", marketplace_ids=[US], created_after=CREATED_AFTER)
+        run.wait(0.5)
+    worlds["alerting-throttled"] = _observed(acorn, sink, run)
     if acorn.spec.scope.covers("submit_feed"):
         # A feed stuck IN_PROGRESS: the integration gives up at its deadline; a person must act.
         with start(acorn, "alerting-stuck-feed", env=sink.env()) as run:

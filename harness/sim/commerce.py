@@ -18,6 +18,7 @@ __all__ = [
     "InventoryRecord",
     "ReportDocumentRecord",
     "ReportRecord",
+    "ReportScheduleRecord",
     "seed_commerce",
 ]
 
@@ -87,6 +88,7 @@ class ReportRecord:
     ends: float | None = None  # virtual time it ends
     outcome: str = "DONE"  # DONE | CANCELLED | FATAL
     no_data: bool = False  # CANCELLED because there was no data (for the journal's facts)
+    schedule_id: str | None = None  # the report schedule that created it, if any
 
     def status(self, now: float) -> str:
         if self.starts is not None and now < self.starts:
@@ -105,6 +107,23 @@ class ReportRecord:
             self.data_start or "",
             self.data_end or "",
         )
+
+
+@dataclass
+class ReportScheduleRecord:
+    """A report schedule: it creates a report at ``next_at`` (virtual seconds), then every
+    ``period_s``, until cancelled (``cancelled``) or replaced by one for the same type and
+    marketplaces."""
+
+    schedule_id: str
+    report_type: str
+    marketplace_ids: list[str]
+    period: str  # Amazon's ISO 8601 period, as sent (PT5M ... P1M)
+    period_s: float
+    next_at: float
+    report_options: dict[str, str] | None = None
+    cancelled: bool = False
+    created_reports: int = 0
 
 
 @dataclass(frozen=True)
@@ -127,6 +146,8 @@ class Commerce:
     """(marketplace id, SKU) -> the seller's listing price (decimal string)."""
     reports: dict[str, ReportRecord] = field(default_factory=dict)
     report_documents: dict[str, ReportDocumentRecord] = field(default_factory=dict)
+    report_schedules: dict[str, ReportScheduleRecord] = field(default_factory=dict)
+    """Report schedule id -> schedule (cancelled ones stay, marked, so ids are never reused)."""
     """Report document id -> where it is stored and what it holds."""
     destinations: dict[str, dict[str, Any]] = field(default_factory=dict)
     """Destination id -> the Destination object (application-wide, grantless)."""

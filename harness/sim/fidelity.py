@@ -35,9 +35,15 @@ NOTES: dict[str, str] = {
         "not documented)"
     ),
     "RPT-REPORT-TYPE-UNKNOWN": (
-        "createReport: a reportType outside the GET_/SC_ families ACORN knows was accepted "
+        "createReport/createReportSchedule/getReportSchedules: a reportType outside the "
+        "GET_/SC_ families ACORN knows was accepted "
         "(Amazon refuses unknown types, per its sandbox case, but ACORN has no list of them: "
         "FEE_DISCOUNTS_REPORT, for one, is real)"
+    ),
+    "RPT-SCHEDULE-STARTS-NOW": (
+        "createReportSchedule: no nextReportCreationTime, or one in the past, accepted; the "
+        "first report is created at once (the model does not say when Amazon starts such a "
+        "schedule, or whether it refuses a past time)"
     ),
     "INV-GRANULARITY-ID": (
         "getInventorySummaries: a granularityId other than the marketplace in marketplaceIds "

@@ -104,25 +104,38 @@ _ROWS = (
             _M + "orders-api-model/ordersV0.json ('The date must be in ISO 8601 format.')"),
     Refusal("PAGE-TOKEN", 400, "per API",
             "a pagination token ACORN never issued (getOrders, getInventorySummaries, "
-            "searchListingsItems)",
+            "searchListingsItems, getReports)",
             "none: no page can be served from it; raises fidelity note PAGE-TOKEN-REFUSED"),
     Refusal("LST-IDENTIFIERS-PAIR", 400, "BAD_REQUEST",
             "searchListingsItems with identifiers but no identifiersType, or the reverse",
             _M + "listings-items-api-model/listingsItems_2021-08-01.json ('This is required "
             "when …'); fidelity §7.1"),
     Refusal("RPT-REPORT-TYPE-INVALID", 400, "400",
-            "createReport with a reportType no report type can be (not upper snake case, "
+            "createReport, createReportSchedule or getReportSchedules with a reportType "
+            "no report type can be (not upper snake case, "
             "e.g. `orders-report`); an unknown type of the right shape is accepted with "
             "fidelity note RPT-REPORT-TYPE-UNKNOWN",
             _M + "reports-api-model/reports_2021-06-30.json createReport 400 sandbox case "
             "(an unknown reportType, 'Invalid input'); every documented type is upper snake "
             "case"),
     Refusal("RPT-DATE-FORMAT", 400, "400",
-            "createReport dataStartTime/dataEndTime that is not ISO 8601",
+            "createReport dataStartTime/dataEndTime, createReportSchedule "
+            "nextReportCreationTime that is not ISO 8601",
             _M + "reports-api-model/reports_2021-06-30.json CreateReportSpecification "
             "(format date-time, 'in ISO 8601 date time format')"),
     Refusal("RPT-UNKNOWN-REPORT", 400, "400", "getReport for an unknown reportId",
             _M + "reports-api-model/reports_2021-06-30.json getReport 400 sandbox case"),
+    Refusal("RPT-TYPES-OR-TOKEN", 400, "400", "getReports with neither reportTypes nor nextToken",
+            _M + "reports-api-model/reports_2021-06-30.json reportTypes ('Either reportTypes or "
+            "nextToken is required.')"),
+    Refusal("RPT-TOKEN-WITH-FILTERS", 400, "400", "getReports with nextToken and a filter",
+            _M + "reports-api-model/reports_2021-06-30.json nextToken ('Specifying nextToken "
+            "with any other parameters will cause the request to fail.')"),
+    Refusal("RPT-UNKNOWN-SCHEDULE", 400, "400",
+            "getReportSchedule or cancelReportSchedule for an unknown (or cancelled) "
+            "reportScheduleId",
+            _M + "reports-api-model/reports_2021-06-30.json getReportSchedule and "
+            "cancelReportSchedule 400 sandbox cases"),
     Refusal("RPT-UNKNOWN-DOCUMENT", 400, "400",
             "getReportDocument for an unknown reportDocumentId",
             _M + "reports-api-model/reports_2021-06-30.json getReportDocument 400 sandbox case"),

@@ -1,6 +1,7 @@
 """MON-01/02 proven both ways over HTTP: ``acorn run --select alerting`` on the reference (one
-alert per incident, GO), the naive connector (an alert per failed request that names neither
-operation nor marketplace, and the token form with its secrets: both fail), and an
+alert per incident, GO, including getOrders throttled past the bound), the naive connector (an
+alert per failed request that names neither operation nor marketplace, and the token form with
+its secrets: both fail), and an
 integration that maps no alert webhook (not applicable, not a failure)."""
 
 from __future__ import annotations
@@ -37,6 +38,11 @@ def test_the_reference_alerts_each_incident_once(tmp_path: Path) -> None:
     assert {k: v["status"] for k, v in found.items()} == dict.fromkeys(MON, "passed")
     assert "alerting: Each of 2 incident(s) alerted" in found["MON-01"]["summary"]
     assert "client-secret-rotated: Each of 1 incident(s)" in found["MON-01"]["summary"]
+    # Throttling that outlasts the 5-virtual-minute bound, alerted once, naming getOrders and US.
+    assert "alerting-throttled: Each of 1 incident(s)" in found["MON-01"]["summary"]
+    assert "alerting-throttled: 1 alert(s) for 1 incident(s)" in found["MON-02"]["summary"]
+    throttled = [e for e in found["MON-01"]["evidence"] if e.startswith("[alerting-throttled]")]
+    assert any("incident: throttled on getOrders (ATVPDKIKX0DER" in e for e in throttled)
 
 
 def test_the_naive_connector_storms_without_naming_the_incident(tmp_path: Path) -> None:
@@ -47,6 +53,9 @@ def test_the_naive_connector_storms_without_naming_the_incident(tmp_path: Path) 
     assert "carry LWA client secret, refresh token" in found["MON-01"]["summary"]
     assert "withheld" in " ".join(found["MON-01"]["evidence"])  # the leak is not repeated
     assert "Alert storm" in found["MON-02"]["summary"]
+    # The lasting throttling: an alert per 429 that names neither getOrders nor the marketplace.
+    assert "alerting-throttled: throttled on getOrders (ATVPDKIKX0DER" in found["MON-01"]["summary"]
+    assert "alerting-throttled: Alert storm" in found["MON-02"]["summary"]
 
 
 def test_without_an_alert_webhook_mapping_the_checks_are_not_applicable(tmp_path: Path) -> None:

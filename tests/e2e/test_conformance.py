@@ -141,6 +141,16 @@ def _setup_world(ctx: Context) -> None:
         )
         assert created.status_code == 202, created.text
         ctx.known.setdefault("reportid", []).append(created.json()["reportId"])
+    for report_type in ctx.known["reporttype"]:
+        # One schedule per type (a second for the same type would replace the first).
+        scheduled = ctx.call(
+            "POST",
+            "/reports/2021-06-30/schedules",
+            ctx.access,
+            json={"reportType": report_type, "marketplaceIds": [US], "period": "P1D"},
+        )
+        assert scheduled.status_code == 201, scheduled.text
+        ctx.known.setdefault("reportscheduleid", []).append(scheduled.json()["reportScheduleId"])
     core.clock.advance(600)  # every report is DONE, so each has a document
     for report_id in ctx.known["reportid"]:
         report = ctx.call("GET", f"/reports/2021-06-30/reports/{report_id}", ctx.access).json()
@@ -220,7 +230,9 @@ def _known_key(name: str | None) -> str | None:
     if not name:
         return None
     key = re.sub(r"ids$", "id", name.lower())
-    return {"skus": "sku", "sellerskus": "sku", "sellersku": "sku", "asins": "asin"}.get(key, key)
+    plural = {"skus": "sku", "sellerskus": "sku", "sellersku": "sku", "asins": "asin"}
+    plural["reporttypes"] = "reporttype"
+    return plural.get(key, key)
 
 
 def _resolve(schema: dict[str, Any], defs: dict[str, Any]) -> dict[str, Any]:

@@ -22,6 +22,7 @@ from harness.sim.handlers.orders import HANDLERS as _ORDERS
 from harness.sim.handlers.pricing import HANDLERS as _PRICING
 from harness.sim.handlers.pricing import HANDLERS_2022 as _PRICING_2022
 from harness.sim.handlers.ptd import HANDLERS as _PTD
+from harness.sim.handlers.report_schedules import HANDLERS as _REPORT_SCHEDULES
 from harness.sim.handlers.reports import HANDLERS as _REPORTS
 from harness.sim.handlers.sellers import HANDLERS as _SELLERS
 from harness.sim.handlers.tokens_api import HANDLERS as _TOKENS
@@ -36,6 +37,7 @@ _MODULES: tuple[Mapping[str, Handler], ...] = (
     _FEEDS,
     _PTD,
     _REPORTS,
+    _REPORT_SCHEDULES,
     _INVENTORY,
     _PRICING,
     _PRICING_2022,
