@@ -196,23 +196,10 @@ class AcornSession:
 
 
 def canaries_of(core: SimCore) -> Canaries:
-    """The secrets and buyer PII of the simulator's current world, by label (output scans)."""
-    from harness.checks import Canaries
+    """harness.checks.canaries.canaries_of, imported only when called: the plugin stays cheap."""
+    from harness.checks.canaries import canaries_of as of_core
 
-    secrets: dict[str, tuple[str, ...]] = {
-        label: tuple(values) for label, values in core.credentials.labelled().items()
-    }
-    issued = core.tokens.all()
-    secrets["access token"] = tuple(t.value for t in issued if t.kind != "rdt")
-    secrets["restricted data token"] = tuple(t.value for t in issued if t.kind == "rdt")
-    buyers = [order.buyer for order in core.state.orders.values()]
-    pii = {
-        "buyer name": tuple(b.name for b in buyers),
-        "buyer street address": tuple(b.address_line1 for b in buyers),
-        "buyer phone": tuple(b.phone for b in buyers),
-        "buyer email": tuple(b.email for b in buyers),
-    }
-    return Canaries(secrets=secrets, pii=pii)
+    return of_core(core)
 
 
 @pytest.fixture(scope="session")
