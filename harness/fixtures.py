@@ -128,7 +128,7 @@ class AcornSimulator:
     def observation(self) -> Observation:
         """What a check sees of this test: the journal, no action results."""
         from harness.checks import Observation
-        from harness.plugin import canaries_of
+        from harness.checks.canaries import canaries_of
 
         core = self.sim.core
         return Observation(

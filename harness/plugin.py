@@ -14,15 +14,13 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Generator, Sequence
+    from collections.abc import Callable, Generator
 
-    from harness.checks import Canaries, Check, CheckResult, Observation
-    from harness.drive import IntegrationSpec
-    from harness.drive.scenario import ScenarioRun
-    from harness.sim import SimConfig, SimCore, Simulator
+    from harness.checks import Check, CheckResult, Observation
 
 # The fixtures for a team's own tests (acorn_simulator, acorn_requests): docs/fixtures.md.
 from harness.fixtures import acorn_requests, acorn_simulator, acorn_simulator_server  # noqa: F401
+from harness.session import AcornSession, canaries_of
 
 __all__ = ["RESULTS", "AcornSession", "canaries_of"]
 
@@ -78,141 +76,6 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers", "acorn_area(name): the readiness area (Auth, Orders, PII, ...) of a scenario"
     )
-
-
-class AcornSession:
-    """The simulator (started once per session) and the integration under test."""
-
-    def __init__(self, spec: IntegrationSpec, work_dir: Path) -> None:
-        from harness.drive.transport import SessionTransport
-
-        self.spec = spec
-        self.work_dir = work_dir
-        self.transport = SessionTransport(spec.transport)  # type: ignore[arg-type]
-        """plain, tls or intercept (harness.drive.transport); TLS-01 reads it."""
-        self.sim: Simulator = self.transport.sim
-        self._replays: dict[Path, Simulator] = {}
-        self.fidelity: dict[tuple[str, str], dict[str, Any]] = {}
-        """(code, subject) -> what the simulator accepted unverified, over every scenario."""
-        self.uncovered: dict[str, list[str]] = {}
-        """Scenario -> the seller's marketplaces it could not cover, with why (report)."""
-        self.waivers: Any = None
-        """The run's accepted risks (harness.report.waivers.WaiverSet), None without any."""
-
-    def seller_marketplaces(self, default: Sequence[str]) -> list[str]:
-        """The marketplaces acorn.toml declares, else the scenario's own ``default``."""
-        return list(self.spec.marketplaces) or list(default)
-
-    def covered_marketplaces(
-        self, scenario: str, available: Sequence[str], *, why: str
-    ) -> list[str]:
-        """The seller's marketplaces among those a scenario has data for (``available``).
-
-        Declared marketplaces it cannot cover are named in the report ("LST: no bundled
-        product-type schema for PL, SE"), never silently dropped. With no declared
-        marketplaces, or none covered, the scenario uses all it has."""
-        declared = list(self.spec.marketplaces)
-        covered = [m for m in declared if m in available]
-        left_out = [m for m in declared if m not in available]
-        if left_out:
-            self.uncovered[scenario] = [*left_out, why]
-        return covered or list(available)
-
-    def scenario(
-        self,
-        name: str,
-        config: SimConfig | None = None,
-        *,
-        needs: tuple[str, ...] = (),
-        action_timeout: float | None = None,
-        env: dict[str, str] | None = None,
-    ) -> ScenarioRun:
-        """A fresh world for scenario ``name``. ``needs``: the actions it cannot do without;
-        when the integration's scope lacks one, the scenario's checks are not applicable.
-        ``action_timeout`` caps the integration's own; ``env`` replaces ACORN variables."""
-        from harness.drive.scenario import ScenarioRun
-
-        return ScenarioRun(
-            self.sim,
-            self.spec,
-            name,
-            config,
-            work_dir=self.work_dir,
-            needs=needs,
-            action_timeout=action_timeout,
-            env=env,
-        )
-
-    def replay(self, name: str, cassette: str | Path) -> ScenarioRun:
-        """A scenario whose SP-API and LWA answers come from a recorded cassette.
-
-        ``cassette`` is a name under ``cassettes/`` or a path. The replay server is started
-        on first use and kept for the session; requests it cannot match are answered with
-        Amazon's "Could not match input arguments" 400 and listed in the journal facts.
-        """
-        from harness.cassettes.format import cassette_path, load
-        from harness.drive.scenario import ScenarioRun
-        from harness.paths import bundled
-        from harness.sim.replay import replay_simulator
-
-        path = cassette_path(str(cassette), bundled("cassettes"))
-        server = self._replays.get(path)
-        if server is None:
-            server = self._replays[path] = replay_simulator(load(path))
-            server.start()
-        return ScenarioRun(server, self.spec, name, work_dir=self.work_dir)
-
-    def observe(self, run: ScenarioRun, *, expected: dict[str, Any] | None = None) -> Observation:
-        from harness.checks import Observation
-        from harness.sim import fidelity_notes
-
-        for note in fidelity_notes(run.exchanges):
-            key = (note.code, note.subject)
-            if key in self.fidelity:
-                self.fidelity[key]["count"] += note.count
-            else:
-                self.fidelity[key] = {**note.to_dict(), "scenario": run.name}
-
-        return Observation(
-            scenario=run.name,
-            exchanges=run.exchanges,
-            outcomes=list(run.outcomes),
-            expected=expected or {},
-            output=run.integration_outputs,
-            canaries=canaries_of(run.sim.core),
-            action_windows=list(run.action_windows),
-            settings={
-                "clock_speed": run.config.clock_speed,
-                # The usage plans in force, so throttling verdicts can say which plan they
-                # judged against (scaled plans are stated, never hidden).
-                "usage_plans": run.sim.core.plans.describe(),
-            },
-        )
-
-    def close(self) -> None:
-        self.transport.close()
-        for server in self._replays.values():
-            server.stop()
-
-
-def canaries_of(core: SimCore) -> Canaries:
-    """The secrets and buyer PII of the simulator's current world, by label (output scans)."""
-    from harness.checks import Canaries
-
-    secrets: dict[str, tuple[str, ...]] = {
-        label: tuple(values) for label, values in core.credentials.labelled().items()
-    }
-    issued = core.tokens.all()
-    secrets["access token"] = tuple(t.value for t in issued if t.kind != "rdt")
-    secrets["restricted data token"] = tuple(t.value for t in issued if t.kind == "rdt")
-    buyers = [order.buyer for order in core.state.orders.values()]
-    pii = {
-        "buyer name": tuple(b.name for b in buyers),
-        "buyer street address": tuple(b.address_line1 for b in buyers),
-        "buyer phone": tuple(b.phone for b in buyers),
-        "buyer email": tuple(b.email for b in buyers),
-    }
-    return Canaries(secrets=secrets, pii=pii)
 
 
 @pytest.fixture(scope="session")

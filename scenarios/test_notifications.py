@@ -39,7 +39,7 @@ def sqs() -> Iterator[SqsEndpoint]:
 
 
 def _publish(publisher: Publisher) -> None:
-    newer_first, twice = sorted(publisher.core.state.orders)[:2]
+    newer_first, twice = sorted(publisher.world.state.orders)[:2]
     # No order guarantee: the newer status arrives first, the older one after it.
     publisher.order_change(newer_first, "Shipped")
     publisher.order_change(newer_first, "Unshipped", minutes_ago=30, apply=False)

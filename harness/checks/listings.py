@@ -9,9 +9,23 @@ from __future__ import annotations
 
 import json
 from typing import Any
-from urllib.parse import unquote
 
 from harness.checks.facts import facts_of
+from harness.checks.listing_evidence import cell as _cell
+from harness.checks.listing_evidence import describe_issues as _describe
+from harness.checks.listing_evidence import is_preview as preview
+from harness.checks.listing_evidence import (
+    listing_puts,
+    marketplace_of,
+    marketplaces_of,
+    names,
+    response_issues,
+    sku_of,
+)
+from harness.checks.listing_evidence import marketplace_of as _mp
+from harness.checks.listing_evidence import names as _names
+from harness.checks.listing_evidence import response_issues as _issues
+from harness.checks.listing_evidence import submission_status as _status
 from harness.checks.listing_reports import reported_issues, surfaced, told
 from harness.checks.matrix import LISTING_LEGEND, Cell, listing_code, render_grid_html
 from harness.checks.model import Attachment, Check, Judgement, Observation
@@ -30,105 +44,6 @@ __all__ = [
     "response_issues",
     "sku_of",
 ]
-
-
-def sku_of(e: Exchange) -> str:
-    return unquote(e.path.rstrip("/").rsplit("/", 1)[-1])
-
-
-def marketplaces_of(e: Exchange) -> list[str]:
-    """The marketplaceIds of a request, whether repeated or comma-separated."""
-    return [v for raw in e.query.get("marketplaceIds", []) for v in raw.split(",") if v]
-
-
-def _mp(e: Exchange) -> str:
-    values = marketplaces_of(e)
-    return values[0] if values else "?"
-
-
-def _preview(e: Exchange) -> bool:
-    return "VALIDATION_PREVIEW" in e.query.get("mode", [])
-
-
-def _status(e: Exchange) -> str | None:
-    body = e.response_body
-    return str(body.get("status")) if isinstance(body, dict) and "status" in body else None
-
-
-def _issues(e: Exchange) -> list[dict[str, Any]]:
-    body = e.response_body
-    found = body.get("issues") if isinstance(body, dict) else None
-    return [i for i in found or [] if isinstance(i, dict)]
-
-
-def listing_puts(obs: Observation, *, preview: bool | None = None) -> list[Exchange]:
-    """putListingsItem calls Amazon answered with a submission (HTTP 200)."""
-    return [
-        e
-        for e in obs.sp_api()
-        if e.operation == "putListingsItem"
-        and e.status == 200
-        and _status(e) is not None
-        and (preview is None or _preview(e) == preview)
-    ]
-
-
-def _names(obs: Observation) -> dict[str, str]:
-    names: dict[str, str] = obs.expected.get("marketplace_names", {})
-    return names
-
-
-def _describe(issues: list[dict[str, Any]]) -> str:
-    missing = sorted(
-        {a for i in issues if i.get("code") == "90220" for a in i.get("attributeNames") or []}
-    )
-    invalid = sorted(
-        {
-            f"{a} ({i.get('code')})"
-            for i in issues
-            if i.get("code") != "90220"
-            for a in i.get("attributeNames") or ["?"]
-        }
-    )
-    parts = []
-    if missing:
-        parts.append("missing " + ", ".join(missing))
-    if invalid:
-        parts.append("invalid " + ", ".join(invalid))
-    return "; ".join(parts) or "no issues given"
-
-
-def _cell(obs: Observation, sku: str, mp: str) -> tuple[bool, str, Exchange | None]:
-    real = [e for e in listing_puts(obs, preview=False) if sku_of(e) == sku and _mp(e) == mp]
-    if real:
-        last = real[-1]
-        if _status(last) == "ACCEPTED":
-            return True, "ACCEPTED", last
-        return False, f"{_status(last)}: {_describe(_issues(last))}", last
-    previews = [e for e in listing_puts(obs, preview=True) if sku_of(e) == sku and _mp(e) == mp]
-    if previews and _status(previews[-1]) == "INVALID":
-        return (
-            False,
-            "not submitted (preview INVALID: " + _describe(_issues(previews[-1])) + ")",
-            (previews[-1]),
-        )
-    refused = [
-        e
-        for e in obs.sp_api()
-        if e.operation == "putListingsItem"
-        and e.status != 200
-        and sku_of(e) == sku
-        and _mp(e) == mp
-    ]
-    if refused:
-        code = refused[-1].error_code() or ""
-        return (
-            False,
-            f"not created: {len(refused)} PUT(s) refused, last HTTP "
-            + (f"{refused[-1].status} {code}".strip()),
-            refused[-1],
-        )
-    return False, "not submitted", None
 
 
 def _judge_published(obs: Observation) -> Judgement:
@@ -423,10 +338,3 @@ LST_04 = Check(
     brief="Issues Amazon finds after ACCEPTED (e.g. GPSR suppression in the EU) are read and "
     "reported.",
 ).register()
-
-
-# Shared with harness.checks.listing_text.
-marketplace_of = _mp
-names = _names
-preview = _preview
-response_issues = _issues

@@ -17,6 +17,7 @@ from typing import Any
 from harness.checks import CheckResult
 from harness.report.compliance import POLICY_NAMES, STATE_WORDS, area_states
 from harness.report.model import Readiness
+from harness.report.reproducibility import reproducibility
 from harness.report.views import (
     STATE_CODES,
     STATE_MEANING,
@@ -338,8 +339,6 @@ def _fidelity(r: Readiness) -> str:
 
 
 def _reproducibility(r: Readiness, json_sha256: str | None) -> str:
-    from harness.report.writers import reproducibility
-
     rows = "".join(
         f"<dt>{_t(label)}</dt><dd><code>{_t(value)}</code></dd>"
         for label, value in reproducibility(r, json_sha256)

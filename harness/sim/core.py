@@ -321,7 +321,7 @@ class SimCore:
         op: Operation,
         token: IssuedToken | None,
     ) -> Reply:
-        ctx = Ctx(self.world(), op, request, params, region, token, self)
+        ctx = Ctx(self.world(), op, request, params, region, token)
         violations = validate_request(op, request, params)
         if violations:
             first = violations[0]

@@ -14,7 +14,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Protocol
 
 from harness.contracts import ContractSet
 from harness.sim.clock import VirtualClock
@@ -22,18 +21,7 @@ from harness.sim.config import SimConfig
 from harness.sim.state import SellerState
 from harness.sim.tokens import TokenStore
 
-__all__ = ["LegacyCore", "World"]
-
-
-class LegacyCore(Protocol):
-    """The part of SimCore that handlers written before :class:`World` still read through
-    ``ctx.core`` (the notification handlers): a protocol, so handlers never import the core."""
-
-    state: SellerState
-    clock: VirtualClock
-    config: SimConfig
-    contracts: ContractSet
-    tokens: TokenStore
+__all__ = ["World"]
 
 
 @dataclass(frozen=True)

@@ -109,22 +109,11 @@ def cycles(edges: dict[str, set[str]]) -> list[list[str]]:
     return found
 
 
-# Cycles outside the simulator that predate this test, in files other work owns; each is to
-# be broken by its owner, and the test fails once one is gone so the entry is removed too.
-KNOWN: list[list[str]] = [
-    ["harness.fixtures", "harness.plugin"],
-    ["harness.report.html", "harness.report.writers"],
-]
-
-
-def test_the_harness_import_graph_has_no_new_cycle() -> None:
+def test_the_harness_import_graph_has_no_cycle_at_all() -> None:
     found = cycles(graph())
-    new = [c for c in found if c not in KNOWN]
-    assert not new, "import cycles (break them by moving the shared part down a layer):\n" + (
-        "\n".join(" <-> ".join(c) for c in new)
+    assert not found, "import cycles (break them by moving the shared part down a layer):\n" + (
+        "\n".join(" <-> ".join(c) for c in found)
     )
-    gone = [c for c in KNOWN if c not in found]
-    assert not gone, f"these cycles are gone: remove them from KNOWN: {gone}"
 
 
 def test_the_simulator_has_no_cycle_at_all() -> None:

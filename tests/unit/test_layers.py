@@ -21,6 +21,7 @@ LAYERS = {
     "report": 5,
     "plugin": 6,
     "fixtures": 6,  # the plugin's fixtures for a team's own tests
+    "session": 6,  # the plugin's AcornSession, apart from its hooks
     "cli": 6,
 }
 

@@ -11,12 +11,10 @@ import pytest
 from harness.sim.core import SimCore
 
 HANDLERS = Path(__file__).resolve().parents[2] / "harness" / "sim" / "handlers"
-# Being rewritten elsewhere when World came in; convert them and drop Ctx.core.
-NOT_YET = {"notifications"}
 
 
 def _handler_files() -> list[Path]:
-    return [p for p in sorted(HANDLERS.glob("*.py")) if p.stem.split("_")[0] not in NOT_YET]
+    return sorted(HANDLERS.glob("*.py"))
 
 
 @pytest.mark.parametrize("path", _handler_files(), ids=lambda p: p.stem)
@@ -41,3 +39,18 @@ def test_the_world_follows_a_reset_and_its_lock_is_reentrant() -> None:
     assert after.tokens is core.tokens
     with after.locked() as state, after.locked() as again:
         assert state is again is core.state
+
+
+def test_a_notification_publisher_follows_the_world_across_a_reset() -> None:
+    """The publisher reads the world as of each call, like a handler's ``ctx.world``."""
+    from harness.sim.handlers.notifications_publish import Publisher
+    from harness.sim.sqs import SqsEndpoint
+
+    core = SimCore()
+    publisher = Publisher(core, SqsEndpoint())  # no subscription: nothing reaches SQS
+    core.reset()
+    order_id = next(iter(core.state.orders))
+    assert publisher.order_change(order_id, "Shipped") is None
+    assert publisher.skipped == ["ORDER_CHANGE"]
+    assert core.state.orders[order_id].status == "Shipped"
+    assert publisher.world.state is core.state

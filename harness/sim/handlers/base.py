@@ -14,7 +14,7 @@ from harness.sim.refusals import refuse
 from harness.sim.tokens import IssuedToken
 
 if TYPE_CHECKING:
-    from harness.sim.world import LegacyCore, World
+    from harness.sim.world import World
 
 __all__ = ["Ctx", "Handler"]
 
@@ -30,10 +30,6 @@ class Ctx:
     params: dict[str, str]
     region: str
     token: IssuedToken | None
-    core: LegacyCore
-    """Legacy: the simulator's core, seen through a protocol. Only the notification handlers
-    still read it (being rewritten elsewhere when ``world`` came in); convert them to
-    ``world``, then drop this field."""
     notes: list[dict[str, str]] = field(default_factory=list)
     """Fidelity notes raised while answering (the core copies them into the reply's facts)."""
 

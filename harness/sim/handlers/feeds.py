@@ -24,7 +24,7 @@ from harness.sim.handlers.listings import (
     schema_issues,
 )
 from harness.sim.http import Reply
-from harness.sim.state import FeedRecord, Listing, ListingOffer, iso
+from harness.sim.state import Document, FeedRecord, Listing, ListingOffer, iso
 
 __all__ = ["HANDLERS", "process_feed"]
 
@@ -35,17 +35,16 @@ LEGACY_FEED_TYPES = (
 )
 
 
+def _document_url(ctx: Ctx, doc: Document, method: str) -> str:
+    """A presigned URL for ``doc`` on the host and scheme the client called."""
+    host = ctx.request.headers.get("host", "")
+    return presigned_url(ctx.world, host, doc, method, URL_TTL, scheme=ctx.request.scheme)
+
+
 def create_feed_document(ctx: Ctx) -> Reply:
     content_type = str(ctx.request.json()["contentType"])
     doc = new_document(ctx.world, kind="feed", content_type=content_type)
-    url = presigned_url(
-        ctx.world,
-        ctx.request.headers.get("host", ""),
-        doc,
-        "PUT",
-        URL_TTL,
-        scheme=ctx.request.scheme,
-    )
+    url = _document_url(ctx, doc, "PUT")
     return Reply(
         201,
         {"feedDocumentId": doc.document_id, "url": url},
@@ -317,14 +316,7 @@ def get_feed_document(ctx: Ctx) -> Reply:
     doc = _doc_by_id(ctx, ctx.params["feedDocumentId"])
     if doc is None or doc.kind not in ("feed", "report"):
         return ctx.not_found(f"Feed document {ctx.params['feedDocumentId']} was not found.")
-    url = presigned_url(
-        ctx.world,
-        ctx.request.headers.get("host", ""),
-        doc,
-        "GET",
-        URL_TTL,
-        scheme=ctx.request.scheme,
-    )
+    url = _document_url(ctx, doc, "GET")
     return Reply(200, {"feedDocumentId": doc.document_id, "url": url}, facts={"kind": doc.kind})
 
 

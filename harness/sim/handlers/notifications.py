@@ -1,12 +1,11 @@
 """Notifications v1: destinations (grantless) and the seller's subscriptions.
 
 Destinations belong to the application and are managed with a client_credentials token of
-scope ``sellingpartnerapi::notifications`` (the pipeline refuses a seller token: section 11 of
-the facts sheet); subscriptions need the seller's authorization. A second subscription to the
-same type, or a second destination for the same resource, is a 409 conflict. deleteDestination
-and deleteSubscriptionById are grantless too (the grantless-operations page) and answer a bare
-``{}`` (the models' sandbox cases). Publishing into the subscribed queue is
-:mod:`harness.sim.handlers.notifications_publish`.
+scope ``sellingpartnerapi::notifications`` (the pipeline refuses a seller token: docs/fidelity.md
+§11); subscriptions need the seller's authorization. A second subscription to the same type, or
+a second destination for the same resource, is a 409 conflict. deleteDestination and
+deleteSubscriptionById are grantless too and answer a bare ``{}`` (docs/fidelity.md §11).
+Publishing into the subscribed queue is :mod:`harness.sim.handlers.notifications_publish`.
 """
 
 from __future__ import annotations
@@ -77,8 +76,8 @@ def create_destination(ctx: Ctx) -> Reply:
         # The model only says applications "should use one resource type": not a refusal.
         ctx.note("NTF-NO-RESOURCE")
         resource = {}
-    commerce = ctx.core.state.commerce
-    with ctx.core.state.lock:
+    with ctx.world.locked() as state:
+        commerce = state.commerce
         for existing in commerce.destinations.values():
             same_sqs = "sqs" in resource and existing["resource"].get("sqs") == resource["sqs"]
             if same_sqs:
@@ -93,7 +92,7 @@ def create_destination(ctx: Ctx) -> Reply:
 
 
 def get_destinations(ctx: Ctx) -> Reply:
-    destinations = list(ctx.core.state.commerce.destinations.values())
+    destinations = list(ctx.world.state.commerce.destinations.values())
     return Reply(200, destinations, facts={"destinations": len(destinations)})
 
 
@@ -109,11 +108,11 @@ def _notification_type(ctx: Ctx) -> str:
 def create_subscription(ctx: Ctx) -> Reply:
     kind = _notification_type(ctx)
     body = ctx.request.json()
-    commerce = ctx.core.state.commerce
     destination_id = str(body["destinationId"])
-    if destination_id not in commerce.destinations:
-        ctx.note("NTF-UNKNOWN-DESTINATION")  # no source shows how Amazon answers this
-    with ctx.core.state.lock:
+    with ctx.world.locked() as state:
+        commerce = state.commerce
+        if destination_id not in commerce.destinations:
+            ctx.note("NTF-UNKNOWN-DESTINATION")  # no source shows how Amazon answers this
         if kind in commerce.subscriptions:
             return _conflict(ctx, f"A subscription for {kind} already exists.")
         subscription: dict[str, Any] = {
@@ -129,7 +128,7 @@ def create_subscription(ctx: Ctx) -> Reply:
 
 def get_subscription(ctx: Ctx) -> Reply:
     kind = _notification_type(ctx)
-    subscription = ctx.core.state.commerce.subscriptions.get(kind)
+    subscription = ctx.world.state.commerce.subscriptions.get(kind)
     if subscription is None:
         return ctx.not_found(f"No subscription found for {kind}.")
     return Reply(200, subscription, facts={"notification_type": kind})
@@ -138,9 +137,8 @@ def get_subscription(ctx: Ctx) -> Reply:
 def delete_destination(ctx: Ctx) -> Reply:
     """Grantless. Subscriptions that still name the destination are kept (how Amazon treats
     them is not documented; they simply receive nothing more)."""
-    commerce = ctx.core.state.commerce
-    with ctx.core.state.lock:
-        found = commerce.destinations.pop(ctx.params["destinationId"], None)
+    with ctx.world.locked() as state:
+        found = state.commerce.destinations.pop(ctx.params["destinationId"], None)
     if found is None:
         return ctx.not_found("No destination found with this destinationId.")
     return Reply(200, {}, facts={"destination": found["destinationId"]})
@@ -149,8 +147,8 @@ def delete_destination(ctx: Ctx) -> Reply:
 def delete_subscription_by_id(ctx: Ctx) -> Reply:
     """Grantless: the application deletes one of its subscriptions by id."""
     kind = _notification_type(ctx)
-    commerce = ctx.core.state.commerce
-    with ctx.core.state.lock:
+    with ctx.world.locked() as state:
+        commerce = state.commerce
         current = commerce.subscriptions.get(kind)
         if current is None or current["subscriptionId"] != ctx.params["subscriptionId"]:
             return ctx.not_found(f"No subscription of {kind} found with this subscriptionId.")

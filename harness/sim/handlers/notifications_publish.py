@@ -6,7 +6,7 @@ Amazon's notification schemas (schemas/notifications/*.json in the SP-API models
 validates every payload built here against them). SQS standard queues deliver at least once
 and in no guaranteed order: :meth:`Publisher.publish` takes ``copies`` (the same message
 delivered again, same notificationId) and the scenario chooses the order it publishes in (an
-older ORDER_CHANGE after a newer one).
+older ORDER_CHANGE after a newer one). Sources: docs/fidelity.md §11.
 """
 
 from __future__ import annotations
@@ -15,11 +15,12 @@ import json
 import uuid
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
-if TYPE_CHECKING:  # the core imports the handlers
-    from harness.sim.core import SimCore
+if TYPE_CHECKING:
+    from harness.sim.credentials import Credentials
     from harness.sim.sqs import SqsEndpoint
+    from harness.sim.world import World
 
 __all__ = ["Published", "Publisher"]
 
@@ -51,19 +52,33 @@ class Published:
         }
 
 
+class Simulated(Protocol):
+    """What a publisher reads of the simulator (a ``SimCore`` is one): the world as of now and
+    the application's credentials. A protocol, so the handlers never import the core."""
+
+    credentials: Credentials
+
+    def world(self) -> World: ...
+
+
 class Publisher:
     """Builds and sends notifications for one simulated world."""
 
-    def __init__(self, core: SimCore, sqs: SqsEndpoint) -> None:
-        self.core = core
+    def __init__(self, sim: Simulated, sqs: SqsEndpoint) -> None:
+        self._sim = sim
         self.sqs = sqs
         self.published: list[Published] = []
         self.skipped: list[str] = []
         """Types a notification was asked for but the seller has no subscription to."""
 
+    @property
+    def world(self) -> World:
+        """The world as of now: a ``reset`` after this publisher was made is seen."""
+        return self._sim.world()
+
     # -- the envelope ---------------------------------------------------------------------
     def _subscription(self, kind: str) -> tuple[dict[str, Any], str] | None:
-        commerce = self.core.state.commerce
+        commerce = self.world.state.commerce
         subscription = commerce.subscriptions.get(kind)
         if subscription is None:
             return None
@@ -90,9 +105,9 @@ class Publisher:
         subscription, url = found
         notification_id = str(uuid.uuid4())
         meta = {
-            "ApplicationId": self.core.credentials.application_id,
+            "ApplicationId": self._sim.credentials.application_id,
             "SubscriptionId": str(subscription["subscriptionId"]),
-            "PublishTime": _iso(self.core.clock.now_datetime()),
+            "PublishTime": _iso(self.world.clock.now_datetime()),
             "NotificationId": notification_id,
         }
         envelope = {
@@ -127,12 +142,13 @@ class Publisher:
 
         ``apply``: the simulator's order takes the status too (False for a stale event that
         arrives late: the world already moved on)."""
-        state = self.core.state
+        world = self.world
+        state = world.state
         order = state.orders[order_id]
         if apply:
-            with state.lock:
+            with world.locked():
                 state.orders[order_id] = order = replace(order, status=status)
-        event = self.core.clock.now_datetime() - timedelta(minutes=minutes_ago)
+        event = world.clock.now_datetime() - timedelta(minutes=minutes_ago)
         shipped = status == "Shipped"
         items = [
             {
@@ -168,7 +184,7 @@ class Publisher:
     def listing_status(
         self, sku: str, marketplace_id: str, statuses: list[str], *, copies: int = 1
     ) -> Published | None:
-        state = self.core.state
+        state = self.world.state
         body = {
             # The schema spells the type LISTINGS_ITEM_STATUS_CHANGED (subscriptions: ..._CHANGE).
             "_type": "LISTINGS_ITEM_STATUS_CHANGED",
@@ -182,7 +198,7 @@ class Publisher:
             "LISTINGS_ITEM_STATUS_CHANGE",
             sku,
             ",".join(statuses) or "NONE",
-            self.core.clock.now_datetime(),
+            self.world.clock.now_datetime(),
             body,
             copies=copies,
             pascal=True,
@@ -197,7 +213,7 @@ class Publisher:
         suppressed: bool = False,
         copies: int = 1,
     ) -> Published | None:
-        state = self.core.state
+        state = self.world.state
         body: dict[str, Any] = {
             "_type": "LISTINGS_ITEM_ISSUES_CHANGE",
             "SellerId": state.seller_id,
@@ -211,7 +227,7 @@ class Publisher:
             "LISTINGS_ITEM_ISSUES_CHANGE",
             sku,
             ",".join(severities) or "NONE",
-            self.core.clock.now_datetime(),
+            self.world.clock.now_datetime(),
             body,
             copies=copies,
             pascal=True,
@@ -229,8 +245,8 @@ class Publisher:
         copies: int,
     ) -> Published | None:
         inner = {
-            "sellerId": self.core.state.seller_id,
-            "accountId": self.core.state.seller_id,
+            "sellerId": self.world.state.seller_id,
+            "accountId": self.world.state.seller_id,
             key: ident,
             type_key: type_value,
             "processingStatus": status,
@@ -243,7 +259,7 @@ class Publisher:
             kind,
             ident,
             status,
-            self.core.clock.now_datetime(),
+            self.world.clock.now_datetime(),
             body,
             copies=copies,
             pascal=False,

@@ -31,6 +31,17 @@ def _price(ctx: Ctx, marketplace_id: str, sku: str) -> float | None:
     return float(seeded) if seeded is not None else None
 
 
+def _listed_price(ctx: Ctx, marketplace_id: str, sku: str) -> float | None:
+    """The price of a SKU the seller lists; None for a SKU that is not a listing."""
+    return _price(ctx, marketplace_id, sku) if sku in ctx.world.state.listings else None
+
+
+def _marketplace(ctx: Ctx) -> tuple[str, Reply | None]:
+    """The query's MarketplaceId, and the refusal when it is unknown or of another region."""
+    marketplace_id = ctx.request.first("MarketplaceId") or ""
+    return marketplace_id, ctx.check_marketplaces([marketplace_id])
+
+
 def _currency(ctx: Ctx, marketplace_id: str) -> str:
     return ctx.world.contracts.marketplaces[marketplace_id].currency
 
@@ -80,8 +91,7 @@ def _price_entry(
 
 def get_pricing(ctx: Ctx) -> Reply:
     req = ctx.request
-    marketplace_id = req.first("MarketplaceId") or ""
-    refused = ctx.check_marketplaces([marketplace_id])
+    marketplace_id, refused = _marketplace(ctx)
     if refused:
         return refused
     by_sku = req.first("ItemType") == "Sku"
@@ -101,13 +111,12 @@ def get_pricing(ctx: Ctx) -> Reply:
 
 def get_listing_offers(ctx: Ctx) -> Reply:
     req = ctx.request
-    marketplace_id = req.first("MarketplaceId") or ""
-    refused = ctx.check_marketplaces([marketplace_id])
+    marketplace_id, refused = _marketplace(ctx)
     if refused:
         return refused
     sku = ctx.params["SellerSKU"]
     condition = req.first("ItemCondition") or "New"
-    amount = _price(ctx, marketplace_id, sku) if sku in ctx.world.state.listings else None
+    amount = _listed_price(ctx, marketplace_id, sku)
     if amount is None:
         return ctx.bad_request(
             f"Invalid SellerSKU {sku} for marketplace {marketplace_id}.", rule="PRC-UNKNOWN-SKU"
@@ -182,7 +191,7 @@ def _batch_item(ctx: Ctx, item: dict[str, Any]) -> dict[str, Any]:
     request = {"marketplaceId": marketplace_id, "sku": sku}
     headers = {"Content-Type": "application/json"}
     known = ctx.world.contracts.marketplaces.get(marketplace_id)
-    amount = _price(ctx, marketplace_id, sku) if sku in ctx.world.state.listings else None
+    amount = _listed_price(ctx, marketplace_id, sku)
     if known is None or known.region != ctx.region or amount is None:
         return {
             "status": {"statusCode": 400, "reasonPhrase": "Bad Request"},
