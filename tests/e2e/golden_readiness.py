@@ -16,21 +16,20 @@ import re
 from pathlib import Path
 from typing import Any
 
+from golden_mask import mask_text
+
 GOLDEN = Path(__file__).parent / "golden" / "reference-readiness.json"
-_MASKS = (
-    (re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"), "<uuid>"),
-    (re.compile(r"\d{4}-\d\d-\d\dT[\d:.]+(?:Z|[+-]\d\d:\d\d)?"), "<time>"),
-    (re.compile(r"Atz[a-z.]*\|[A-Za-z0-9]+"), "<token>"),
-    (re.compile(r"\bA[0-9A-F]{12}\b"), "<seller>"),
-    (re.compile(r"amzn1\.[\w.-]+"), "<amzn-id>"),
-    (re.compile(r"\d+(?:\.\d+)?"), "<n>"),
-)
+# The full run's summaries vary in every count (429s, retries, pages under load), so beyond
+# golden_mask's ids, tokens and times every number is masked too: what is compared is the
+# wording, that is which finding each check states.
+_NUMBER = re.compile(r"\d+(?:\.\d+)?")
+_SELLER = re.compile(r"\bA[0-9A-F]{12}\b")
+_AMZN_ID = re.compile(r"amzn1\.[\w.-]+")
 
 
 def _mask(text: str) -> str:
-    for pattern, mask in _MASKS:
-        text = pattern.sub(mask, text)
-    return text
+    text = _AMZN_ID.sub("<amzn-id>", _SELLER.sub("<seller>", mask_text(text)))
+    return _NUMBER.sub("<n>", text).replace("<f>", "<n>")  # "8%" and "8.3%" alike
 
 
 def essence(report: dict[str, Any]) -> dict[str, Any]:
