@@ -47,10 +47,10 @@ def headerless(acorn: AcornSession) -> Observation:
 
 @pytest.fixture(scope="module")
 def plan_drop(acorn: AcornSession) -> Observation:
-    """Amazon lowers getOrderItems from 5/s to 2/s after 32 calls (a dynamic plan), as the
-    seller's other traffic empties the bucket; and to at most half the pace the client kept, so
-    the lower plan binds any client from then on, also one already slower than 2/s (a client
-    pacing at Amazon's published 0.5/s under this scaled plan would otherwise never meet it)."""
+    """Amazon lowers getOrders after three pages and getOrderItems after 32 calls (dynamic
+    plans), each to at most half the pace the client kept, as the seller's other traffic
+    empties the bucket: the lower plan binds any client from then on (the set-up in
+    scenarios/setups.py says why each number is what it is)."""
     with start(acorn, "dynamic-plan-drop") as run:
         run.act("sync_orders", marketplace_ids=[US], created_after=SINCE)
     return acorn.observe(run)
