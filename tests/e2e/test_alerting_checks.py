@@ -6,31 +6,19 @@ integration that maps no alert webhook (not applicable, not a failure)."""
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
+from selected_run import selected_checks
 
 pytestmark = pytest.mark.e2e
 
-ROOT = Path(__file__).resolve().parents[2]
 MON = ("MON-01", "MON-02")
 
 
 def _run(tmp: Path, *args: str) -> dict[str, dict[str, Any]]:
-    done = subprocess.run(
-        [sys.executable, "-m", "harness.cli.main", "run", "--select", "alerting",
-         "--report-dir", str(tmp), *args],
-        cwd=ROOT, env={**os.environ, "COLUMNS": "120"}, capture_output=True, text=True,
-        timeout=240, check=False,
-    )  # fmt: skip
-    report = tmp / "readiness.json"
-    assert report.is_file(), done.stdout + done.stderr
-    return {c["id"]: c for c in json.loads(report.read_text())["checks"] if c["id"] in MON}
+    return selected_checks(tmp, "alerting", MON, *args)
 
 
 def test_the_reference_alerts_each_incident_once(tmp_path: Path) -> None:

@@ -4,31 +4,19 @@ simulator and real SQS calls to moto's server on loopback."""
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
+from selected_run import selected_checks
 
 pytestmark = pytest.mark.e2e
 
-ROOT = Path(__file__).resolve().parents[2]
 NOT = ("NOT-01", "NOT-02", "NOT-03", "NOT-04")
 
 
 def _run(tmp: Path, *args: str) -> dict[str, dict[str, Any]]:
-    done = subprocess.run(
-        [sys.executable, "-m", "harness.cli.main", "run", "--select", "notifications",
-         "--report-dir", str(tmp), *args],
-        cwd=ROOT, env={**os.environ, "COLUMNS": "120"}, capture_output=True, text=True,
-        timeout=240, check=False,
-    )  # fmt: skip
-    report = tmp / "readiness.json"
-    assert report.is_file(), done.stdout + done.stderr
-    return {c["id"]: c for c in json.loads(report.read_text())["checks"] if c["id"] in NOT}
+    return selected_checks(tmp, "notifications", NOT, *args)
 
 
 @pytest.fixture(scope="module")
