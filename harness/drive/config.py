@@ -314,8 +314,9 @@ def _file_settings(config_file: Path | None, cwd: Path) -> tuple[dict[str, Any],
             settings = {"integration": config_file.name}
         return settings, str(config_file), config_file.parent
     local = cwd / "acorn.toml"
-    if local.is_file():
-        data = _read_toml(local)
+    local_data = _read_toml(local) if local.is_file() else {}
+    if local_data:
+        data = local_data
         run = data.get("run")
         if isinstance(run, dict) and "integration" in data and "integration" not in run:
             # A team's own folder (acorn init): its [integration] is what `acorn run` tests.
@@ -328,7 +329,7 @@ def _file_settings(config_file: Path | None, cwd: Path) -> tuple[dict[str, Any],
         settings = data_pp.get("tool", {}).get("acorn")
         if isinstance(settings, dict):
             return settings, f"{pyproject} [tool.acorn]", cwd
-    if local.is_file() and "integration" in _read_toml(local):
+    if "integration" in local_data:
         # Run from the integration's own folder with nothing else said: test that folder.
         return {"integration": "."}, f"{local} [integration]", cwd
     return {}, "", cwd
