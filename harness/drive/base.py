@@ -33,9 +33,23 @@ class ActionOutcome:
 
     def summary(self) -> str:
         text = f"{self.action}: {self.status} in {self.duration_s:.2f}s"
-        if self.error:
-            text += f" ({self.error.splitlines()[0][:200]})"
+        said = self.error or self.first_reported_error()
+        if said:
+            text += f" ({said.splitlines()[0][:200]})"
         return text
+
+    def first_reported_error(self) -> str | None:
+        """The first entry of the result's ``errors``, so evidence of a failed action names
+        what the integration said went wrong (operation, status, message), not only that it
+        failed."""
+        errors = (self.result or {}).get("errors")
+        if not isinstance(errors, list) or not errors:
+            return None
+        first = errors[0]
+        if not isinstance(first, dict):
+            return str(first) or None
+        parts = [str(first[k]) for k in ("operation", "status", "message") if first.get(k)]
+        return " ".join(parts) or None
 
 
 class Driver(Protocol):

@@ -35,6 +35,7 @@ class VirtualClock:
         self._base_virtual = start.timestamp()
         self._base_wall = wall()
         self._origin_wall = self._base_wall
+        self._jumped = 0.0
 
     @property
     def speed(self) -> float:
@@ -52,12 +53,23 @@ class VirtualClock:
         """Wall seconds since the clock was created (journal timestamps)."""
         return self._wall() - self._origin_wall
 
+    def lived(self) -> float:
+        """Seconds the integration has lived through: wall seconds plus every jump.
+
+        What lasts a fixed time for the integration itself (a presigned URL's five minutes)
+        is measured on it: a fast virtual clock compresses Amazon's processing delays, not the
+        few milliseconds between receiving a URL and using it, while a jump (a paused process)
+        passes for the integration too."""
+        with self._lock:
+            return self._wall() - self._origin_wall + self._jumped
+
     def advance(self, seconds: float) -> None:
         """Jump virtual time forward, as if ``seconds`` passed between two calls."""
         if seconds < 0:
             raise ValueError("the virtual clock only moves forward")
         with self._lock:
             self._base_virtual += seconds
+            self._jumped += seconds
 
     def set_speed(self, speed: float) -> None:
         if speed <= 0:

@@ -193,6 +193,8 @@ class SellerState:
     marker: str
     shipment_confirmations: list[dict[str, Any]] = field(default_factory=list)
     documents: dict[str, Document] = field(default_factory=dict)
+    url_issued: dict[str, float] = field(default_factory=dict)
+    """Presigned URL signature -> when it was issued, on VirtualClock.lived()."""
     feeds: dict[str, FeedRecord] = field(default_factory=dict)
     commerce: Commerce = field(default_factory=Commerce)
     """FBA stock, prices, reports, notification destinations and subscriptions."""

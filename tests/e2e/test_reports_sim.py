@@ -9,6 +9,7 @@ refused with Amazon's 400 while the journal names the rule.
 from __future__ import annotations
 
 import gzip
+import time
 from typing import Any
 
 import httpx
@@ -153,3 +154,15 @@ def test_bad_input_gets_amazons_400_and_the_journal_says_why(world, body, rule) 
     if rule != "MKT-UNKNOWN":
         assert refused.json() == INVALID  # the model's sandbox answer, exactly
     assert _exchange(world, refused).refusal == rule
+
+
+def test_a_fast_clock_does_not_shorten_a_document_urls_five_minutes(world) -> None:
+    # x3600: five virtual minutes pass in 83 wall ms, far less than a client behind a TLS
+    # proxy on a busy machine may need; Amazon gives the URL five real minutes.
+    world.reset(SimConfig(clock_speed=3600.0, token_lifetime=48 * 3600.0))
+    token = world.access_token()
+    document = _document(world, token, [US], "NA")
+    time.sleep(0.3)  # 1,080 virtual seconds
+    assert httpx.get(document["url"]).status_code == 200
+    world.sim.core.clock.advance(301)  # a paused process: the integration's own minutes pass
+    assert httpx.get(document["url"]).status_code == 403
