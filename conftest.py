@@ -1,4 +1,8 @@
-"""Fixtures shared by unit and end-to-end tests."""
+"""Settings and fixtures shared by every test folder (unit, e2e, field, robustness).
+
+At the top, as docs/ARCHITECTURE.md lays out: the readiness suite in scenarios/ has its own
+pytest.ini and does not see it, so nothing here leaks into an `acorn run`.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +12,7 @@ from pathlib import Path
 import pytest
 from hypothesis import settings
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parent
 
 # Property tests are deterministic by default, so CI sees the same examples on every run.
 # HYPOTHESIS_PROFILE=explore draws fresh random examples (and more of them) to hunt for bugs;
