@@ -20,20 +20,14 @@ if TYPE_CHECKING:
 
 # The fixtures for a team's own tests (acorn_simulator, acorn_requests): docs/fixtures.md.
 from harness.fixtures import acorn_requests, acorn_simulator, acorn_simulator_server  # noqa: F401
-from harness.session import AcornSession, canaries_of
+from harness.record import PAYLOAD, Merge, RunRecord, longest_first
+from harness.session import AcornSession, SessionFacts, canaries_of
 
-__all__ = ["RESULTS", "AcornSession", "canaries_of"]
+__all__ = ["RECORD", "AcornSession", "build_readiness", "canaries_of", "session_facts"]
 
-RESULTS = pytest.StashKey["list[CheckResult]"]()  # appended to by acorn_check
-HARNESS_ERRORS = pytest.StashKey["list[str]"]()
-STARTED = pytest.StashKey[float]()
+RECORD = pytest.StashKey["RunRecord"]()
+"""What the session gathers (harness.record): results by test, expected checks, problems."""
 SESSION = pytest.StashKey["AcornSession"]()
-EXPECTED = pytest.StashKey["dict[str, str]"]()
-"""nodeid -> check id of every selected scenario test: each must end with a result."""
-JUDGED = pytest.StashKey["set[str]"]()
-"""nodeids that recorded a result (judged, out of scope, or errored)."""
-PROBLEMS = pytest.StashKey["list[str]"]()
-"""Why the run did not finish: each makes the verdict INCOMPLETE."""
 RUN_ID = pytest.StashKey[str]()
 """One id per session: every report written for it (plugin's and ``acorn run``'s) shares it."""
 
@@ -67,15 +61,24 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    config.stash[RESULTS] = []
-    config.stash[HARNESS_ERRORS] = []
-    config.stash[EXPECTED] = {}
-    config.stash[JUDGED] = set()
-    config.stash[PROBLEMS] = []
-    config.stash[STARTED] = time.monotonic()
+    config.stash[RECORD] = record = RunRecord()
+    if config.pluginmanager.hasplugin("xdist") and not _is_worker(config):
+        # A parallel run's controller: the workers judge, it merges and writes the report.
+        config.pluginmanager.register(Merge(record), "acorn-merge")
     config.addinivalue_line(
         "markers", "acorn_area(name): the readiness area (Auth, Orders, PII, ...) of a scenario"
     )
+    config.addinivalue_line(
+        "markers",
+        "acorn_seconds(n): about how long a scenario module takes; parallel runs start the "
+        "longest first",
+    )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if _is_worker(config):
+        workerinput: dict[str, Any] = config.workerinput  # type: ignore[attr-defined]
+        longest_first(items, int(workerinput.get("workercount", 1)))
 
 
 @pytest.fixture(scope="session")
@@ -158,22 +161,23 @@ def _label_allure(result: CheckResult, acorn: AcornSession) -> None:
 
 
 def _record(config: pytest.Config, nodeid: str, result: CheckResult) -> None:
-    if nodeid in config.stash[JUDGED]:
-        return
-    config.stash[JUDGED].add(nodeid)
-    config.stash[RESULTS].append(result)
+    config.stash[RECORD].record(nodeid, result)
+
+
+def _is_worker(config: pytest.Config) -> bool:
+    return hasattr(config, "workerinput")
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
     from harness.checks.registry import check_for_test
 
-    expected = session.config.stash.get(EXPECTED, None)
-    if expected is None:
+    record = session.config.stash.get(RECORD, None)
+    if record is None:
         return
     for item in session.items:
         check = check_for_test(item.name)
         if check is not None:
-            expected[item.nodeid] = check.id
+            record.expected[item.nodeid] = check.id
 
 
 @pytest.hookimpl(wrapper=True)
@@ -184,18 +188,17 @@ def pytest_runtest_makereport(
     from harness.errors import AcornUsageError, OutOfScope
 
     config = item.config
-    if EXPECTED not in config.stash:
+    record = config.stash.get(RECORD, None)
+    if record is None:
         return report
     error = call.excinfo.value if call.excinfo is not None else None
-    if isinstance(error, AcornUsageError):
-        errors = config.stash[HARNESS_ERRORS]
-        if str(error) not in errors:
-            errors.append(str(error))
-    check_id = config.stash[EXPECTED].get(item.nodeid)
-    judged = item.nodeid in config.stash[JUDGED]
+    if isinstance(error, AcornUsageError) and str(error) not in record.harness_errors:
+        record.harness_errors.append(str(error))
+    check_id = record.expected.get(item.nodeid)
+    judged = item.nodeid in record.results
     if call.when == "teardown":
         if error is not None:
-            config.stash[PROBLEMS].append(
+            record.problems.append(
                 f"{item.nodeid}: the scenario did not end cleanly: {_cause(error)}"
             )
         return report
@@ -232,39 +235,47 @@ def _scenario_of(nodeid: str) -> str:
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    if PROBLEMS in session.config.stash and exitstatus == pytest.ExitCode.INTERRUPTED:
-        session.config.stash[PROBLEMS].append(
-            "the run was interrupted before every scenario finished"
-        )
-    report_dir = session.config.getoption("--acorn-report-dir", default=None)
-    acorn_session = session.config.stash.get(SESSION, None)
-    if report_dir is None or acorn_session is None:
+    config = session.config
+    record = config.stash.get(RECORD, None)
+    if record is not None and exitstatus == pytest.ExitCode.INTERRUPTED:
+        record.problems.append("the run was interrupted before every scenario finished")
+    if record is not None and _is_worker(config):
+        # A parallel run's worker hands its record to the controller, which writes the report.
+        workeroutput: dict[str, Any] = config.workeroutput  # type: ignore[attr-defined]
+        workeroutput[PAYLOAD] = record.to_payload(session_facts(config))
+        return
+    report_dir = config.getoption("--acorn-report-dir", default=None)
+    if report_dir is None or session_facts(config) is None:
         return
     from harness.report import write_reports
 
-    readiness = build_readiness(session.config)
+    readiness = build_readiness(config)
     write_reports(readiness, Path(report_dir))
+
+
+def session_facts(config: pytest.Config) -> SessionFacts | None:
+    """This process's session's facts, or the facts the workers of a parallel run merged."""
+    acorn_session = config.stash.get(SESSION, None)
+    if acorn_session is not None:
+        return acorn_session.facts()
+    record = config.stash.get(RECORD, None)
+    return record.facts if record is not None else None
 
 
 def _completed(config: pytest.Config) -> tuple[list[CheckResult], list[str]]:
     """Every selected check with a status, and the run's problems.
 
     A selected scenario test that never recorded a result (the run was interrupted, a
-    session fixture failed) is listed as ``error``: a check in scope never silently vanishes.
+    session fixture failed, a worker died) is listed as ``error``: a check in scope never
+    silently vanishes.
     """
-    if RESULTS not in config.stash:
+    record = config.stash.get(RECORD, None)
+    if record is None:
         return [], []
     from harness.checks.registry import check_by_id
 
-    recorded: list[CheckResult] = config.stash[RESULTS]
-    errors: list[str] = config.stash[HARNESS_ERRORS]
-    later: list[str] = config.stash[PROBLEMS]
-    results, problems = list(recorded), [*errors, *later]
-    missing = [
-        (nodeid, check_id)
-        for nodeid, check_id in config.stash[EXPECTED].items()
-        if nodeid not in config.stash[JUDGED]
-    ]
+    results, problems = record.ordered_results(), [*record.harness_errors, *record.problems]
+    missing = [(n, c) for n, c in record.expected.items() if n not in record.results]
     for nodeid, check_id in missing:
         scenario = _scenario_of(nodeid)
         results.append(
@@ -281,26 +292,9 @@ def build_readiness(config: pytest.Config) -> Any:
     from harness import __version__
     from harness.report import Readiness
 
-    acorn_session = config.stash.get(SESSION, None)
-    spec = acorn_session.spec if acorn_session else None
+    facts = session_facts(config)
+    spec = facts.spec if facts is not None else None
     results, problems = _completed(config)
-    scope: dict[str, Any] = {}
-    if spec is not None and acorn_session is not None:
-        countries = {
-            m.id: m.country for m in acorn_session.sim.core.contracts.marketplaces.values()
-        }
-        scope = {
-            **spec.scope.to_dict(),
-            "marketplaces": [countries.get(m, m) for m in spec.marketplaces],
-            "uncovered": {
-                name: [countries.get(m, m) for m in ids[:-1]] + ids[-1:]
-                for name, ids in acorn_session.uncovered.items()
-            },
-        }
-    contracts: dict[str, str] = {}
-    if acorn_session is not None:
-        for op in acorn_session.sim.core.contracts.operations:
-            contracts[op.api_title] = op.version
     from harness.report.versions import new_run_id, run_versions
     from harness.sim import SimConfig
 
@@ -313,16 +307,17 @@ def build_readiness(config: pytest.Config) -> Any:
         "driver": spec.driver if spec else "unknown",
         "path": str(spec.root) if spec else "",
     }
+    record = config.stash[RECORD]
     return Readiness(
         integration=integration,
         run_id=config.stash[RUN_ID],
         versions=run_versions(integration, harness_version=__version__, seed=SimConfig().seed),
         results=results,
-        contracts=contracts,
+        contracts=facts.contracts if facts is not None else {},
         harness_version=__version__,
-        duration_s=time.monotonic() - config.stash[STARTED],
-        scope=scope,
+        duration_s=time.monotonic() - record.started,
+        scope=facts.scope() if facts is not None else {},
         problems=problems,
-        fidelity=list(acorn_session.fidelity.values()) if acorn_session else [],
-        waivers=acorn_session.waivers if acorn_session else None,
+        fidelity=list(facts.fidelity.values()) if facts is not None else [],
+        waivers=facts.waivers if facts is not None else None,
     )

@@ -9,6 +9,7 @@ scenario is made.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -20,7 +21,52 @@ if TYPE_CHECKING:
     from harness.drive.scenario import ScenarioRun
     from harness.sim import SimConfig, SimCore, Simulator
 
-__all__ = ["AcornSession", "canaries_of"]
+__all__ = ["AcornSession", "SessionFacts", "canaries_of"]
+
+
+@dataclass
+class SessionFacts:
+    """What the report needs from a session once its scenarios ended, and nothing live.
+
+    One process's AcornSession gives it (:meth:`AcornSession.facts`); a parallel run's
+    controller merges one per worker (harness.parallel), so the report is written from the
+    same facts either way. ``secrets`` and ``pii`` are the values the output scans look for:
+    they stay in memory, handed between ACORN's own processes, and are never written."""
+
+    spec: IntegrationSpec
+    countries: dict[str, str] = field(default_factory=dict)
+    """Marketplace id -> country code, for the report's scope."""
+    contracts: dict[str, str] = field(default_factory=dict)
+    fidelity: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
+    uncovered: dict[str, list[str]] = field(default_factory=dict)
+    waivers: Any = None
+    secrets: set[str] = field(default_factory=set)
+    pii: set[str] = field(default_factory=set)
+
+    def merge(self, other: SessionFacts) -> None:
+        """Fold another worker's facts in: fidelity counts add up, the rest is a union."""
+        for key, note in other.fidelity.items():
+            if key in self.fidelity:
+                self.fidelity[key]["count"] += note["count"]
+            else:
+                self.fidelity[key] = dict(note)
+        self.uncovered.update(other.uncovered)
+        self.secrets |= other.secrets
+        self.pii |= other.pii
+        self.countries = self.countries or other.countries
+        self.contracts = self.contracts or other.contracts
+
+    def scope(self) -> dict[str, Any]:
+        """The report's scope block: declared actions, marketplaces, what was not covered."""
+        countries = self.countries
+        return {
+            **self.spec.scope.to_dict(),
+            "marketplaces": [countries.get(m, m) for m in self.spec.marketplaces],
+            "uncovered": {
+                name: [countries.get(m, m) for m in ids[:-1]] + ids[-1:]
+                for name, ids in self.uncovered.items()
+            },
+        }
 
 
 class AcornSession:
@@ -130,6 +176,20 @@ class AcornSession:
                 # judged against (scaled plans are stated, never hidden).
                 "usage_plans": run.sim.core.plans.describe(),
             },
+        )
+
+    def facts(self) -> SessionFacts:
+        """The session's facts for the report; valid after close() too (nothing live is read)."""
+        core = self.sim.core
+        return SessionFacts(
+            spec=self.spec,
+            countries={m.id: m.country for m in core.contracts.marketplaces.values()},
+            contracts={op.api_title: op.version for op in core.contracts.operations},
+            fidelity={key: dict(note) for key, note in self.fidelity.items()},
+            uncovered=dict(self.uncovered),
+            waivers=self.waivers,
+            secrets={*core.credentials.secrets(), *(t.value for t in core.tokens.all())},
+            pii=set(core.state.pii_canaries()),
         )
 
     def close(self) -> None:

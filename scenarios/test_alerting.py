@@ -26,6 +26,9 @@ from harness.checks.fault_parts import combine
 from harness.plugin import AcornSession
 from harness.sim.alerts import AlertSink
 
+# About 18 s on the reference: a parallel run (acorn run --jobs) starts the longest first.
+pytestmark = pytest.mark.acorn_seconds(18)
+
 US, DE = "ATVPDKIKX0DER", "A1PA6795UKMFR9"
 FEED_PATIENCE_S = 3.0
 CREATED_AFTER = "2020-01-01T00:00:00Z"

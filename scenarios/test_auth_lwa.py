@@ -22,6 +22,9 @@ from harness.checks import (
 )
 from harness.plugin import AcornSession
 
+# About 6 s on the reference: a parallel run (acorn run --jobs) starts the longest first.
+pytestmark = pytest.mark.acorn_seconds(6)
+
 AcornCheck = Callable[[Check, Observation], CheckResult]
 SKU, PRODUCT_TYPE = "ACORN-TOY-03", "TOY_FIGURE"
 

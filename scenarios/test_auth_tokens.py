@@ -14,6 +14,9 @@ from setups import start
 from harness.checks import AUTH_01, AUTH_02, Observation
 from harness.plugin import AcornSession
 
+# About 5 s on the reference: a parallel run (acorn run --jobs) starts the longest first.
+pytestmark = pytest.mark.acorn_seconds(5)
+
 
 @pytest.fixture(scope="module")
 def token_lifetime(acorn: AcornSession) -> Observation:

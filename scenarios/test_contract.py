@@ -14,6 +14,9 @@ from setups import start
 from harness.checks import CONTRACT_01, Observation
 from harness.plugin import AcornSession
 
+# About 1 s on the reference: a parallel run (acorn run --jobs) starts the longest first.
+pytestmark = pytest.mark.acorn_seconds(1)
+
 SKU = "ACORN-TOY-03"
 PRODUCT_TYPE = "TOY_FIGURE"
 

@@ -59,6 +59,9 @@ from harness.checks.fault_parts import combine
 from harness.drive.setups import closed_loopback_port
 from harness.plugin import AcornSession
 
+# About 18 s on the reference: a parallel run (acorn run --jobs) starts the longest first.
+pytestmark = pytest.mark.acorn_seconds(18)
+
 # The worlds (fault plans, the 120 s cap on stalled actions: enough for a client with a 30 s
 # read timeout to try a dead LWA three times and report it) are in setups.py.
 MUG, LAMP, TOY_SKU, TEE = "ACORN-MUG-01", "ACORN-LAMP-02", "ACORN-TOY-03", "ACORN-TEE-04"

@@ -21,6 +21,9 @@ from setups import start
 from harness.checks import FEED_01, Observation
 from harness.plugin import AcornSession
 
+# About 4 s on the reference: a parallel run (acorn run --jobs) starts the longest first.
+pytestmark = pytest.mark.acorn_seconds(4)
+
 GIVE_UP_AFTER_S = 2.0
 
 

@@ -42,6 +42,9 @@ from harness.checks import (
 )
 from harness.plugin import AcornSession
 
+# About 3 s on the reference: a parallel run (acorn run --jobs) starts the longest first.
+pytestmark = pytest.mark.acorn_seconds(3)
+
 NAMES = {US: "US", GB: "GB", DE: "DE", FR: "FR", IT: "IT", ES: "ES", JP: "JP"}
 NEW_PRICES = {US: "22.99", GB: "19.99", DE: "21.99", FR: "21.99", IT: "21.49", JP: "3180"}
 

@@ -21,6 +21,9 @@ from harness.plugin import AcornSession
 from harness.sim.handlers.notifications_publish import Publisher
 from harness.sim.sqs import SqsEndpoint
 
+# About 12 s on the reference: a parallel run (acorn run --jobs) starts the longest first.
+pytestmark = pytest.mark.acorn_seconds(12)
+
 TYPES = [
     "ORDER_CHANGE",
     "LISTINGS_ITEM_STATUS_CHANGE",

@@ -9,6 +9,9 @@ from setups import start
 from harness.checks import ORD_01, PII_01, Observation, expected_orders
 from harness.plugin import AcornSession
 
+# About 1 s on the reference: a parallel run (acorn run --jobs) starts the longest first.
+pytestmark = pytest.mark.acorn_seconds(1)
+
 
 @pytest.fixture(scope="module")
 def cross_border_sync(acorn: AcornSession) -> Observation:

@@ -12,6 +12,9 @@ from setups import start
 from harness.checks import PII_02, PII_03, Check, CheckResult, Observation
 from harness.plugin import AcornSession
 
+# About 3 s on the reference: a parallel run (acorn run --jobs) starts the longest first.
+pytestmark = pytest.mark.acorn_seconds(3)
+
 AcornCheck = Callable[[Check, Observation], CheckResult]
 SKU, PRODUCT_TYPE = "ACORN-TOY-03", "TOY_FIGURE"
 

@@ -19,6 +19,9 @@ from setups import start
 from harness.checks import RPT_01, RPT_02, RPT_03, RPT_04, RPT_05, Observation
 from harness.plugin import AcornSession
 
+# About 6 s on the reference: a parallel run (acorn run --jobs) starts the longest first.
+pytestmark = pytest.mark.acorn_seconds(6)
+
 LISTINGS = "GET_MERCHANT_LISTINGS_ALL_DATA"
 ORDERS = "GET_FLAT_FILE_ALL_ORDERS_DATA_BY_ORDER_DATE_GENERAL"
 RESTRICTED = "GET_FLAT_FILE_ORDER_REPORT_DATA_SHIPPING"  # buyer name and address

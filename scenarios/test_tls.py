@@ -20,6 +20,9 @@ from harness.plugin import AcornSession
 from harness.sim import SimConfig
 from harness.sim.tls import BAD_DESCRIPTIONS, BAD_KINDS
 
+# About 5 s on the reference: a parallel run (acorn run --jobs) starts the longest first.
+pytestmark = pytest.mark.acorn_seconds(5)
+
 AcornCheck = Callable[[Check, Observation], CheckResult]
 SCENARIO = "tls-bad-certificate"
 PROBE_TIMEOUT = 60.0

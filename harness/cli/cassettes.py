@@ -23,6 +23,7 @@ from harness.errors import AcornUsageError
 
 if TYPE_CHECKING:
     from harness.cassettes import Miss
+    from harness.session import SessionFacts
     from harness.sim import Simulator
     from harness.sim.proxy import RecordingProxy
 
@@ -303,11 +304,11 @@ def register(app: typer.Typer) -> None:
     app.command()(scan)
 
 
-def scan_run_outputs(report_dir: Path, session: Any = None) -> dict[str, Any]:
+def scan_run_outputs(report_dir: Path, facts: SessionFacts | None = None) -> dict[str, Any]:
     """``acorn run``'s last step: scan every file the run leaves in ``report_dir``.
 
     Patterns plus the run's own canaries (the simulator's credentials, issued tokens and
-    buyer PII) when the session is at hand. Two owners, two consequences:
+    buyer PII) when the session's facts are at hand. Two owners, two consequences:
 
     - ACORN's own outputs (readiness.*, junit.xml, allure-results, attachments): a finding is
       ACORN's bug, so the run is a harness error (``clean`` false) and must not be published.
@@ -317,7 +318,7 @@ def scan_run_outputs(report_dir: Path, session: Any = None) -> dict[str, Any]:
 
     Returns the report's ``output_scan`` block.
     """
-    count, work_count, ours, theirs = _scan_report(report_dir, session)
+    count, work_count, ours, theirs = _scan_report(report_dir, facts)
     if ours:
         summary = (
             f"LEAK: {len(ours)} secret or buyer PII finding(s) in ACORN's own report "
@@ -343,26 +344,21 @@ def scan_run_outputs(report_dir: Path, session: Any = None) -> dict[str, Any]:
     }
 
 
-def scan_integration_files(report_dir: Path, session: Any = None) -> list[str]:
+def scan_integration_files(report_dir: Path, facts: SessionFacts | None = None) -> list[str]:
     """The leaks in ``work/`` only ("work/x.log:3: kind"), for PII-03 before the report is
     written; :func:`scan_run_outputs` scans everything again once it is."""
-    return _scan_report(report_dir, session, work_only=True)[3]
+    return _scan_report(report_dir, facts, work_only=True)[3]
 
 
 def _scan_report(
-    report_dir: Path, session: Any, *, work_only: bool = False
+    report_dir: Path, facts: SessionFacts | None, *, work_only: bool = False
 ) -> tuple[int, int, list[str], list[str]]:
     """(files, files under work/, findings in ACORN's outputs, findings under work/)."""
     from harness.cassettes import KnownValues, Scanner
 
     known = KnownValues()
-    core = getattr(getattr(session, "sim", None), "core", None)
-    if core is not None:
-        known.add(secrets=core.credentials.secrets(), pii=core.state.pii_canaries())
-        tokens = getattr(core, "tokens", None)
-        issued = getattr(tokens, "all", None)
-        if callable(issued):
-            known.add(secrets=[t.value for t in issued()])
+    if facts is not None:
+        known.add(secrets=sorted(facts.secrets), pii=sorted(facts.pii))
     scanner = Scanner(known)
     ours: list[str] = []
     theirs: list[str] = []

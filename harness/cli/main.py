@@ -151,6 +151,16 @@ def run(
             "intercept (Amazon's own URLs through an HTTPS_PROXY); default: acorn.toml's.",
         ),
     ] = None,
+    jobs: Annotated[
+        str | None,
+        typer.Option(
+            "--jobs",
+            "-j",
+            help="Run the scenarios on this many worker processes, each with its own "
+            "simulator (1: one after another; auto: one per CPU core, at most 4). Also env "
+            "ACORN_JOBS and `jobs` in acorn.toml [run]; default 1.",
+        ),
+    ] = None,
 ) -> None:
     """Test an integration against the SP-API simulator; exit 0 GO, 1 NO-GO, 2 harness error."""
     from harness.cli.run import run_readiness
@@ -161,7 +171,11 @@ def run(
     err = Console(stderr=True)
     try:
         settings = resolve_run_config(
-            integration=integration, config_file=config, report_dir=report_dir, history=history
+            integration=integration,
+            config_file=config,
+            report_dir=report_dir,
+            history=history,
+            jobs=jobs,
         )
         outcome = run_readiness(
             settings.integration,
@@ -173,6 +187,7 @@ def run(
             history=settings.history,
             waivers=waivers,
             transport=_transport(transport),
+            jobs=settings.jobs,
         )
     except AcornUsageError as exc:
         _fail(exc, err)

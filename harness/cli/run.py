@@ -69,6 +69,17 @@ class _Progress:
             self.progress.advance(self.task)
 
 
+class _ParallelProgress(_Progress):
+    """The progress of a parallel run: the controller collects nothing, its workers do."""
+
+    def pytest_xdist_node_collection_finished(self, node: Any, ids: list[str]) -> None:
+        if self.task is None:
+            self.task = self.progress.add_task("readiness scenarios", total=len(ids))
+
+    def pytest_collection_finish(self, session: pytest.Session) -> None:
+        return None
+
+
 @contextmanager
 def _terminate_as_interrupt() -> Iterator[None]:
     """SIGTERM (a cancelled CI job, `timeout`, a container stop) ends the run as Ctrl-C does:
@@ -107,6 +118,7 @@ def run_readiness(
     history: Path | None = None,
     waivers: str | None = None,
     transport: str | None = None,
+    jobs: int = 1,
 ) -> RunOutcome:
     from harness.contracts import load_contracts
     from harness.drive import load_integration
@@ -124,26 +136,16 @@ def run_readiness(
     # The Allure trend, read before the report folder (which may hold it) is cleared.
     kept_history = load_history(history) if history is not None else None
     prepare_report_dir(report_dir, overwrite=overwrite)
-    args = [
-        "-c",
-        str(scenarios / "pytest.ini"),
-        "--rootdir",
-        str(scenarios),
-        str(scenarios),
-        f"--acorn-integration={spec.source}",
-        f"--acorn-report-dir={report_dir}",
-        f"--alluredir={report_dir / 'allure-results'}",
-        "--clean-alluredir",
-        f"--junitxml={report_dir / 'junit.xml'}",
-        "-p",
-        "no:cacheprovider",
-        *([f"--acorn-waivers={waivers_file}"] if waivers_file is not None else []),
-    ]
-    args += ["-v"] if verbose else ["-p", "no:terminal"]
-    if select:
-        args += ["-k", select]
-    if transport:  # plain | tls | intercept (harness.drive.transport); else acorn.toml's
-        args.append(f"--acorn-transport={transport}")
+    args = _pytest_args(
+        scenarios,
+        spec.source,
+        report_dir,
+        waivers_file=waivers_file,
+        jobs=jobs,
+        verbose=verbose,
+        select=select,
+        transport=transport,
+    )
     columns = (
         SpinnerColumn(),
         TextColumn("{task.description}"),
@@ -155,7 +157,7 @@ def run_readiness(
         Progress(*columns, console=console, transient=True, disable=verbose) as progress,
         _terminate_as_interrupt(),
     ):
-        tracker = _Progress(progress)
+        tracker = _Progress(progress) if jobs == 1 else _ParallelProgress(progress)
         code = pytest.main(args, plugins=[tracker])
     config = tracker.config
     if select and code == pytest.ExitCode.NO_TESTS_COLLECTED and not tracker.collect_errors:
@@ -192,9 +194,10 @@ def run_readiness(
     }
     # ACORN scans its own outputs last: a leak in a report fails the run, loudly.
     from harness.cli.cassettes import scan_run_outputs
-    from harness.plugin import SESSION
+    from harness.plugin import session_facts
 
-    _fold_integration_leaks(readiness, report_dir, config.stash.get(SESSION, None))
+    facts = session_facts(config)
+    _fold_integration_leaks(readiness, report_dir, facts)
     exit_code = {"GO": EXIT_GO, "NO-GO": EXIT_NO_GO}.get(readiness.verdict, EXIT_HARNESS)
     try:
         # Allure: statuses as readiness.json says, environment, executor, categories, verdict.
@@ -205,13 +208,12 @@ def run_readiness(
         return RunOutcome(
             EXIT_HARNESS, message=f"could not write the Allure results to {paths['allure']}: {exc}"
         )
-    session = config.stash.get(SESSION, None)
-    readiness.scan = scan_run_outputs(report_dir, session)
+    readiness.scan = scan_run_outputs(report_dir, facts)
     try:
         _write_formats(readiness, report_dir, paths)
         # The files just written are the ones the reviewer reads: scan them too. A leak only
         # they hold (the scan's findings name places, never values) is stated in them again.
-        final = scan_run_outputs(report_dir, session)
+        final = scan_run_outputs(report_dir, facts)
         if readiness.scan["clean"] and not final["clean"]:
             readiness.scan = final
             _write_formats(readiness, report_dir, paths)
@@ -231,6 +233,48 @@ def run_readiness(
         reasons = "; ".join(readiness.reasons()[:5])
         return RunOutcome(exit_code, readiness, paths, message=f"run INCOMPLETE: {reasons}")
     return RunOutcome(exit_code, readiness, paths)
+
+
+def _pytest_args(
+    scenarios: Path,
+    integration: Path,
+    report_dir: Path,
+    *,
+    waivers_file: Path | None,
+    jobs: int,
+    verbose: bool,
+    select: str | None,
+    transport: str | None,
+) -> list[str]:
+    """The readiness suite's pytest command line (its own pytest.ini, ACORN's options)."""
+    args = [
+        "-c",
+        str(scenarios / "pytest.ini"),
+        "--rootdir",
+        str(scenarios),
+        str(scenarios),
+        f"--acorn-integration={integration}",
+        f"--acorn-report-dir={report_dir}",
+        f"--alluredir={report_dir / 'allure-results'}",
+        f"--junitxml={report_dir / 'junit.xml'}",
+        "-p",
+        "no:cacheprovider",
+        *([f"--acorn-waivers={waivers_file}"] if waivers_file is not None else []),
+    ]
+    # prepare_report_dir has emptied the folder; --clean-alluredir in each of several workers
+    # would delete what the others already wrote. A module's scenarios share fixtures, so a
+    # module stays on one worker.
+    args += (
+        ["--clean-alluredir"]
+        if jobs == 1
+        else ["-n", str(jobs), "--dist", "loadfile", "--no-loadscope-reorder"]
+    )
+    args += ["-v"] if verbose else ["-p", "no:terminal"]
+    if select:
+        args += ["-k", select]
+    if transport:  # plain | tls | intercept (harness.drive.transport); else acorn.toml's
+        args.append(f"--acorn-transport={transport}")
+    return args
 
 
 def _write_formats(readiness: Any, report_dir: Path, paths: dict[str, Path]) -> None:
@@ -257,12 +301,12 @@ def _waivers_file(given: str | None, declared: Path | None) -> Path | None:
     return path
 
 
-def _fold_integration_leaks(readiness: Any, report_dir: Path, session: Any) -> None:
+def _fold_integration_leaks(readiness: Any, report_dir: Path, facts: Any) -> None:
     """A leak in the integration's own files (work/) is PII-03's finding, not ACORN's error;
     judged before any format is finished, so every format states it."""
     from harness.cli.cassettes import scan_integration_files
     from harness.report.agree import apply_log_leaks
 
-    leaks = scan_integration_files(report_dir, session)
+    leaks = scan_integration_files(report_dir, facts)
     readiness.results = apply_log_leaks(readiness.results, leaks)
     readiness.apply_waivers()  # a waiver may cover PII-03's late failure too

@@ -4,15 +4,9 @@ from __future__ import annotations
 
 from harness.drive.base import ActionOutcome, Driver, OutputCapture
 from harness.drive.command import CommandDriver
-from harness.drive.config import (
-    ACTIONS,
-    ENV_NAMES,
-    IntegrationSpec,
-    RunConfig,
-    load_integration,
-    resolve_run_config,
-)
+from harness.drive.config import ACTIONS, ENV_NAMES, IntegrationSpec, load_integration
 from harness.drive.python import PythonDriver
+from harness.drive.run_config import RunConfig, resolve_run_config
 
 __all__ = [
     "ACTIONS",

@@ -25,10 +25,12 @@ GOLDEN = Path(__file__).parent / "golden" / "reference-readiness.json"
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
 _SELLER = re.compile(r"\bA[0-9A-F]{12}\b")
 _AMZN_ID = re.compile(r"amzn1\.[\w.-]+")
+_QUEUE = re.compile(r"notifications-[0-9a-f]+")  # each run's SQS queue has a random name
 
 
 def _mask(text: str) -> str:
     text = _AMZN_ID.sub("<amzn-id>", _SELLER.sub("<seller>", mask_text(text)))
+    text = _QUEUE.sub("notifications-<queue>", text)
     return _NUMBER.sub("<n>", text).replace("<f>", "<n>")  # "8%" and "8.3%" alike
 
 

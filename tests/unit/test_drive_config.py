@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 import harness
-from harness.drive.config import ACTIONS, ENV_NAMES, load_integration, resolve_run_config
+from harness.drive.config import ACTIONS, ENV_NAMES, load_integration
+from harness.drive.run_config import resolve_run_config
 from harness.errors import AcornUsageError, ConfigError
 
 EXAMPLES = Path(harness.__file__).resolve().parents[1] / "examples"
@@ -266,7 +267,12 @@ def test_defaults_when_nothing_is_configured(tmp_path: Path) -> None:
     assert run.integration == REFERENCE
     assert run.report_dir == tmp_path / "reports"
     assert run.action_timeout is None
-    assert dict(run.origins) == {"integration": "default", "report_dir": "default"}
+    assert run.jobs == 1
+    assert dict(run.origins) == {
+        "integration": "default",
+        "report_dir": "default",
+        "jobs": "default",
+    }
 
 
 def test_local_acorn_toml_run_table(tmp_path: Path) -> None:
@@ -334,7 +340,11 @@ def test_a_run_table_beside_the_integration_defaults_to_it(tmp_path: Path) -> No
 
 def test_env_beats_file(tmp_path: Path) -> None:
     _write(tmp_path, '[run]\nintegration = "from-file"\nreport_dir = "file-reports"\n')
-    environ = {"ACORN_INTEGRATION": "from-env", "ACORN_REPORT_DIR": str(tmp_path / "env-out")}
+    environ = {
+        "ACORN_INTEGRATION": "from-env",
+        "ACORN_REPORT_DIR": str(tmp_path / "env-out"),
+        "ACORN_JOBS": "2",
+    }
 
     run = resolve_run_config(cwd=tmp_path, environ=environ)
 
@@ -343,6 +353,7 @@ def test_env_beats_file(tmp_path: Path) -> None:
     assert run.origins == {
         "integration": "env ACORN_INTEGRATION",
         "report_dir": "env ACORN_REPORT_DIR",
+        "jobs": "env ACORN_JOBS",
     }
 
 
@@ -369,7 +380,7 @@ def test_cli_beats_env_and_file(tmp_path: Path) -> None:
     environ = {"ACORN_INTEGRATION": "from-env", "ACORN_REPORT_DIR": "env-reports"}
 
     run = resolve_run_config(
-        integration="from-cli", report_dir="cli-reports", cwd=tmp_path, environ=environ
+        integration="from-cli", report_dir="cli-reports", cwd=tmp_path, environ=environ, jobs="2"
     )
 
     assert run.integration == tmp_path / "from-cli"
@@ -516,3 +527,41 @@ def test_invalid_toml_in_run_file(tmp_path: Path) -> None:
         resolve_run_config(cwd=tmp_path, environ={})
 
     assert info.value.where == str(file)
+
+
+# -- jobs: --jobs > ACORN_JOBS > file > 1 ------------------------------------------------------
+
+
+def test_jobs_follow_the_one_precedence_order(tmp_path: Path) -> None:
+    file = _write(tmp_path, "[run]\njobs = 3\n")
+    assert resolve_run_config(cwd=tmp_path, environ={}).jobs == 3
+    from_env = resolve_run_config(cwd=tmp_path, environ={"ACORN_JOBS": "2"})
+    assert (from_env.jobs, from_env.origins["jobs"]) == (2, "env ACORN_JOBS")
+    cli = resolve_run_config(cwd=tmp_path, environ={"ACORN_JOBS": "2"}, jobs="4")
+    assert (cli.jobs, cli.origins["jobs"]) == (4, "command line")
+    assert resolve_run_config(cwd=tmp_path, environ={}).origins["jobs"] == f"{file} [run]"
+
+
+def test_auto_jobs_is_one_per_core_at_most_four(tmp_path: Path) -> None:
+    import os
+
+    run = resolve_run_config(cwd=tmp_path, environ={}, jobs="auto")
+    assert run.jobs == max(1, min(4, os.cpu_count() or 1))
+
+
+@pytest.mark.parametrize("bad", ["0", "-1", "2.5", "many", "17"])
+def test_a_bad_jobs_value_names_the_choices(tmp_path: Path, bad: str) -> None:
+    with pytest.raises(ConfigError) as raised:
+        resolve_run_config(cwd=tmp_path, environ={}, jobs=bad)
+    message = str(raised.value)
+    assert f"jobs is {bad!r}" in message
+    assert "--jobs" in message
+    assert "'auto'" in message
+
+
+def test_jobs_in_the_file_must_be_a_number_or_auto(tmp_path: Path) -> None:
+    file = _write(tmp_path, "[run]\njobs = true\n")
+    with pytest.raises(ConfigError) as raised:
+        resolve_run_config(cwd=tmp_path, environ={})
+    assert "jobs is True" in str(raised.value)
+    assert str(file) in str(raised.value)

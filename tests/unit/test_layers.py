@@ -22,6 +22,7 @@ LAYERS = {
     "plugin": 6,
     "fixtures": 6,  # the plugin's fixtures for a team's own tests
     "session": 6,  # the plugin's AcornSession, apart from its hooks
+    "record": 6,  # what a session gathers; how parallel workers hand it over
     "cli": 6,
 }
 
