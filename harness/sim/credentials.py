@@ -6,6 +6,8 @@ log, a report or a cassette. Values are random per simulator, in Amazon's format
 
 from __future__ import annotations
 
+import base64
+import binascii
 import random
 import re
 import secrets
@@ -71,12 +73,35 @@ def exposure(
     if in_url:
         found["secrets_in_url"] = in_url
     if not token_endpoint:
-        rest = "\n".join([url, *request.headers.values()])
+        headers = list(request.headers.values())
+        rest = "\n".join([url, *headers, *_basic_credentials(headers)])
         rest += "\n" + request.body.decode("utf-8", errors="replace")
         sent = carried(rest)
         if sent:
             found["secrets_to_sp_api"] = sent
     return found
+
+
+_BASIC = re.compile(r"^\s*basic\s+([A-Za-z0-9+/_-]+=*)\s*$", re.IGNORECASE)
+
+
+def _basic_credentials(headers: list[str]) -> list[str]:
+    """The decoded ``client_id:client_secret`` of any HTTP Basic header: base64 of the pair
+    does not contain base64 of the secret alone (it depends on where the secret starts), so
+    the encoded forms would miss a client that sends its LWA credentials as Basic auth."""
+    decoded = []
+    for value in headers:
+        match = _BASIC.match(value)
+        if match is None:
+            continue
+        raw = match.group(1)
+        for decode in (base64.b64decode, base64.urlsafe_b64decode):
+            try:
+                decoded.append(decode(raw + "=" * (-len(raw) % 4)).decode("utf-8", "replace"))
+                break
+            except (ValueError, binascii.Error):
+                continue
+    return decoded
 
 
 def new_credentials() -> Credentials:

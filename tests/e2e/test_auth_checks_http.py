@@ -11,8 +11,8 @@ import httpx
 import pytest
 from clients.mini_connector import Behaviour
 from clients.rehearsal import Rehearsal
-from conftest import World
 
+from conftest import World
 from harness.checks import (
     AUTH_01,
     AUTH_02,

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import base64
+import json
 import threading
 import time
 
 import pytest
-from conftest import World
 
+from conftest import World
 from harness.sim import SimConfig
 
 pytestmark = pytest.mark.e2e
@@ -111,6 +113,21 @@ def test_secrets_in_a_url_or_sent_to_sp_api_are_recorded_by_name_only(world: Wor
     assert in_url.facts["secrets_in_url"] == ["LWA client secret", "refresh token"]
     assert "secrets_in_url" not in proper.facts
     assert to_sp_api.facts["secrets_to_sp_api"] == ["refresh token"]
+
+
+def test_lwa_credentials_sent_to_sp_api_as_basic_auth_are_recorded(world: World) -> None:
+    # base64("client_id:client_secret") does not contain base64(client_secret) alone.
+    creds = world.creds
+    token = world.access_token()
+    pair = base64.b64encode(f"{creds.client_id}:{creds.client_secret}".encode()).decode()
+    world.get(
+        "/sellers/v1/marketplaceParticipations",
+        token=token,
+        headers={"authorization": f"Basic {pair}"},
+    )
+    basic = world.sim.journal.all()[-1]
+    assert basic.facts["secrets_to_sp_api"] == ["LWA client secret"]
+    assert creds.client_secret not in json.dumps(basic.facts)
     stored = repr([e.to_dict() for e in world.sim.journal.all()])
     assert creds.refresh_token not in stored
     assert creds.client_secret not in stored

@@ -15,8 +15,8 @@ from typing import Any
 
 import pytest
 from clients.integrations import command_integration, start_scenarios, verdicts
-from conftest import World
 
+from conftest import World
 from harness.sim import SimConfig
 
 pytestmark = pytest.mark.e2e

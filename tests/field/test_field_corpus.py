@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from conftest import FieldRun, read_statuses, worst_status
 
 FIELD = Path(__file__).resolve().parent
