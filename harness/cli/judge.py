@@ -64,7 +64,8 @@ def judge(
         ),
     ] = None,
     report_dir: Annotated[
-        Path, typer.Option(help="Where readiness.md, readiness.json and junit.xml go.")
+        Path,
+        typer.Option(help="Where readiness.md/json/html, junit.xml and allure-results go."),
     ] = Path("reports"),
     overwrite: Annotated[
         bool,
@@ -73,6 +74,7 @@ def judge(
 ) -> None:
     """Judge recorded traffic; exit 0 GO, 1 NO-GO, 2 bad input or INCOMPLETE."""
     from harness.report import terminal_table, write_reports
+    from harness.report.allure_run import finish_allure
     from harness.report.folder import mark_junit, prepare_report_dir
     from harness.report.observed import judge_journals
 
@@ -85,6 +87,10 @@ def judge(
         paths["junit"] = report_dir / "junit.xml"
         write_junit(readiness, paths["junit"])
         mark_junit(paths["junit"], readiness)
+        # Allure too, as `acorn run` writes it: a result per check (no pytest test made one),
+        # the verdict, environment, executor and categories.
+        paths["allure"] = report_dir / "allure-results"
+        finish_allure(readiness, paths["allure"])
     except AcornUsageError as exc:
         Console(stderr=True).print(
             f"[bold red]acorn: cannot judge.[/] {exc}", highlight=False, soft_wrap=True

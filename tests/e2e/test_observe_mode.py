@@ -205,6 +205,17 @@ def test_readme_observe_mode_example_runs(tmp_path: Path) -> None:
     assert checks["AUTH-01"]["status"] == "passed", checks["AUTH-01"]["summary"]
     assert checks["THR-02"]["status"] == "passed", checks["THR-02"]["summary"]
     assert checks["ORD-01"]["status"] == "not_applicable"
+    # Allure, as acorn run writes it: one result per check, with readiness.json's status.
+    allure = {}
+    for path in (tmp_path / "observed" / "allure-results").glob("*-result.json"):
+        data = json.loads(path.read_text())
+        labels = {label["name"]: label["value"] for label in data["labels"]}
+        if labels.get("acorn") == "check":
+            allure[labels["check_id"]] = data["status"]
+    assert set(allure) == set(checks)
+    assert allure["AUTH-01"] == "passed"
+    assert allure["ORD-01"] == "skipped"  # not applicable: Allure has no such status
+    assert (tmp_path / "observed" / "allure-results" / "environment.properties").is_file()
     printed = (tmp_path / "serve.env").read_text()
     assert "export ACORN_CLIENT_ID=" in printed
     assert " -> " not in printed  # --quiet: no line per request
