@@ -7,12 +7,21 @@ pytest.ini and does not see it, so nothing here leaks into an `acorn run`.
 from __future__ import annotations
 
 import os
+import signal
 from pathlib import Path
 
 import pytest
 from hypothesis import settings
 
 ROOT = Path(__file__).resolve().parent
+
+# Tests that press Ctrl-C on an `acorn run` or `acorn serve` they started need SIGINT to reach
+# it. A pytest started in the background by a non-interactive shell (`bash .ci/run &`, some CI
+# runners) inherits SIGINT ignored, and so would every process it starts: Python then never
+# raises KeyboardInterrupt and the test waits out its timeout. A handler here (not "ignore")
+# makes children start with the default again, however pytest itself was started.
+if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 # Property tests are deterministic by default, so CI sees the same examples on every run.
 # HYPOTHESIS_PROFILE=explore draws fresh random examples (and more of them) to hunt for bugs;

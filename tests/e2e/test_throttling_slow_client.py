@@ -5,8 +5,8 @@ outrun its plan never throttles it: THR-02 and THR-05 were skipped and THR-03 "p
 handful of calls. The scenarios now have other traffic of the seller empty the judged
 operation's bucket (BucketDrain), so every client meets the 429s THR-02/03/05 judge. The
 client runs as a command-driver integration (clients/command_client.py, a process per
-action, never reading the rate header) through scenarios/test_throttling.py, as `acorn run`
-runs it.
+action, never reading the rate header) through scenarios/test_throttling.py and
+test_throttling_plans.py, as `acorn run` runs them.
 """
 
 from __future__ import annotations
@@ -27,7 +27,8 @@ def checks(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, Any]
     integration = command_integration(
         base / "slow", "--page-sleep=2", ("sync_orders", "update_price")
     )
-    proc = start_scenarios("test_throttling.py", integration, base / "report", SELECT)
+    files = ("test_throttling.py", "test_throttling_plans.py")
+    proc = start_scenarios(files, integration, base / "report", SELECT)
     return verdicts(proc, base / "report")
 
 

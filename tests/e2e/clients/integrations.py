@@ -34,9 +34,13 @@ def command_integration(folder: Path, flags: str, actions: tuple[str, ...]) -> P
 
 
 def start_scenarios(
-    scenario_file: str, integration: Path, report_dir: Path, select: str | None = None
+    scenario_files: str | tuple[str, ...],
+    integration: Path,
+    report_dir: Path,
+    select: str | None = None,
 ) -> subprocess.Popen[str]:
-    """Start the scenarios of ``scenario_file`` against ``integration`` (as `acorn run`)."""
+    """Start the scenarios of ``scenario_files`` against ``integration`` (as `acorn run`)."""
+    files = (scenario_files,) if isinstance(scenario_files, str) else scenario_files
     command = [
         sys.executable,
         "-m",
@@ -45,7 +49,7 @@ def start_scenarios(
         str(SCENARIOS / "pytest.ini"),
         "--rootdir",
         str(SCENARIOS),
-        str(SCENARIOS / scenario_file),
+        *(str(SCENARIOS / name) for name in files),
         *(["-k", select] if select else []),
         f"--acorn-integration={integration}",
         f"--acorn-report-dir={report_dir}",
