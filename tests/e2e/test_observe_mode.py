@@ -206,9 +206,9 @@ def test_readme_observe_mode_example_runs(tmp_path: Path) -> None:
     assert checks["THR-02"]["status"] == "passed", checks["THR-02"]["summary"]
     assert checks["ORD-01"]["status"] == "not_applicable"
     # Allure, as acorn run writes it: one result per check, with readiness.json's status.
-    allure = {}
-    for path in (tmp_path / "observed" / "allure-results").glob("*-result.json"):
-        data = json.loads(path.read_text())
+    allure: dict[str, str] = {}
+    for result_file in (tmp_path / "observed" / "allure-results").glob("*-result.json"):
+        data = json.loads(result_file.read_text())
         labels = {label["name"]: label["value"] for label in data["labels"]}
         if labels.get("acorn") == "check":
             allure[labels["check_id"]] = data["status"]
