@@ -20,6 +20,7 @@ from harness.cli.serve import build_simulator
 from harness.drive.setups import load_setups, setup_named
 from harness.errors import ConfigError
 from harness.sim.credentials import seeded_credentials
+from harness.sim.loopback import PortUnavailable
 
 ROOT = Path(__file__).resolve().parents[2]
 SCENARIOS = ROOT / "scenarios"
@@ -128,18 +129,31 @@ def test_port_in_use_names_the_port_and_the_fix() -> None:
     assert "--port" in result.output.split("Fix:")[1]
 
 
-def test_fixed_ports_and_seeded_credentials_are_stable() -> None:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    sims = [build_simulator(None, seed=42, port=port) for _ in range(2)]
-    envs = []
-    for sim in sims:
-        sim.start()
+def _run_twice_on_fixed_ports(seed: int) -> tuple[int, list[dict[str, str]]]:
+    """Start a simulator twice on the same fixed ports (LWA and the three regions after it).
+
+    Another process (a parallel test worker) can take one of the four ports between our probe
+    and the start; then the same test is tried on other ports, a few times."""
+    for _attempt in range(5):
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+        envs = []
         try:
-            envs.append(sim.env())
-        finally:
-            sim.stop()
+            for sim in [build_simulator(None, seed=seed, port=port) for _ in range(2)]:
+                sim.start()
+                try:
+                    envs.append(sim.env())
+                finally:
+                    sim.stop()
+        except PortUnavailable:
+            continue
+        return port, envs
+    pytest.fail("no four free consecutive ports on 127.0.0.1 in five tries")
+
+
+def test_fixed_ports_and_seeded_credentials_are_stable() -> None:
+    port, envs = _run_twice_on_fixed_ports(seed=42)
     assert envs[0] == envs[1]
     assert envs[0]["ACORN_LWA_TOKEN_URL"] == f"http://127.0.0.1:{port}/auth/o2/token"
     assert envs[0]["ACORN_ENDPOINT_FE"] == f"http://127.0.0.1:{port + 3}"
