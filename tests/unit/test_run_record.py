@@ -113,3 +113,13 @@ def test_the_longest_modules_start_on_workers_of_their_own() -> None:
 def test_the_report_order_is_the_serial_one_whatever_the_run_order() -> None:
     ran = ["b.py::t1", "a.py::t2", "b.py::t0", "a.py::t1"]
     assert canonical_order(ran) == ["a.py::t2", "a.py::t1", "b.py::t1", "b.py::t0"]
+
+
+def test_every_scenario_module_says_how_long_it_takes() -> None:
+    """Without its acorn_seconds mark a module counts as instant and a parallel run may start
+    it last, after the short ones (CONTRIBUTING.md, "Add a scenario")."""
+    scenarios = Path(__file__).resolve().parents[2] / "scenarios"
+    unmarked = [
+        p.name for p in sorted(scenarios.glob("test_*.py")) if "acorn_seconds(" not in p.read_text()
+    ]
+    assert unmarked == []
