@@ -16,6 +16,7 @@ import pytest
 
 from harness.sim import SimConfig, Simulator
 from harness.sim.credentials import Credentials
+from harness.sim.journal import Exchange
 
 
 @pytest.fixture(scope="session")
@@ -106,6 +107,13 @@ class World:
 
     def get(self, path: str, **kwargs: Any) -> httpx.Response:
         return self.call("GET", path, **kwargs)
+
+    def exchange_of(self, response: httpx.Response) -> Exchange:
+        """The journal entry of ``response`` (by its x-amzn-RequestId): exactly one."""
+        rid = response.headers["x-amzn-RequestId"]
+        found = [e for e in self.sim.journal.all() if e.request_id == rid]
+        assert len(found) == 1, f"{len(found)} journal entries for {rid}"
+        return found[0]
 
 
 @pytest.fixture

@@ -31,13 +31,6 @@ def rdt_body(path: str, data_elements: list[str] | None = None) -> dict[str, Any
     return {"restrictedResources": [resource]}
 
 
-def exchange_of(world: Any, response: httpx.Response) -> Exchange:
-    rid = response.headers["x-amzn-RequestId"]
-    found = [e for e in world.sim.journal.all() if e.request_id == rid]
-    assert len(found) == 1, f"no journal entry for {rid}"
-    return found[0]
-
-
 def codes(exchange: Exchange) -> list[str]:
     return [n.code for n in exchange.fidelity]
 
@@ -67,7 +60,7 @@ def test_rdt_with_data_elements_on_get_order_address(world, elements: list[str])
     first = world.orders_in_region("NA")[0].amazon_order_id
     assert world.get(f"{ORDERS}/{first}/orderItems", token=rdt).status_code == 403
     # The journal says what was accepted without a source.
-    journaled = exchange_of(world, created)
+    journaled = world.exchange_of(created)
     assert codes(journaled) == ["RDT-DATA-ELEMENTS-NOT-TAKEN"]
     assert journaled.refusal is None
     assert "not verified against Amazon: RDT-DATA-ELEMENTS-NOT-TAKEN" in journaled.summary()
@@ -109,7 +102,7 @@ def test_implied_role_still_applies_to_accepted_data_elements(world) -> None:
     assert refused.json()["errors"][0]["message"] == (
         "Application does not have access to one or more requested data elements: [shippingAddress]"
     )
-    assert exchange_of(world, refused).refusal == "RDT-ROLE-MISSING"
+    assert world.exchange_of(refused).refusal == "RDT-ROLE-MISSING"
 
 
 def test_unknown_data_element_is_accepted_and_unlocks_nothing_more(world) -> None:
@@ -121,7 +114,7 @@ def test_unknown_data_element_is_accepted_and_unlocks_nothing_more(world) -> Non
         "POST", RDT, token=token, json=rdt_body(ORDERS + "/{orderId}", ["giftWrapInfo"])
     )
     assert created.status_code == 200, created.text
-    assert codes(exchange_of(world, created)) == ["RDT-UNKNOWN-DATA-ELEMENT"]
+    assert codes(world.exchange_of(created)) == ["RDT-UNKNOWN-DATA-ELEMENT"]
     rdt = created.json()["restrictedDataToken"]
     answer = world.get(f"{ORDERS}/{order.amazon_order_id}", token=rdt)
     assert answer.status_code == 200
@@ -134,7 +127,7 @@ def test_inventory_granularity_id_mismatch_is_accepted_with_a_note(world) -> Non
     answer = world.get(INVENTORY, token=token, params=params)
     assert answer.status_code == 200, answer.text
     assert answer.json()["payload"]["inventorySummaries"]  # marketplaceIds was served
-    assert codes(exchange_of(world, answer)) == ["INV-GRANULARITY-ID"]
+    assert codes(world.exchange_of(answer)) == ["INV-GRANULARITY-ID"]
 
 
 def test_subscription_to_an_unknown_type_and_destination_is_accepted(world) -> None:
@@ -146,7 +139,7 @@ def test_subscription_to_an_unknown_type_and_destination_is_accepted(world) -> N
         json={"payloadVersion": "1.0", "destinationId": "never-issued"},
     )
     assert made.status_code == 200, made.text
-    assert sorted(codes(exchange_of(world, made))) == [
+    assert sorted(codes(world.exchange_of(made))) == [
         "NTF-UNKNOWN-DESTINATION",
         "NTF-UNKNOWN-TYPE",
     ]
@@ -159,7 +152,7 @@ def test_pricing_without_identifiers_is_an_empty_answer(world) -> None:
     )
     assert answer.status_code == 200, answer.text
     assert answer.json()["payload"] == []
-    assert codes(exchange_of(world, answer)) == ["PRICING-NO-IDENTIFIERS"]
+    assert codes(world.exchange_of(answer)) == ["PRICING-NO-IDENTIFIERS"]
 
 
 def test_rdt_for_an_operation_that_is_not_restricted_is_accepted(world) -> None:
@@ -170,7 +163,7 @@ def test_rdt_for_an_operation_that_is_not_restricted_is_accepted(world) -> None:
         "POST", RDT, token=token, json={"restrictedResources": [{"method": "POST", "path": path}]}
     )
     assert created.status_code == 200, created.text
-    assert codes(exchange_of(world, created)) == ["RDT-NOT-RESTRICTED-OPERATION"]
+    assert codes(world.exchange_of(created)) == ["RDT-NOT-RESTRICTED-OPERATION"]
 
 
 @pytest.mark.parametrize(
@@ -200,7 +193,7 @@ def test_sourced_rdt_refusals_still_refuse(world, resource, rule, error) -> None
     assert refused.status_code == 400
     if error is not None:
         assert refused.json() == {"errors": [error]}
-    journaled = exchange_of(world, refused)
+    journaled = world.exchange_of(refused)
     assert journaled.refusal == rule
     assert journaled.fidelity == []
     assert fidelity_notes(world.sim.journal.all()) == []
@@ -212,7 +205,7 @@ def test_foreign_next_token_is_refused_and_noted(world) -> None:
         ORDERS, token=token, params={"MarketplaceIds": US, "NextToken": "%%not-ours%%"}
     )
     assert answer.status_code == 400
-    journaled = exchange_of(world, answer)
+    journaled = world.exchange_of(answer)
     assert journaled.refusal == "PAGE-TOKEN"
     assert codes(journaled) == ["PAGE-TOKEN-REFUSED"]
 
@@ -227,7 +220,7 @@ def test_lwa_takes_client_credentials_from_http_basic(world) -> None:
     assert answer.status_code == 200, answer.text
     assert answer.json()["access_token"].startswith("Atza|")
     # The header never reaches the journal in clear (nor does its base64 form).
-    journaled = exchange_of(world, answer)
+    journaled = world.exchange_of(answer)
     assert journaled.request_headers["authorization"] == "***"
     assert creds.client_secret not in json.dumps(journaled.to_dict())
     # A wrong secret in the header is LWA's invalid_client, a sourced refusal.
@@ -236,7 +229,7 @@ def test_lwa_takes_client_credentials_from_http_basic(world) -> None:
     )
     assert wrong.status_code == 401
     assert wrong.json()["error"] == "invalid_client"
-    assert exchange_of(world, wrong).refusal == "LWA-CLIENT"
+    assert world.exchange_of(wrong).refusal == "LWA-CLIENT"
 
 
 def test_an_amazon_operation_acorn_does_not_simulate_is_noted(world) -> None:
@@ -246,13 +239,13 @@ def test_an_amazon_operation_acorn_does_not_simulate_is_noted(world) -> None:
     order = world.orders_in_region("NA")[0]
     answer = world.get(f"{ORDERS}/{order.amazon_order_id}/regulatedInfo", token=token)
     assert answer.status_code == 404
-    journaled = exchange_of(world, answer)
+    journaled = world.exchange_of(answer)
     assert journaled.refusal == "ROUTE-UNKNOWN"
     assert codes(journaled) == ["ROUTE-OUTSIDE-CONTRACTS"]
     # Without a valid token the gateway's 403 comes first, and is Amazon's (no note).
     denied = world.get(f"{ORDERS}/{order.amazon_order_id}/regulatedInfo")
     assert denied.status_code == 403
-    assert exchange_of(world, denied).fidelity == []
+    assert world.exchange_of(denied).fidelity == []
 
 
 @pytest.mark.parametrize(
@@ -270,7 +263,7 @@ def test_report_types_acorn_cannot_judge_are_accepted(world, report_type, noted)
     body = {"reportType": report_type, "marketplaceIds": [US]}
     created = world.call("POST", "/reports/2021-06-30/reports", token=token, json=body)
     assert created.status_code == 202, created.text
-    assert codes(exchange_of(world, created)) == (["RPT-REPORT-TYPE-UNKNOWN"] if noted else [])
+    assert codes(world.exchange_of(created)) == (["RPT-REPORT-TYPE-UNKNOWN"] if noted else [])
 
 
 def test_destination_without_a_resource_is_accepted_with_a_note(world) -> None:
@@ -284,12 +277,12 @@ def test_destination_without_a_resource_is_accepted_with_a_note(world) -> None:
     body = {"name": "q", "resourceSpecification": {}}
     made = world.call("POST", "/notifications/v1/destinations", token=app_token, json=body)
     assert made.status_code == 200, made.text
-    assert codes(exchange_of(world, made)) == ["NTF-NO-RESOURCE"]
+    assert codes(world.exchange_of(made)) == ["NTF-NO-RESOURCE"]
     # An ARN that is not an SQS queue's breaks the model's pattern: still refused.
     bad = {"name": "q", "resourceSpecification": {"sqs": {"arn": "arn:aws:sns:us-east-1:1:q"}}}
     refused = world.call("POST", "/notifications/v1/destinations", token=app_token, json=bad)
     assert refused.status_code == 400
-    assert exchange_of(world, refused).refusal in {"CONTRACT-SCHEMA", "NTF-SQS-ARN"}
+    assert world.exchange_of(refused).refusal in {"CONTRACT-SCHEMA", "NTF-SQS-ARN"}
 
 
 @pytest.mark.parametrize(
@@ -311,4 +304,4 @@ def test_grantless_scopes(world, scope: str, status: int, noted: bool) -> None:
     }
     answer = world.lwa(form)
     assert answer.status_code == status, answer.text
-    assert codes(exchange_of(world, answer)) == (["LWA-SCOPE-UNKNOWN"] if noted else [])
+    assert codes(world.exchange_of(answer)) == (["LWA-SCOPE-UNKNOWN"] if noted else [])

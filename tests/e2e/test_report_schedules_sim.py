@@ -20,11 +20,6 @@ LISTINGS = "GET_MERCHANT_LISTINGS_ALL_DATA"
 INVALID = {"errors": [{"code": "400", "message": "Invalid input", "details": "Invalid input"}]}
 
 
-def _exchange(world: Any, response: httpx.Response) -> Any:
-    rid = response.headers["x-amzn-RequestId"]
-    return next(e for e in world.sim.journal.all() if e.request_id == rid)
-
-
 def _at(world: Any, seconds: float) -> str:
     moment = datetime.fromtimestamp(world.sim.core.clock.now() + seconds, tz=UTC)
     return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -72,7 +67,7 @@ def test_a_schedule_creates_reports_on_the_clock_and_stops_when_cancelled(world)
     again = world.get(f"{REPORTS}/schedules/{schedule_id}", token=token)
     assert again.status_code == 400
     assert again.json() == INVALID
-    assert _exchange(world, again).refusal == "RPT-UNKNOWN-SCHEDULE"
+    assert world.exchange_of(again).refusal == "RPT-UNKNOWN-SCHEDULE"
     assert len(_scheduled_reports(world, schedule_id)) == 3  # none after the cancellation
 
 
@@ -81,7 +76,7 @@ def test_a_schedule_for_the_same_report_replaces_the_one_before(world) -> None:
     first = _schedule(world, token, nextReportCreationTime=_at(world, 60)).json()
     other = _schedule(world, token, marketplaceIds=[CA], nextReportCreationTime=_at(world, 60))
     second = _schedule(world, token, period="P1D", nextReportCreationTime=_at(world, 60))
-    assert _exchange(world, second).facts["replaced_schedules"] == [first["reportScheduleId"]]
+    assert world.exchange_of(second).facts["replaced_schedules"] == [first["reportScheduleId"]]
     listed = world.get(f"{REPORTS}/schedules", token=token, params={"reportTypes": LISTINGS})
     ids = {s["reportScheduleId"] for s in listed.json()["reportSchedules"]}
     assert ids == {other.json()["reportScheduleId"], second.json()["reportScheduleId"]}
@@ -91,7 +86,7 @@ def test_a_schedule_without_a_start_time_starts_now_with_a_fidelity_note(world) 
     token = world.access_token()
     created = _schedule(world, token)
     assert created.status_code == 201, created.text
-    assert "RPT-SCHEDULE-STARTS-NOW" in str(_exchange(world, created).facts.get("fidelity"))
+    assert "RPT-SCHEDULE-STARTS-NOW" in str(world.exchange_of(created).facts.get("fidelity"))
     world.get(f"{REPORTS}/schedules", token=token, params={"reportTypes": LISTINGS})
     assert len(_scheduled_reports(world, created.json()["reportScheduleId"])) == 1
 
@@ -112,7 +107,7 @@ def test_bad_schedules_get_amazons_400(world, body, rule) -> None:
     assert refused.status_code == 400, refused.text
     assert refused.json()["errors"][0]["code"] == "400"
     if rule is not None:
-        assert _exchange(world, refused).refusal == rule
+        assert world.exchange_of(refused).refusal == rule
     assert world.sim.core.state.commerce.report_schedules == {}
 
 
@@ -124,7 +119,7 @@ def test_unknown_schedule_ids_and_report_types_are_refused_like_the_sandbox(worl
         assert refused.json() == INVALID
     bad_type = world.get(f"{REPORTS}/schedules", token=token, params={"reportTypes": "x-y"})
     assert bad_type.status_code == 400
-    assert _exchange(world, bad_type).refusal == "RPT-REPORT-TYPE-INVALID"
+    assert world.exchange_of(bad_type).refusal == "RPT-REPORT-TYPE-INVALID"
     no_types = world.get(f"{REPORTS}/schedules", token=token)
     assert no_types.status_code == 400  # reportTypes is required (the model)
 
@@ -163,7 +158,7 @@ def test_getreports_refuses_what_the_model_says_it_refuses(world) -> None:
     world.sim.core.clock.advance(900)  # four reports
     no_filter = world.get(f"{REPORTS}/reports", token=token)
     assert no_filter.status_code == 400
-    assert _exchange(world, no_filter).refusal == "RPT-TYPES-OR-TOKEN"
+    assert world.exchange_of(no_filter).refusal == "RPT-TYPES-OR-TOKEN"
     page = world.get(f"{REPORTS}/reports", token=token, params={"reportTypes": LISTINGS,
                                                                "pageSize": 1}).json()  # fmt: skip
     mixed = world.get(
@@ -172,10 +167,10 @@ def test_getreports_refuses_what_the_model_says_it_refuses(world) -> None:
         params={"nextToken": page["nextToken"], "reportTypes": LISTINGS},
     )
     assert mixed.status_code == 400
-    assert _exchange(world, mixed).refusal == "RPT-TOKEN-WITH-FILTERS"
+    assert world.exchange_of(mixed).refusal == "RPT-TOKEN-WITH-FILTERS"
     foreign = world.get(f"{REPORTS}/reports", token=token, params={"nextToken": "not-ours"})
     assert foreign.status_code == 400
-    assert _exchange(world, foreign).refusal == "PAGE-TOKEN"
+    assert world.exchange_of(foreign).refusal == "PAGE-TOKEN"
     bad_status = world.get(
         f"{REPORTS}/reports",
         token=token,

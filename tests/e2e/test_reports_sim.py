@@ -32,11 +32,6 @@ LISTINGS = "GET_MERCHANT_LISTINGS_ALL_DATA"
 INVALID = {"errors": [{"code": "400", "message": "Invalid input", "details": "Invalid input"}]}
 
 
-def _exchange(world: Any, response: httpx.Response) -> Any:
-    rid = response.headers["x-amzn-RequestId"]
-    return next(e for e in world.sim.journal.all() if e.request_id == rid)
-
-
 def _create(world: Any, token: str, region: str = "NA", **body: Any) -> httpx.Response:
     body = {"reportType": LISTINGS, "marketplaceIds": [US], **body}
     return world.call("POST", f"{REPORTS}/reports", region=region, token=token, json=body)
@@ -132,8 +127,8 @@ def test_the_same_report_in_flight_is_recorded_on_the_second_request(world) -> N
     first = _create(world, token, dataStartTime="2026-02-20T00:00:00Z")
     again = _create(world, token, dataStartTime="2026-02-20T00:00:00Z")
     other_period = _create(world, token, dataStartTime="2026-02-21T00:00:00Z")
-    assert _exchange(world, again).facts["in_flight_same"] == [first.json()["reportId"]]
-    assert "in_flight_same" not in _exchange(world, other_period).facts
+    assert world.exchange_of(again).facts["in_flight_same"] == [first.json()["reportId"]]
+    assert "in_flight_same" not in world.exchange_of(other_period).facts
 
 
 @pytest.mark.parametrize(
@@ -153,7 +148,7 @@ def test_bad_input_gets_amazons_400_and_the_journal_says_why(world, body, rule) 
     assert refused.json()["errors"][0]["code"] == "400"
     if rule != "MKT-UNKNOWN":
         assert refused.json() == INVALID  # the model's sandbox answer, exactly
-    assert _exchange(world, refused).refusal == rule
+    assert world.exchange_of(refused).refusal == rule
 
 
 def test_a_fast_clock_does_not_shorten_a_document_urls_five_minutes(world) -> None:
