@@ -1,7 +1,5 @@
-"""One `acorn run --select ...` in a subprocess, and the statuses of the checks asked for.
-
-The notification and alerting e2e modules each judge a few checks from a selected run of
-an example integration; this is the one way they start it and read readiness.json.
+"""One `acorn run` in a subprocess and its readiness.json: the one way e2e modules start a run
+they judge from the report (notifications, alerting, parallel and TLS runs).
 """
 
 from __future__ import annotations
@@ -16,16 +14,27 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[2]
 
 
+def acorn_run(
+    report_dir: Path, *args: str, timeout: float = 600
+) -> tuple[subprocess.CompletedProcess[str], dict[str, Any]]:
+    """`acorn run --report-dir report_dir ARGS`; the finished process and its readiness.json."""
+    done = subprocess.run(
+        [sys.executable, "-m", "harness.cli.main", "run", "--report-dir", str(report_dir), *args],
+        cwd=ROOT,
+        env={**os.environ, "COLUMNS": "120"},
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+    report = report_dir / "readiness.json"
+    assert report.is_file(), done.stdout[-3000:] + done.stderr[-3000:]
+    return done, json.loads(report.read_text())
+
+
 def selected_checks(
     tmp: Path, select: str, ids: tuple[str, ...], *args: str
 ) -> dict[str, dict[str, Any]]:
     """Run the scenarios matching ``select`` into ``tmp``; return the checks ``ids`` by id."""
-    done = subprocess.run(
-        [sys.executable, "-m", "harness.cli.main", "run", "--select", select,
-         "--report-dir", str(tmp), *args],
-        cwd=ROOT, env={**os.environ, "COLUMNS": "120"}, capture_output=True, text=True,
-        timeout=240, check=False,
-    )  # fmt: skip
-    report = tmp / "readiness.json"
-    assert report.is_file(), done.stdout + done.stderr
-    return {c["id"]: c for c in json.loads(report.read_text())["checks"] if c["id"] in ids}
+    _, report = acorn_run(tmp, "--select", select, *args, timeout=240)
+    return {c["id"]: c for c in report["checks"] if c["id"] in ids}

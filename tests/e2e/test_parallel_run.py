@@ -11,35 +11,17 @@ fails in several modules and leaks into its own log, is run both ways on a selec
 from __future__ import annotations
 
 import json
-import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 from golden_readiness import GOLDEN, essence
+from selected_run import acorn_run
 
 pytestmark = pytest.mark.e2e
 
-ROOT = Path(__file__).resolve().parents[2]
 NAIVE_SELECTION = "auth_lwa or pii or errors or contract or orders"
-
-
-def _run(report_dir: Path, *args: str) -> tuple[subprocess.CompletedProcess[str], dict[str, Any]]:
-    done = subprocess.run(
-        [sys.executable, "-m", "harness.cli.main", "run", "--report-dir", str(report_dir), *args],
-        cwd=ROOT,
-        env={**os.environ, "COLUMNS": "120"},
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
-    report = report_dir / "readiness.json"
-    assert report.is_file(), done.stdout[-3000:] + done.stderr[-3000:]
-    return done, json.loads(report.read_text())
 
 
 def _junit_counts(report_dir: Path) -> dict[str, str]:
@@ -60,7 +42,7 @@ def naive_both_ways(
     runs = {}
     for name, extra in (("serial", ()), ("parallel", ("--jobs", "3"))):
         folder = tmp_path_factory.mktemp(f"naive-{name}")
-        done, report = _run(
+        done, report = acorn_run(
             folder, "--integration", "examples/naive", "--select", NAIVE_SELECTION, *extra
         )
         runs[name] = (folder, done, report)
@@ -94,7 +76,7 @@ def test_the_leak_scan_of_a_parallel_run_knows_every_workers_secrets(
 
 
 def test_the_reference_on_three_workers_is_the_serial_golden(tmp_path: Path) -> None:
-    done, report = _run(tmp_path, "--jobs", "3")
+    done, report = acorn_run(tmp_path, "--jobs", "3")
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
     expected = json.loads(GOLDEN.read_text(encoding="utf-8"))
     assert essence(report) == expected

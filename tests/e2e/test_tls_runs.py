@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from selected_run import acorn_run
 
 pytestmark = pytest.mark.e2e
 
@@ -41,9 +42,7 @@ def _acorn(*args: str, timeout: float = 300) -> subprocess.CompletedProcess[str]
 
 
 def _run(tmp: Path, *args: str) -> tuple[subprocess.CompletedProcess[str], dict[str, Any]]:
-    done = _acorn("run", "--report-dir", str(tmp), "--overwrite", *args)
-    report = json.loads((tmp / "readiness.json").read_text())
-    return done, report
+    return acorn_run(tmp, "--overwrite", *args, timeout=300)
 
 
 def _check(report: dict[str, Any], check_id: str) -> dict[str, Any]:
