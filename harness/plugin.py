@@ -245,12 +245,12 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         workeroutput[PAYLOAD] = record.to_payload(session_facts(config))
         return
     report_dir = config.getoption("--acorn-report-dir", default=None)
-    if report_dir is None or session_facts(config) is None:
+    facts = session_facts(config)
+    if report_dir is None or facts is None:
         return
     from harness.report import write_reports
 
-    readiness = build_readiness(config)
-    write_reports(readiness, Path(report_dir))
+    write_reports(build_readiness(config, facts), Path(report_dir))
 
 
 def session_facts(config: pytest.Config) -> SessionFacts | None:
@@ -288,11 +288,12 @@ def _completed(config: pytest.Config) -> tuple[list[CheckResult], list[str]]:
     return results, problems
 
 
-def build_readiness(config: pytest.Config) -> Any:
+def build_readiness(config: pytest.Config, facts: SessionFacts | None = None) -> Any:
+    """The run's Readiness; ``facts`` when the caller already has them (session_facts)."""
     from harness import __version__
     from harness.report import Readiness
 
-    facts = session_facts(config)
+    facts = facts or session_facts(config)
     spec = facts.spec if facts is not None else None
     results, problems = _completed(config)
     from harness.report.versions import new_run_id, run_versions

@@ -181,6 +181,7 @@ class AcornSession:
     def facts(self) -> SessionFacts:
         """The session's facts for the report; valid after close() too (nothing live is read)."""
         core = self.sim.core
+        canaries = canaries_of(core)  # the one list of what must never be printed
         return SessionFacts(
             spec=self.spec,
             countries={m.id: m.country for m in core.contracts.marketplaces.values()},
@@ -188,8 +189,8 @@ class AcornSession:
             fidelity={key: dict(note) for key, note in self.fidelity.items()},
             uncovered=dict(self.uncovered),
             waivers=self.waivers,
-            secrets={*core.credentials.secrets(), *(t.value for t in core.tokens.all())},
-            pii=set(core.state.pii_canaries()),
+            secrets={value for values in canaries.secrets.values() for value in values},
+            pii={value for values in canaries.pii.values() for value in values},
         )
 
     def close(self) -> None:

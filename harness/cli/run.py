@@ -123,7 +123,7 @@ def run_readiness(
     from harness.contracts import load_contracts
     from harness.drive import load_integration
     from harness.paths import bundled
-    from harness.plugin import build_readiness
+    from harness.plugin import build_readiness, session_facts
 
     # Fail fast, before any scenario starts, on what the user can fix.
     spec = load_integration(integration)
@@ -183,7 +183,8 @@ def run_readiness(
             message=f"the readiness suite in {scenarios} could not run: {detail}",
         )
     assert config is not None
-    readiness = build_readiness(config)
+    facts = session_facts(config)
+    readiness = build_readiness(config, facts)
     readiness.selection = select
     paths = {
         "markdown": report_dir / "readiness.md",
@@ -194,9 +195,7 @@ def run_readiness(
     }
     # ACORN scans its own outputs last: a leak in a report fails the run, loudly.
     from harness.cli.cassettes import scan_run_outputs
-    from harness.plugin import session_facts
 
-    facts = session_facts(config)
     _fold_integration_leaks(readiness, report_dir, facts)
     exit_code = {"GO": EXIT_GO, "NO-GO": EXIT_NO_GO}.get(readiness.verdict, EXIT_HARNESS)
     try:
