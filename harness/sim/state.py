@@ -146,7 +146,6 @@ class Document:
     key: str  # the URL path segment that names the object
     content_type: str
     created: float  # virtual time
-    url_expires: float  # virtual time after which the presigned URL is refused
     kind: str  # feed | report | schema
     content: bytes | None = None
     checksum: str | None = None

@@ -77,7 +77,6 @@ def new_document(
         key=key or f"NinetyDays/{quote(document_id, safe='')}",
         content_type=content_type,
         created=world.clock.now(),
-        url_expires=world.clock.now() + URL_TTL,
         kind=kind,
         content=content,
         checksum=md5_base64(content) if content is not None else None,
