@@ -94,13 +94,13 @@ def _basic_credentials(headers: list[str]) -> list[str]:
         match = _BASIC.match(value)
         if match is None:
             continue
-        raw = match.group(1)
-        for decode in (base64.b64decode, base64.urlsafe_b64decode):
-            try:
-                decoded.append(decode(raw + "=" * (-len(raw) % 4)).decode("utf-8", "replace"))
-                break
-            except (ValueError, binascii.Error):
-                continue
+        # Standard or URL-safe alphabet alike (b64decode would silently drop '-' and '_').
+        raw = match.group(1).rstrip("=").replace("-", "+").replace("_", "/")
+        try:
+            pair = base64.b64decode(raw + "=" * (-len(raw) % 4), validate=True)
+        except (ValueError, binascii.Error):
+            continue
+        decoded.append(pair.decode("utf-8", "replace"))
     return decoded
 
 

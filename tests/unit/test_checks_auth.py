@@ -3,7 +3,9 @@
 
 from __future__ import annotations
 
+import base64
 from dataclasses import replace
+from typing import Any
 
 import pytest
 from journal_factory import access_token, lwa_grant, observation, rdt_token, rid, sp_call
@@ -22,6 +24,7 @@ from harness.checks import (
 from harness.checks.auth_failures import MAX_OUTAGE_ATTEMPTS
 from harness.checks.pii import scan_output
 from harness.drive.base import ActionOutcome
+from harness.sim.credentials import _basic_credentials
 from harness.sim.journal import Exchange
 from harness.sim.lwa import LwaFaults
 
@@ -416,3 +419,13 @@ def test_lwa_outage_counts_down_then_recovers() -> None:
     assert [a.status if a else None for a in answers] == [503, 503, None]
     assert answers[0] is not None
     assert answers[0].body == {"error": "temporarily_unavailable"}
+
+
+@pytest.mark.parametrize("encode", [base64.b64encode, base64.urlsafe_b64encode])
+def test_basic_credentials_are_decoded_in_either_base64_alphabet(encode: Any) -> None:
+    # These bytes encode to '+' and '/' in one alphabet, '-' and '_' in the other.
+    pair = b"amzn1.application-oa2-client.x:amzn1.oa2-cs.v1.\xfb\xff?>secret"
+    header = f"Basic {encode(pair).decode()}"
+    assert _basic_credentials([header])[0].endswith("secret")
+    assert _basic_credentials([header.rstrip("=")])[0].endswith("secret")
+    assert _basic_credentials(["Basic !!!", "Bearer abc"]) == []
