@@ -25,7 +25,7 @@ from harness.checks import THR_01, THR_02, THR_03, THR_04, THR_05, CheckResult, 
 from harness.checks.model import Check
 from harness.report.charts import content_of
 from harness.sim import SimConfig
-from harness.sim.config import PlanChange
+from harness.sim.config import BucketDrain, PlanChange
 
 pytestmark = pytest.mark.e2e
 
@@ -100,11 +100,15 @@ def test_thr_02_fails_immediate_retries(world) -> None:  # type: ignore[no-untyp
 
 # -- THR-03: adapts to a lowered plan; works without the header ------------------------------
 
-# getOrderItems 20/s burst 5, lowered to 10/s after 10 calls; 20 calls.
+# getOrderItems 20/s burst 5, lowered to 10/s after 10 calls; 20 calls. The drop binds
+# whatever the machine's load, as in the readiness scenario: the seller's other traffic
+# empties the bucket at the changeover (one 429), and a client slowed below 20/s meets a
+# rate of at most half its own pace.
 PLAN_03 = SimConfig(
     orders_per_marketplace=10,
     usage_plans={"getOrderItems": (20.0, 5)},
-    plan_changes=(PlanChange("getOrderItems", rate=10.0, after_requests=10),),
+    plan_changes=(PlanChange("getOrderItems", rate=10.0, after_requests=10, below_pace=0.5),),
+    bucket_drains=(BucketDrain("getOrderItems", after_requests=10),),
 )
 
 
@@ -114,7 +118,8 @@ def test_thr_03_passes_the_client_that_reads_the_rate_header(world) -> None:  # 
     )
     assert result.status == "passed", result.explain()
     after = result.metrics["getOrderItems_after_drop"]
-    assert (after["old_rate"], after["new_rate"]) == (20.0, 10.0)
+    assert after["old_rate"] == 20.0
+    assert 0 < after["new_rate"] <= 10.0  # lower still when the client ran slower than 20/s
 
 
 def test_thr_03_fails_the_same_client_when_it_ignores_the_header(world) -> None:  # type: ignore[no-untyped-def]
