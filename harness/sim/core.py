@@ -14,16 +14,11 @@ from typing import Any
 
 from harness.contracts import ContractSet, Operation, UsagePlan, load_contracts
 from harness.redact import Redactor
+from harness.sim.access import authenticate
 from harness.sim.clock import VirtualClock
 from harness.sim.config import SimConfig
 from harness.sim.credentials import Credentials, exposure, new_credentials
-from harness.sim.errors import (
-    ACCESS_DENIED,
-    DETAILS_EXPIRED,
-    DETAILS_INVALID,
-    DETAILS_MISSING,
-    sp_error,
-)
+from harness.sim.errors import sp_error
 from harness.sim.faults import FaultInjector
 from harness.sim.fidelity import note_fact
 from harness.sim.handlers import Ctx, handler_for
@@ -36,7 +31,7 @@ from harness.sim.lwa import LwaFaults, parse_token_request, token_endpoint
 from harness.sim.refusals import refuse
 from harness.sim.state import SEEDED_MARKETPLACES, SellerState, seed_state
 from harness.sim.throttle import PlanBook, Throttle, journal_level, truncate
-from harness.sim.tokens import IssuedToken, TokenStore, fingerprint
+from harness.sim.tokens import IssuedToken, TokenStore
 from harness.sim.validate import validate_request
 from harness.sim.world import World
 
@@ -51,10 +46,6 @@ def _identity(request: SimRequest) -> str:
     """The exact request (for sticky faults): method, path, query and body."""
     query = sorted((k, sorted(v)) for k, v in request.query.items())
     return f"{request.method} {request.path} {query} {hashlib.sha256(request.body).hexdigest()}"
-
-
-def _denied(details: str, rule: str) -> Reply:
-    return refuse(rule, Reply(403, sp_error("Unauthorized", ACCESS_DENIED, details)))
 
 
 class SimCore:
@@ -185,7 +176,9 @@ class SimCore:
         self, region: str, request: SimRequest
     ) -> tuple[Reply, str | None, TokenUse | None]:
         match = self.contracts.match(request.method, request.path)
-        token, token_use, refused = self._authenticate(request, match.operation if match else None)
+        token, token_use, refused = authenticate(
+            self.tokens, self.clock.now(), request, match.operation if match else None
+        )
         if match is None:
             # Unknown resources are refused before routing, like Amazon's gateway does.
             if refused:
@@ -256,36 +249,6 @@ class SimCore:
         self._accepted_calls += 1
         if self._accepted_calls in self.config.expire_tokens_after:
             self.tokens.expire_all(frozenset({"access"}))
-
-    def _authenticate(
-        self, request: SimRequest, op: Operation | None
-    ) -> tuple[IssuedToken | None, TokenUse, Reply | None]:
-        value = request.headers.get("x-amz-access-token", "").strip()
-        if not value:
-            return (
-                None,
-                TokenUse("-", "missing", "missing"),
-                _denied(DETAILS_MISSING, "AUTH-TOKEN-MISSING"),
-            )
-        token = self.tokens.lookup(value)
-        if token is None:
-            unknown = TokenUse(fingerprint(value), "unknown", "invalid")
-            return None, unknown, _denied(DETAILS_INVALID, "AUTH-TOKEN-INVALID")
-
-        def use(outcome: str) -> TokenUse:
-            assert token is not None
-            return TokenUse(token.id, token.kind, outcome, token.issued_wall, token.expires_in)
-
-        if token.revoked:
-            return token, use("revoked"), _denied(DETAILS_INVALID, "AUTH-TOKEN-REVOKED")
-        if token.expired(self.clock.now()):
-            return token, use("expired"), _denied(DETAILS_EXPIRED, "AUTH-TOKEN-EXPIRED")
-        if op is not None:
-            if token.kind == "rdt" and token.covering(request.method, request.path) is None:
-                return token, use("not_covered"), _denied("", "AUTH-RDT-NOT-COVERED")
-            if op.grantless != (token.kind == "grantless"):
-                return token, use("wrong_grant"), _denied("", "AUTH-WRONG-GRANT")
-        return token, use("ok"), None
 
     def _dispatch_or_fault(
         self,
