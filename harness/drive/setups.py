@@ -9,6 +9,7 @@ and loads them outside pytest.
 
 from __future__ import annotations
 
+import atexit
 import importlib.util
 import socket
 import sys
@@ -114,9 +115,26 @@ def setup_named(name: str) -> Setup:
         ) from None
 
 
+_HELD: list[socket.socket] = []
+"""Sockets behind :func:`closed_loopback_port`, bound for the rest of the process."""
+
+
+def _release() -> None:
+    for held in _HELD:
+        held.close()
+
+
 def closed_loopback_port() -> int:
-    """A loopback port nothing listens on (bound, learnt, closed): connecting is refused."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
+    """A loopback port nothing listens on: connecting to it is refused.
+
+    The port stays bound (never listening) until the process ends. Closed at once, it could be
+    taken meanwhile by another simulator binding port 0 (a parallel scenario worker), and the
+    refused-connection scenario would then reach a server instead of a refusal.
+    """
+    holder = socket.socket()
+    holder.bind(("127.0.0.1", 0))
+    if not _HELD:
+        atexit.register(_release)
+    _HELD.append(holder)
+    port: int = holder.getsockname()[1]
     return port

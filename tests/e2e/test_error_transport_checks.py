@@ -11,7 +11,6 @@ it (ERR-07 fails: a check never passes on a killed action); with one it passes.
 
 from __future__ import annotations
 
-import socket
 import sys
 import time
 from collections.abc import Callable
@@ -26,6 +25,7 @@ from harness.checks.model import CheckResult
 from harness.drive.base import ActionOutcome
 from harness.drive.config import IntegrationSpec
 from harness.drive.scenario import ScenarioRun
+from harness.drive.setups import closed_loopback_port
 from harness.sim import SimConfig
 from harness.sim.faults import FaultPlan, FaultRule
 
@@ -165,18 +165,11 @@ def test_err_07_judges_the_lwa_token_request_too(world) -> None:
 # -- ERR-08: a refused region costs only its marketplaces ------------------------------------
 
 
-def refused_port() -> int:
-    with socket.socket() as probe:  # bind, learn the port, close: nothing listens there
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
 def multi_region(world: Any, on_refused: str) -> CheckResult:
     """Sync JP (refused FE endpoint, tried first), US and DE; ``on_refused`` says what the
     client does with the ConnectError: "record" and go on, "raise", or "swallow"."""
     run = Run(world, SimConfig(orders_per_marketplace=2, throttling=False))
-    port = refused_port()
+    port = closed_loopback_port()
     bases = {"FE": f"http://127.0.0.1:{port}", "NA": world.base("NA"), "EU": world.base("EU")}
     token = world.access_token()
 
