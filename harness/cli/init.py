@@ -147,6 +147,9 @@ def render_toml(plan: InitPlan) -> str:
         f"marketplaces = {_toml_list(plan.marketplaces)}"
         if plan.marketplaces
         else '# marketplaces = ["US", "DE"]',
+        "# The restricted roles your app was granted (RDT data elements); without it, ACORN",
+        '# grants all of them. Add "buyerTaxInformation" if the app holds Tax Invoicing.',
+        '# app_roles = ["buyerInfo", "shippingAddress"]',
         "",
         "# ACORN's value = the environment variable your integration reads; rename the right side.",
         "[integration.env]",

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from harness.drive.scope import ACTIONS, Scope, marketplace_ids, parse_scope
+from harness.drive.scope import ACTIONS, Scope, app_roles, marketplace_ids, parse_scope
 from harness.errors import ConfigError, suggest
 
 __all__ = [
@@ -51,6 +51,7 @@ _INTEGRATION_KEYS = {
     "name",
     "version",
     "driver",
+    "app_roles",
     "adapter",
     "commands",
     "env",
@@ -144,6 +145,8 @@ class IntegrationSpec:
     action_timeout: float = DEFAULT_ACTION_TIMEOUT
     scope: Scope = field(default_factory=Scope)
     marketplaces: tuple[str, ...] = ()
+    app_roles: frozenset[str] | None = None
+    """The restricted roles the app holds (RDT data elements); None: not declared."""
     """The seller's marketplace ids from acorn.toml; empty when it declares none."""
     waivers: Path | None = None
     """The accepted-risks file (``waivers``, relative to acorn.toml); ``--waivers`` wins."""
@@ -260,6 +263,7 @@ def load_integration(path: Path | str, *, source_hint: str = "") -> IntegrationS
         where=str(file),
     )
     marketplaces = marketplace_ids(table.get("marketplaces"), where=str(file))
+    roles = app_roles(table.get("app_roles"), where=str(file))
     waivers = table.get("waivers")
     if waivers is not None and (not isinstance(waivers, str) or not waivers.strip()):
         raise ConfigError(
@@ -282,6 +286,7 @@ def load_integration(path: Path | str, *, source_hint: str = "") -> IntegrationS
         action_timeout=float(timeout),
         scope=scope,
         marketplaces=marketplaces,
+        app_roles=roles,
         waivers=(file.parent / waivers).resolve() if waivers else None,
         transport=transport,
     )

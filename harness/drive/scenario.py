@@ -44,6 +44,10 @@ class ScenarioRun:
         refuses connections)."""
         self.name = name
         self.config = config or SimConfig()
+        if spec.app_roles is not None and self.config.app_roles is None:
+            # The app's roles are the team's to declare; a scenario that sets its own (to
+            # rehearse a missing role) keeps them.
+            self.config = replace(self.config, app_roles=spec.app_roles)
         self.needs = needs
         """The actions without which this scenario proves nothing (checked before it starts)."""
         self.outcomes: list[ActionOutcome] = []

@@ -19,7 +19,9 @@ from harness.errors import ConfigError, suggest
 __all__ = [
     "ACTIONS",
     "AREAS",
+    "DATA_ELEMENTS",
     "Scope",
+    "app_roles",
     "area_of",
     "describe_areas",
     "marketplace_ids",
@@ -166,3 +168,33 @@ def marketplace_ids(raw: object, *, where: str) -> tuple[str, ...]:
         if found not in out:
             out.append(found)
     return tuple(out)
+
+
+DATA_ELEMENTS = ("buyerInfo", "shippingAddress", "buyerTaxInformation")
+"""The restricted roles an app can hold, named as RDT dataElements (Tokens API 2021-03-01)."""
+
+
+def app_roles(raw: object, *, where: str) -> frozenset[str] | None:
+    """``integration.app_roles``: the restricted roles the team's app was granted.
+
+    None means "not declared": the simulator then grants every data element (refusing one
+    the real app may hold would be stricter than Amazon) and notes a Tax Invoicing grant.
+    """
+    if raw is None:
+        return None
+    if not isinstance(raw, list) or not all(isinstance(r, str) for r in raw):
+        raise ConfigError(
+            f"integration.app_roles is {raw!r}",
+            where=where,
+            fix="list the roles your app holds as RDT data elements, e.g. app_roles = "
+            '["buyerInfo", "shippingAddress"], or [] for an app without restricted roles',
+        )
+    for role in raw:
+        if role not in DATA_ELEMENTS:
+            raise ConfigError(
+                f"integration.app_roles names {role!r}, which is not a restricted role",
+                where=where,
+                fix=f"{suggest(role, DATA_ELEMENTS)}use the RDT data element names: "
+                f"{', '.join(DATA_ELEMENTS)}",
+            )
+    return frozenset(raw)

@@ -63,10 +63,14 @@ class SimConfig:
     seller_marketplaces: tuple[str, ...] = ()
     """The marketplaces the seller sells in (orders are seeded there); empty: ACORN's
     cross-border seller (US, CA, GB, DE, FR, IT, ES, JP)."""
-    app_roles: frozenset[str] = field(
-        default_factory=lambda: frozenset({"shippingAddress", "buyerInfo"})
-    )
-    """Restricted roles the application holds, as RDT dataElements."""
+    app_roles: frozenset[str] | None = None
+    """Restricted roles the application holds, as RDT dataElements; None: not declared.
+
+    Only the integration's team knows which roles its app was granted (`app_roles` in
+    acorn.toml). Undeclared, every documented data element is granted, since refusing one the
+    real app may hold would be stricter than Amazon; a Tax Invoicing request is then
+    recorded as a fidelity note. Declared, a data element outside them is refused as Amazon
+    refuses it (RDT-ROLE-MISSING); an empty set is an app without roles (RDT-NO-ROLES)."""
     # -- listings and feeds (virtual seconds) ----------------------------------------------
     listing_processing_seconds: float = 300.0
     """How long after ACCEPTED Amazon's asynchronous listing checks report their issues."""

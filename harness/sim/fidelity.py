@@ -29,6 +29,11 @@ NOTES: dict[str, str] = {
         "'possible values include' without an enum; whether Amazon refuses others is not "
         "documented)"
     ),
+    "RDT-ROLES-UNDECLARED": (
+        "createRestrictedDataToken: buyerTaxInformation granted although the integration did "
+        "not declare its app's roles (app_roles in acorn.toml); Amazon grants it only to an "
+        "app with the Tax Invoicing role, which ACORN cannot see"
+    ),
     "RDT-NOT-RESTRICTED-OPERATION": (
         "createRestrictedDataToken: a resource naming an operation that is not restricted "
         "accepted (the RDT then covers that path; whether Amazon refuses such resources is "

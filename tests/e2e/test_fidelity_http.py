@@ -105,6 +105,33 @@ def test_implied_role_still_applies_to_accepted_data_elements(world) -> None:
     assert world.exchange_of(refused).refusal == "RDT-ROLE-MISSING"
 
 
+TAX = ["buyerInfo", "buyerTaxInformation"]
+
+
+def test_tax_information_without_declared_roles_is_granted_with_a_note(world) -> None:  # type: ignore[no-untyped-def]
+    """Only the team knows whether its app holds Tax Invoicing: undeclared, never refused."""
+    world.reset(SimConfig())
+    created = world.call("POST", RDT, token=world.access_token(), json=rdt_body(ORDERS, TAX))
+    assert created.status_code == 200, created.text
+    assert codes(world.exchange_of(created)) == ["RDT-ROLES-UNDECLARED"]
+
+
+def test_declared_roles_refuse_tax_information_the_app_lacks(world) -> None:  # type: ignore[no-untyped-def]
+    world.reset(SimConfig(app_roles=frozenset({"buyerInfo", "shippingAddress"})))
+    refused = world.call("POST", RDT, token=world.access_token(), json=rdt_body(ORDERS, TAX))
+    assert refused.status_code == 400
+    assert refused.json()["errors"][0]["message"] == (
+        "Application does not have access to one or more requested data elements: "
+        "[buyerTaxInformation]"
+    )
+    assert world.exchange_of(refused).refusal == "RDT-ROLE-MISSING"
+
+    world.reset(SimConfig(app_roles=frozenset({"buyerInfo", "buyerTaxInformation"})))
+    granted = world.call("POST", RDT, token=world.access_token(), json=rdt_body(ORDERS, TAX))
+    assert granted.status_code == 200, granted.text
+    assert codes(world.exchange_of(granted)) == []  # declared: nothing left unverified
+
+
 def test_unknown_data_element_is_accepted_and_unlocks_nothing_more(world) -> None:
     """The model lists 'possible values include' buyerInfo, shippingAddress,
     buyerTaxInformation, not an enum: another name is accepted with a note."""

@@ -91,6 +91,27 @@ def test_minimal_file_gets_defaults(tmp_path: Path) -> None:
     assert spec.env_map == {}
 
 
+def test_app_roles_are_the_teams_to_declare(tmp_path: Path) -> None:
+    """Undeclared (None) lets the simulator grant every data element; declared, it refuses
+    the others; each scenario's world takes the declared roles unless it sets its own."""
+    from harness.drive.scenario import ScenarioRun
+    from harness.sim import SimConfig, Simulator
+
+    assert load_integration(_write(tmp_path / "a", GOOD_PYTHON)).app_roles is None
+    declared = load_integration(_write(tmp_path / "b", GOOD_PYTHON + 'app_roles = ["buyerInfo"]\n'))
+    assert declared.app_roles == frozenset({"buyerInfo"})
+    none = load_integration(_write(tmp_path / "c", GOOD_PYTHON + "app_roles = []\n"))
+    assert none.app_roles == frozenset()
+
+    sim = Simulator()
+    run = ScenarioRun(sim, declared, "s", SimConfig(), work_dir=tmp_path)
+    assert run.config.app_roles == frozenset({"buyerInfo"})
+    own = SimConfig(app_roles=frozenset({"shippingAddress"}))
+    assert ScenarioRun(sim, declared, "s", own, work_dir=tmp_path).config.app_roles == own.app_roles
+    undeclared = load_integration(tmp_path / "a")
+    assert ScenarioRun(sim, undeclared, "s", None, work_dir=tmp_path).config.app_roles is None
+
+
 # -- load_integration: errors name the file and the key, and say how to fix it ---------------
 
 
@@ -195,6 +216,16 @@ ERROR_CASES = {
         GOOD_PYTHON.replace('version = "2.0"', 'version = "2.0"\nenv = "X"'),
         ["integration.env must be a table"],
         "[integration.env]",
+    ),
+    "app-roles-not-a-list": (
+        GOOD_PYTHON + 'app_roles = "buyerInfo"\n',
+        ["integration.app_roles is 'buyerInfo'"],
+        'app_roles = ["buyerInfo", "shippingAddress"]',
+    ),
+    "app-roles-unknown-role": (
+        GOOD_PYTHON + 'app_roles = ["buyerInfo", "buyerTaxInformaton"]\n',
+        ["integration.app_roles names 'buyerTaxInformaton', which is not a restricted role"],
+        "did you mean 'buyerTaxInformation'?",
     ),
     "timeout-zero": (
         GOOD_PYTHON + "action_timeout = 0\n",

@@ -97,7 +97,10 @@ def _resource(ctx: Ctx, raw: dict[str, Any]) -> RestrictedResource | Reply:
     if any(e not in _DATA_ELEMENTS for e in elements):
         ctx.note("RDT-UNKNOWN-DATA-ELEMENT", operation)
         elements = tuple(e for e in elements if e in _DATA_ELEMENTS)
-    roles = ctx.world.config.app_roles
+    declared = ctx.world.config.app_roles
+    if declared is None and "buyerTaxInformation" in elements:
+        ctx.note("RDT-ROLES-UNDECLARED", operation)
+    roles = _DATA_ELEMENTS if declared is None else declared
     if not roles:
         return ctx.error(
             400,
