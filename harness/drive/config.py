@@ -145,9 +145,9 @@ class IntegrationSpec:
     action_timeout: float = DEFAULT_ACTION_TIMEOUT
     scope: Scope = field(default_factory=Scope)
     marketplaces: tuple[str, ...] = ()
+    """The seller's marketplace ids from acorn.toml; empty when it declares none."""
     app_roles: frozenset[str] | None = None
     """The restricted roles the app holds (RDT data elements); None: not declared."""
-    """The seller's marketplace ids from acorn.toml; empty when it declares none."""
     waivers: Path | None = None
     """The accepted-risks file (``waivers``, relative to acorn.toml); ``--waivers`` wins."""
     transport: str = "plain"

@@ -19,7 +19,6 @@ from harness.errors import ConfigError, suggest
 __all__ = [
     "ACTIONS",
     "AREAS",
-    "DATA_ELEMENTS",
     "Scope",
     "app_roles",
     "area_of",
@@ -170,16 +169,14 @@ def marketplace_ids(raw: object, *, where: str) -> tuple[str, ...]:
     return tuple(out)
 
 
-DATA_ELEMENTS = ("buyerInfo", "shippingAddress", "buyerTaxInformation")
-"""The restricted roles an app can hold, named as RDT dataElements (Tokens API 2021-03-01)."""
-
-
 def app_roles(raw: object, *, where: str) -> frozenset[str] | None:
     """``integration.app_roles``: the restricted roles the team's app was granted.
 
     None means "not declared": the simulator then grants every data element (refusing one
     the real app may hold would be stricter than Amazon) and notes a Tax Invoicing grant.
     """
+    from harness.sim.handlers.tokens_api import DATA_ELEMENTS
+
     if raw is None:
         return None
     if not isinstance(raw, list) or not all(isinstance(r, str) for r in raw):

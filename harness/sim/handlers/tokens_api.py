@@ -9,7 +9,7 @@ from harness.sim.http import Reply
 from harness.sim.tokens import RestrictedResource
 from harness.sim.validate import Violation
 
-__all__ = ["HANDLERS"]
+__all__ = ["DATA_ELEMENTS", "HANDLERS"]
 
 # Operations whose path takes dataElements: the model requires them for these three only
 # (RestrictedResource.dataElements: "required only when getting an RDT for use with the
@@ -17,7 +17,7 @@ __all__ = ["HANDLERS"]
 # elsewhere, so they are accepted there with a fidelity note.
 _DATA_ELEMENT_OPERATIONS = {"getOrders", "getOrder", "getOrderItems"}
 # "Possible values include": a list, not an enum, so other names are accepted and unlock nothing.
-_DATA_ELEMENTS = {"buyerInfo", "shippingAddress", "buyerTaxInformation"}
+DATA_ELEMENTS = ("buyerInfo", "shippingAddress", "buyerTaxInformation")
 # Restricted operations that need a role without taking dataElements (the role is implied).
 _IMPLIED_ROLE = {
     "getOrderAddress": "shippingAddress",
@@ -94,13 +94,13 @@ def _resource(ctx: Ctx, raw: dict[str, Any]) -> RestrictedResource | Reply:
     if elements and operation not in _DATA_ELEMENT_OPERATIONS:
         ctx.note("RDT-DATA-ELEMENTS-NOT-TAKEN", operation)
         elements = ()  # the path is covered; the implied role (below) decides, as without them
-    if any(e not in _DATA_ELEMENTS for e in elements):
+    if any(e not in DATA_ELEMENTS for e in elements):
         ctx.note("RDT-UNKNOWN-DATA-ELEMENT", operation)
-        elements = tuple(e for e in elements if e in _DATA_ELEMENTS)
+        elements = tuple(e for e in elements if e in DATA_ELEMENTS)
     declared = ctx.world.config.app_roles
     if declared is None and "buyerTaxInformation" in elements:
         ctx.note("RDT-ROLES-UNDECLARED", operation)
-    roles = _DATA_ELEMENTS if declared is None else declared
+    roles = DATA_ELEMENTS if declared is None else declared
     if not roles:
         return ctx.error(
             400,
