@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
 import signal
@@ -15,23 +14,12 @@ from pathlib import Path
 import httpx
 import pytest
 from golden_readiness import assert_unchanged
+from selected_run import acorn
 
 pytestmark = pytest.mark.e2e
 
 ROOT = Path(__file__).resolve().parents[2]
 ACORN = [sys.executable, "-m", "harness.cli.main"]
-
-
-def acorn(*args: str, cwd: Path = ROOT, env: dict[str, str] | None = None, timeout: float = 180):
-    return subprocess.run(
-        [*ACORN, *args],
-        cwd=cwd,
-        env={**os.environ, **(env or {}), "COLUMNS": "120"},
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
-    )
 
 
 def readiness(report_dir: Path) -> dict:

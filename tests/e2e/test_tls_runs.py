@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from selected_run import acorn_run
+from selected_run import acorn, acorn_run
 
 pytestmark = pytest.mark.e2e
 
@@ -30,15 +30,7 @@ SUBSET = "tls or auth_01 or auth_02 or ord_01 or pii_01 or err_07 or err_08 or f
 
 
 def _acorn(*args: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [*ACORN, *args],
-        cwd=ROOT,
-        env={**os.environ, "COLUMNS": "120"},
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
-    )
+    return acorn(*args, timeout=timeout)
 
 
 def _run(tmp: Path, *args: str) -> tuple[subprocess.CompletedProcess[str], dict[str, Any]]:
