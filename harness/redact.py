@@ -104,25 +104,29 @@ class LiteralMatcher:
     depend on the number of forms.
     """
 
-    def __init__(self, literals: Iterable[str]) -> None:
+    def __init__(self, literals: Iterable[str], *, overlapping: bool = False) -> None:
+        """``overlapping``: report every occurrence, also inside a longer one (to ask which
+        literals occur at all, not to replace them)."""
         self.literals = sorted({s for s in literals if s}, key=len, reverse=True)
+        self._overlapping = overlapping
+        kind = ahocorasick_rs.MatchKind
         self._automaton = (
             ahocorasick_rs.AhoCorasick(
-                self.literals, matchkind=ahocorasick_rs.MatchKind.LeftmostLongest
+                self.literals, matchkind=kind.Standard if overlapping else kind.LeftmostLongest
             )
             if self.literals
             else None
         )
 
     def find(self, text: str) -> list[tuple[str, int, int]]:
-        """(literal, start, end) for each non-overlapping occurrence, in order."""
+        """(literal, start, end) for each occurrence (non-overlapping unless asked), in order."""
         if self._automaton is None or not text:
             return []
         try:
-            found = self._automaton.find_matches_as_indexes(text)
+            found = self._automaton.find_matches_as_indexes(text, self._overlapping)
         except (UnicodeError, ValueError):  # a lone surrogate: not encodable, not a value
             text = _without_surrogates(text)
-            found = self._automaton.find_matches_as_indexes(text)
+            found = self._automaton.find_matches_as_indexes(text, self._overlapping)
         return [(self.literals[index], start, end) for index, start, end in found]
 
     def __bool__(self) -> bool:
@@ -177,6 +181,30 @@ class Redactor:
             last = end
         out.append(value[last:])
         return "".join(out)
+
+    def unchanged(self, texts: Iterable[str]) -> bool:
+        """Whether :meth:`text` would return every one of ``texts`` as it is: one search of
+        them joined (a token or known form inside one of them is inside the whole), so the
+        journal's headers and query, almost always clean, cost one pass, not one per value."""
+        joined = "\n".join(texts)
+        return not TOKEN_PATTERN.search(joined) and not self._find(joined)
+
+    def headers(self, headers: dict[str, str]) -> dict[str, str]:
+        """``value(headers)`` for a flat mapping of strings (HTTP headers), in one pass when
+        nothing but the values under secret-bearing names needs masking."""
+        plain = [v for k, v in headers.items() if k.lower() not in _SECRET_KEYS_LOWER]
+        if not self.unchanged(plain):
+            return {k: self.value(v, k) for k, v in headers.items()}
+        return {
+            k: self.value(v, k) if k.lower() in _SECRET_KEYS_LOWER else v
+            for k, v in headers.items()
+        }
+
+    def query(self, query: dict[str, list[str]]) -> dict[str, list[str]]:
+        """A query string's values masked as :meth:`text` masks them (names are not masked)."""
+        if self.unchanged(v for values in query.values() for v in values):
+            return {k: list(values) for k, values in query.items()}
+        return {k: [self.text(v) for v in values] for k, values in query.items()}
 
     def value(self, data: Any, key: str | None = None) -> Any:
         """Mask a JSON-like structure; values under secret-bearing keys are masked whole."""

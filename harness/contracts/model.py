@@ -130,6 +130,11 @@ def _template_regex(path: str) -> re.Pattern[str]:
     return re.compile(f"^{pattern}/?$")
 
 
+def _head_may_match(template: str, head: str) -> bool:
+    first = template.split("/", 2)[1] if template.startswith("/") else template
+    return "{" in first or first == head
+
+
 class ContractSet:
     """All loaded contracts: marketplaces and operations, with routing by method and path."""
 
@@ -139,14 +144,27 @@ class ContractSet:
         # Most literal characters first, so /orders/{id}/address beats a looser template.
         ranked = sorted(self.operations, key=lambda op: -len(_PARAM.sub("", op.path)))
         self._routes = [(op, _template_regex(op.path)) for op in ranked]
+        self._by_head: dict[tuple[str, str], list[tuple[Operation, re.Pattern[str]]]] = {}
+
+    def _candidates(self, method: str, path: str) -> list[tuple[Operation, re.Pattern[str]]]:
+        """The routes of ``method`` whose first path segment can match ``path``'s, in rank
+        order: a request tries a handful of templates, not all of them."""
+        head = path.split("/", 2)[1] if path.startswith("/") else path
+        routes = self._by_head.get((method, head))
+        if routes is None:
+            routes = [
+                (op, regex)
+                for op, regex in self._routes
+                if op.method == method and _head_may_match(op.path, head)
+            ]
+            if len(self._by_head) < 1024:  # bounded: clients may send any first segment
+                self._by_head[(method, head)] = routes
+        return routes
 
     def match(self, method: str, path: str) -> RouteMatch | None:
         from urllib.parse import unquote
 
-        method = method.upper()
-        for op, regex in self._routes:
-            if op.method != method:
-                continue
+        for op, regex in self._candidates(method.upper(), path):
             m = regex.match(path)
             if m:
                 return RouteMatch(op, {k: unquote(v) for k, v in m.groupdict().items()})

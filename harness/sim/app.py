@@ -12,6 +12,8 @@ from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 from urllib.parse import parse_qs
 
+import orjson
+
 from harness.sim.core import SimCore
 from harness.sim.faults import TRANSPORT_KINDS, enact
 from harness.sim.http import SimRequest
@@ -24,6 +26,15 @@ Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
+
+
+def _json(data: object) -> bytes:
+    """The answer's JSON, compact and in UTF-8 as Amazon sends it (orjson; ``json`` for what
+    orjson refuses, such as integers beyond 64 bits)."""
+    try:
+        return orjson.dumps(data, option=orjson.OPT_NON_STR_KEYS)
+    except TypeError:
+        return json.dumps(data).encode()
 
 
 class SimulatorApp:
@@ -59,7 +70,7 @@ class SimulatorApp:
             await asyncio.sleep(reply.delay)
         # None: an empty body; bytes: a document with its own content-type; else JSON.
         is_json = reply.body is not None and not isinstance(reply.body, bytes)
-        body = json.dumps(reply.body).encode() if is_json else (reply.body or b"")
+        body = _json(reply.body) if is_json else (reply.body or b"")
         out_headers = [(k.encode(), v.encode()) for k, v in reply.headers.items()]
         if is_json:
             content_type = (

@@ -377,11 +377,11 @@ class SimCore:
                 operation=operation,
                 method=request.method,
                 path=redact.text(request.path),
-                query={k: [redact.text(v) for v in vs] for k, vs in request.query.items()},
-                request_headers=redact.value(dict(request.headers)),
+                query=redact.query(request.query),
+                request_headers=redact.headers(request.headers),
                 request_body=body,
                 status=reply.status,
-                response_headers=redact.value(dict(reply.headers)),
+                response_headers=redact.headers(reply.headers),
                 response_body=(
                     f"<{len(reply.body)} bytes>"
                     if isinstance(reply.body, bytes)

@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import random
 import re
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import unquote
 
-from harness.redact import encoded_forms
+from harness.redact import LiteralMatcher, encoded_forms
 from harness.sim.http import SimRequest
 
 __all__ = ["Credentials", "exposure", "new_credentials", "seeded_credentials"]
@@ -58,13 +60,7 @@ def exposure(
     url_parts += [v for values in request.query.values() for v in values]
     url_parts += list(request.query)
     url = "\n".join(url_parts)
-    forms = {
-        label: [form for value in values for form in encoded_forms(value)]
-        for label, values in creds.labelled().items()
-    }
-
-    def carried(text: str) -> list[str]:
-        return [label for label, variants in forms.items() if any(f in text for f in variants)]
+    carried = _carried_finder(tuple((k, tuple(v)) for k, v in creds.labelled().items()))
 
     found: dict[str, list[str]] = {}
     in_url = carried(url)
@@ -80,6 +76,30 @@ def exposure(
         if sent:
             found["secrets_to_sp_api"] = sent
     return found
+
+
+_Labelled = tuple[tuple[str, tuple[str, ...]], ...]
+
+
+@functools.lru_cache(maxsize=32)
+def _carried_finder(labelled: _Labelled) -> Callable[[str], list[str]]:
+    """Which labels have any encoded form in a text, in ``labelled``'s order.
+
+    One automaton per state of the credentials (a rotation makes a new one), searched with
+    overlapping matches, so a form inside another label's form still counts: the same answer
+    as testing every form with ``in``, in one pass instead of dozens."""
+    owners: dict[str, set[int]] = {}
+    for rank, (_, values) in enumerate(labelled):
+        for value in values:
+            for form in encoded_forms(value):
+                owners.setdefault(form, set()).add(rank)
+    matcher = LiteralMatcher(owners, overlapping=True)
+
+    def carried(text: str) -> list[str]:
+        ranks = {rank for form, _, _ in matcher.find(text) for rank in owners[form]}
+        return [label for rank, (label, _) in enumerate(labelled) if rank in ranks]
+
+    return carried
 
 
 _BASIC = re.compile(r"^\s*basic\s+([A-Za-z0-9+/_-]+=*)\s*$", re.IGNORECASE)

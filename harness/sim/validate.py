@@ -151,11 +151,14 @@ class OperationValidator:
     def request(self, request: SimRequest, path_params: Mapping[str, str]) -> list[Violation]:
         """Everything in ``request`` that breaks the contract; unknown query keys are fine."""
         found: list[Violation] = []
+        query = request.query
         for param, schema in self._params:
             if param.location == "path":
                 found += schema.violations(f"path.{param.name}", path_params.get(param.name, ""))
-            else:
-                found += self._query(param, schema, request.query.get(param.name, []))
+            elif param.name in query:
+                found += self._query(param, schema, query[param.name])
+            elif param.required:  # absent (most of an operation's optional filters)
+                found += self._query(param, schema, [])
         if self._body is not None:
             found += self._body_violations(request)
         return found

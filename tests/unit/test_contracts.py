@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import event, example, given, settings
+from hypothesis import strategies as st
 from jsonschema import Draft7Validator
 
 from harness.contracts import ContractSet, default_contracts_dir, load_contracts
@@ -254,6 +256,45 @@ def test_no_route_for_unknown_method_or_path(contracts: ContractSet) -> None:
         "PATCH",
         "PUT",
     ]
+
+
+_ROUTED = load_contracts()
+_SEGMENTS = sorted(
+    {seg for op in _ROUTED.operations for seg in op.path.split("/") if "{" not in seg}
+)
+_paths = st.lists(
+    st.one_of(st.sampled_from(_SEGMENTS), st.sampled_from(["", "A1", "1%2F2", "{x}", "ü"])),
+    max_size=7,
+).map(lambda segs: "/" + "/".join(segs))
+_filled = st.tuples(
+    st.sampled_from(sorted(op.path for op in _ROUTED.operations)),
+    st.sampled_from(["A1", "x%2Fy", "123-4567890-1234567", ""]),
+    st.sampled_from(["", "/", "/extra"]),
+).map(lambda t: re.sub(r"\{[^}/]+\}", t[1], t[0]) + t[2])
+
+
+@settings(max_examples=300)
+@given(
+    method=st.sampled_from(["GET", "PUT", "POST", "PATCH", "DELETE", "get"]),
+    path=st.one_of(_paths, _filled),
+)
+@example(method="GET", path="/orders/v0/orders/")
+@example(method="GET", path="orders/v0/orders")
+def test_indexed_routing_agrees_with_trying_every_route(method: str, path: str) -> None:
+    """``match`` tries only the routes whose first segment can match: the same answer as
+    trying every ranked route in turn."""
+    contracts = _ROUTED
+    expected = next(
+        (
+            op
+            for op, regex in contracts._routes
+            if op.method == method.upper() and regex.match(path)
+        ),
+        None,
+    )
+    found = contracts.match(method, path)
+    assert (found.operation if found else None) is expected
+    event("routed" if expected else "no route")
 
 
 # ---------------------------------------------------------------------------------------------

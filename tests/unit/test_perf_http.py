@@ -108,3 +108,12 @@ def test_a_spilled_journal_reads_back_what_was_answered() -> None:
     assert all(isinstance(e.token, TokenUse) for e in back if e.operation == "getOrders")
     assert [e.seq for e in spilling.since(1)] == list(range(2, 11))
     assert spilling.next_seq() == 11
+
+
+def test_answers_are_compact_utf8_json_and_big_integers_still_serialise() -> None:
+    """Answers go out through orjson; what it refuses (integers past 64 bits) through json."""
+    from harness.sim.app import _json
+
+    body = {"Name": "Zoë", "n": [1, 2.5, None, True], 3: "non-str key"}
+    assert _json(body) == '{"Name":"Zoë","n":[1,2.5,null,true],"3":"non-str key"}'.encode()
+    assert json.loads(_json({"huge": 2**70})) == {"huge": 2**70}

@@ -95,3 +95,33 @@ def test_a_clean_body_takes_the_fast_path_and_a_dirty_one_does_not() -> None:
     assert REDACTOR.copy(dirty) == {
         "payload": {"Orders": [{"BuyerName": "[PII]", "Access_Token": "***"}]}
     }
+
+
+_header_names = st.one_of(
+    st.text(max_size=8),
+    st.sampled_from(["x-amz-access-token", "authorization", "user-agent", "X-Amz-Access-Token"]),
+    st.sampled_from(sorted(SECRET_KEYS)),
+)
+
+
+@given(st.dictionaries(_header_names, _text, max_size=5))
+@example({"x-amz-access-token": ACCESS, "user-agent": "python-sp-api"})  # the usual request
+@example({"x-amz-access-token": "not-a-token", "x-note": f"{BUYER}"})
+def test_headers_mask_exactly_as_value_does(headers: dict[str, str]) -> None:
+    """The journal's one-pass headers agree with the walk (secret names masked whole)."""
+    assert _same(REDACTOR.headers(headers), REDACTOR.value(headers))
+
+
+@given(st.dictionaries(st.text(max_size=6), st.lists(_text, max_size=3), max_size=4))
+@example({"MarketplaceIds": ["ATVPDKIKX0DER"], "note": [f"a{CLIENT_SECRET}"]})
+def test_query_masks_each_value_as_text_does(query: dict[str, list[str]]) -> None:
+    expected = {k: [REDACTOR.text(v) for v in values] for k, values in query.items()}
+    masked = REDACTOR.query(query)
+    assert _same(masked, expected)
+    for values in query.values():  # an independent copy, never the request's own lists
+        assert all(masked_list is not values for masked_list in masked.values())
+
+
+@given(st.lists(_text, max_size=6))
+def test_unchanged_holds_exactly_when_text_changes_nothing(texts: list[str]) -> None:
+    assert REDACTOR.unchanged(texts) == all(REDACTOR.text(t) == t for t in texts)
