@@ -28,6 +28,19 @@ Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 
 
+def _parse_query(text: str) -> dict[str, list[str]]:
+    """``parse_qs(text, keep_blank_values=True)``; without it when nothing is encoded ('%' or
+    '+'), the usual query, since then splitting is all it does."""
+    if "%" in text or "+" in text:
+        return parse_qs(text, keep_blank_values=True)
+    query: dict[str, list[str]] = {}
+    for pair in text.split("&"):
+        if pair:
+            name, _, value = pair.partition("=")
+            query.setdefault(name, []).append(value)
+    return query
+
+
 def _json(data: object) -> bytes:
     """The answer's JSON, compact and in UTF-8 as Amazon sends it (orjson; ``json`` for what
     orjson refuses, such as integers beyond 64 bits)."""
@@ -48,7 +61,7 @@ class SimulatorApp:
         port = scope["server"][1] if scope.get("server") else 0
         endpoint = self.ports.get(port, "LWA")
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
-        query = parse_qs(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True)
+        query = _parse_query(scope.get("query_string", b"").decode("latin-1"))
         # Route on the raw path: SKUs may contain encoded "/" or "%", decoded once by the
         # router, as at Amazon.
         path = (scope.get("raw_path") or scope["path"].encode()).decode("latin-1").split("?")[0]

@@ -11,6 +11,8 @@ import socket
 from collections.abc import Iterator
 
 import pytest
+from hypothesis import example, given
+from hypothesis import strategies as st
 
 from harness.sim import Simulator
 from harness.sim.journal import Exchange, Journal, TokenUse
@@ -117,3 +119,22 @@ def test_answers_are_compact_utf8_json_and_big_integers_still_serialise() -> Non
     body = {"Name": "Zoë", "n": [1, 2.5, None, True], 3: "non-str key"}
     assert _json(body) == '{"Name":"Zoë","n":[1,2.5,null,true],"3":"non-str key"}'.encode()
     assert json.loads(_json({"huge": 2**70})) == {"huge": 2**70}
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.text(st.sampled_from("ab=&;%+2F é"), max_size=4),
+            st.text(st.sampled_from("ab=&;%+2F é"), max_size=4),
+        ),
+        max_size=5,
+    ).map(lambda pairs: "&".join(f"{k}={v}" if v else k for k, v in pairs))
+)
+@example("MarketplaceIds=ATVPDKIKX0DER&CreatedAfter=2026-01-01T00:00:00Z")
+@example("a&&b=&=c&a=2")
+def test_the_query_fast_path_reads_as_parse_qs(text: str) -> None:
+    from urllib.parse import parse_qs
+
+    from harness.sim.app import _parse_query
+
+    assert _parse_query(text) == parse_qs(text, keep_blank_values=True)

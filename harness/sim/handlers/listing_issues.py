@@ -16,6 +16,7 @@ import copy
 import re
 from typing import TYPE_CHECKING, Any
 
+from harness.contracts.listing_issues import Issue
 from harness.sim.handlers.catalog import catalog, issue_source
 from harness.sim.state import ListingOffer
 
@@ -138,7 +139,10 @@ def schema_issues(
                 "INVALID_ATTRIBUTE",
             )
         ]
-    issues = [dict(i) for i in validator.issues(attributes)]
+    # to_dict once per issue: dict(issue) builds it once per key through the Mapping protocol.
+    issues = [
+        i.to_dict() if isinstance(i, Issue) else dict(i) for i in validator.issues(attributes)
+    ]
     issues += _language_issues(types.language_tags(product_type, marketplace_id), attributes)
     if not full:
         # PATCH: only what the patched attributes themselves break (requirements not enforced).
