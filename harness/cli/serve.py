@@ -8,7 +8,6 @@ test run reset the world, load a fault plan or read the journal (observe mode).
 
 from __future__ import annotations
 
-import gc
 import ipaddress
 import signal
 import sys
@@ -362,9 +361,6 @@ def _run(
     except AcornUsageError:
         sim.stop()
         raise
-    # What start-up built (contracts, schemas, the world) lives as long as the server: out of
-    # the collector's sight, a full collection no longer walks it (about 7 % of a request).
-    gc.freeze()
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     _banner(sim, setup, journal, tls_serve.banner(sim, proxy))

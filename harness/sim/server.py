@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from harness.contracts import REGIONS, ContractSet, Region
+from harness.sim import collector
 from harness.sim.app import SimulatorApp
 from harness.sim.config import SimConfig
 from harness.sim.core import LWA, TOKEN_PATH, SimCore
@@ -105,6 +106,7 @@ class Simulator:
         )
         app.ports = server.ports  # filled as the sockets are bound, before any request
         base = server.start("acorn-simulator")
+        collector.serving()
         self._server = server
         self._endpoints = Endpoints(
             lwa_token_url=base[LWA] + TOKEN_PATH,
@@ -120,6 +122,7 @@ class Simulator:
             return
         self._server.stop()
         self._server = None
+        collector.served()
         self._endpoints = None
         if self._own_tls and self.tls is not None:
             self.tls.close()
