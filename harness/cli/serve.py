@@ -68,6 +68,7 @@ def build_simulator(
     from harness.drive.setups import prepare
     from harness.sim import SimConfig, SimCore, Simulator
     from harness.sim.credentials import new_credentials, seeded_credentials
+    from harness.sim.journal import SERVED_JOURNAL_MEMORY
 
     if setup is not None:
         config = setup.config()
@@ -76,7 +77,7 @@ def build_simulator(
             clock_speed=clock_speed, token_lifetime=token_lifetime, throttling=throttling
         )
     credentials = seeded_credentials(seed) if seed is not None else new_credentials()
-    core = SimCore(config=config, credentials=credentials)
+    core = SimCore(config=config, credentials=credentials, journal_memory=SERVED_JOURNAL_MEMORY)
     if setup is not None:
         prepare(core, setup)
     return Simulator(core=core, host=host, port=port)

@@ -25,7 +25,7 @@ from harness.sim.handlers import Ctx, handler_for
 from harness.sim.handlers.documents import PREFIX as DOCUMENTS_PREFIX
 from harness.sim.handlers.documents import serve_document
 from harness.sim.http import Reply, SimRequest, parse_json
-from harness.sim.journal import Exchange, Journal, TokenUse
+from harness.sim.journal import SPILL_AFTER, Exchange, Journal, TokenUse
 from harness.sim.limits import too_large
 from harness.sim.lwa import LwaFaults, parse_token_request, token_endpoint
 from harness.sim.refusals import refuse
@@ -56,7 +56,11 @@ class SimCore:
         contracts: ContractSet | None = None,
         config: SimConfig | None = None,
         credentials: Credentials | None = None,
+        journal_memory: int = SPILL_AFTER,
     ) -> None:
+        """``journal_memory``: exchanges the journal keeps in memory before spilling (each
+        world's journal); a served simulator keeps fewer, see SERVED_JOURNAL_MEMORY."""
+        self.journal_memory = journal_memory
         self.contracts = contracts or load_contracts()
         self.credentials = credentials or new_credentials()
         self._original_secret = self.credentials.client_secret
@@ -97,7 +101,7 @@ class SimCore:
             self.config.faults.check_against(self.contracts)
         self.faults = FaultInjector(self.config.faults) if self.config.faults else None
         self.plans = PlanBook(self.contracts, self.config)
-        self.journal = Journal()
+        self.journal = Journal(self.journal_memory)
         self._accepted_calls = 0
         self.oauth_codes: dict[str, float] = {}
         self.lwa_faults = LwaFaults(

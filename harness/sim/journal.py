@@ -141,6 +141,13 @@ timing check can see (p99 under load 25-36 ms); 250 at a time cost the same in a
 about 2.5 ms."""
 
 
+SERVED_JOURNAL_MEMORY = 1000
+"""What ``acorn serve`` keeps in memory instead. A full garbage collection walks the exchanges
+held in memory while the simulator answers nothing: about 24 ms for 5,000, 4 ms for 1,000
+(benchmarks/README.md). A served simulator under a load test crosses any limit within seconds;
+a readiness scenario, whose checks read the journal many times, stays under 5,000."""
+
+
 class Journal:
     """Thread-safe, append-only list of exchanges (the server thread appends, checks read).
 

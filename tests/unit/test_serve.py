@@ -206,3 +206,13 @@ def test_each_set_up_names_the_checks_its_scenario_feeds() -> None:
                 for name in started.get(arg.arg, []):
                     fed[name].add(check.id)
     assert {name: set(setup.checks) for name, setup in setups.items()} == fed
+
+
+def test_a_served_simulator_keeps_a_shorter_journal_in_memory_in_every_world() -> None:
+    """A load test fills any journal; a full collection walks what it holds in memory."""
+    from harness.sim.journal import SERVED_JOURNAL_MEMORY, SPILL_AFTER
+
+    served = build_simulator(None)
+    assert served.core.journal._spill_after == SERVED_JOURNAL_MEMORY < SPILL_AFTER
+    served.reset(setup_named("daily-work").config())  # the admin API's reset to a scenario
+    assert served.core.journal._spill_after == SERVED_JOURNAL_MEMORY
