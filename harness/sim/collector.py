@@ -2,7 +2,7 @@
 
 A full pass of Python's garbage collector walks every tracked object of the process, and the
 simulator answers nothing meanwhile. In an ``acorn run`` that process also holds pytest, the
-harness, the contracts and product-type schemas: measured 100-150 ms per pass, eight passes
+harness, the contracts and product-type schemas: measured 48-150 ms per pass, eight passes
 in a reference run, each a stall a timing check would read as the integration's. While a
 simulator runs, what existed before it started is frozen (``gc.freeze``: kept, but out of the
 collector's sight), so a pass walks only what was made since; when the last simulator stops,
@@ -17,7 +17,7 @@ from __future__ import annotations
 import gc
 import threading
 
-__all__ = ["served", "serving"]
+__all__ = ["COLLECT_EVERY", "running", "served", "serving"]
 
 _lock = threading.Lock()
 _running = [0]  # simulators started and not yet stopped, in this process
@@ -26,6 +26,7 @@ COLLECT_EVERY = 10
 
 
 def running() -> int:
+    """How many simulators of this process are serving (the heap is frozen while any is)."""
     return _running[0]
 
 
