@@ -38,6 +38,10 @@ _PRICE_ATTRIBUTES = frozenset({"purchasable_offer", "list_price", "uvp_list_pric
 _IMAGE_SUFFIX = "image_locator"
 
 
+# Amazon's Issue fields, in its order; marketplaceIds only when there are any.
+_AMAZON_KEYS = ("code", "message", "severity", "attributeNames", "categories", "marketplaceIds")
+
+
 @dataclass(frozen=True)
 class Issue:
     """One Amazon-style issue. ``keyword`` and ``pointer`` are ACORN's diagnostics (the JSON
@@ -54,23 +58,21 @@ class Issue:
 
     def to_dict(self) -> dict[str, Any]:
         """The issue as Amazon's ``Issue`` object."""
-        out: dict[str, Any] = {
-            "code": self.code,
-            "message": self.message,
-            "severity": self.severity,
-            "attributeNames": list(self.attributeNames),
-            "categories": list(self.categories),
-        }
-        if self.marketplaceIds:
-            out["marketplaceIds"] = list(self.marketplaceIds)
-        return out
+        return {key: self[key] for key in self._keys()}
 
-    # Mapping protocol, so ``dict(issue)`` is Amazon's object too (the simulator does that).
+    def _keys(self) -> tuple[str, ...]:
+        return _AMAZON_KEYS if self.marketplaceIds else _AMAZON_KEYS[:-1]
+
+    # Mapping protocol, so ``dict(issue)`` and ``issue["code"]`` read Amazon's object (the
+    # simulator and ``acorn validate`` do): a field at a time, never the whole dict per key.
     def keys(self) -> KeysView[str]:
-        return self.to_dict().keys()
+        return dict.fromkeys(self._keys()).keys()
 
     def __getitem__(self, key: str) -> Any:
-        return self.to_dict()[key]
+        if key not in self._keys():
+            raise KeyError(key)
+        value = getattr(self, key)
+        return list(value) if isinstance(value, tuple) else value
 
     @property
     def attribute(self) -> str:

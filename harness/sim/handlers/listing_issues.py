@@ -16,7 +16,6 @@ import copy
 import re
 from typing import TYPE_CHECKING, Any
 
-from harness.contracts.listing_issues import Issue
 from harness.sim.handlers.catalog import catalog, issue_source
 from harness.sim.state import ListingOffer
 
@@ -139,10 +138,7 @@ def schema_issues(
                 "INVALID_ATTRIBUTE",
             )
         ]
-    # to_dict once per issue: dict(issue) builds it once per key through the Mapping protocol.
-    issues = [
-        i.to_dict() if isinstance(i, Issue) else dict(i) for i in validator.issues(attributes)
-    ]
+    issues = [dict(i) for i in validator.issues(attributes)]
     issues += _language_issues(types.language_tags(product_type, marketplace_id), attributes)
     if not full:
         # PATCH: only what the patched attributes themselves break (requirements not enforced).
