@@ -1,12 +1,36 @@
-"""Drivers: how the harness makes an integration act (Python adapter or shell commands)."""
+"""Drivers: how the harness makes an integration act (Python adapter or shell commands).
+
+The names below load on first use (PEP 562). Every integration process ACORN starts runs
+``python -m harness.drive.worker``, which needs only :mod:`harness.drive.processes`; importing
+the drivers here eagerly pulled in the contracts and jsonschema, about 120 ms of CPU in each
+of the 40-odd processes a reference run starts.
+"""
 
 from __future__ import annotations
 
-from harness.drive.base import ActionOutcome, Driver, OutputCapture
-from harness.drive.command import CommandDriver
-from harness.drive.config import ACTIONS, ENV_NAMES, IntegrationSpec, load_integration
-from harness.drive.python import PythonDriver
-from harness.drive.run_config import RunConfig, resolve_run_config
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from harness.drive.base import ActionOutcome, Driver, OutputCapture
+    from harness.drive.command import CommandDriver
+    from harness.drive.config import ACTIONS, ENV_NAMES, IntegrationSpec, load_integration
+    from harness.drive.python import PythonDriver
+    from harness.drive.run_config import RunConfig, resolve_run_config
+
+_WHERE = {
+    "ActionOutcome": "base",
+    "Driver": "base",
+    "OutputCapture": "base",
+    "CommandDriver": "command",
+    "ACTIONS": "config",
+    "ENV_NAMES": "config",
+    "IntegrationSpec": "config",
+    "load_integration": "config",
+    "PythonDriver": "python",
+    "RunConfig": "run_config",
+    "resolve_run_config": "run_config",
+}
 
 __all__ = [
     "ACTIONS",
@@ -24,7 +48,23 @@ __all__ = [
 ]
 
 
+def __getattr__(name: str) -> Any:
+    module = _WHERE.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
+
+
 def driver_for(spec: IntegrationSpec) -> Driver:
+    from harness.drive.command import CommandDriver
+    from harness.drive.python import PythonDriver
+
     if spec.driver == "command":
         return CommandDriver(spec)
     if spec.driver == "python":
