@@ -31,6 +31,23 @@ settings.register_profile("explore", derandomize=False, deadline=None, max_examp
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "acorn"))
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Longest modules first, so pytest-xdist starts them first.
+
+    The suite runs ``--dist loadfile --no-loadscope-reorder``: each module goes to one worker,
+    in collection order. A module that takes minutes (whole `acorn run`s, the field corpus)
+    carries ``pytestmark = pytest.mark.seconds(N)``, about its wall time on the CI machine;
+    started last, such a module would run on alone while the other workers sat idle. The sort
+    is stable: unmarked modules, and the tests within a module, keep their order.
+    """
+
+    def seconds(item: pytest.Item) -> float:
+        mark = item.get_closest_marker("seconds")
+        return float(mark.args[0]) if mark else 0.0
+
+    items.sort(key=lambda item: -seconds(item))
+
+
 def _is_amazon_layout(path: Path) -> bool:
     return (path / "models").is_dir() and any((path / "models").glob("*/*.json"))
 

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from selected_run import selected_checks
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.seconds(45)]
 
 MON = ("MON-01", "MON-02")
 

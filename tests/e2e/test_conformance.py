@@ -32,7 +32,7 @@ from harness.sim.handlers.notifications import NOTIFICATION_TYPES
 from harness.sim.transport import SimTransport
 from harness.sim.validate import validate_response
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.seconds(40)]
 
 EXAMPLES = 30
 US, CA, DE, GB, JP = (

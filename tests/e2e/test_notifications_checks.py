@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from selected_run import selected_checks
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.seconds(35)]
 
 NOT = ("NOT-01", "NOT-02", "NOT-03", "NOT-04")
 

@@ -23,6 +23,8 @@ from typing import Any
 import httpx
 import pytest
 
+pytestmark = pytest.mark.seconds(55)
+
 ROOT = Path(__file__).resolve().parents[2]
 OBSERVE = Path(__file__).parent / "observe"
 ACORN = [sys.executable, "-m", "harness.cli.main"]

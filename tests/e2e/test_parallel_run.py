@@ -19,7 +19,7 @@ import pytest
 from golden_readiness import GOLDEN, essence
 from selected_run import acorn_run
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.seconds(210)]
 
 NAIVE_SELECTION = "auth_lwa or pii or errors or contract or orders"
 

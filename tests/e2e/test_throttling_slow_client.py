@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from clients.integrations import command_integration, start_scenarios, verdicts
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.seconds(55)]
 
 SELECT = "thr_02 or thr_03 or thr_05"
 

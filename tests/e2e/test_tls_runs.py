@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 from selected_run import acorn, acorn_run
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.seconds(85)]
 
 ROOT = Path(__file__).resolve().parents[2]
 ACORN = [sys.executable, "-m", "harness.cli.main"]

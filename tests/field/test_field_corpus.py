@@ -18,6 +18,8 @@ import pytest
 
 from conftest import FieldRun, read_statuses, worst_status
 
+pytestmark = pytest.mark.seconds(440)
+
 FIELD = Path(__file__).resolve().parent
 STATUSES = {"passed", "failed", "skipped", "not_applicable"}
 

@@ -28,6 +28,8 @@ from harness.cassettes.guard import destination, refuse_production, request_hook
 from harness.errors import AcornUsageError
 from harness.sim.proxy import Upstream
 
+pytestmark = pytest.mark.seconds(65)
+
 ROOT = Path(__file__).resolve().parents[2]
 NA = "sellingpartnerapi-na.amazon.com"
 
