@@ -17,7 +17,7 @@ import pytest
 
 from harness.report.allure import ALLURE_STATUS
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.seconds(60)]
 ROOT = Path(__file__).resolve().parents[2]
 GITHUB = {
     "GITHUB_ACTIONS": "true",
@@ -53,6 +53,10 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
             str(report),
             "--history",
             str(base / "kept"),
+            # Three scenario workers: the Allure files are written by the controller from
+            # the workers' records, the way CI jobs that use --jobs get them.
+            "--jobs",
+            "3",
         ],
         capture_output=True,
         text=True,

@@ -16,7 +16,7 @@ import pytest
 from golden_readiness import assert_unchanged
 from selected_run import acorn
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.seconds(300)]
 
 ROOT = Path(__file__).resolve().parents[2]
 ACORN = [sys.executable, "-m", "harness.cli.main"]
@@ -57,8 +57,15 @@ def test_reference_integration_is_go(tmp_path: Path) -> None:
     assert all(any(name == "epic" for name, _ in s) for s in labels)
 
 
+# The serial path is held to the golden file above; the runs below ask other questions, so
+# they take three scenario workers (`acorn run --jobs 3`: about half the wall time).
+PARALLEL = ("--jobs", "3")
+
+
 def test_naive_integration_is_no_go_for_the_right_reasons(tmp_path: Path) -> None:
-    result = acorn("run", "--integration", "examples/naive", "--report-dir", str(tmp_path))
+    result = acorn(
+        "run", "--integration", "examples/naive", "--report-dir", str(tmp_path), *PARALLEL
+    )
     assert result.returncode == 1, result.stdout + result.stderr
     report = readiness(tmp_path)
     assert report["verdict"] == "NO-GO"
@@ -96,7 +103,7 @@ def test_naive_integration_is_no_go_for_the_right_reasons(tmp_path: Path) -> Non
 
 def test_command_driver_runs_the_integration_as_separate_processes(tmp_path: Path) -> None:
     config = ROOT / "examples" / "reference" / "acorn-command.toml"
-    result = acorn("run", "--config", str(config), "--report-dir", str(tmp_path))
+    result = acorn("run", "--config", str(config), "--report-dir", str(tmp_path), *PARALLEL)
     assert result.returncode == 0, result.stdout + result.stderr
     report = readiness(tmp_path)
     assert report["integration"]["driver"] == "command"

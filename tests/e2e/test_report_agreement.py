@@ -24,7 +24,7 @@ import pytest
 
 from harness.checks.registry import check_for_test
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.seconds(70)]
 ROOT = Path(__file__).resolve().parents[2]
 
 WAIVERS = """
@@ -113,7 +113,11 @@ def waivers(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def whole(tmp_path_factory: pytest.TempPathFactory, waivers: Path) -> tuple[Path, Any]:
     report = tmp_path_factory.mktemp("whole") / "r"
-    return report, _acorn(report, "--integration", "examples/naive", "--waivers", str(waivers))
+    # Three scenario workers: what is asked is that the formats agree, and the controller
+    # writes them all from the workers' records.
+    return report, _acorn(
+        report, "--integration", "examples/naive", "--waivers", str(waivers), "--jobs", "3"
+    )
 
 
 def _naive_with_waivers(folder: Path, waivers: Path) -> Path:
