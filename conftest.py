@@ -31,21 +31,20 @@ settings.register_profile("explore", derandomize=False, deadline=None, max_examp
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "acorn"))
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Longest modules first, so pytest-xdist starts them first.
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Longest modules first on the xdist workers, as `acorn run --jobs` orders scenarios.
 
     The suite runs ``--dist loadfile --no-loadscope-reorder``: each module goes to one worker,
-    in collection order. A module that takes minutes (whole `acorn run`s, the field corpus)
-    carries ``pytestmark = pytest.mark.seconds(N)``, about its wall time on the CI machine;
-    started last, such a module would run on alone while the other workers sat idle. The sort
-    is stable: unmarked modules, and the tests within a module, keep their order.
+    in collection order. xdist's own order puts the modules with the most tests first, so the
+    minutes-long ones with few tests (whole `acorn run`s, the field corpus) started last and
+    ran on alone. Such a module carries ``pytestmark = pytest.mark.seconds(N)``, about its wall
+    time on two cores; harness.record.longest_first orders by it.
     """
+    workerinput = getattr(config, "workerinput", None)
+    if workerinput is not None:
+        from harness.record import longest_first
 
-    def seconds(item: pytest.Item) -> float:
-        mark = item.get_closest_marker("seconds")
-        return float(mark.args[0]) if mark else 0.0
-
-    items.sort(key=lambda item: -seconds(item))
+        longest_first(items, int(workerinput.get("workercount", 1)), mark="seconds")
 
 
 def _is_amazon_layout(path: Path) -> bool:

@@ -97,8 +97,9 @@ def canonical_order(nodeids: Iterable[str]) -> list[str]:
     return sorted(nodeids, key=lambda nodeid: nodeid.split("::", 1)[0])
 
 
-def longest_first(items: list[pytest.Item], workers: int) -> None:
-    """Order the modules for xdist's ``loadfile`` hand-out, using their ``acorn_seconds`` marks.
+def longest_first(items: list[pytest.Item], workers: int, mark: str = "acorn_seconds") -> None:
+    """Order the modules for xdist's ``loadfile`` hand-out, using their ``mark`` marks
+    (``acorn_seconds`` on scenario modules; the harness's own suite uses ``seconds``).
 
     xdist gives each of the ``workers`` one module, then at once a second (a worker holds its
     last test until it knows the next one), then one more whenever a worker runs low. So the
@@ -108,9 +109,11 @@ def longest_first(items: list[pytest.Item], workers: int) -> None:
     worker and the run took as long as both."""
     seconds: dict[str, float] = {}
     for item in items:
-        mark = item.get_closest_marker("acorn_seconds")
+        found = item.get_closest_marker(mark)
         module = item.nodeid.split("::", 1)[0]
-        seconds.setdefault(module, float(mark.args[0]) if mark is not None and mark.args else 0.0)
+        seconds.setdefault(
+            module, float(found.args[0]) if found is not None and found.args else 0.0
+        )
     by_length = sorted(seconds, key=lambda m: -seconds[m])
     first, rest = by_length[:workers], by_length[workers:]
     companions = sorted(rest, key=lambda m: seconds[m])[:workers]

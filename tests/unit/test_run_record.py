@@ -110,6 +110,20 @@ def test_the_longest_modules_start_on_workers_of_their_own() -> None:
     assert [i.nodeid for i in items if i.nodeid.startswith("pii")] == ["pii::t0", "pii::t1"]
 
 
+def test_the_mark_read_is_the_one_named() -> None:
+    def item(module: str, marks: dict[str, float]) -> Any:
+        def closest(name: str) -> Any:
+            return SimpleNamespace(args=(marks[name],)) if name in marks else None
+
+        return SimpleNamespace(nodeid=f"{module}::t", get_closest_marker=closest)
+
+    items = [item("a", {"acorn_seconds": 1}), item("b", {"seconds": 9}), item("c", {})]
+    longest_first(items, workers=1, mark="seconds")
+    assert items[0].nodeid == "b::t"
+    longest_first(items, workers=1)
+    assert items[0].nodeid == "a::t"
+
+
 def test_the_report_order_is_the_serial_one_whatever_the_run_order() -> None:
     ran = ["b.py::t1", "a.py::t2", "b.py::t0", "a.py::t1"]
     assert canonical_order(ran) == ["a.py::t2", "a.py::t1", "b.py::t1", "b.py::t0"]
