@@ -192,13 +192,10 @@ class Redactor:
     def headers(self, headers: dict[str, str]) -> dict[str, str]:
         """``value(headers)`` for a flat mapping of strings (HTTP headers), in one pass when
         nothing but the values under secret-bearing names needs masking."""
-        plain = [v for k, v in headers.items() if k.lower() not in _SECRET_KEYS_LOWER]
-        if not self.unchanged(plain):
+        secret = {k for k in headers if k.lower() in _SECRET_KEYS_LOWER}
+        if not self.unchanged(v for k, v in headers.items() if k not in secret):
             return {k: self.value(v, k) for k, v in headers.items()}
-        return {
-            k: self.value(v, k) if k.lower() in _SECRET_KEYS_LOWER else v
-            for k, v in headers.items()
-        }
+        return {k: self.value(v, k) if k in secret else v for k, v in headers.items()}
 
     def query(self, query: dict[str, list[str]]) -> dict[str, list[str]]:
         """A query string's values masked as :meth:`text` masks them (names are not masked)."""

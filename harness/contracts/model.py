@@ -130,8 +130,12 @@ def _template_regex(path: str) -> re.Pattern[str]:
     return re.compile(f"^{pattern}/?$")
 
 
+def _first_segment(path: str) -> str:
+    return path.split("/", 2)[1] if path.startswith("/") else path
+
+
 def _head_may_match(template: str, head: str) -> bool:
-    first = template.split("/", 2)[1] if template.startswith("/") else template
+    first = _first_segment(template)
     return "{" in first or first == head
 
 
@@ -149,7 +153,7 @@ class ContractSet:
     def _candidates(self, method: str, path: str) -> list[tuple[Operation, re.Pattern[str]]]:
         """The routes of ``method`` whose first path segment can match ``path``'s, in rank
         order: a request tries a handful of templates, not all of them."""
-        head = path.split("/", 2)[1] if path.startswith("/") else path
+        head = _first_segment(path)
         routes = self._by_head.get((method, head))
         if routes is None:
             routes = [
