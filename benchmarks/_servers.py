@@ -270,15 +270,22 @@ async def _paced(
     return latencies
 
 
+def paced_latencies(
+    base: str, headers: dict[str, str], path: str, rate: float, seconds: float, conns: int = 10
+) -> list[float]:
+    """Each GET's latency in seconds, sorted, at a steady ``rate`` requests per second."""
+    url = httpx.URL(base)
+    lines = [f"GET {path} HTTP/1.1", f"Host: {url.host}:{url.port}"]
+    lines += [f"{k}: {v}" for k, v in headers.items()]
+    request = ("\r\n".join(lines) + "\r\n\r\n").encode()
+    return sorted(asyncio.run(_paced(url.host, url.port or 80, request, rate, seconds, conns)))
+
+
 def paced(
     server: Server, path: str, rate: float, seconds: float, conns: int = 10
 ) -> dict[str, float]:
     """p50/p99/max latency in ms at a steady ``rate`` requests per second."""
-    url = httpx.URL(server.base)
-    lines = [f"GET {path} HTTP/1.1", f"Host: {url.host}:{url.port}"]
-    lines += [f"{k}: {v}" for k, v in server.headers.items()]
-    request = ("\r\n".join(lines) + "\r\n\r\n").encode()
-    got = sorted(asyncio.run(_paced(url.host, url.port or 80, request, rate, seconds, conns)))
+    got = paced_latencies(server.base, server.headers, path, rate, seconds, conns)
     return {
         "n": len(got),
         "p50_ms": got[len(got) // 2] * 1000,

@@ -18,13 +18,17 @@ import subprocess
 import sys
 import threading
 import time
+from pathlib import Path
 from unittest import mock
 
 import httpx
 
 from harness.sim import SimConfig, SimCore, Simulator, collector
 
-US = "ATVPDKIKX0DER"
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _servers import ORDERS_PATH, paced_latencies
+
 RATE = 200.0
 
 
@@ -49,25 +53,21 @@ def _latencies(requests: int) -> list[float]:
             "client_secret": creds.client_secret,
         }
         token = httpx.post(sim.endpoints.lwa_token_url, data=form).json()["access_token"]
-        url = sim.endpoints.regions["NA"] + "/orders/v0/orders"
-        params = {"MarketplaceIds": US, "CreatedAfter": "2026-01-01T00:00:00Z"}
         worker = threading.Thread(target=churn)
         worker.start()
-        out: list[float] = []
-        try:
-            with httpx.Client(headers={"x-amz-access-token": token}) as client:
-                due = time.perf_counter()
-                for _ in range(requests):
-                    due += 1 / RATE
-                    wait = due - time.perf_counter()
-                    if wait > 0:
-                        time.sleep(wait)
-                    client.get(url, params=params)
-                    out.append((time.perf_counter() - due) * 1000)
+        try:  # one connection: a stall holds back every request due after it
+            got = paced_latencies(
+                sim.endpoints.regions["NA"],
+                {"x-amz-access-token": token},
+                ORDERS_PATH,
+                RATE,
+                requests / RATE,
+                conns=1,
+            )
         finally:
             stop.set()
             worker.join()
-    return sorted(out)
+    return [seconds * 1000 for seconds in got]
 
 
 def _line(name: str, lat: list[float]) -> str:
