@@ -19,7 +19,7 @@ from urllib.parse import unquote
 from harness.redact import LiteralMatcher, encoded_forms
 from harness.sim.http import SimRequest
 
-__all__ = ["Credentials", "exposure", "new_credentials", "seeded_credentials"]
+__all__ = ["Credentials", "carried_finder", "exposure", "new_credentials", "seeded_credentials"]
 
 # A bearer token (access token, RDT, refresh token) in a URL ends up in proxy and server logs.
 _TOKEN_IN_URL = re.compile(r"Atz(?:a|r|\.sprdt)\|[A-Za-z0-9_\-+/=.]{8,}")
@@ -60,7 +60,7 @@ def exposure(
     url_parts += [v for values in request.query.values() for v in values]
     url_parts += list(request.query)
     url = "\n".join(url_parts)
-    carried = _carried_finder(tuple((k, tuple(v)) for k, v in creds.labelled().items()))
+    carried = carried_finder(creds)
 
     found: dict[str, list[str]] = {}
     in_url = carried(url)
@@ -79,6 +79,11 @@ def exposure(
 
 
 _Labelled = tuple[tuple[str, tuple[str, ...]], ...]
+
+
+def carried_finder(creds: Credentials) -> Callable[[str], list[str]]:
+    """Which of ``creds``' labels have any encoded form in a text (see _carried_finder)."""
+    return _carried_finder(tuple((k, tuple(v)) for k, v in creds.labelled().items()))
 
 
 @functools.lru_cache(maxsize=32)
