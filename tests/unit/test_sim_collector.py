@@ -8,7 +8,9 @@ frozen objects must come back when the last simulator stops, or their garbage wo
 from __future__ import annotations
 
 import gc
-import weakref
+import subprocess
+import sys
+import textwrap
 
 from harness.sim import Simulator, collector
 
@@ -30,40 +32,51 @@ def test_a_running_simulator_keeps_the_older_heap_frozen_until_the_last_one_stop
     del older
 
 
-def test_cyclic_garbage_made_before_a_run_is_collected_after_it() -> None:
-    class Node:
-        def __init__(self) -> None:
-            self.me = self
+def _in_a_fresh_interpreter(body: str) -> None:
+    """Run ``body`` where no other simulator holds the heap frozen: under pytest-xdist a
+    worker may still serve the session simulator of an end-to-end module it ran before."""
+    script = "import gc, weakref\nfrom harness.sim import Simulator, collector\n"
+    script += "class Node:\n    def __init__(self):\n        self.me = self\n"
+    done = subprocess.run(
+        [sys.executable, "-c", script + textwrap.dedent(body)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
 
-    with Simulator():
-        pass
-    if collector.running():
-        return  # another simulator of this process holds the heap frozen
-    gc.collect()
-    node = Node()
-    alive = weakref.ref(node)
-    with Simulator():
-        del node
+
+def test_cyclic_garbage_made_before_a_run_is_collected_after_it() -> None:
+    _in_a_fresh_interpreter(
+        """
+        with Simulator():
+            pass
+        assert collector.running() == 0
         gc.collect()
-        assert alive() is not None  # frozen with the heap while the simulator ran
-    gc.collect()
-    assert alive() is None
+        node = Node()
+        alive = weakref.ref(node)
+        with Simulator():
+            del node
+            gc.collect()
+            assert alive() is not None, "frozen with the heap while the simulator ran"
+        gc.collect()
+        assert alive() is None
+        """
+    )
 
 
 def test_garbage_handed_back_is_collected_within_ten_runs() -> None:
     """Back-to-back simulators never leave a gap for a full pass: ACORN runs one itself."""
-
-    class Node:
-        def __init__(self) -> None:
-            self.me = self
-
-    if collector.running():
-        return  # another simulator of this process holds the heap frozen
-    node = Node()
-    alive = weakref.ref(node)
-    with Simulator():
-        del node
-    for _ in range(collector.COLLECT_EVERY):
+    _in_a_fresh_interpreter(
+        """
+        node = Node()
+        alive = weakref.ref(node)
         with Simulator():
-            pass
-    assert alive() is None
+            del node
+        for _ in range(collector.COLLECT_EVERY):
+            with Simulator():
+                pass
+        assert alive() is None
+        """
+    )
